@@ -1,0 +1,168 @@
+# Makefile -- builds the harness, the Kernels assignment, the grader and
+# the framework's own tests, out of tree under $(BUILD).
+#
+#   make grade     build everything and grade the bundled example submissions
+#   make test      the whole test suite (unit tests, solutions, stubs, grader)
+#   make stubs     regenerate assignments/ from solutions/
+#   make test SAN=1    the same under ASan+UBSan (in build/asan)
+#   make deps      install missing Debian packages (or print the command)
+
+SAN     ?=
+ifeq ($(SAN),1)
+BUILD   ?= build/asan
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD   ?= build
+SANFLAGS =
+endif
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+           -Wformat=2 -Wundef -Wpointer-arith -Wvla
+STD      = -std=c11 -D_GNU_SOURCE
+ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CFLAGS_EXTRA) -pthread -MMD -MP
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS) -pthread
+
+# The grader caches the trusted objects here (see README).
+export GRADER_CACHE ?= $(abspath $(BUILD))/grader-cache
+
+PKGS       = check yaml-0.1 jansson libxml-2.0
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lm
+GRADER_LIBS = $(shell pkg-config --libs yaml-0.1 jansson libxml-2.0 2>/dev/null) -lcsv
+
+# Debian packages the build, the tests and the grader need.
+DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
+           libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq
+
+KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
+HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/runner.c \
+              harness/kernels/kernels_support.c
+VISIBLE_SRC = $(sort $(wildcard harness/kernels/visible/*.c))
+HIDDEN_SRC  = $(sort $(wildcard harness/kernels/hidden/*.c))
+
+HARNESS_OBJ = $(HARNESS_SRC:%.c=$(BUILD)/%.o)
+VISIBLE_OBJ = $(VISIBLE_SRC:%.c=$(BUILD)/%.o)
+HIDDEN_OBJ  = $(HIDDEN_SRC:%.c=$(BUILD)/%.o)
+
+GRADER_LIB_SRC = $(sort $(wildcard grader/src/*.c))
+GRADER_LIB_OBJ = $(GRADER_LIB_SRC:%.c=$(BUILD)/%.o)
+GRADER_INC     = -Igrader/src
+
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+SOLUTION_TESTS = $(BUILD)/solution/kernels_tests
+STUB_TESTS     = $(BUILD)/stub/kernels_tests
+GRADER         = $(BUILD)/grader/grader
+MKSTUB         = $(BUILD)/grader/mkstub
+UNIT_TESTS     = $(BUILD)/tests/run_tests
+
+.PHONY: all test grade stubs check-stubs deps clean test-unit test-solution \
+        test-stub test-student test-grader
+.DELETE_ON_ERROR:
+
+all: deps-ok $(SOLUTION_TESTS) $(STUB_TESTS) $(GRADER) $(MKSTUB) $(UNIT_TESTS)
+
+# ---- dependencies -----------------------------------------------------
+
+# A stamp so the package check runs once per build dir, not every make.
+deps-ok: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok:
+	@sh tests/scripts/deps.sh $(DEB_PKGS)
+	@mkdir -p $(@D) && touch $@
+deps:
+	@sh tests/scripts/deps.sh $(DEB_PKGS)
+.PHONY: deps-ok
+
+# ---- compilation rules --------------------------------------------------
+
+$(BUILD)/harness/%.o: harness/%.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(KERNELS_INC) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/solution/kernels.o: solutions/kernels/kernels.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(KERNELS_INC) -c $< -o $@
+
+$(BUILD)/stub/kernels.o: assignments/kernels/kernels.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(KERNELS_INC) -c $< -o $@
+
+$(BUILD)/%/kernels_tests: $(BUILD)/%/kernels.o $(HARNESS_OBJ) $(VISIBLE_OBJ) \
+                          $(HIDDEN_OBJ) $(BUILD)/harness/kernels/main_all.o
+	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) -o $@
+
+$(BUILD)/grader/src/%.o: grader/src/%.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(GRADER_INC) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/grader/%.o: grader/%.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(GRADER_INC) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/grader/libgrader.a: $(GRADER_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(GRADER): $(BUILD)/grader/main.o $(BUILD)/grader/libgrader.a
+	$(CC) $(LDFLAGS_ALL) $^ $(GRADER_LIBS) -lm -o $@
+
+$(MKSTUB): $(BUILD)/grader/mkstub.o $(BUILD)/grader/libgrader.a
+	$(CC) $(LDFLAGS_ALL) $^ $(GRADER_LIBS) -lm -o $@
+
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(GRADER_INC) $(KERNELS_INC) $(PKG_CFLAGS) -c $< -o $@
+
+$(UNIT_TESTS): $(UNIT_OBJ) $(BUILD)/grader/libgrader.a \
+               $(BUILD)/harness/tensor/tensor.o $(BUILD)/harness/check/tcheck.o
+	$(CC) $(LDFLAGS_ALL) $^ $(GRADER_LIBS) $(CHECK_LIBS) -o $@
+
+# ---- stubs --------------------------------------------------------------
+
+stubs: $(MKSTUB)
+	$(MKSTUB) solutions/kernels/kernels.c -o assignments/kernels/kernels.c
+
+check-stubs: $(MKSTUB)
+	@$(MKSTUB) --check solutions/kernels/kernels.c -o assignments/kernels/kernels.c
+
+# ---- tests --------------------------------------------------------------
+
+test: all check-stubs test-unit test-solution test-stub test-student test-grader
+	@echo "make test: all checks passed ($(BUILD))"
+
+test-unit: $(UNIT_TESTS)
+	$(UNIT_TESTS)
+
+test-solution: $(SOLUTION_TESTS)
+	$(SOLUTION_TESTS) --quiet
+
+test-stub: $(STUB_TESTS)
+	@sh tests/scripts/stub_fails_cleanly.sh $(STUB_TESTS) $(BUILD)/stub
+
+test-student:
+	@sh tests/scripts/student_workflow.sh $(BUILD)/student
+
+test-grader: $(GRADER) $(SOLUTION_TESTS)
+	@sh tests/scripts/grader_e2e.sh $(GRADER) $(BUILD)/e2e
+
+# ---- the main job ---------------------------------------------------------
+
+# The bundled examples: the reference (full marks), the stub (zero), a
+# partial and a broken submission.
+EXAMPLES = $(BUILD)/examples
+grade: all
+	@rm -rf $(EXAMPLES) && mkdir -p $(EXAMPLES)/correct $(EXAMPLES)/stub
+	@cp solutions/kernels/kernels.c $(EXAMPLES)/correct/
+	@cp assignments/kernels/kernels.c $(EXAMPLES)/stub/
+	@cp -R tests/fixtures/examples/partial tests/fixtures/examples/broken $(EXAMPLES)/
+	$(GRADER) -c config.yaml batch $(EXAMPLES) -o $(BUILD)/grade --force
+	@echo "Reports: $(BUILD)/grade/students/*/report.txt; gradebook: $(BUILD)/grade/gradebook.csv"
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,293 @@
+/*
+ * batch.c -- a pool of worker threads over the students of a class.
+ *
+ * Threads, not processes: each worker spends its time waiting on the
+ * compiler and the sandboxed tests (child processes), so the grader's own
+ * CPU use is small, and sharing the config and the trusted objects costs
+ * nothing.  Workers share one mutex for the index and the progress line.
+ */
+#include "batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "strv.h"
+
+struct batch_state {
+    const struct grade_env *env;
+    const struct batch_opts *o;
+    struct batch_summary *sum;
+    char *students_dir;         /* OUT/students */
+    struct strv names;          /* sorted student folder names */
+    size_t next;                /* next index to grade */
+    size_t done;                /* finished (graded or failed) this run */
+    size_t todo;                /* to grade this run */
+    uint64_t start_ms;
+    pthread_mutex_t lock;
+};
+
+struct batch_worker {
+    struct batch_state *st;
+    unsigned index;
+    pthread_t thread;
+};
+
+static int batch_errf(char *err, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int batch_errf(char *err, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int batch_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Real sub-folders of dir, sorted, so every run grades in the same order. */
+static int batch_list(const char *dir, struct strv *names)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (!d)
+        return -1;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.')
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            strv_push(names, e->d_name);
+    }
+    closedir(d);
+    if (names->oom)
+        return -1;
+    if (names->n)
+        qsort(names->v, names->n, sizeof *names->v, batch_cmp);
+    return 0;
+}
+
+static bool batch_is_graded(const char *students_dir, const char *name)
+{
+    char *dir = fs_join(students_dir, name), *json = dir ? fs_join(dir, "results.json") : NULL;
+    bool graded = json && access(json, F_OK) == 0;
+    free(dir);
+    free(json);
+    return graded;
+}
+
+static void batch_progress(struct batch_state *st, const char *name,
+                           const struct res_submission *res, const char *failure)
+{
+    const struct batch_opts *o = st->o;
+    if (!o->progress)
+        return;
+    uint64_t elapsed = fs_now_ms() - st->start_ms;
+    uint64_t eta = st->done ? elapsed * (st->todo - st->done) / st->done : 0;
+    char what[256];
+    if (failure)
+        snprintf(what, sizeof what, "%s: grader error: %s", name, failure);
+    else if (res->status == RES_UNGRADABLE)
+        snprintf(what, sizeof what, "%s: ungradable, 0/%g", name, res->max_score);
+    else
+        snprintf(what, sizeof what, "%s: %g/%g", name, res->score, res->max_score);
+    if (o->progress_tty)
+        fprintf(o->progress, "\r\033[K[%zu/%zu] %3zu%%  ETA %llum%02llus  %s", st->done, st->todo,
+                st->done * 100 / (st->todo ? st->todo : 1),
+                (unsigned long long)(eta / 60000), (unsigned long long)(eta / 1000 % 60), what);
+    else
+        fprintf(o->progress, "[%zu/%zu] %s\n", st->done, st->todo, what);
+    fflush(o->progress);
+}
+
+/* Grades one student into .NAME.partial, then renames it into place. */
+static int batch_grade_one(struct batch_state *st, const struct grade_slot *slot,
+                           const char *name, struct res_submission *res,
+                           char *err, size_t errlen)
+{
+    char *sub = fs_join(st->o->submissions_dir, name), *final = fs_join(st->students_dir, name);
+    char *partial = NULL;
+    int rc = -1;
+    if (sub && final && asprintf(&partial, "%s/.%s.partial", st->students_dir, name) >= 0) {
+        fs_remove_tree(partial);
+        rc = grade_submission(st->env, slot, sub, name, partial, res, err, errlen);
+        if (rc == 0 && (fs_remove_tree(final) < 0 || rename(partial, final) < 0))
+            rc = batch_errf(err, errlen, "cannot move the result into %s: %s", final,
+                            strerror(errno));
+        if (rc < 0)
+            fs_remove_tree(partial);
+    } else {
+        batch_errf(err, errlen, "out of memory");
+    }
+    free(sub);
+    free(final);
+    free(partial);
+    return rc;
+}
+
+static void *batch_worker_main(void *arg)
+{
+    struct batch_worker *w = arg;
+    struct batch_state *st = w->st;
+    struct grade_slot slot = {st->o->uid_base + w->index, st->o->uid_base + w->index};
+    for (;;) {
+        pthread_mutex_lock(&st->lock);
+        while (st->next < st->names.n && batch_is_graded(st->students_dir, st->names.v[st->next]) &&
+               !st->o->force)
+            st->next++;
+        bool stop = st->o->stop && *st->o->stop;
+        size_t i = st->next < st->names.n && !stop ? st->next++ : (size_t)-1;
+        if (stop)
+            st->sum->stopped = true;
+        pthread_mutex_unlock(&st->lock);
+        if (i == (size_t)-1)
+            return NULL;
+
+        struct res_submission res;
+        char err[512] = "";
+        int rc = batch_grade_one(st, &slot, st->names.v[i], &res, err, sizeof err);
+        pthread_mutex_lock(&st->lock);
+        st->done++;
+        if (rc < 0)
+            st->sum->failed++;
+        else if (res.status == RES_UNGRADABLE)
+            st->sum->ungradable++;
+        if (rc == 0)
+            st->sum->graded++;
+        batch_progress(st, st->names.v[i], &res, rc < 0 ? err : NULL);
+        pthread_mutex_unlock(&st->lock);
+        res_submission_release(&res);
+    }
+}
+
+/* OUT/gradebook.csv from every finished student's row, in name order. */
+static int batch_gradebook(struct batch_state *st, char *err, size_t errlen)
+{
+    char *buf = NULL, *path = fs_join(st->o->out_dir, "gradebook.csv");
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    bool header = false;
+    if (!mem || !path) {
+        free(path);
+        if (mem)
+            fclose(mem);
+        free(buf);
+        return batch_errf(err, errlen, "out of memory");
+    }
+    for (size_t i = 0; i < st->names.n; i++) {
+        char *dir = fs_join(st->students_dir, st->names.v[i]);
+        char *row_path = dir ? fs_join(dir, "gradebook-row.csv") : NULL, *row = NULL;
+        size_t row_len;
+        if (row_path && batch_is_graded(st->students_dir, st->names.v[i]) &&
+            fs_read_file(row_path, 1u << 20, &row, &row_len) == 0) {
+            /* each row file is "header\nrow\n": keep one header */
+            char *nl = strchr(row, '\n');
+            if (nl && !header) {
+                fwrite(row, 1, (size_t)(nl - row) + 1, mem);
+                header = true;
+            }
+            if (nl)
+                fputs(nl + 1, mem);
+        }
+        free(row);
+        free(row_path);
+        free(dir);
+    }
+    int rc = fclose(mem) == 0 ? fs_write_atomic(path, buf, len) : -1;
+    if (rc < 0)
+        batch_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    free(buf);
+    free(path);
+    return rc;
+}
+
+/* Takes OUT/.lock for the whole run; the fd stays open until exit. */
+static int batch_lock(const char *out_dir, int *fd, char *err, size_t errlen)
+{
+    char *path = fs_join(out_dir, ".lock");
+    if (!path)
+        return batch_errf(err, errlen, "out of memory");
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(path);
+    if (*fd < 0)
+        return batch_errf(err, errlen, "cannot open %s/.lock: %s", out_dir, strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+        close(*fd);
+        *fd = -1;
+        return batch_errf(err, errlen,
+                          "another grader batch is writing to %s; wait for it to finish", out_dir);
+    }
+    return 0;
+}
+
+static int batch_start_workers(struct batch_state *st, struct batch_worker *w, unsigned n)
+{
+    unsigned started = 0;
+    for (; started < n; started++) {
+        w[started].st = st;
+        w[started].index = started;
+        if (pthread_create(&w[started].thread, NULL, batch_worker_main, &w[started]) != 0)
+            break;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    return started ? 0 : -1;
+}
+
+int batch_run(const struct grade_env *env, const struct batch_opts *o,
+              struct batch_summary *sum, char *err, size_t errlen)
+{
+    struct batch_state st = {.env = env, .o = o, .sum = sum, .start_ms = fs_now_ms()};
+    int lock_fd = -1, rc = -1;
+    memset(sum, 0, sizeof *sum);
+    pthread_mutex_init(&st.lock, NULL);
+    if (batch_list(o->submissions_dir, &st.names) < 0) {
+        batch_errf(err, errlen, "cannot read %s: %s", o->submissions_dir, strerror(errno));
+        goto done;
+    }
+    st.students_dir = fs_join(o->out_dir, "students");
+    if (!st.students_dir || fs_mkdir_p(st.students_dir, 0755) < 0) {
+        batch_errf(err, errlen, "cannot create %s/students: %s", o->out_dir, strerror(errno));
+        goto done;
+    }
+    if (batch_lock(o->out_dir, &lock_fd, err, errlen) < 0)
+        goto done;
+    sum->students = st.names.n;
+    for (size_t i = 0; i < st.names.n; i++)
+        if (!o->force && batch_is_graded(st.students_dir, st.names.v[i]))
+            sum->skipped++;
+    st.todo = st.names.n - sum->skipped;
+    unsigned jobs = o->jobs ? o->jobs : 1;
+    struct batch_worker *workers = calloc(jobs, sizeof *workers);
+    if (!workers || batch_start_workers(&st, workers, jobs) < 0) {
+        free(workers);
+        batch_errf(err, errlen, "cannot start worker threads");
+        goto done;
+    }
+    free(workers);
+    if (o->progress && o->progress_tty)
+        fputc('\n', o->progress);
+    if (batch_gradebook(&st, err, errlen) < 0)
+        goto done;
+    rc = sum->failed || sum->stopped ? 1 : 0;
+done:
+    if (lock_fd >= 0)
+        close(lock_fd);
+    pthread_mutex_destroy(&st.lock);
+    strv_clear(&st.names);
+    free(st.students_dir);
+    return rc;
+}

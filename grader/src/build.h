@@ -1,0 +1,85 @@
+/*
+ * build.h -- compile and link the test program of one submission.
+ * Prefix bld_.
+ *
+ * Two halves, because they differ in trust and in how often they run:
+ *
+ *   bld_trusted_init()  once per grader run: compiles the configured
+ *                       harness and suite sources (trusted) into a cache
+ *                       folder, outside the sandbox.
+ *   bld_student()       once per submission: compiles the student's files
+ *                       with the student flags (coverage) and links them
+ *                       with the cached objects -- both inside the
+ *                       sandbox, which sees only the scratch folder: the
+ *                       cached objects and the *.h files of the include
+ *                       folders are copied into it first, so no #include
+ *                       can reach the solutions or the hidden suites'
+ *                       sources.
+ */
+#ifndef BUILD_H
+#define BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cfg.h"
+
+/** The cached trusted objects; owned, release with bld_trusted_release(). */
+struct bld_trusted {
+    char *dir;            /* the cache folder */
+    char **objs;          /* absolute paths of the objects, config order */
+    size_t nobjs;
+    char **headers;       /* every *.h of the include dirs (part of the cache key) */
+    size_t nheaders;
+};
+
+/** How to run the untrusted steps. */
+struct bld_sandbox {
+    bool use_bwrap;       /* false only for tests or where bwrap cannot run */
+    uid_t uid;            /* the sandbox user when the grader is root */
+    gid_t gid;
+};
+
+/**
+ * Makes the trusted objects available: compiled once into
+ * cache_root/KEY, where KEY hashes the compiler, the flags, the sources
+ * and the headers, and reused by every later run with the same inputs.
+ * Returns 0, or -1 with the compiler's diagnostics (or the reason) in
+ * *log (malloc'd, caller frees).
+ */
+int bld_trusted_init(const struct grader_cfg *cfg, const char *cache_root,
+                     struct bld_trusted *out, char **log);
+
+void bld_trusted_release(struct bld_trusted *t);
+
+/**
+ * Compiles `sources` (paths inside `scratch`) to objects in scratch, then
+ * links them with the trusted objects into scratch/`program`.  Fills
+ * objs[] (malloc'd paths of the student objects, caller frees each and
+ * the array) before linking, so the caller may inspect them; *log
+ * receives the compiler's and linker's output (malloc'd, caller frees).
+ *
+ * Returns 0 when the program was built, 1 when the student's code did
+ * not compile or link (the log says why: it is the student's problem),
+ * or -1 when the grader failed (the log says why).
+ */
+int bld_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                const struct bld_sandbox *sb, const char *scratch,
+                const char *const sources[], size_t nsources,
+                const char *program, char ***objs, char **log);
+
+/**
+ * Links the given objects (e.g. a compiled reference solution) with the
+ * trusted objects into `program`, outside the sandbox.  For listing the
+ * suites' units.  Same return and *log convention as bld_student().
+ */
+int bld_link_trusted(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                     const char *const objs[], size_t nobjs,
+                     const char *program, char **log);
+
+/** Compiles one trusted source to `obj` outside the sandbox (0 / -1 with *log). */
+int bld_compile_trusted(const struct grader_cfg *cfg, const char *src,
+                        const char *obj, char **log);
+
+#endif /* BUILD_H */

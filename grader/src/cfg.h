@@ -1,0 +1,168 @@
+/*
+ * cfg.h -- load and validate config.yaml (libyaml).  Prefix cfg_.
+ *
+ * The config says everything assignment-specific: the student files, the
+ * trusted sources to build with them, the compiler, the symbol policy,
+ * the per-test limits, coverage, and every graded test with its points.
+ * The grader knows nothing about kernels.
+ *
+ * Relative paths in the config are relative to the config file's folder;
+ * cfg_load() stores them resolved (base_dir + "/" + path) except
+ * student_files[].path, which is relative to a submission folder.
+ *
+ * Errors: cfg_load() returns -1 and fills a cfg_error with the file, the
+ * 1-based line and column of the offending YAML node and a message, for
+ * "config.yaml:12:5: unknown key 'pionts'".  Syntax errors come from
+ * libyaml's problem mark.  Semantic errors (unknown key, wrong type,
+ * missing field, bad unit, non-positive limit, duplicate id, bad
+ * visibility) point at the node at fault.
+ */
+#ifndef CFG_H
+#define CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/** Where a node starts in the config file, 1-based. */
+struct cfg_mark {
+    unsigned line, column;
+};
+
+struct cfg_error {
+    char file[1024];
+    unsigned line, column;   /* 1-based; 0 when not tied to a place */
+    char message[512];
+};
+
+/** Gradescope's visibility levels. */
+enum cfg_visibility {
+    CFG_VIS_HIDDEN,          /* "hidden": never shown to students */
+    CFG_VIS_AFTER_DUE_DATE,  /* "after_due_date" */
+    CFG_VIS_AFTER_PUBLISHED, /* "after_published" */
+    CFG_VIS_VISIBLE,         /* "visible" */
+};
+
+/** Resource limits of one test run; every field > 0 after cfg_load(). */
+struct cfg_limits {
+    uint64_t cpu_ms;         /* "cpu": RLIMIT_CPU, e.g. "2s" */
+    uint64_t wall_ms;        /* "wall": wall-clock kill of the whole tree */
+    uint64_t memory_bytes;   /* "memory": RLIMIT_AS, e.g. "512MiB" */
+    uint64_t processes;      /* "processes": RLIMIT_NPROC (threads count) */
+    uint64_t output_bytes;   /* "output": stdout+stderr kept (head + tail) */
+    uint64_t file_size_bytes;/* "file_size": RLIMIT_FSIZE */
+};
+
+/** A growable list of strings; owned by the containing struct. */
+struct cfg_strv {
+    char **v;
+    size_t n;
+};
+
+struct cfg_student_file {
+    char *path;              /* relative to the submission folder, e.g. "kernels.c" */
+    char *solution;          /* resolved path of the reference, or NULL */
+    char *stub;              /* resolved path of the generated stub, or NULL */
+    uint64_t max_size;       /* "max_size", default 1MiB */
+    struct cfg_mark mark;
+};
+
+struct cfg_build {
+    char *cc;                /* "cc", default "cc" */
+    struct cfg_strv cflags;  /* for every compile (student and trusted) */
+    struct cfg_strv student_cflags; /* extra, for student files only */
+    struct cfg_strv ldflags; /* link flags and libraries, after objects */
+    struct cfg_strv include_dirs;   /* resolved */
+    struct cfg_strv sources; /* trusted harness + suite sources, resolved; globs expanded */
+    uint64_t timeout_ms;     /* "timeout": wall limit per compiler run, default 60s */
+};
+
+struct cfg_symbols {
+    struct cfg_strv allow;   /* fnmatch patterns of symbols student code may import */
+    struct cfg_strv deny;    /* patterns denied even if allowed, e.g. "cblas_*" */
+    bool forbid_constructors;/* reject .init_array/.fini_array/.ctors/.dtors; default true */
+    bool forbid_syscall;     /* reject raw syscall instructions; default true */
+};
+
+struct cfg_coverage {
+    bool enabled;            /* default true */
+    bool branches;           /* default true */
+    bool html;               /* genhtml pages; default true */
+};
+
+struct cfg_test {
+    char *id;                /* "suite/case", unique */
+    char *name;              /* display name; defaults to id */
+    double points;           /* >= 0 */
+    enum cfg_visibility visibility; /* default: the top-level "visibility" */
+    char *category;          /* or NULL */
+    struct cfg_strv tags;
+    bool partial;            /* score = points * passed/total tests; default true */
+    struct cfg_limits limits;/* the defaults, overridden key by key */
+    struct cfg_mark mark;    /* the test's mapping */
+};
+
+struct grader_cfg {
+    char *path;              /* as given to cfg_load() */
+    char *base_dir;          /* folder of the config file */
+    char *name;              /* assignment.name */
+    char *title;             /* assignment.title, defaults to name */
+    struct cfg_student_file *files;
+    size_t nfiles;
+    struct cfg_build build;
+    struct cfg_symbols symbols;
+    struct cfg_limits limits;        /* top-level defaults */
+    struct cfg_coverage coverage;
+    enum cfg_visibility visibility;  /* default for tests; default visible */
+    struct cfg_test *tests;
+    size_t ntests;
+    struct cfg_mark tests_mark;      /* the "tests" key, for "missing test" errors */
+};
+
+/**
+ * Loads and validates `path` into *cfg (which the function initialises).
+ * Returns 0, or -1 with *err filled; *cfg is released on failure, so the
+ * caller calls cfg_release() only after success.
+ */
+int cfg_load(const char *path, struct grader_cfg *cfg, struct cfg_error *err);
+
+/** Frees everything cfg_load() allocated; cfg itself is not freed.  Safe twice. */
+void cfg_release(struct grader_cfg *cfg);
+
+/**
+ * Cross-checks the configured test ids against the ids the suites
+ * provide (e.g. from `tests --list`).  Returns 0, or -1 with *err naming
+ * the first configured id the suites lack (at its mark) or the first
+ * suite unit the config lacks (at the "tests" key).
+ */
+int cfg_check_tests(const struct grader_cfg *cfg, const char *const ids[],
+                    size_t nids, struct cfg_error *err);
+
+/** Finds a test by id, or NULL. */
+const struct cfg_test *cfg_find_test(const struct grader_cfg *cfg, const char *id);
+
+/** "hidden", "after_due_date", "after_published" or "visible". */
+const char *cfg_visibility_name(enum cfg_visibility v);
+
+/** Total points over all tests. */
+double cfg_total_points(const struct grader_cfg *cfg);
+
+/**
+ * Parses a duration ("2s", "500ms", "1.5s", "2m", a bare number is
+ * seconds) into milliseconds.  Returns 0, or -1 if malformed, negative,
+ * zero or too large.
+ */
+int cfg_parse_duration_ms(const char *text, uint64_t *out);
+
+/**
+ * Parses a size ("256MiB", "64KiB", "1GiB", "100MB", "10kB", "512B", a
+ * bare number is bytes) into bytes.  Returns 0, or -1 if malformed, zero
+ * or too large.
+ */
+int cfg_parse_size(const char *text, uint64_t *out);
+
+/** Formats *err as "file:line:column: message" (or "file: message"). */
+void cfg_error_format(const struct cfg_error *err, char *buf, size_t n);
+
+#endif /* CFG_H */

@@ -1,0 +1,41 @@
+/*
+ * fsutil.h -- small file-system helpers shared by the grader's modules.
+ * Prefix fs_.  Every function returns 0 on success or -1 with errno set
+ * (and, where it takes one, a message in err[errlen]); none exits.
+ */
+#ifndef FSUTIL_H
+#define FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/**
+ * Writes len bytes to path atomically: a temporary file in the same
+ * folder, fsync, rename over path.  A reader sees the old file or the
+ * new one, never half of one; a crash leaves at most a stray temporary.
+ */
+int fs_write_atomic(const char *path, const void *data, size_t len);
+
+/** Reads a whole file (at most max bytes, else -1/EFBIG) into a malloc'd, NUL-terminated buffer. */
+int fs_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/** mkdir -p with the given mode. */
+int fs_mkdir_p(const char *path, mode_t mode);
+
+/** rm -rf; a missing path is success.  Does not follow symlinks. */
+int fs_remove_tree(const char *path);
+
+/** Copies a regular file (mode 0644); refuses anything else. */
+int fs_copy_file(const char *src, const char *dst);
+
+/** chown -R (no symlink following). */
+int fs_chown_tree(const char *path, uid_t uid, gid_t gid);
+
+/** path joined with name by one '/'; malloc'd, NULL on OOM. */
+char *fs_join(const char *dir, const char *name);
+
+/** Milliseconds of CLOCK_MONOTONIC. */
+uint64_t fs_now_ms(void);
+
+#endif /* FSUTIL_H */

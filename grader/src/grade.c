@@ -1,0 +1,331 @@
+/*
+ * grade.c -- one submission, from its folder to its reports.
+ */
+#include "grade.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "coverage.h"
+#include "fsutil.h"
+#include "policy.h"
+#include "report.h"
+#include "sbx.h"
+#include "strv.h"
+#include "testrun.h"
+
+const char *const grade_output_files[] = {
+    "build.log", "report.txt", "report-instructor.txt", "junit.xml",
+    "gradebook-row.csv", "results.json", NULL,
+};
+
+/* Everything one grading needs, so helpers take one pointer. */
+struct grade_run {
+    const struct grade_env *env;
+    const struct grade_slot *slot;
+    struct res_submission *res;
+    char *scratch;          /* mkdtemp'd, removed at the end */
+    struct strv sources;    /* student files copied into scratch */
+    char *program;          /* scratch/tests */
+    char *err;
+    size_t errlen;
+    uint64_t start_ms;      /* fs_now_ms() when grading began */
+};
+
+static int grade_errf(struct grade_run *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int grade_errf(struct grade_run *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g->err, g->errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void grade_ungradable(struct res_submission *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Marks the submission ungradable; the first reason wins. */
+static void grade_ungradable(struct res_submission *res, const char *fmt, ...)
+{
+    va_list ap;
+    if (res->status == RES_UNGRADABLE)
+        return;
+    res->status = RES_UNGRADABLE;
+    va_start(ap, fmt);
+    if (vasprintf(&res->reason, fmt, ap) < 0)
+        res->reason = NULL;
+    va_end(ap);
+}
+
+static int grade_init_tests(struct res_submission *res, const struct grader_cfg *cfg)
+{
+    res->tests = calloc(cfg->ntests ? cfg->ntests : 1, sizeof *res->tests);
+    if (!res->tests)
+        return -1;
+    res->ntests = cfg->ntests;
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        res->tests[i].cfg = &cfg->tests[i];
+        res->tests[i].status = RES_NOT_RUN;
+        res->tests[i].max_score = cfg->tests[i].points;
+    }
+    return 0;
+}
+
+/*
+ * Copies one student file into scratch.  Only a regular file inside the
+ * submission folder is taken: no symlinks (at any level), devices, FIFOs
+ * or oversize files.  Returns 0, 1 if the submission is at fault (reason
+ * recorded), -1 on a grader failure.
+ */
+static int grade_copy_file(struct grade_run *g, const char *sub_real,
+                           const struct cfg_student_file *f)
+{
+    char *src = fs_join(sub_real, f->path), *dst = fs_join(g->scratch, f->path);
+    char real[PATH_MAX];
+    struct stat st;
+    int rc = 1;
+    if (!src || !dst) {
+        rc = grade_errf(g, "out of memory");
+    } else if (lstat(src, &st) < 0) {
+        grade_ungradable(g->res, "missing file %s: submit it with exactly this name", f->path);
+    } else if (S_ISLNK(st.st_mode)) {
+        grade_ungradable(g->res, "%s is a symbolic link: submit the file itself", f->path);
+    } else if (!S_ISREG(st.st_mode)) {
+        grade_ungradable(g->res, "%s is not a regular file", f->path);
+    } else if ((uint64_t)st.st_size > f->max_size) {
+        grade_ungradable(g->res, "%s is too large (%lld bytes; the limit is %llu)", f->path,
+                         (long long)st.st_size, (unsigned long long)f->max_size);
+    } else if (!realpath(src, real) || strncmp(real, sub_real, strlen(sub_real)) != 0 ||
+               real[strlen(sub_real)] != '/') {
+        grade_ungradable(g->res, "%s resolves outside the submission folder", f->path);
+    } else {
+        char *slash = strrchr(dst, '/');
+        *slash = '\0';
+        int mk = fs_mkdir_p(dst, 0755);
+        *slash = '/';
+        if (mk < 0 || fs_copy_file(src, dst) < 0)
+            rc = grade_errf(g, "cannot copy %s into %s: %s", f->path, g->scratch, strerror(errno));
+        else {
+            strv_push(&g->sources, dst);
+            rc = 0;
+        }
+    }
+    free(src);
+    free(dst);
+    return rc;
+}
+
+static int grade_prepare(struct grade_run *g, const char *submission_dir)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    char sub_real[PATH_MAX], *tmpl = fs_join(g->env->work_root, "grade-XXXXXX");
+    if (!tmpl)
+        return grade_errf(g, "out of memory");
+    if (!mkdtemp(tmpl)) {
+        free(tmpl);
+        return grade_errf(g, "cannot create a scratch folder in %s: %s", g->env->work_root,
+                          strerror(errno));
+    }
+    g->scratch = tmpl;
+    g->program = fs_join(g->scratch, "tests");
+    char *obj = fs_join(g->scratch, "obj");
+    int ok = g->program && obj && fs_mkdir_p(obj, 0755) == 0;
+    free(obj);
+    if (!ok)
+        return grade_errf(g, "cannot prepare %s: %s", g->scratch, strerror(errno));
+    if (!realpath(submission_dir, sub_real)) {
+        grade_ungradable(g->res, "cannot open the submission folder: %s", strerror(errno));
+        return 0;
+    }
+    for (size_t i = 0; i < cfg->nfiles; i++)
+        if (grade_copy_file(g, sub_real, &cfg->files[i]) < 0)
+            return -1;
+    if (g->sources.oom)
+        return grade_errf(g, "out of memory");
+    /* The sandbox user must own its scratch folder to write objects and results. */
+    if (geteuid() == 0 && fs_chown_tree(g->scratch, g->slot->uid, g->slot->gid) < 0)
+        return grade_errf(g, "cannot hand %s to uid %u: %s", g->scratch,
+                          (unsigned)g->slot->uid, strerror(errno));
+    return 0;
+}
+
+/* Compile, link and check the symbol policy.  0, or -1 on grader failure. */
+static int grade_build(struct grade_run *g)
+{
+    const struct grade_env *env = g->env;
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid};
+    char **objs = NULL, *log = NULL, perr[512] = "";
+    uint64_t t0 = fs_now_ms();
+    int rc = bld_student(env->cfg, env->trusted, &sb, g->scratch,
+                         (const char *const *)g->sources.v, g->sources.n,
+                         g->program, &objs, &log);
+    g->res->phases.compile_ms = fs_now_ms() - t0;
+    g->res->build_log = log;
+    if (rc == 1)
+        grade_ungradable(g->res, "your code did not compile or link: see the build log");
+    size_t nobjs = 0;
+    while (objs && objs[nobjs])
+        nobjs++;
+    if (rc == 0) {
+        struct pol_report rep = {0};
+        t0 = fs_now_ms();
+        rc = pol_check(&env->cfg->symbols, (const char *const *)objs, nobjs,
+                       pol_run_direct, NULL, &rep, perr, sizeof perr);
+        g->res->phases.policy_ms = fs_now_ms() - t0;
+        if (rc == 0 && rep.n > 0)
+            grade_ungradable(g->res, "%s%s", rep.v[0].message,
+                             rep.n > 1 ? " (and more: see the build log)" : "");
+        for (size_t i = 0; rc == 0 && i < rep.n; i++) {
+            char *l = NULL;
+            if (asprintf(&l, "%spolicy: %s\n", g->res->build_log ? g->res->build_log : "",
+                         rep.v[i].message) >= 0) {
+                free(g->res->build_log);
+                g->res->build_log = l;
+            }
+        }
+        pol_report_release(&rep);
+        if (rc < 0)
+            grade_errf(g, "symbol check failed: %s", perr);
+    } else if (rc < 0) {
+        grade_errf(g, "build failed: %s", log ? log : "unknown reason");
+    }
+    for (size_t i = 0; i < nobjs; i++)
+        free(objs[i]);
+    free(objs);
+    return rc < 0 ? -1 : 0;
+}
+
+static int grade_run_tests(struct grade_run *g)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    static const char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL};
+    struct sbx_opts o;
+    sbx_opts_init(&o);
+    o.workdir = g->scratch;
+    o.env = env;
+    o.uid = g->slot->uid;
+    o.gid = g->slot->gid;
+    o.use_bwrap = g->env->use_bwrap;
+    uint64_t t0 = fs_now_ms();
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        struct res_test *t = &g->res->tests[i];
+        if (trun_unit(&cfg->tests[i], g->program, &o, t, g->err, g->errlen) < 0)
+            return -1;
+    }
+    g->res->phases.run_ms = fs_now_ms() - t0;
+    return 0;
+}
+
+static int grade_coverage(struct grade_run *g, const char *out_dir)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    char *obj = fs_join(g->scratch, "obj"), *cov_dir = fs_join(out_dir, "coverage");
+    char cerr[512] = "";
+    int rc = -1;
+    if (obj && cov_dir) {
+        struct cov_request req = {
+            .build_dir = obj, .sources = (const char *const *)g->sources.v,
+            .nsources = g->sources.n, .out_dir = cov_dir,
+            .branches = cfg->coverage.branches, .html = cfg->coverage.html,
+        };
+        uint64_t t0 = fs_now_ms();
+        rc = fs_remove_tree(cov_dir) == 0 && fs_mkdir_p(cov_dir, 0755) == 0
+                 ? cov_collect(&req, &g->res->coverage, cerr, sizeof cerr)
+                 : -1;
+        g->res->phases.coverage_ms = fs_now_ms() - t0;
+        if (rc < 0)
+            grade_errf(g, "coverage failed: %s", cerr[0] ? cerr : strerror(errno));
+    } else {
+        grade_errf(g, "out of memory");
+    }
+    free(obj);
+    free(cov_dir);
+    return rc;
+}
+
+static int grade_write(struct grade_run *g, const char *out_dir, const char *name, char *text)
+{
+    char *path = fs_join(out_dir, name);
+    int rc = text && path ? fs_write_atomic(path, text, strlen(text)) : -1;
+    if (rc < 0)
+        grade_errf(g, "cannot write %s/%s: %s", out_dir, name, text ? strerror(errno) : "out of memory");
+    free(path);
+    free(text);
+    return rc;
+}
+
+/* Writes every report; results.json last, so it marks completion. */
+static int grade_reports(struct grade_run *g, const char *out_dir)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    const struct res_submission *s = g->res;
+    uint64_t t0 = fs_now_ms();
+    char *hdr = report_gradebook_header(cfg), *row = report_gradebook_row(s, cfg);
+    char *csv = NULL;
+    if (hdr && row && asprintf(&csv, "%s%s", hdr, row) < 0)
+        csv = NULL;
+    free(hdr);
+    free(row);
+    int rc = grade_write(g, out_dir, "build.log", strdup(s->build_log ? s->build_log : ""));
+    rc = rc ? rc : grade_write(g, out_dir, "report.txt", report_text(s, cfg, REPORT_STUDENT));
+    rc = rc ? rc : grade_write(g, out_dir, "report-instructor.txt", report_text(s, cfg, REPORT_INSTRUCTOR));
+    rc = rc ? rc : grade_write(g, out_dir, "junit.xml", report_junit(s, cfg, REPORT_STUDENT));
+    rc = rc ? rc : grade_write(g, out_dir, "gradebook-row.csv", csv);
+    g->res->phases.report_ms = fs_now_ms() - t0;
+    g->res->phases.total_ms = fs_now_ms() - g->start_ms;
+    rc = rc ? rc : grade_write(g, out_dir, "results.json",
+                               report_json(s, cfg, (double)g->res->phases.total_ms / 1000.0));
+    return rc;
+}
+
+static void grade_cleanup(struct grade_run *g)
+{
+    if (g->scratch && !g->env->keep_scratch)
+        fs_remove_tree(g->scratch);
+    free(g->scratch);
+    free(g->program);
+    strv_clear(&g->sources);
+}
+
+int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
+                     const char *submission_dir, const char *student,
+                     const char *out_dir, struct res_submission *res,
+                     char *err, size_t errlen)
+{
+    struct grade_run g = {.env = env, .slot = slot, .res = res, .err = err,
+                          .errlen = errlen, .start_ms = fs_now_ms()};
+    int rc = -1;
+    res_submission_init(res);
+    res->student = strdup(student);
+    if (!res->student || grade_init_tests(res, env->cfg) < 0) {
+        grade_errf(&g, "out of memory");
+        goto done;
+    }
+    if (fs_mkdir_p(out_dir, 0755) < 0) {
+        grade_errf(&g, "cannot create %s: %s", out_dir, strerror(errno));
+        goto done;
+    }
+    if (grade_prepare(&g, submission_dir) < 0)
+        goto done;
+    res->phases.prepare_ms = fs_now_ms() - g.start_ms;
+    if (res->status == RES_GRADED && grade_build(&g) < 0)
+        goto done;
+    if (res->status == RES_GRADED && grade_run_tests(&g) < 0)
+        goto done;
+    res_score(res);
+    if (res->status == RES_GRADED && env->cfg->coverage.enabled && grade_coverage(&g, out_dir) < 0)
+        goto done;
+    rc = grade_reports(&g, out_dir);
+done:
+    grade_cleanup(&g);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * grade.h -- grade one submission end to end.  Prefix grade_.
+ *
+ *   copy the student files -> compile and link (sandboxed) -> symbol
+ *   policy -> run every graded unit (sandboxed) -> score -> coverage ->
+ *   write the reports
+ *
+ * A bad submission (missing file, compile error, forbidden symbol) is a
+ * result, not an error: it is graded RES_UNGRADABLE with a reason, and
+ * grade_submission() returns 0.  It returns -1 only when the grader
+ * itself cannot go on (no sandbox, disk full, out of memory).
+ */
+#ifndef GRADE_H
+#define GRADE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "build.h"
+#include "cfg.h"
+#include "result.h"
+
+/** What every submission of one grader run shares; read-only while grading. */
+struct grade_env {
+    const struct grader_cfg *cfg;
+    const struct bld_trusted *trusted; /* compiled once by the caller */
+    const char *work_root;             /* parent of the scratch folders */
+    bool use_bwrap;
+    bool keep_scratch;                 /* leave scratch folders for debugging */
+};
+
+/** Per-worker settings: each worker gets its own sandbox uid. */
+struct grade_slot {
+    uid_t uid;
+    gid_t gid;
+};
+
+/**
+ * Grades the submission in `submission_dir` as `student` and writes into
+ * `out_dir` (created): results.json, junit.xml, report.txt (for the
+ * student), report-instructor.txt, build.log, gradebook-row.csv and,
+ * with coverage on, coverage/lcov.info and coverage/html/.  Fills *res
+ * (initialised here; the caller releases it).  results.json is written
+ * last, so its presence marks a finished grading.
+ */
+int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
+                     const char *submission_dir, const char *student,
+                     const char *out_dir, struct res_submission *res,
+                     char *err, size_t errlen);
+
+/** The files written per submission, in writing order (results.json last). */
+extern const char *const grade_output_files[];
+
+#endif /* GRADE_H */

@@ -1,0 +1,64 @@
+/*
+ * policy.h -- check a student's object files before anything runs them.
+ * Prefix pol_.
+ *
+ * Three rules, from the config's "symbols" section:
+ *   - imports: every undefined symbol of a student object must match an
+ *     "allow" pattern (fnmatch) and no "deny" pattern;
+ *   - constructors: no .init_array, .fini_array, .ctors, .dtors or
+ *     .preinit_array section (code that would run before main or after
+ *     the test, outside the harness's control);
+ *   - syscalls: no raw `syscall`/`sysenter`/`int 0x80` instruction, which
+ *     would bypass the import rule.
+ * Each violation names the symbol (or section/instruction) and the
+ * function that uses it ("'system' is not allowed (used in
+ * matmul_baseline)"), or "(in data)" for a reference from a data table.
+ *
+ * The object files are inspected with binutils (`nm`, `objdump`), run
+ * through a caller-supplied runner so that the grader can sandbox them
+ * like any tool that reads untrusted input.
+ */
+#ifndef POLICY_H
+#define POLICY_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+
+/** One violation; strings owned by the pol_report. */
+struct pol_violation {
+    char *object;        /* the object file's base name */
+    char *what;          /* the symbol, section or instruction */
+    char *function;      /* the function using it, or NULL (a section, or data) */
+    char *message;       /* the full sentence for the student */
+};
+
+struct pol_report {
+    struct pol_violation *v;
+    size_t n;
+};
+
+/**
+ * Runs argv (a NULL-terminated tool command line) and returns its stdout
+ * as a malloc'd string in *out, or -1 with a message in err[errlen] if
+ * the tool could not run or failed.
+ */
+typedef int (*pol_run_fn)(void *ctx, char *const argv[], char **out,
+                          char *err, size_t errlen);
+
+/**
+ * Checks `objects` (paths of student .o files) against `sym`.  Fills
+ * *rep (the caller releases it).  Returns 0 when the check ran (rep->n
+ * may be > 0), or -1 with err[errlen] if a tool failed.
+ */
+int pol_check(const struct cfg_symbols *sym, const char *const objects[],
+              size_t nobjects, pol_run_fn run, void *run_ctx,
+              struct pol_report *rep, char *err, size_t errlen);
+
+void pol_report_release(struct pol_report *rep);
+
+/** A pol_run_fn that runs the tool directly (fork/exec, no sandbox). */
+int pol_run_direct(void *ctx, char *const argv[], char **out, char *err,
+                   size_t errlen);
+
+#endif /* POLICY_H */

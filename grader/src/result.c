@@ -1,0 +1,96 @@
+/*
+ * result.c -- lifecycle, scoring and visibility of a graded submission.
+ *
+ * Scoring is deliberately boring: each test's score is computed once,
+ * from integers and the configured points, and the totals are summed in
+ * config order, so the same inputs always give the same bits.
+ */
+#include "result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void res_submission_init(struct res_submission *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+static void res_test_release(struct res_test *t)
+{
+    for (size_t i = 0; i < t->nchecks; i++) {
+        free(t->checks[i].name);
+        free(t->checks[i].message);
+        free(t->checks[i].where);
+    }
+    free(t->checks);
+    free(t->message);
+    free(t->output);
+}
+
+void res_submission_release(struct res_submission *s)
+{
+    for (size_t i = 0; i < s->ntests; i++)
+        res_test_release(&s->tests[i]);
+    free(s->tests);
+    free(s->student);
+    free(s->reason);
+    free(s->build_log);
+    /* Zeroed, so a second release frees nothing. */
+    memset(s, 0, sizeof *s);
+}
+
+const char *res_test_status_name(enum res_test_status st)
+{
+    switch (st) {
+    case RES_PASSED:  return "passed";
+    case RES_FAILED:  return "failed";
+    case RES_ERROR:   return "error";
+    case RES_NOT_RUN: return "not run";
+    }
+    return "unknown";
+}
+
+/*
+ * One test's points.  A fully passed unit gets exactly `points` (no
+ * points*n/n rounding); partial credit is one multiplication and one
+ * division.  The status is the verdict: a unit that errored keeps
+ * nothing of the checks that passed before it died.
+ */
+static double res_test_points(const struct res_test *t)
+{
+    double points = t->cfg ? t->cfg->points : 0.0;
+    bool partial = t->cfg ? t->cfg->partial : false;
+
+    if (t->status == RES_PASSED)
+        return points;
+    if (t->status != RES_FAILED || !partial || t->total == 0)
+        return 0.0;
+    if (t->passed >= t->total)   /* inconsistent input: never exceed points */
+        return points;
+    return points * (double)t->passed / (double)t->total;
+}
+
+void res_score(struct res_submission *s)
+{
+    double score = 0.0, max_score = 0.0;
+
+    for (size_t i = 0; i < s->ntests; i++) {
+        struct res_test *t = &s->tests[i];
+        t->max_score = t->cfg ? t->cfg->points : 0.0;
+        t->score = res_test_points(t);
+        score += t->score;
+        max_score += t->max_score;
+    }
+    s->score = score;
+    s->max_score = max_score;
+}
+
+bool res_student_visible(const struct cfg_test *t)
+{
+    /*
+     * The grader cannot know whether grades are published or the due date
+     * has passed, so only "visible" is visible in local reports;
+     * Gradescope applies the other levels itself from results.json.
+     */
+    return t != NULL && t->visibility == CFG_VIS_VISIBLE;
+}

@@ -1,0 +1,104 @@
+/*
+ * result.h -- the outcome of grading one submission, as plain data.
+ * Prefix res_.
+ *
+ * The pipeline fills a res_submission; the scorer computes the points;
+ * only the report writers (report.h) turn it into text.  Every string is
+ * malloc'd and owned by the struct that holds it; res_submission_release()
+ * frees them all.  cfg pointers are borrowed from the grader_cfg, which
+ * must outlive the result.
+ */
+#ifndef RESULT_H
+#define RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+enum res_test_status {
+    RES_PASSED,   /* every check of the unit passed */
+    RES_FAILED,   /* some check failed (an assertion, or Check saw a crash of one check) */
+    RES_ERROR,    /* the unit could not finish: timeout, limit, crash of the runner */
+    RES_NOT_RUN,  /* the submission was ungradable (build or policy failure) */
+};
+
+/** One Check test inside a graded unit. */
+struct res_check {
+    char *name;           /* "test_small_2x2" */
+    bool passed;
+    char *message;        /* Check's message ("Passed", or what differs) */
+    char *where;          /* "test_matmul_baseline.c:42", or NULL */
+};
+
+/** One graded unit (a config test, "suite/case"). */
+struct res_test {
+    const struct cfg_test *cfg;   /* borrowed */
+    enum res_test_status status;
+    double score, max_score;
+    unsigned passed, total;       /* checks passed / run */
+    struct res_check *checks;
+    size_t nchecks;
+    char *message;                /* one line: "2 of 3 checks failed", "timed out after 5.0 s" */
+    char *output;                 /* the unit's stdout+stderr, trimmed by the sandbox; or NULL */
+    uint64_t wall_ms, cpu_ms;
+};
+
+struct res_coverage {
+    bool present;
+    unsigned lines_hit, lines_total;
+    unsigned functions_hit, functions_total;
+    unsigned branches_hit, branches_total;
+};
+
+/** Wall-clock time of each phase, in milliseconds. */
+struct res_phases {
+    uint64_t prepare_ms;   /* copy student files, trusted objects from cache */
+    uint64_t compile_ms;   /* student compile + link */
+    uint64_t policy_ms;    /* symbol and section checks */
+    uint64_t run_ms;       /* all test runs */
+    uint64_t coverage_ms;  /* gcov/lcov/genhtml */
+    uint64_t report_ms;    /* writing the outputs */
+    uint64_t total_ms;
+};
+
+enum res_status {
+    RES_GRADED,      /* tests ran (whatever the score) */
+    RES_UNGRADABLE,  /* missing/bad file, compile or link error, policy violation */
+};
+
+struct res_submission {
+    char *student;            /* the submission folder's name */
+    enum res_status status;
+    char *reason;             /* RES_UNGRADABLE: why, for the student; else NULL */
+    char *build_log;          /* compiler and policy diagnostics, or NULL */
+    struct res_test *tests;   /* one per cfg test, in config order */
+    size_t ntests;
+    double score, max_score;
+    struct res_coverage coverage;
+    struct res_phases phases;
+};
+
+/** Zeroes *s. */
+void res_submission_init(struct res_submission *s);
+
+/** Frees every string and array of *s (not s itself).  Safe twice. */
+void res_submission_release(struct res_submission *s);
+
+/** "passed", "failed", "error", "not run". */
+const char *res_test_status_name(enum res_test_status st);
+
+/**
+ * Computes every test's score from passed/total (all-or-nothing unless the
+ * config test is partial) and the totals.  A test's score is
+ * points * passed / total when partial, else points or 0; RES_ERROR and
+ * RES_NOT_RUN score 0.  Deterministic: no floating error beyond one
+ * multiplication and division per test.
+ */
+void res_score(struct res_submission *s);
+
+/** Whether students may see this test's name, messages and output now. */
+bool res_student_visible(const struct cfg_test *t);
+
+#endif /* RESULT_H */

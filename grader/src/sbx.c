@@ -1,0 +1,1016 @@
+/*
+ * sbx.c -- run one untrusted command under limits, in bubblewrap or not
+ * (the design is in sbx.h).
+ *
+ * The parent prepares everything the child needs in a struct sbx_plan
+ * (argv, environment, candidate paths to execve, rlimits) before fork(),
+ * so the child (sbx_child_*) makes only async-signal-safe calls.  A child
+ * that fails before exec writes a struct sbx_child_err to a CLOEXEC pipe
+ * and exits; the parent reads EOF there once exec succeeded.  The parent
+ * then pumps stdout/stderr into head+tail buffers (sbx_stream_*) until
+ * the child exits or the deadline passes, kills the process group, reaps
+ * the child with wait4() and classifies (sbx_classify).
+ */
+#define _GNU_SOURCE /* _Fork, close_range, sigabbrev_np, sigdescr_np */
+
+#include "sbx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "strv.h"
+
+#define SBX_DEFAULT_OUTPUT (64u << 10)
+#define SBX_DEFAULT_PATH "/usr/bin:/bin"
+#define SBX_PROBE_WALL_MS 10000   /* `bwrap --version` and `true` */
+#define SBX_TICK_MS 20            /* exit polling when there is no pidfd */
+#define SBX_READ_CHUNK (64u << 10)
+#define SBX_DRAIN_READS 64        /* after the kill: at most 4 MiB more */
+#define SBX_NOBODY 65534
+
+/* The child's descriptors: 0-2 stdio, then these. */
+enum {
+    SBX_FD_REPORT = 3,   /* CLOEXEC pipe: struct sbx_child_err on failure */
+    SBX_FD_STATUS = 4,   /* bwrap --json-status-fd */
+    SBX_FD_COUNT = 5,
+};
+
+/* What the child was doing when it failed; indexes sbx_step_names. */
+enum sbx_step {
+    SBX_STEP_FDS, SBX_STEP_SETPGID, SBX_STEP_PDEATHSIG, SBX_STEP_RLIMIT,
+    SBX_STEP_SETGROUPS, SBX_STEP_SETGID, SBX_STEP_SETUID, SBX_STEP_CHDIR,
+    SBX_STEP_SUBREAPER, SBX_STEP_FORK, SBX_STEP_EXEC,
+};
+
+static const char *const sbx_step_names[] = {
+    "redirecting file descriptors", "setpgid", "prctl(PR_SET_PDEATHSIG)",
+    "setrlimit", "setgroups", "setgid", "setuid", "chdir to the workdir",
+    "prctl(PR_SET_CHILD_SUBREAPER)", "fork", "execve",
+};
+
+/* Small enough for one atomic write to a pipe. */
+struct sbx_child_err {
+    int step;
+    int errnum;
+};
+
+#define SBX_MAX_RLIMITS 5
+
+/* Everything the child needs, built before fork(). */
+struct sbx_plan {
+    struct strv argv;        /* what the program (or bwrap) gets as argv */
+    struct strv exe;         /* paths to try with execve, in order */
+    struct strv env;         /* the environment, copied */
+    char *workdir;           /* absolute, or NULL: nothing bound, cwd "/" */
+    struct {
+        int resource;
+        struct rlimit rl;
+    } rlim[SBX_MAX_RLIMITS];
+    size_t nrlim;
+    bool drop;               /* setgroups + setgid + setuid to uid/gid */
+    uid_t uid;
+    gid_t gid;
+    bool reaper;             /* stay as subreaper, exec in a grandchild */
+    bool status_fd;          /* give the child the status pipe as fd 4 */
+    pid_t parent;            /* to notice the grader died before PDEATHSIG */
+    int max_fd;              /* bound of the close() loop without close_range */
+};
+
+/* What bwrap can do, from its version (and whether it is setuid). */
+struct sbx_bwrap_feat {
+    bool json_status;        /* --json-status-fd: tells setup failures apart */
+    bool tmpfs_size;         /* --size before --tmpfs */
+    bool disable_userns;     /* --disable-userns */
+};
+
+/* One captured stream: the first head_cap bytes and a ring of the last. */
+struct sbx_stream {
+    int fd;                  /* read end; -1 after EOF */
+    char *head, *tail;
+    size_t head_cap, head_len;
+    size_t tail_cap, tail_len, tail_end;  /* tail_end: next write index */
+    uint64_t total;
+};
+
+/* How the child ended, before classification. */
+struct sbx_outcome {
+    bool child_failed;       /* it reported err before exec */
+    struct sbx_child_err err;
+    bool timed_out;
+    int status;              /* from wait4 */
+    char json[1024];         /* what bwrap wrote to --json-status-fd */
+    size_t json_len;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static uint64_t sbx_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void sbx_close(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int sbx_internal(struct sbx_result *res, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->message, sizeof res->message, fmt, ap);
+    va_end(ap);
+    res->status = SBX_INTERNAL;
+    return -1;
+}
+
+/* The value of PATH in a NULL-terminated environment, or NULL. */
+static const char *sbx_env_path(char *const env[])
+{
+    for (size_t i = 0; env && env[i]; i++)
+        if (strncmp(env[i], "PATH=", 5) == 0)
+            return env[i] + 5;
+    return NULL;
+}
+
+/* Pushes name itself if it has a '/', else "dir/name" for each PATH dir. */
+static void sbx_push_candidates(struct strv *out, const char *name, const char *path)
+{
+    if (strchr(name, '/')) {
+        strv_push(out, name);
+        return;
+    }
+    if (!path || !*path)
+        path = SBX_DEFAULT_PATH;
+    for (const char *p = path;; p++) {
+        const char *end = strchrnul(p, ':');
+        int len = (int)(end - p);
+        strv_pushf(out, "%.*s/%s", len ? len : 1, len ? p : ".", name);
+        if (!*end)
+            break;
+        p = end;
+    }
+}
+
+/* ---- the child (async-signal-safe only) ---------------------------------- */
+
+__attribute__((noreturn))
+static void sbx_child_fail(int report_fd, enum sbx_step step, int errnum)
+{
+    struct sbx_child_err e = {.step = step, .errnum = errnum};
+    ssize_t w = write(report_fd, &e, sizeof e);   /* < PIPE_BUF: atomic */
+    (void)w;
+    _exit(127);
+}
+
+static void sbx_child_close_from(int lowfd, int max_fd)
+{
+    if (close_range((unsigned)lowfd, ~0u, 0) == 0)
+        return;
+    for (int fd = lowfd; fd < max_fd; fd++)   /* kernel < 5.9 */
+        close(fd);
+}
+
+/*
+ * Puts src[i] at descriptor i (closing i where src[i] is -1) and closes
+ * everything else.  Copies first go above SBX_FD_COUNT, so a source that
+ * already sits at a low number is not clobbered before it is used.
+ */
+static void sbx_child_fds(const int src[SBX_FD_COUNT], int max_fd)
+{
+    int tmp[SBX_FD_COUNT];
+    int report = src[SBX_FD_REPORT];
+    for (int i = 0; i < SBX_FD_COUNT; i++) {
+        tmp[i] = src[i] < 0 ? -1 : fcntl(src[i], F_DUPFD_CLOEXEC, SBX_FD_COUNT);
+        if (src[i] >= 0 && tmp[i] < 0)
+            sbx_child_fail(report, SBX_STEP_FDS, errno);
+    }
+    report = tmp[SBX_FD_REPORT];
+    for (int i = 0; i < SBX_FD_COUNT; i++) {
+        if (tmp[i] < 0)
+            close(i);
+        else if (dup2(tmp[i], i) < 0)   /* dup2 clears CLOEXEC on i */
+            sbx_child_fail(report, SBX_STEP_FDS, errno);
+    }
+    if (fcntl(SBX_FD_REPORT, F_SETFD, FD_CLOEXEC) < 0)
+        sbx_child_fail(report, SBX_STEP_FDS, errno);
+    sbx_child_close_from(SBX_FD_COUNT, max_fd);
+}
+
+/* Ignored signals and the mask survive exec: give the program defaults. */
+static void sbx_child_signals(void)
+{
+    struct sigaction dfl;
+    sigset_t none;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &dfl, NULL);   /* fails harmlessly for KILL, STOP */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void sbx_child_limits(const struct sbx_plan *p)
+{
+    for (size_t i = 0; i < p->nrlim; i++)
+        if (setrlimit(p->rlim[i].resource, &p->rlim[i].rl) < 0)
+            sbx_child_fail(SBX_FD_REPORT, SBX_STEP_RLIMIT, errno);
+    if (!p->drop)
+        return;
+    /* Groups first (needs root), then gid, then uid (which drops root). */
+    if (setgroups(0, NULL) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETGROUPS, errno);
+    if (setgid(p->gid) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETGID, errno);
+    if (setuid(p->uid) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETUID, errno);
+}
+
+/* Tries each candidate like execvp does: EACCES is remembered, ENOENT skipped. */
+__attribute__((noreturn))
+static void sbx_child_exec(const struct sbx_plan *p)
+{
+    int err = ENOENT;
+    for (size_t i = 0; i < p->exe.n; i++) {
+        execve(p->exe.v[i], p->argv.v, p->env.v);
+        if (errno == EACCES)
+            err = EACCES;
+        else if (errno != ENOENT && errno != ENOTDIR) {
+            err = errno;
+            break;
+        }
+    }
+    sbx_child_fail(SBX_FD_REPORT, SBX_STEP_EXEC, err);
+}
+
+/* Dies the way bwrap died, so the parent's wait4 sees the same status. */
+__attribute__((noreturn))
+static void sbx_child_mirror(int status)
+{
+    if (WIFSIGNALED(status)) {
+        kill(getpid(), WTERMSIG(status));   /* default action, unblocked */
+        _exit(128 + WTERMSIG(status));
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
+}
+
+/*
+ * The reaper: bwrap runs in a grandchild; everything reparented to us
+ * (bwrap's pid-1 helper, killed by --die-with-parent when bwrap exits) is
+ * reaped here, so its rusage reaches the parent's wait4().
+ */
+__attribute__((noreturn))
+static void sbx_child_reaper(const struct sbx_plan *p)
+{
+    int status = 0, bwrap_status = 0;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SUBREAPER, errno);
+    pid_t bwrap = _Fork();   /* no atfork handlers: async-signal-safe */
+    if (bwrap < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_FORK, errno);
+    if (bwrap == 0)
+        sbx_child_exec(p);
+    sbx_child_close_from(0, p->max_fd);   /* EOFs depend on bwrap alone */
+    for (;;) {
+        pid_t w = waitpid(-1, &status, 0);
+        if (w == bwrap)
+            bwrap_status = status;
+        else if (w < 0 && errno != EINTR)
+            break;   /* ECHILD: everything reaped */
+    }
+    sbx_child_mirror(bwrap_status);
+}
+
+__attribute__((noreturn))
+static void sbx_child(const struct sbx_plan *p, const int fds[SBX_FD_COUNT])
+{
+    sbx_child_fds(fds, p->max_fd);
+    if (setpgid(0, 0) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETPGID, errno);
+    sbx_child_signals();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_PDEATHSIG, errno);
+    if (getppid() != p->parent)
+        _exit(127);   /* the grader died before PDEATHSIG was armed */
+    sbx_child_limits(p);
+    if (chdir(p->workdir ? p->workdir : "/") < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_CHDIR, errno);
+    if (p->reaper)
+        sbx_child_reaper(p);
+    sbx_child_exec(p);
+}
+
+/* ---- output streams ------------------------------------------------------ */
+
+static int sbx_stream_init(struct sbx_stream *s, uint64_t limit)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    if (limit == 0)
+        limit = SBX_DEFAULT_OUTPUT;
+    if (limit > SIZE_MAX / 2)
+        limit = SIZE_MAX / 2;
+    s->head_cap = (size_t)(limit - limit / 2);
+    s->tail_cap = (size_t)(limit / 2);
+    s->head = malloc(s->head_cap);
+    s->tail = s->tail_cap ? malloc(s->tail_cap) : NULL;
+    return s->head && (s->tail || !s->tail_cap) ? 0 : -1;
+}
+
+static void sbx_stream_release(struct sbx_stream *s)
+{
+    sbx_close(&s->fd);
+    free(s->head);
+    free(s->tail);
+    s->head = s->tail = NULL;
+}
+
+/* Keeps the first head_cap bytes ever fed and the last tail_cap. */
+static void sbx_stream_feed(struct sbx_stream *s, const char *buf, size_t n)
+{
+    s->total += n;
+    size_t h = s->head_cap - s->head_len;
+    if (h > n)
+        h = n;
+    memcpy(s->head + s->head_len, buf, h);
+    s->head_len += h;
+    buf += h;
+    n -= h;
+    if (n == 0 || s->tail_cap == 0)
+        return;
+    if (n > s->tail_cap) {   /* only the last tail_cap bytes can survive */
+        buf += n - s->tail_cap;
+        n = s->tail_cap;
+    }
+    s->tail_len = s->tail_len + n > s->tail_cap ? s->tail_cap : s->tail_len + n;
+    while (n > 0) {
+        size_t c = s->tail_cap - s->tail_end;
+        if (c > n)
+            c = n;
+        memcpy(s->tail + s->tail_end, buf, c);
+        s->tail_end = (s->tail_end + c) % s->tail_cap;
+        buf += c;
+        n -= c;
+    }
+}
+
+/* Reads what is there, at most max_reads times; closes the fd at EOF. */
+static void sbx_stream_pump(struct sbx_stream *s, int max_reads)
+{
+    char buf[SBX_READ_CHUNK];
+    for (int i = 0; s->fd >= 0 && i < max_reads; i++) {
+        ssize_t r = read(s->fd, buf, sizeof buf);
+        if (r > 0)
+            sbx_stream_feed(s, buf, (size_t)r);
+        else if (r < 0 && errno == EINTR)
+            continue;
+        else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        else
+            sbx_close(&s->fd);   /* EOF, or an error that will not go away */
+    }
+}
+
+/* The kept text: head, a marker if bytes were dropped, tail.  NULL on OOM. */
+static char *sbx_stream_take(const struct sbx_stream *s, size_t *len)
+{
+    uint64_t omitted = s->total - s->head_len - s->tail_len;
+    char marker[64] = "";
+    if (omitted)
+        snprintf(marker, sizeof marker, "\n[... %llu bytes omitted ...]\n",
+                 (unsigned long long)omitted);
+    size_t mlen = strlen(marker);
+    char *out = malloc(s->head_len + mlen + s->tail_len + 1);
+    if (!out)
+        return NULL;
+    char *p = out;
+    memcpy(p, s->head, s->head_len);
+    p += s->head_len;
+    memcpy(p, marker, mlen);
+    p += mlen;
+    if (s->tail_len) {
+        size_t start = (s->tail_end + s->tail_cap - s->tail_len) % s->tail_cap;
+        size_t first = s->tail_cap - start < s->tail_len ? s->tail_cap - start : s->tail_len;
+        memcpy(p, s->tail + start, first);
+        memcpy(p + first, s->tail, s->tail_len - first);
+        p += s->tail_len;
+    }
+    *p = '\0';
+    *len = (size_t)(p - out);
+    return out;
+}
+
+/* ---- the parent ------------------------------------------------------------ */
+
+/* 1 once pid has exited (still unreaped: its pgid cannot be reused). */
+static bool sbx_exited(pid_t pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+        return errno != EINTR;
+    return si.si_pid != 0;
+}
+
+/* A descriptor that polls readable when pid exits, or -1 (then we tick). */
+static int sbx_pidfd_open(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0)
+        return (int)fd;
+#else
+    (void)pid;
+#endif
+    return -1;
+}
+
+/*
+ * Pumps both streams until pid exits (returns 0) or wall_ms after t0
+ * passes (returns 1).  Returns -1 if poll() fails.
+ */
+static int sbx_watch(struct sbx_stream st[2], pid_t pid, int pidfd,
+                     uint64_t wall_ms, uint64_t t0)
+{
+    for (;;) {
+        if (sbx_exited(pid))
+            return 0;
+        int timeout = -1;
+        if (wall_ms) {
+            uint64_t spent = sbx_now_ms() - t0;
+            if (spent >= wall_ms)
+                return 1;
+            timeout = wall_ms - spent > INT_MAX ? INT_MAX : (int)(wall_ms - spent);
+        }
+        if (pidfd < 0 && (timeout < 0 || timeout > SBX_TICK_MS))
+            timeout = SBX_TICK_MS;
+        struct pollfd pf[3];
+        nfds_t n = 0;
+        for (int i = 0; i < 2; i++)
+            if (st[i].fd >= 0)
+                pf[n++] = (struct pollfd){.fd = st[i].fd, .events = POLLIN};
+        if (pidfd >= 0)
+            pf[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+        if (poll(pf, n, timeout) < 0 && errno != EINTR)
+            return -1;
+        for (int i = 0; i < 2; i++)   /* bounded, so the deadline is checked */
+            sbx_stream_pump(&st[i], 16);
+    }
+}
+
+/* Reads the child's failure report, blocking until exec or exit closes it. */
+static void sbx_read_report(int fd, struct sbx_outcome *oc)
+{
+    ssize_t r;
+    do
+        r = read(fd, &oc->err, sizeof oc->err);
+    while (r < 0 && errno == EINTR);
+    oc->child_failed = r == (ssize_t)sizeof oc->err;
+}
+
+/* Reads what bwrap wrote to its status pipe (it has exited by now). */
+static void sbx_read_status(int fd, struct sbx_outcome *oc)
+{
+    while (fd >= 0 && oc->json_len < sizeof oc->json - 1) {
+        ssize_t r = read(fd, oc->json + oc->json_len, sizeof oc->json - 1 - oc->json_len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        oc->json_len += (size_t)r;
+    }
+    oc->json[oc->json_len] = '\0';
+}
+
+static void sbx_set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void sbx_fill_usage(struct sbx_result *res, const struct rusage *ru)
+{
+    uint64_t us = (uint64_t)ru->ru_utime.tv_sec * 1000000u + (uint64_t)ru->ru_utime.tv_usec
+                + (uint64_t)ru->ru_stime.tv_sec * 1000000u + (uint64_t)ru->ru_stime.tv_usec;
+    res->cpu_ms = us / 1000u;
+    res->max_rss_kb = ru->ru_maxrss > 0 ? (uint64_t)ru->ru_maxrss : 0;
+}
+
+/* The pipes of one run: [0] read end (parent), [1] write end (child). */
+struct sbx_pipes {
+    int out[2], err[2], report[2], status[2];
+    int devnull;
+};
+
+static void sbx_pipes_close(struct sbx_pipes *pp)
+{
+    int *all[] = {&pp->out[0], &pp->out[1], &pp->err[0], &pp->err[1],
+                  &pp->report[0], &pp->report[1], &pp->status[0], &pp->status[1],
+                  &pp->devnull};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        sbx_close(all[i]);
+}
+
+static int sbx_pipes_open(struct sbx_pipes *pp, bool want_status)
+{
+    pp->out[0] = pp->out[1] = pp->err[0] = pp->err[1] = -1;
+    pp->report[0] = pp->report[1] = pp->status[0] = pp->status[1] = -1;
+    pp->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (pp->devnull < 0 || pipe2(pp->out, O_CLOEXEC) < 0 || pipe2(pp->err, O_CLOEXEC) < 0
+        || pipe2(pp->report, O_CLOEXEC) < 0
+        || (want_status && pipe2(pp->status, O_CLOEXEC) < 0)) {
+        int e = errno;
+        sbx_pipes_close(pp);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+/* After the main child ended (or timed out): kill, drain, reap, measure. */
+static void sbx_finish(pid_t pid, struct sbx_stream st[2], struct sbx_pipes *pp,
+                       struct sbx_outcome *oc, struct sbx_result *res, uint64_t t0)
+{
+    struct rusage ru;
+    kill(-pid, SIGKILL);   /* stragglers; pid is unreaped, so the pgid is ours */
+    for (int i = 0; i < 2; i++)
+        sbx_stream_pump(&st[i], SBX_DRAIN_READS);
+    memset(&ru, 0, sizeof ru);
+    while (wait4(pid, &oc->status, 0, &ru) < 0 && errno == EINTR)
+        ;
+    res->wall_ms = sbx_now_ms() - t0;
+    sbx_fill_usage(res, &ru);
+    sbx_read_status(pp->status[0], oc);
+}
+
+/* Moves the captured text into res; -1 on OOM. */
+static int sbx_take_output(struct sbx_stream st[2], struct sbx_result *res)
+{
+    res->out = sbx_stream_take(&st[0], &res->out_len);
+    res->err = sbx_stream_take(&st[1], &res->err_len);
+    res->out_total = st[0].total;
+    res->err_total = st[1].total;
+    if (res->out && res->err)
+        return 0;
+    return sbx_internal(res, "sandbox: out of memory");
+}
+
+/*
+ * Forks, runs the plan, collects output and waits.  Fills *oc and the
+ * measured fields of res.  Returns -1 (res INTERNAL) if the parent side
+ * failed: no pipes, no fork, no memory.
+ */
+static int sbx_spawn(const struct sbx_plan *p, const struct sbx_limits *lim,
+                     struct sbx_result *res, struct sbx_outcome *oc)
+{
+    struct sbx_stream st[2];
+    struct sbx_pipes pp;
+    int rc = -1;
+    memset(oc, 0, sizeof *oc);
+    if (sbx_stream_init(&st[0], lim->output_bytes) < 0
+        || sbx_stream_init(&st[1], lim->output_bytes) < 0) {
+        sbx_stream_release(&st[0]);
+        sbx_stream_release(&st[1]);
+        return sbx_internal(res, "sandbox: out of memory");
+    }
+    if (sbx_pipes_open(&pp, p->status_fd) < 0) {
+        sbx_internal(res, "sandbox: cannot create pipes: %s", strerror(errno));
+        goto out;
+    }
+    const int fds[SBX_FD_COUNT] = {pp.devnull, pp.out[1], pp.err[1], pp.report[1],
+                                   pp.status[1]};
+    uint64_t t0 = sbx_now_ms();
+    pid_t pid = fork();
+    if (pid == 0)
+        sbx_child(p, fds);
+    if (pid < 0) {
+        sbx_internal(res, "sandbox: fork failed: %s", strerror(errno));
+        goto out;
+    }
+    setpgid(pid, pid);   /* also here: no kill(-pid) may miss the group */
+    sbx_close(&pp.out[1]);
+    sbx_close(&pp.err[1]);
+    sbx_close(&pp.report[1]);
+    sbx_close(&pp.status[1]);
+    sbx_close(&pp.devnull);
+    sbx_read_report(pp.report[0], oc);
+    st[0].fd = pp.out[0];
+    st[1].fd = pp.err[0];
+    pp.out[0] = pp.err[0] = -1;
+    sbx_set_nonblock(st[0].fd);
+    sbx_set_nonblock(st[1].fd);
+    if (pp.status[0] >= 0)
+        sbx_set_nonblock(pp.status[0]);
+    int watch = 0;
+    if (!oc->child_failed) {
+        int pidfd = sbx_pidfd_open(pid);
+        watch = sbx_watch(st, pid, pidfd, lim->wall_ms, t0);
+        sbx_close(&pidfd);
+    }
+    oc->timed_out = watch == 1;
+    sbx_finish(pid, st, &pp, oc, res, t0);
+    if (watch < 0)
+        sbx_internal(res, "sandbox: poll failed: %s", strerror(errno));
+    else
+        rc = sbx_take_output(st, res);
+out:
+    sbx_pipes_close(&pp);
+    sbx_stream_release(&st[0]);
+    sbx_stream_release(&st[1]);
+    return rc;
+}
+
+/* ---- verdicts ------------------------------------------------------------- */
+
+/* "SIGSEGV (segmentation fault)", or "signal 77". */
+static void sbx_signal_text(int sig, char *buf, size_t n)
+{
+    const char *abbrev = sigabbrev_np(sig), *descr = sigdescr_np(sig);
+    if (!abbrev || !descr) {
+        snprintf(buf, n, "signal %d", sig);
+        return;
+    }
+    snprintf(buf, n, "SIG%s (%s)", abbrev, descr);
+    char *paren = strchr(buf, '(');
+    if (paren && paren[1] >= 'A' && paren[1] <= 'Z' && !(paren[2] >= 'A' && paren[2] <= 'Z'))
+        paren[1] = (char)(paren[1] - 'A' + 'a');   /* "Segmentation" -> "segmentation" */
+}
+
+static void sbx_verdict_signal(int sig, const struct sbx_limits *lim, struct sbx_result *res)
+{
+    uint64_t cpu_s = (lim->cpu_ms + 999) / 1000;
+    char text[96];
+    res->term_signal = sig;
+    if (lim->cpu_ms && (sig == SIGXCPU || (sig == SIGKILL && res->cpu_ms >= cpu_s * 1000))) {
+        res->status = SBX_CPU_LIMIT;
+        snprintf(res->message, sizeof res->message, "CPU time limit of %llu s exceeded",
+                 (unsigned long long)cpu_s);
+    } else if (sig == SIGXFSZ) {
+        res->status = SBX_FILE_LIMIT;
+        snprintf(res->message, sizeof res->message,
+                 "file size limit of %llu bytes exceeded",
+                 (unsigned long long)lim->file_size_bytes);
+    } else {
+        res->status = SBX_SIGNALED;
+        sbx_signal_text(sig, text, sizeof text);
+        snprintf(res->message, sizeof res->message, "killed by %s", text);
+    }
+}
+
+/* bwrap failed before the program ran: say what it printed. */
+static int sbx_bwrap_failed(struct sbx_result *res, int code)
+{
+    const char *e = res->err ? res->err : "";
+    size_t n = strcspn(e, "\n");
+    if (n > 200)
+        n = 200;
+    if (n == 0)
+        return sbx_internal(res, "sandbox: bwrap failed with status %d", code);
+    return sbx_internal(res, "sandbox: bwrap failed: %.*s", (int)n, e);
+}
+
+static int sbx_classify(const struct sbx_plan *p, const struct sbx_bwrap_feat *feat,
+                        const struct sbx_limits *lim, const struct sbx_outcome *oc,
+                        struct sbx_result *res)
+{
+    if (oc->child_failed) {
+        int step = oc->err.step;
+        const char *what = step >= 0 && step <= SBX_STEP_EXEC ? sbx_step_names[step] : "?";
+        if (step == SBX_STEP_EXEC)
+            return sbx_internal(res, "sandbox: cannot execute %s: %s", p->argv.v[0],
+                                strerror(oc->err.errnum));
+        return sbx_internal(res, "sandbox: %s failed: %s", what, strerror(oc->err.errnum));
+    }
+    if (oc->timed_out) {
+        res->status = SBX_TIMEOUT;
+        snprintf(res->message, sizeof res->message, "timed out after %llu.%llu s (wall-clock limit)",
+                 (unsigned long long)(lim->wall_ms / 1000),
+                 (unsigned long long)(lim->wall_ms % 1000 / 100));
+        return 0;
+    }
+    if (WIFSIGNALED(oc->status)) {
+        sbx_verdict_signal(WTERMSIG(oc->status), lim, res);
+        return 0;
+    }
+    int code = WIFEXITED(oc->status) ? WEXITSTATUS(oc->status) : 255;
+    if (p->reaper && feat->json_status && !strstr(oc->json, "\"exit-code\""))
+        return sbx_bwrap_failed(res, code);
+    if (p->reaper && code > 128 && code < 128 + NSIG) {
+        sbx_verdict_signal(code - 128, lim, res);
+        return 0;
+    }
+    res->exit_code = code;
+    res->status = code == 0 ? SBX_OK : SBX_EXIT_NONZERO;
+    snprintf(res->message, sizeof res->message, "exited with status %d", code);
+    return 0;
+}
+
+/* ---- plans ---------------------------------------------------------------- */
+
+static void sbx_plan_release(struct sbx_plan *p)
+{
+    strv_clear(&p->argv);
+    strv_clear(&p->exe);
+    strv_clear(&p->env);
+    free(p->workdir);
+    p->workdir = NULL;
+}
+
+static void sbx_plan_rlimit(struct sbx_plan *p, int resource, uint64_t soft, uint64_t hard)
+{
+    p->rlim[p->nrlim].resource = resource;
+    p->rlim[p->nrlim].rl.rlim_cur = (rlim_t)soft;
+    p->rlim[p->nrlim].rl.rlim_max = (rlim_t)hard;
+    p->nrlim++;
+}
+
+/* The limits, the identity and the environment: common to every plan. */
+static void sbx_plan_base(struct sbx_plan *p, const struct sbx_limits *lim,
+                          const struct sbx_opts *opts, const char *const *env)
+{
+    static const char *const default_env[] = {"PATH=" SBX_DEFAULT_PATH, NULL};
+    memset(p, 0, sizeof *p);
+    if (lim->cpu_ms) {
+        uint64_t s = (lim->cpu_ms + 999) / 1000;
+        sbx_plan_rlimit(p, RLIMIT_CPU, s, s + 1);   /* SIGXCPU, then SIGKILL */
+    }
+    if (lim->memory_bytes)
+        sbx_plan_rlimit(p, RLIMIT_AS, lim->memory_bytes, lim->memory_bytes);
+    if (lim->processes)
+        sbx_plan_rlimit(p, RLIMIT_NPROC, lim->processes, lim->processes);
+    if (lim->file_size_bytes)
+        sbx_plan_rlimit(p, RLIMIT_FSIZE, lim->file_size_bytes, lim->file_size_bytes);
+    sbx_plan_rlimit(p, RLIMIT_CORE, 0, 0);
+    p->drop = geteuid() == 0;
+    p->uid = opts->uid;
+    p->gid = opts->gid;
+    p->parent = getpid();
+    long max = sysconf(_SC_OPEN_MAX);
+    p->max_fd = max < 0 || max > 65536 ? 65536 : (int)max;
+    if (!env)
+        env = default_env;
+    for (size_t i = 0; env[i]; i++)
+        strv_push(&p->env, env[i]);
+    if (!p->env.v)
+        strv_push(&p->env, "PATH=" SBX_DEFAULT_PATH);   /* never an empty array */
+}
+
+/* Resolves opts->workdir to an absolute path; "/" means none. */
+static int sbx_plan_workdir(struct sbx_plan *p, const struct sbx_opts *opts,
+                            struct sbx_result *res)
+{
+    if (!opts->workdir)
+        return 0;
+    p->workdir = realpath(opts->workdir, NULL);
+    if (!p->workdir)
+        return sbx_internal(res, "sandbox: workdir %s: %s", opts->workdir, strerror(errno));
+    if (strcmp(p->workdir, "/") == 0) {
+        free(p->workdir);
+        p->workdir = NULL;
+    }
+    return 0;
+}
+
+/* The first executable "bwrap" in the grader's PATH; NULL if none. */
+static char *sbx_find_bwrap(const struct sbx_opts *opts)
+{
+    struct strv cands = {0};
+    char *found = NULL;
+    sbx_push_candidates(&cands, opts->bwrap_path ? opts->bwrap_path : "bwrap",
+                        getenv("PATH"));
+    for (size_t i = 0; i < cands.n && !found; i++)
+        if (access(cands.v[i], X_OK) == 0)
+            found = strdup(cands.v[i]);
+    strv_clear(&cands);
+    return found;
+}
+
+/* bwrap's version as major*10000 + minor*100 + patch, from `bwrap --version`. */
+static int sbx_bwrap_probe(const struct sbx_opts *opts, const char *bwrap,
+                           struct sbx_bwrap_feat *feat, struct sbx_result *res)
+{
+    struct sbx_limits lim = {.wall_ms = SBX_PROBE_WALL_MS, .output_bytes = 4096};
+    struct sbx_plan p;
+    struct sbx_outcome oc;
+    struct sbx_result r;
+    unsigned major = 0, minor = 0, patch = 0;
+    struct stat sb;
+    memset(&r, 0, sizeof r);
+    sbx_plan_base(&p, &lim, opts, NULL);
+    strv_push(&p.argv, "bwrap");
+    strv_push(&p.argv, "--version");
+    strv_push(&p.exe, bwrap);
+    int rc = p.argv.oom || p.exe.oom || p.env.oom
+           ? sbx_internal(res, "sandbox: out of memory") : sbx_spawn(&p, &lim, &r, &oc);
+    if (rc == 0)
+        rc = sbx_classify(&p, feat, &lim, &oc, &r);
+    if (rc == 0 && r.status != SBX_OK)
+        rc = sbx_internal(res, "sandbox: `%s --version` failed: %s", bwrap, r.message);
+    else if (rc < 0 && r.status == SBX_INTERNAL)
+        sbx_internal(res, "%s", r.message);
+    if (rc == 0 && sscanf(r.out, "bubblewrap %u.%u.%u", &major, &minor, &patch) < 2)
+        major = minor = patch = 0;   /* unknown: assume the oldest */
+    unsigned v = major * 10000 + minor * 100 + patch;
+    bool setuid_bwrap = stat(bwrap, &sb) == 0 && (sb.st_mode & S_ISUID);
+    feat->json_status = v >= 500;
+    feat->tmpfs_size = v >= 700 && !setuid_bwrap;
+    feat->disable_userns = v >= 800 && !setuid_bwrap;
+    sbx_result_release(&r);
+    sbx_plan_release(&p);
+    return rc;
+}
+
+/* /usr, then /bin, /sbin, /lib* as they are on the host, then bits of /etc. */
+static void sbx_bwrap_system(struct strv *a)
+{
+    static const char *const top[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+    static const char *const etc[] = {"/etc/ld.so.cache", "/etc/ld.so.conf",
+                                      "/etc/ld.so.conf.d", "/etc/alternatives",
+                                      "/etc/localtime"};
+    struct stat sb;
+    char target[PATH_MAX];
+    strv_push(a, "--ro-bind");
+    strv_push(a, "/usr");
+    strv_push(a, "/usr");
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
+        if (lstat(top[i], &sb) < 0)
+            continue;
+        ssize_t n = S_ISLNK(sb.st_mode) ? readlink(top[i], target, sizeof target - 1) : -1;
+        if (n > 0) {   /* merged /usr: /bin -> usr/bin */
+            target[n] = '\0';
+            strv_push(a, "--symlink");
+            strv_push(a, target);
+            strv_push(a, top[i]);
+        } else if (S_ISDIR(sb.st_mode)) {
+            strv_push(a, "--ro-bind");
+            strv_push(a, top[i]);
+            strv_push(a, top[i]);
+        }
+    }
+    for (size_t i = 0; i < sizeof etc / sizeof etc[0]; i++) {
+        strv_push(a, "--ro-bind-try");
+        strv_push(a, etc[i]);
+        strv_push(a, etc[i]);
+    }
+}
+
+/* bwrap's command line: namespaces, mounts, then "--" and the program. */
+static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
+                           const struct sbx_opts *opts, const struct sbx_bwrap_feat *feat,
+                           char *const argv[])
+{
+    static const char *const ns[] = {
+        "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+        "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
+        "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+    };
+    strv_push(a, "bwrap");
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        strv_push(a, ns[i]);
+    if (feat->disable_userns)
+        strv_push(a, "--disable-userns");
+    sbx_bwrap_system(a);
+    strv_push_all(a, (char *const[]){"--proc", "/proc", "--dev", "/dev"}, 4);
+    if (feat->tmpfs_size)
+        strv_pushf(a, "--size=%llu", (unsigned long long)SBX_TMPFS_BYTES);
+    strv_push_all(a, (char *const[]){"--tmpfs", "/tmp"}, 2);
+    for (size_t i = 0; opts->ro_binds && opts->ro_binds[i]; i++)
+        strv_push_all(a, (char *const[]){"--ro-bind", (char *)opts->ro_binds[i],
+                                         (char *)opts->ro_binds[i]}, 3);
+    if (p->workdir)
+        strv_push_all(a, (char *const[]){"--bind", p->workdir, p->workdir}, 3);
+    strv_push_all(a, (char *const[]){"--chdir", p->workdir ? p->workdir : "/"}, 2);
+    if (feat->json_status)
+        strv_pushf(a, "--json-status-fd=%d", SBX_FD_STATUS);
+    strv_push(a, "--");
+    for (size_t i = 0; argv[i]; i++)
+        strv_push(a, argv[i]);
+}
+
+/* ---- the API ---------------------------------------------------------------- */
+
+void sbx_opts_init(struct sbx_opts *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->use_bwrap = 1;
+    opts->uid = SBX_NOBODY;
+    opts->gid = SBX_NOBODY;
+    opts->bwrap_path = "bwrap";
+}
+
+/* Builds the plan for opts->use_bwrap: bwrap (probed) or the program itself. */
+static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
+                          const struct sbx_limits *lim, const struct sbx_opts *opts,
+                          char *const argv[], struct sbx_result *res)
+{
+    memset(feat, 0, sizeof *feat);
+    sbx_plan_base(p, lim, opts, opts->env);
+    if (sbx_plan_workdir(p, opts, res) < 0)
+        return -1;
+    if (!opts->use_bwrap) {
+        strv_push_all(&p->argv, argv, SIZE_MAX > 0 ? 0 : 0);
+        for (size_t i = 0; argv[i]; i++)
+            strv_push(&p->argv, argv[i]);
+        sbx_push_candidates(&p->exe, argv[0], sbx_env_path(p->env.v));
+    } else {
+        char *bwrap = sbx_find_bwrap(opts);
+        if (!bwrap)
+            return sbx_internal(res, "sandbox: %s not found in PATH",
+                                opts->bwrap_path ? opts->bwrap_path : "bwrap");
+        int rc = sbx_bwrap_probe(opts, bwrap, feat, res);
+        if (rc == 0) {
+            sbx_bwrap_argv(&p->argv, p, opts, feat, argv);
+            strv_push(&p->exe, bwrap);
+            p->reaper = true;
+            p->status_fd = feat->json_status;
+        }
+        free(bwrap);
+        if (rc < 0)
+            return -1;
+    }
+    if (p->argv.oom || p->exe.oom || p->env.oom)
+        return sbx_internal(res, "sandbox: out of memory");
+    return 0;
+}
+
+int sbx_run(const struct sbx_limits *lim, const struct sbx_opts *opts,
+            char *const argv[], struct sbx_result *res)
+{
+    struct sbx_plan plan;
+    struct sbx_bwrap_feat feat;
+    struct sbx_outcome oc;
+    memset(res, 0, sizeof *res);
+    if (!argv || !argv[0])
+        return sbx_internal(res, "sandbox: no command to run");
+    int rc = sbx_plan_build(&plan, &feat, lim, opts, argv, res);
+    if (rc == 0)
+        rc = sbx_spawn(&plan, lim, res, &oc);
+    if (rc == 0)
+        rc = sbx_classify(&plan, &feat, lim, &oc, res);
+    sbx_plan_release(&plan);
+    return rc;
+}
+
+void sbx_result_release(struct sbx_result *res)
+{
+    if (!res)
+        return;
+    free(res->out);
+    free(res->err);
+    res->out = res->err = NULL;
+    res->out_len = res->err_len = 0;
+}
+
+const char *sbx_status_name(enum sbx_status s)
+{
+    switch (s) {
+    case SBX_OK: return "ok";
+    case SBX_EXIT_NONZERO: return "exit";
+    case SBX_SIGNALED: return "signal";
+    case SBX_TIMEOUT: return "timeout";
+    case SBX_CPU_LIMIT: return "cpu-limit";
+    case SBX_FILE_LIMIT: return "file-limit";
+    case SBX_INTERNAL: return "internal";
+    }
+    return "internal";
+}
+
+int sbx_bwrap_available(const struct sbx_opts *opts)
+{
+    struct sbx_opts o;
+    struct sbx_limits lim = {.wall_ms = SBX_PROBE_WALL_MS, .output_bytes = 4096};
+    struct sbx_result r;
+    char *const argv[] = {"true", NULL};
+    if (opts)
+        o = *opts;
+    else
+        sbx_opts_init(&o);
+    o.use_bwrap = 1;
+    o.workdir = NULL;
+    o.ro_binds = NULL;
+    o.env = NULL;
+    int ok = sbx_run(&lim, &o, argv, &r) == 0 && r.status == SBX_OK;
+    sbx_result_release(&r);
+    return ok;
+}

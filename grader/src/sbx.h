@@ -1,0 +1,149 @@
+/*
+ * sbx.h -- run one untrusted command in a bubblewrap sandbox, under
+ * limits, and report how it ended.  Prefix sbx_.
+ *
+ * Theory of operation.  sbx_run() forks; the child becomes its own process
+ * group, drops to an unprivileged uid/gid when the grader runs as root
+ * (root ignores RLIMIT_NPROC and owns every root file), sets rlimits
+ * (CPU, address space, processes, file size, no core dumps), and execs
+ * bwrap, which builds an empty mount namespace: the system folders
+ * read-only (/usr, and /bin, /sbin, /lib* as the host has them: symlinks
+ * into /usr or bind mounts), the few files of /etc that programs and the
+ * compiler need (loader cache and config, /etc/alternatives, localtime;
+ * no passwd), a fresh /proc, a minimal /dev, a small tmpfs /tmp
+ * (SBX_TMPFS_BYTES), and the work folder bound read-write at its own path
+ * (so absolute paths inside, such as gcov's, stay valid).  Nothing else of
+ * the host is visible: not the repository, not other submissions.
+ * Network, IPC, PID, UTS (hostname "sandbox") and, where possible, cgroup
+ * namespaces are unshared; bwrap dies with its parent, drops all
+ * capabilities, forbids further user namespaces (bwrap >= 0.8) and starts
+ * a new session (no terminal injection).
+ *
+ * The environment is opts->env exactly: it is passed to execve() of bwrap,
+ * which hands it on (bwrap itself adds only PWD).
+ *
+ * With bwrap, the forked child does not exec bwrap itself: it stays as a
+ * tiny reaper (a child subreaper that only calls waitpid) and execs bwrap
+ * in a grandchild.  bwrap exits as soon as the program exits, without
+ * reaping its own pid-1 helper, so without the reaper the program's CPU
+ * time and peak memory would be lost to rusage (and the helper left a
+ * zombie).  The reaper exits with bwrap's status.  bwrap's features are
+ * probed once per call (`bwrap --version`): the exec check below needs
+ * 0.5, the tmpfs size 0.7, --disable-userns 0.8 (the last two also a
+ * bwrap that is not setuid); an older bwrap runs without them.
+ *
+ * Verdicts through bwrap: bwrap reports a program killed by signal N as
+ * exit status 128+N (it cannot re-raise), so under bwrap an exit status in
+ * 129..192 is read as a signal: a program that calls exit(139) is reported
+ * as killed by SIGSEGV.  bwrap's own failures (a bad bind, a program that
+ * cannot be executed) are told apart from the program's exit status by
+ * --json-status-fd, which reports an exit code only once the program was
+ * exec'd; they are SBX_INTERNAL.
+ *
+ * The parent reads stdout and stderr through pipes, keeping at most
+ * limits.output_bytes of each: the head and the tail, with a marker
+ * between them, so a flood of output costs memory in O(limit) and does
+ * not stall the child.  A wall-clock deadline kills the whole process
+ * group (and, through bwrap's PID namespace, every descendant); so does
+ * the exit of the main process: nothing it started in the background
+ * outlives sbx_run().
+ *
+ * Failures of the sandbox itself (bwrap missing, fork failing) are
+ * SBX_INTERNAL with a message; what the child did is one of the others.
+ * Only async-signal-safe calls run between fork() and exec().
+ *
+ * Caveats.  RLIMIT_NPROC counts every process of the uid on the host (the
+ * reaper and bwrap's two processes included), so give each concurrent
+ * worker its own uid, and when the grader is not root (it then cannot
+ * change uid) the limit also counts the user's other processes.  RLIMIT_CPU
+ * is per process.  RLIMIT_AS also applies to bwrap (it needs a few MiB).
+ * sbx does not chown the work folder: the caller makes it usable by
+ * opts->uid (e.g. chown, or mode 0777).
+ */
+#ifndef SBX_H
+#define SBX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum sbx_status {
+    SBX_OK,            /* exited with status 0 */
+    SBX_EXIT_NONZERO,  /* exited with another status (res->exit_code) */
+    SBX_SIGNALED,      /* killed by a signal it got (res->term_signal) */
+    SBX_TIMEOUT,       /* killed at the wall-clock limit */
+    SBX_CPU_LIMIT,     /* killed by SIGXCPU/SIGKILL at RLIMIT_CPU */
+    SBX_FILE_LIMIT,    /* killed by SIGXFSZ at RLIMIT_FSIZE */
+    SBX_INTERNAL,      /* the sandbox failed; res->message says why */
+};
+
+struct sbx_limits {
+    uint64_t cpu_ms;          /* RLIMIT_CPU, rounded up to whole seconds; 0 = unlimited */
+    uint64_t wall_ms;         /* wall-clock kill; 0 = none */
+    uint64_t memory_bytes;    /* RLIMIT_AS; 0 = unlimited */
+    uint64_t processes;       /* RLIMIT_NPROC; 0 = unlimited */
+    uint64_t output_bytes;    /* kept per stream (head + tail); 0 = 64 KiB */
+    uint64_t file_size_bytes; /* RLIMIT_FSIZE; 0 = unlimited */
+};
+
+struct sbx_opts {
+    const char *workdir;      /* bound read-write at the same path; the cwd.
+                                 NULL or "/": nothing bound, the cwd is "/".
+                                 Must be usable by uid: sbx does not chown it */
+    const char *const *ro_binds; /* extra host paths bound read-only (NULL-terminated, may be NULL) */
+    const char *const *env;   /* the whole environment, NULL-terminated; NULL = PATH only */
+    uid_t uid;                /* uid/gid to run as when the grader is root
+                                 (ignored otherwise: the child stays who it is) */
+    gid_t gid;
+    int use_bwrap;            /* 0: limits and process group only (tests, or no bwrap) */
+    const char *bwrap_path;   /* default "bwrap", looked up in the grader's PATH */
+};
+
+struct sbx_result {
+    enum sbx_status status;
+    int exit_code;            /* SBX_OK / SBX_EXIT_NONZERO */
+    int term_signal;          /* SBX_SIGNALED */
+    uint64_t wall_ms, cpu_ms; /* measured; cpu is user+sys of all waited children */
+    uint64_t max_rss_kb;
+    char *out, *err;          /* captured, NUL-terminated, malloc'd (maybe trimmed) */
+    size_t out_len, err_len;
+    uint64_t out_total, err_total; /* bytes the child wrote, before trimming */
+    char message[256];        /* for humans, set for every status: "exited with
+                                 status 3", "killed by SIGSEGV (segmentation
+                                 fault)", "timed out after 2.0 s (wall-clock
+                                 limit)", "sandbox: setuid failed: ..." */
+};
+
+/** Size of the sandbox's private /tmp (bwrap >= 0.7 enforces it). */
+#define SBX_TMPFS_BYTES (64ull << 20)
+
+/** Fills *opts with defaults: use_bwrap 1, uid/gid 65534, env NULL. */
+void sbx_opts_init(struct sbx_opts *opts);
+
+/**
+ * Runs argv[0] (found in the PATH of opts->env unless it has a '/'; a
+ * relative path is relative to the workdir) with argv, under `lim` and
+ * `opts`, and waits for it.  Returns 0 if the child ran, whatever its
+ * verdict (see res->status), or -1 if the sandbox itself failed
+ * (res->status SBX_INTERNAL, res->message; out/err may hold bwrap's
+ * complaint).  *res needs no initialisation; release it with
+ * sbx_result_release() in both cases.
+ */
+int sbx_run(const struct sbx_limits *lim, const struct sbx_opts *opts,
+            char *const argv[], struct sbx_result *res);
+
+/** Frees res->out and res->err.  Safe on a zeroed or released result. */
+void sbx_result_release(struct sbx_result *res);
+
+/** "ok", "exit", "signal", "timeout", "cpu-limit", "file-limit", "internal". */
+const char *sbx_status_name(enum sbx_status s);
+
+/**
+ * 1 if bwrap can create a sandbox here: runs `true` once in the sandbox
+ * sbx_run() would build for `opts` (its bwrap_path, uid and gid; no
+ * workdir), so user namespaces, the uid drop and the mounts are all
+ * checked.  opts may be NULL (defaults).  Takes a few milliseconds.
+ */
+int sbx_bwrap_available(const struct sbx_opts *opts);
+
+#endif /* SBX_H */

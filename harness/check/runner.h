@@ -1,0 +1,31 @@
+/*
+ * runner.h -- the test program's main: runs tc_suite tables under Check.
+ *
+ * One runner binary links the harness, the suites and the student's code.
+ * Students run it through `make test`; the grader runs it once per graded
+ * unit inside the sandbox.  Its command line is the contract between the
+ * two:
+ *
+ *   tests [--list] [--only ID]... [--xml FILE] [--timeout SECONDS] [--quiet]
+ *
+ *   --list       print every graded unit as "suite/case<TAB>ntests", exit 0
+ *   --only ID    run only suite ID or unit suite/case (repeatable)
+ *   --xml FILE   also write Check's XML results to FILE
+ *   --timeout S  Check's per-test timeout when a case sets none (default 10)
+ *   --quiet      no per-test lines, only the summary
+ *
+ * Every test runs in its own forked process (CK_FORK, forced) as a Check
+ * exit test expecting TC_EXIT_PASSED.  Output: one line per test,
+ * "PASS suite/case/test" or "FAIL suite/case/test: file:line: message",
+ * then "N passed, N failed".  Exit status: 0 all passed, 1 some failed,
+ * 2 usage error (including an --only ID that matches nothing).
+ */
+#ifndef RUNNER_H
+#define RUNNER_H
+
+#include "tcheck.h"
+
+/** Runs the command line above over `suites` (NULL-terminated). */
+int runner_main(int argc, char **argv, const struct tc_suite *const suites[]);
+
+#endif /* RUNNER_H */

@@ -1,0 +1,419 @@
+/*
+ * tcheck.c -- Check support for tensor tests (see tcheck.h): assertions
+ * whose messages say what differs, a deterministic RNG, and references
+ * written independently of the student's kernels.
+ *
+ * Assertions fail through Check's _ck_assert_failed(), which under CK_FORK
+ * (forced by the runner) ends the test process, so they never return on
+ * failure.  Values print with %.9g: enough digits to tell any two floats
+ * apart, so a one-ulp mismatch in an exact test is visible.
+ */
+#include "tcheck.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tc_exit_passed(void)
+{
+    fflush(NULL);
+    exit(TC_EXIT_PASSED);
+}
+
+/* ---- assertions -------------------------------------------------------- */
+
+static const char *tc_what(const char *what)
+{
+    return what != NULL ? what : "result";
+}
+
+/* The kernels' reason for the last failure, for messages. */
+static const char *tc_reason(void)
+{
+    const char *e = tensor_last_error();
+
+    return e[0] != '\0' ? e : "no reason given";
+}
+
+/* Formats flat index `flat` of t as "[i, j]" into buf. */
+static char *tc_index_str(const Tensor *t, size_t flat, char *buf, size_t n)
+{
+    size_t idx[TENSOR_MAX_DIMS] = {0};
+    size_t len = 0;
+
+    for (int axis = t->ndim - 1; axis >= 0; axis--) {
+        idx[axis] = flat % t->shape[axis];
+        flat /= t->shape[axis];
+    }
+    buf[0] = '\0';
+    for (int axis = 0; axis < t->ndim && len < n; axis++) {
+        int w = snprintf(buf + len, n - len, "%s%zu", axis ? ", " : "[",
+                         idx[axis]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    if (len + 1 < n)
+        strcat(buf, "]");
+    return buf;
+}
+
+/* " at [i, j]" for t's element `flat`, or "" for a 0-d tensor. */
+static char *tc_where(const Tensor *t, size_t flat, char *buf, size_t n)
+{
+    char idx[96];
+
+    if (t->ndim == 0)
+        buf[0] = '\0';
+    else
+        snprintf(buf, n, " at %s", tc_index_str(t, flat, idx, sizeof idx));
+    return buf;
+}
+
+void tc_assert_not_null_at(const char *file, int line, const Tensor *t,
+                           const char *what)
+{
+    if (t == NULL)
+        _ck_assert_failed(file, line, "NULL", "%s returned NULL (kernels said: %s)",
+                          tc_what(what), tc_reason());
+}
+
+/* Fails unless actual and expected are non-NULL tensors of the same shape. */
+static void tc_assert_same_shape(const char *file, int line,
+                                 const Tensor *actual, const Tensor *expected,
+                                 const char *what)
+{
+    char got[96], want[96];
+
+    tc_assert_not_null_at(file, line, actual, what);
+    if (expected == NULL)
+        _ck_assert_failed(file, line, "NULL", "%s: the expected tensor is NULL "
+                          "(a bug in the test)", tc_what(what));
+    if (!tensor_same_shape(actual, expected))
+        _ck_assert_failed(file, line, "shape", "%s: shape %s, expected %s",
+                          tc_what(what),
+                          tensor_shape_str(actual, got, sizeof got),
+                          tensor_shape_str(expected, want, sizeof want));
+}
+
+void tc_assert_shape_at(const char *file, int line, const Tensor *t,
+                        int ndim, const size_t dims[], const char *what)
+{
+    Tensor want = {0};
+
+    if (ndim < 0 || ndim > TENSOR_MAX_DIMS || (ndim > 0 && dims == NULL))
+        _ck_assert_failed(file, line, "shape", "%s: bad expected shape "
+                          "(ndim %d; a bug in the test)", tc_what(what), ndim);
+    want.ndim = ndim;
+    for (int i = 0; i < ndim; i++)
+        want.shape[i] = dims[i];
+    tc_assert_same_shape(file, line, t, &want, what);
+}
+
+/* numpy.allclose's rule for one pair; NaN matches only NaN. */
+static int tc_close(double a, double e, double rtol, double atol)
+{
+    if (isnan(a) || isnan(e))
+        return isnan(a) && isnan(e);
+    return a == e || fabs(a - e) <= atol + rtol * fabs(e);
+}
+
+void tc_assert_close_at(const char *file, int line, const Tensor *actual,
+                        const Tensor *expected, double rtol, double atol,
+                        const char *what)
+{
+    size_t first = 0, ndiff = 0;
+    char where[128];
+
+    tc_assert_same_shape(file, line, actual, expected, what);
+    for (size_t i = 0; i < actual->size; i++) {
+        if (!tc_close(actual->data[i], expected->data[i], rtol, atol) &&
+            ndiff++ == 0)
+            first = i;
+    }
+    if (ndiff == 0)
+        return;
+    double a = actual->data[first], e = expected->data[first];
+    if (isnan(a) || isnan(e))
+        _ck_assert_failed(file, line, "close", "%s:%s expected %.9g, got %.9g "
+                          "(NaN matches only NaN); %zu of %zu elements differ",
+                          tc_what(what), tc_where(actual, first, where, sizeof where),
+                          e, a, ndiff, actual->size);
+    _ck_assert_failed(file, line, "close", "%s:%s expected %.9g, got %.9g "
+                      "(|diff| %.3g > tol %.3g); %zu of %zu elements differ",
+                      tc_what(what), tc_where(actual, first, where, sizeof where),
+                      e, a, fabs(a - e), atol + rtol * fabs(e), ndiff,
+                      actual->size);
+}
+
+void tc_assert_exact_at(const char *file, int line, const Tensor *actual,
+                        const Tensor *expected, const char *what)
+{
+    size_t first = 0, ndiff = 0;
+    char where[128];
+
+    tc_assert_same_shape(file, line, actual, expected, what);
+    for (size_t i = 0; i < actual->size; i++) {
+        float a = actual->data[i], e = expected->data[i];
+        if (!(a == e || (isnan(a) && isnan(e))) && ndiff++ == 0)
+            first = i;
+    }
+    if (ndiff == 0)
+        return;
+    _ck_assert_failed(file, line, "exact", "%s:%s expected %.9g, got %.9g "
+                      "(must be exact); %zu of %zu elements differ",
+                      tc_what(what), tc_where(actual, first, where, sizeof where),
+                      (double)expected->data[first], (double)actual->data[first],
+                      ndiff, actual->size);
+}
+
+void tc_assert_float_close_at(const char *file, int line, double actual,
+                              double expected, double rtol, double atol,
+                              const char *what)
+{
+    if (tc_close(actual, expected, rtol, atol))
+        return;
+    if (isnan(actual) || isnan(expected))
+        _ck_assert_failed(file, line, "close", "%s: expected %.9g, got %.9g "
+                          "(NaN matches only NaN)", tc_what(what), expected,
+                          actual);
+    _ck_assert_failed(file, line, "close", "%s: expected %.9g, got %.9g "
+                      "(|diff| %.3g > tol %.3g)", tc_what(what), expected,
+                      actual, fabs(actual - expected),
+                      atol + rtol * fabs(expected));
+}
+
+void tc_assert_error_at(const char *file, int line, int failed,
+                        const char *what)
+{
+    if (!failed)
+        _ck_assert_failed(file, line, "error", "%s: expected an error, but the "
+                          "call succeeded", tc_what(what));
+    if (tensor_last_error()[0] == '\0')
+        _ck_assert_failed(file, line, "error", "%s: failed without a reason: "
+                          "call tensor_set_error()", tc_what(what));
+}
+
+/* ---- RNG ---------------------------------------------------------------- */
+
+/* splitmix64: spreads a seed over the xoshiro state (never all zero). */
+static uint64_t tc_splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static uint64_t tc_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+void tc_rng_seed(struct tc_rng *rng, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        rng->s[i] = tc_splitmix64(&seed);
+}
+
+/* xoshiro256** by Blackman and Vigna. */
+uint64_t tc_rng_next(struct tc_rng *rng)
+{
+    uint64_t *s = rng->s;
+    const uint64_t result = tc_rotl(s[1] * 5, 7) * 9;
+    const uint64_t t = s[1] << 17;
+
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = tc_rotl(s[3], 45);
+    return result;
+}
+
+float tc_rng_uniform(struct tc_rng *rng, float lo, float hi)
+{
+    /* The top 24 bits fill a float's significand exactly: u in [0, 1). */
+    float u = (float)(tc_rng_next(rng) >> 40) * 0x1p-24f;
+    float r = lo + (hi - lo) * u;
+
+    /* Rounding in lo + (hi - lo) * u can reach hi; keep the range open. */
+    return r < hi ? r : nextafterf(hi, lo);
+}
+
+float tc_rng_normal(struct tc_rng *rng)
+{
+    /* 53-bit uniforms; u1 in (0, 1] so log() stays finite. */
+    double u1 = (double)((tc_rng_next(rng) >> 11) + 1) * 0x1p-53;
+    double u2 = (double)(tc_rng_next(rng) >> 11) * 0x1p-53;
+
+    return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
+}
+
+/* ---- tensors for inputs -------------------------------------------------- */
+
+/* Fails the test if a helper could not allocate. */
+static Tensor *tc_check_alloc(Tensor *t, const char *who)
+{
+    if (t == NULL)
+        ck_abort_msg("%s: cannot create the tensor: %s", who, tc_reason());
+    return t;
+}
+
+Tensor *tc_randn(struct tc_rng *rng, int ndim, const size_t shape[])
+{
+    Tensor *t = tc_check_alloc(tensor_new(ndim, shape), "tc_randn");
+
+    for (size_t i = 0; i < t->size; i++)
+        t->data[i] = tc_rng_normal(rng);
+    return t;
+}
+
+Tensor *tc_randn_2d(struct tc_rng *rng, size_t rows, size_t cols)
+{
+    const size_t shape[2] = {rows, cols};
+
+    return tc_randn(rng, 2, shape);
+}
+
+Tensor *tc_tensor(int ndim, const size_t shape[], const float *values)
+{
+    return tc_check_alloc(tensor_from(ndim, shape, values), "tc_tensor");
+}
+
+Tensor *tc_matrix(size_t rows, size_t cols, const float *values)
+{
+    const size_t shape[2] = {rows, cols};
+
+    return tc_tensor(2, shape, values);
+}
+
+Tensor *tc_vector(size_t n, const float *values)
+{
+    const size_t shape[1] = {n};
+
+    return tc_tensor(1, shape, values);
+}
+
+/* ---- references ------------------------------------------------------------ */
+
+/* Fails the test unless A (m x k) and B (k x n) can be multiplied. */
+static void tc_check_matmul_args(const char *who, const Tensor *A,
+                                 const Tensor *B)
+{
+    char sa[96], sb[96];
+
+    if (A == NULL || B == NULL || A->ndim != 2 || B->ndim != 2 ||
+        A->shape[1] != B->shape[0])
+        ck_abort_msg("%s: cannot multiply %s by %s (a bug in the test)", who,
+                     tensor_shape_str(A, sa, sizeof sa),
+                     tensor_shape_str(B, sb, sizeof sb));
+}
+
+Tensor *tc_ref_matmul(const Tensor *A, const Tensor *B)
+{
+    tc_check_matmul_args("tc_ref_matmul", A, B);
+    size_t m = A->shape[0], k = A->shape[1], n = B->shape[1];
+    Tensor *C = tc_check_alloc(tensor_new_2d(m, n), "tc_ref_matmul");
+    double *acc = calloc(n, sizeof *acc);
+
+    if (acc == NULL) {
+        tensor_free(C);
+        ck_abort_msg("tc_ref_matmul: out of memory");
+    }
+    /* i-k-j order: contiguous rows, and each acc[j] still sums k in order. */
+    for (size_t i = 0; i < m; i++) {
+        memset(acc, 0, n * sizeof *acc);
+        for (size_t p = 0; p < k; p++) {
+            double a = A->data[i * k + p];
+            const float *brow = B->data + p * n;
+            for (size_t j = 0; j < n; j++)
+                acc[j] += a * brow[j];
+        }
+        for (size_t j = 0; j < n; j++)
+            C->data[i * n + j] = (float)acc[j];
+    }
+    free(acc);
+    return C;
+}
+
+Tensor *tc_ref_relu(const Tensor *x)
+{
+    if (x == NULL)
+        ck_abort_msg("tc_ref_relu: x is NULL (a bug in the test)");
+    Tensor *y = tc_check_alloc(tensor_clone(x), "tc_ref_relu");
+
+    for (size_t i = 0; i < y->size; i++) {
+        float v = y->data[i];
+        y->data[i] = (v > 0.0f || isnan(v)) ? v : 0.0f;
+    }
+    return y;
+}
+
+int8_t tc_ref_quantize(float x, float scale)
+{
+    float v = x / scale;   /* float32 division, as kernels.h specifies */
+
+    if (isnan(v))
+        return 0;
+    /* Saturate before converting: inf and huge values have no int8. */
+    if (v >= 127.0f)
+        return 127;
+    if (v <= -128.0f)
+        return -128;
+    return (int8_t)rintf(v);   /* half to even; stays within -128..127 */
+}
+
+/* Quantizes every element of t into a new array; fails the test on OOM. */
+static int8_t *tc_ref_quantize_all(const Tensor *t, float scale)
+{
+    int8_t *q = malloc(t->size);
+
+    if (q == NULL)
+        ck_abort_msg("tc_ref_quantized_matmul: out of memory");
+    for (size_t i = 0; i < t->size; i++)
+        q[i] = tc_ref_quantize(t->data[i], scale);
+    return q;
+}
+
+Tensor *tc_ref_quantized_matmul(const Tensor *A, const Tensor *B,
+                                float scale_A, float scale_B)
+{
+    tc_check_matmul_args("tc_ref_quantized_matmul", A, B);
+    size_t m = A->shape[0], k = A->shape[1], n = B->shape[1];
+    /* |q| <= 128, so each product is at most 2^14 and k of them fit in int32. */
+    if (k > (size_t)INT32_MAX / (128 * 128))
+        ck_abort_msg("tc_ref_quantized_matmul: k = %zu overflows int32", k);
+    Tensor *C = tc_check_alloc(tensor_new_2d(m, n), "tc_ref_quantized_matmul");
+    int8_t *qa = tc_ref_quantize_all(A, scale_A);
+    int8_t *qb = tc_ref_quantize_all(B, scale_B);
+    const float scale = scale_A * scale_B;   /* in float32, as specified */
+
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++) {
+            int32_t acc = 0;
+            for (size_t p = 0; p < k; p++)
+                acc += (int32_t)qa[i * k + p] * (int32_t)qb[p * n + j];
+            C->data[i * n + j] = (float)acc * scale;
+        }
+    }
+    free(qa);
+    free(qb);
+    return C;
+}
+
+Tensor *tc_ref_quantized_relu(const Tensor *x, float scale)
+{
+    if (x == NULL)
+        ck_abort_msg("tc_ref_quantized_relu: x is NULL (a bug in the test)");
+    Tensor *y = tc_check_alloc(tensor_clone(x), "tc_ref_quantized_relu");
+
+    for (size_t i = 0; i < y->size; i++) {
+        int8_t q = tc_ref_quantize(y->data[i], scale);
+        y->data[i] = (float)(q > 0 ? q : 0) * scale;
+    }
+    return y;
+}

@@ -1,0 +1,164 @@
+/*
+ * tcheck.h -- Check support for tensor tests: test definition, suite
+ * tables, assertions that say what differs, a seeded RNG and float64
+ * reference kernels.  Prefix tc_.
+ *
+ * Writing a test:
+ *
+ *     TC_TEST(test_small_2x2)
+ *     {
+ *         Tensor *C = matmul_baseline(A, B);
+ *         tc_assert_not_null(C, "matmul_baseline(A, B)");
+ *         tc_assert_close(C, expected, 1e-5, 1e-8, "A @ B");
+ *         tensor_free(C);
+ *     }
+ *
+ * A TC_TEST passes only if its body returns: the test process then exits
+ * with TC_EXIT_PASSED, and the runner registers every test as a Check
+ * exit test expecting that status.  A kernel that calls exit(0), or
+ * crashes, or hangs, therefore fails the test instead of passing it.
+ *
+ * The assertion functions fail the running test through Check (they do
+ * not return on failure).  Messages name the first differing element,
+ * the expected and actual values and the tolerance, and a NULL result
+ * fails with kernels' last error, never a segfault.
+ */
+#ifndef TCHECK_H
+#define TCHECK_H
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tensor.h"
+
+/** Exit status of a test process whose body ran to the end. */
+#define TC_EXIT_PASSED 97
+
+/** Ends a passing test process (flushes stdio, runs atexit handlers). */
+void tc_exit_passed(void) __attribute__((noreturn));
+
+/** Defines a test `name`, to be listed with TC_REF(name) in a tc_case. */
+#define TC_TEST(name)                                                     \
+    static void name##_body(void);                                        \
+    static void name##_fn(int tc_iter_)                                   \
+    {                                                                     \
+        (void)tc_iter_;                                                   \
+        tcase_fn_start(#name, __FILE__, __LINE__);                        \
+        name##_body();                                                    \
+        tc_exit_passed();                                                 \
+    }                                                                     \
+    static const TTest name##_ttest = {#name, name##_fn, __FILE__,        \
+                                       __LINE__};                         \
+    static void name##_body(void)
+
+/** The TTest of a TC_TEST, for a tc_case's NULL-terminated tests[]. */
+#define TC_REF(name) (&name##_ttest)
+
+/** One graded unit (a Check TCase): its tests and a time limit. */
+struct tc_case {
+    const char *name;            /* stable id part: [a-z0-9_]+ */
+    const TTest *const *tests;   /* NULL-terminated */
+    double timeout_s;            /* Check timeout per test; 0 = runner default */
+};
+
+/** A Check Suite: a name and its NULL-name-terminated cases. */
+struct tc_suite {
+    const char *name;            /* stable id part: [a-z0-9_]+ */
+    const struct tc_case *cases; /* ends with {NULL, NULL, 0} */
+};
+
+/* ---- assertions (fail the test; return only on success) --------------- */
+
+/** Fails unless t is non-NULL; the message has `what` and the kernel's error. */
+#define tc_assert_not_null(t, what) \
+    tc_assert_not_null_at(__FILE__, __LINE__, (t), (what))
+
+/** Fails unless t has exactly this shape (ndim entries of dims). */
+#define tc_assert_shape(t, ndim, dims, what) \
+    tc_assert_shape_at(__FILE__, __LINE__, (t), (ndim), (dims), (what))
+
+/**
+ * numpy.allclose(actual, expected, rtol, atol): same shape and, for every
+ * element, |a - e| <= atol + rtol * |e|; NaN matches only NaN.  The message
+ * names the first failing index, e.g. "A @ B: at [3, 1] expected 4.25, got
+ * 4.5 (|diff| 0.25 > tol 1.0e-05); 7 of 64 elements differ".
+ */
+#define tc_assert_close(actual, expected, rtol, atol, what)              \
+    tc_assert_close_at(__FILE__, __LINE__, (actual), (expected), (rtol),  \
+                       (atol), (what))
+
+/** Bit-for-bit equal values (NaN equals NaN; -0.0 equals 0.0), same shape. */
+#define tc_assert_exact(actual, expected, what) \
+    tc_assert_exact_at(__FILE__, __LINE__, (actual), (expected), (what))
+
+/** One float against an expected value, with allclose's rule. */
+#define tc_assert_float_close(actual, expected, rtol, atol, what)        \
+    tc_assert_float_close_at(__FILE__, __LINE__, (actual), (expected),    \
+                             (rtol), (atol), (what))
+
+/**
+ * Asserts that a call failed cleanly: `failed` is true (the caller passes
+ * e.g. `C == NULL` or `rc < 0`) and kernels left a non-empty reason.
+ */
+#define tc_assert_error(failed, what) \
+    tc_assert_error_at(__FILE__, __LINE__, (failed), (what))
+
+void tc_assert_not_null_at(const char *file, int line, const Tensor *t,
+                           const char *what);
+void tc_assert_shape_at(const char *file, int line, const Tensor *t,
+                        int ndim, const size_t dims[], const char *what);
+void tc_assert_close_at(const char *file, int line, const Tensor *actual,
+                        const Tensor *expected, double rtol, double atol,
+                        const char *what);
+void tc_assert_exact_at(const char *file, int line, const Tensor *actual,
+                        const Tensor *expected, const char *what);
+void tc_assert_float_close_at(const char *file, int line, double actual,
+                              double expected, double rtol, double atol,
+                              const char *what);
+void tc_assert_error_at(const char *file, int line, int failed,
+                        const char *what);
+
+/* ---- inputs ------------------------------------------------------------ */
+
+/** A small deterministic generator (splitmix64 seeded xoshiro256**). */
+struct tc_rng {
+    uint64_t s[4];
+};
+
+void tc_rng_seed(struct tc_rng *rng, uint64_t seed);
+uint64_t tc_rng_next(struct tc_rng *rng);
+/** Uniform in [lo, hi). */
+float tc_rng_uniform(struct tc_rng *rng, float lo, float hi);
+/** Standard normal (Box-Muller). */
+float tc_rng_normal(struct tc_rng *rng);
+
+/**
+ * A new tensor of the given shape filled with standard normal values;
+ * fails the test (never returns NULL) if it cannot be allocated.
+ */
+Tensor *tc_randn(struct tc_rng *rng, int ndim, const size_t shape[]);
+/** tc_randn() for a rows x cols matrix. */
+Tensor *tc_randn_2d(struct tc_rng *rng, size_t rows, size_t cols);
+/** A tensor with copied values; fails the test if allocation fails. */
+Tensor *tc_tensor(int ndim, const size_t shape[], const float *values);
+/** tc_tensor() for a rows x cols matrix from row-major values. */
+Tensor *tc_matrix(size_t rows, size_t cols, const float *values);
+/** tc_tensor() for a vector. */
+Tensor *tc_vector(size_t n, const float *values);
+
+/* ---- float64 references (independent of the student's code) ----------- */
+
+/** A @ B accumulated in double, rounded to float once.  Fails the test on error. */
+Tensor *tc_ref_matmul(const Tensor *A, const Tensor *B);
+/** max(0, x) with NaN kept. */
+Tensor *tc_ref_relu(const Tensor *x);
+/** The header's quantization rule for one value. */
+int8_t tc_ref_quantize(float x, float scale);
+/** The header's quantized_matmul, exactly. */
+Tensor *tc_ref_quantized_matmul(const Tensor *A, const Tensor *B,
+                                float scale_A, float scale_B);
+/** The header's quantized_relu, exactly. */
+Tensor *tc_ref_quantized_relu(const Tensor *x, float scale);
+
+#endif /* TCHECK_H */

@@ -1,0 +1,329 @@
+/*
+ * tensor.c -- float32 tensors: construction, shape queries, printing and
+ * the per-thread error message (see tensor.h).
+ *
+ * Data blocks come from posix_memalign() with the byte count rounded up to
+ * a multiple of TENSOR_ALIGN, so a kernel may also read whole vectors up
+ * to the end of the last cache line without leaving the allocation.
+ */
+#include "tensor.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The one piece of state: per thread, like errno (see tensor.h). */
+static _Thread_local char tensor_error[256];
+
+/* Elements shown at each end of an axis when tensor_fprint() elides. */
+enum { TENSOR_EDGE_ITEMS = 3 };
+
+void tensor_set_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(tensor_error, sizeof tensor_error, fmt, ap);
+    va_end(ap);
+}
+
+void tensor_clear_error(void)
+{
+    tensor_error[0] = '\0';
+}
+
+const char *tensor_last_error(void)
+{
+    return tensor_error;
+}
+
+/*
+ * Checks ndim and shape and computes the element count.  Returns 0, or -1
+ * with the error set; `who` names the public function for the message.
+ */
+static int tensor_check_shape(const char *who, int ndim, const size_t shape[],
+                              size_t *size_out)
+{
+    /* Largest count whose byte size, rounded up to TENSOR_ALIGN, fits. */
+    const size_t max_elems = (SIZE_MAX - (TENSOR_ALIGN - 1)) / sizeof(float);
+    size_t size = 1;
+
+    if (ndim < 0 || ndim > TENSOR_MAX_DIMS) {
+        tensor_set_error("%s: ndim %d is out of range 0..%d", who, ndim,
+                         TENSOR_MAX_DIMS);
+        return -1;
+    }
+    if (ndim > 0 && shape == NULL) {
+        tensor_set_error("%s: shape is NULL for ndim %d", who, ndim);
+        return -1;
+    }
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] == 0) {
+            tensor_set_error("%s: dimension %d is 0", who, i);
+            return -1;
+        }
+        if (size > max_elems / shape[i]) {
+            tensor_set_error("%s: shape too large (element count overflows)",
+                             who);
+            return -1;
+        }
+        size *= shape[i];
+    }
+    *size_out = size;
+    return 0;
+}
+
+/* The shared constructor: a zero-filled tensor, or NULL with the error set. */
+static Tensor *tensor_alloc(const char *who, int ndim, const size_t shape[])
+{
+    size_t size, bytes;
+    void *data = NULL;
+    Tensor *t;
+
+    if (tensor_check_shape(who, ndim, shape, &size) < 0)
+        return NULL;
+    /* Cannot overflow: tensor_check_shape() bounded size for this. */
+    bytes = (size * sizeof(float) + TENSOR_ALIGN - 1) / TENSOR_ALIGN * TENSOR_ALIGN;
+    t = calloc(1, sizeof *t);
+    if (t == NULL || posix_memalign(&data, TENSOR_ALIGN, bytes) != 0) {
+        free(t);
+        tensor_set_error("%s: out of memory (%zu elements)", who, size);
+        return NULL;
+    }
+    memset(data, 0, bytes);
+    t->data = data;
+    t->size = size;
+    t->ndim = ndim;
+    for (int i = 0; i < ndim; i++)
+        t->shape[i] = shape[i];
+    return t;
+}
+
+Tensor *tensor_new(int ndim, const size_t shape[])
+{
+    return tensor_alloc("tensor_new", ndim, shape);
+}
+
+Tensor *tensor_scalar(float value)
+{
+    Tensor *t = tensor_alloc("tensor_scalar", 0, NULL);
+
+    if (t != NULL)
+        t->data[0] = value;
+    return t;
+}
+
+Tensor *tensor_new_1d(size_t n)
+{
+    const size_t shape[1] = {n};
+
+    return tensor_alloc("tensor_new_1d", 1, shape);
+}
+
+Tensor *tensor_new_2d(size_t rows, size_t cols)
+{
+    const size_t shape[2] = {rows, cols};
+
+    return tensor_alloc("tensor_new_2d", 2, shape);
+}
+
+Tensor *tensor_from(int ndim, const size_t shape[], const float *values)
+{
+    Tensor *t;
+
+    if (values == NULL) {
+        tensor_set_error("tensor_from: values is NULL");
+        return NULL;
+    }
+    t = tensor_alloc("tensor_from", ndim, shape);
+    if (t != NULL)
+        memcpy(t->data, values, t->size * sizeof(float));
+    return t;
+}
+
+Tensor *tensor_clone(const Tensor *t)
+{
+    Tensor *c;
+
+    if (t == NULL) {
+        tensor_set_error("tensor_clone: tensor is NULL");
+        return NULL;
+    }
+    c = tensor_alloc("tensor_clone", t->ndim, t->shape);
+    if (c != NULL)
+        memcpy(c->data, t->data, c->size * sizeof(float));
+    return c;
+}
+
+void tensor_free(Tensor *t)
+{
+    if (t == NULL)
+        return;
+    free(t->data);
+    free(t);
+}
+
+size_t tensor_size(const Tensor *t)
+{
+    return t != NULL ? t->size : 0;
+}
+
+int tensor_ndim(const Tensor *t)
+{
+    return t != NULL ? t->ndim : -1;
+}
+
+size_t tensor_dim(const Tensor *t, int axis)
+{
+    if (t == NULL || axis < 0 || axis >= t->ndim)
+        return 0;
+    return t->shape[axis];
+}
+
+int tensor_same_shape(const Tensor *a, const Tensor *b)
+{
+    if (a == NULL || b == NULL || a->ndim != b->ndim)
+        return 0;
+    for (int i = 0; i < a->ndim; i++) {
+        if (a->shape[i] != b->shape[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Appends to buf (capacity n, used *len) and keeps it NUL-terminated. */
+static void tensor_buf_append(char *buf, size_t n, size_t *len, const char *s)
+{
+    size_t add = strlen(s);
+
+    if (*len + 1 >= n)
+        return;
+    if (add > n - 1 - *len)
+        add = n - 1 - *len;
+    memcpy(buf + *len, s, add);
+    *len += add;
+    buf[*len] = '\0';
+}
+
+char *tensor_shape_str(const Tensor *t, char *buf, size_t n)
+{
+    size_t len = 0;
+    char num[32];
+
+    if (buf == NULL || n == 0)
+        return buf;
+    buf[0] = '\0';
+    if (t == NULL) {
+        tensor_buf_append(buf, n, &len, "NULL");
+        return buf;
+    }
+    tensor_buf_append(buf, n, &len, "(");
+    for (int i = 0; i < t->ndim && i < TENSOR_MAX_DIMS; i++) {
+        snprintf(num, sizeof num, "%s%zu", i > 0 ? ", " : "", t->shape[i]);
+        tensor_buf_append(buf, n, &len, num);
+    }
+    /* A 1-d shape prints as a Python tuple, "(5,)", as NumPy shows it. */
+    tensor_buf_append(buf, n, &len, t->ndim == 1 ? ",)" : ")");
+    return buf;
+}
+
+/* ---- printing ---------------------------------------------------------- */
+
+/* Where tensor_fprint() writes, and whether any write failed. */
+struct tensor_printer {
+    FILE *out;
+    const Tensor *t;
+    int summarize;   /* elide the middle of long axes */
+    int failed;      /* a write returned an error */
+};
+
+static void tensor_put(struct tensor_printer *p, const char *s)
+{
+    if (fputs(s, p->out) < 0)
+        p->failed = 1;
+}
+
+static void tensor_put_value(struct tensor_printer *p, float v)
+{
+    if (fprintf(p->out, "%g", (double)v) < 0)
+        p->failed = 1;
+}
+
+/* Writes count copies of c. */
+static void tensor_put_repeat(struct tensor_printer *p, char c, int count)
+{
+    for (int i = 0; i < count; i++) {
+        if (fputc(c, p->out) == EOF)
+            p->failed = 1;
+    }
+}
+
+/*
+ * The separator between two entries of `axis`: ", " between numbers, and
+ * between sub-arrays a newline, one blank line per further level, and an
+ * indent that lines the brackets up, as NumPy does.
+ */
+static void tensor_put_separator(struct tensor_printer *p, int axis)
+{
+    int below = p->t->ndim - 1 - axis;   /* dimensions under each entry */
+
+    if (below == 0) {
+        tensor_put(p, ", ");
+        return;
+    }
+    tensor_put(p, ",");
+    tensor_put_repeat(p, '\n', below);
+    tensor_put_repeat(p, ' ', axis + 1);
+}
+
+/* Elements between consecutive entries of `axis` (row-major stride). */
+static size_t tensor_stride(const Tensor *t, int axis)
+{
+    size_t stride = 1;
+
+    for (int i = axis + 1; i < t->ndim; i++)
+        stride *= t->shape[i];
+    return stride;
+}
+
+/* Prints the sub-array at `offset` that spans axes axis..ndim-1. */
+static void tensor_put_axis(struct tensor_printer *p, int axis, size_t offset)
+{
+    const Tensor *t = p->t;
+    size_t len = t->shape[axis], stride = tensor_stride(t, axis);
+    int elide = p->summarize && len > 2 * TENSOR_EDGE_ITEMS;
+
+    tensor_put(p, "[");
+    for (size_t i = 0; i < len; i++) {
+        if (elide && i == TENSOR_EDGE_ITEMS) {
+            tensor_put(p, "...");
+            tensor_put_separator(p, axis);
+            i = len - TENSOR_EDGE_ITEMS;
+        }
+        if (axis + 1 == t->ndim)
+            tensor_put_value(p, t->data[offset + i * stride]);
+        else
+            tensor_put_axis(p, axis + 1, offset + i * stride);
+        if (i + 1 < len)
+            tensor_put_separator(p, axis);
+    }
+    tensor_put(p, "]");
+}
+
+int tensor_fprint(FILE *out, const Tensor *t, size_t max_items)
+{
+    struct tensor_printer p = {out, t, 0, 0};
+
+    if (out == NULL)
+        return -1;
+    if (t == NULL)
+        tensor_put(&p, "NULL");
+    else if (t->ndim == 0)
+        tensor_put_value(&p, t->data[0]);
+    else {
+        p.summarize = max_items > 0 && t->size > max_items;
+        tensor_put_axis(&p, 0, 0);
+    }
+    return p.failed ? -1 : 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * tensor.h -- float32 tensors for the Kernels assignment.
+ *
+ * A Tensor is row-major and contiguous, with 0 to TENSOR_MAX_DIMS
+ * dimensions; a 0-d tensor holds one scalar.  Its data is aligned to
+ * TENSOR_ALIGN bytes (one cache line, and the widest SIMD load) so kernels
+ * may use aligned vector loads on the first element of any tensor.
+ *
+ * Every dimension is at least 1.  Constructors return NULL on a bad shape
+ * or a failed allocation and leave a reason for tensor_last_error(); they
+ * never abort.  A Tensor is owned by whoever created it and released with
+ * tensor_free(), which accepts NULL.
+ *
+ * Error reporting: a per-thread message, like errno.  Library code (and
+ * the kernels) call tensor_set_error() on failure; callers read
+ * tensor_last_error() right after a failing call.  It is thread-local
+ * rather than passed around because the kernel API is fixed by the
+ * assignment and mirrors the seed's Python functions.
+ */
+#ifndef TENSOR_H
+#define TENSOR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define TENSOR_MAX_DIMS 4
+#define TENSOR_ALIGN 64
+
+typedef struct Tensor {
+    float *data;                   /* size floats, TENSOR_ALIGN-aligned */
+    size_t size;                   /* number of elements (1 for 0-d) */
+    int ndim;                      /* 0 .. TENSOR_MAX_DIMS */
+    size_t shape[TENSOR_MAX_DIMS]; /* shape[0..ndim-1]; unused entries 0 */
+} Tensor;
+
+/**
+ * A zero-filled tensor of `ndim` dimensions with the given shape (`shape`
+ * may be NULL when ndim is 0).  NULL if ndim is out of range, a dimension
+ * is 0, the element count overflows, or memory runs out.
+ */
+Tensor *tensor_new(int ndim, const size_t shape[]);
+
+/** Shorthands for tensor_new(): a 0-d scalar, a 1-d vector, a 2-d matrix. */
+Tensor *tensor_scalar(float value);
+Tensor *tensor_new_1d(size_t n);
+Tensor *tensor_new_2d(size_t rows, size_t cols);
+
+/**
+ * A tensor of the given shape holding a copy of `values` (size elements,
+ * row-major).  NULL on the same errors as tensor_new(), or if values is
+ * NULL.
+ */
+Tensor *tensor_from(int ndim, const size_t shape[], const float *values);
+
+/** A deep copy of `t`, or NULL (t NULL, or out of memory). */
+Tensor *tensor_clone(const Tensor *t);
+
+/** Frees the tensor and its data.  tensor_free(NULL) is a no-op. */
+void tensor_free(Tensor *t);
+
+/** Number of elements; 0 for NULL. */
+size_t tensor_size(const Tensor *t);
+
+/** Number of dimensions; -1 for NULL. */
+int tensor_ndim(const Tensor *t);
+
+/** Length of dimension `axis`; 0 if t is NULL or axis is out of range. */
+size_t tensor_dim(const Tensor *t, int axis);
+
+/** 1 if both are non-NULL with the same ndim and shape, else 0. */
+int tensor_same_shape(const Tensor *a, const Tensor *b);
+
+/**
+ * Writes the shape as "(2, 3)" ("()" for 0-d, "NULL" for NULL) into buf,
+ * always NUL-terminated when n > 0.  Returns buf, for use in messages.
+ */
+char *tensor_shape_str(const Tensor *t, char *buf, size_t n);
+
+/**
+ * Prints `t` NumPy-style to `out`, eliding the middle when it has more
+ * than `max_items` elements (0 means print everything).  For messages
+ * and debugging; returns 0, or -1 on a write error.
+ */
+int tensor_fprint(FILE *out, const Tensor *t, size_t max_items);
+
+/** The calling thread's last error message; "" if none was set. */
+const char *tensor_last_error(void);
+
+/** Sets the calling thread's error message (printf-style, truncated). */
+void tensor_set_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/** Clears the calling thread's error message. */
+void tensor_clear_error(void);
+
+#endif /* TENSOR_H */

@@ -1,0 +1,87 @@
+#!/bin/sh
+# grader_e2e.sh GRADER DIR -- the grader end to end on the Kernels
+# assignment: the reference gets full marks, the stub zero, a broken file
+# is ungradable, hidden tests stay out of student reports, grading is
+# deterministic, and the exit codes hold.
+set -eu
+grader=$1
+dir=$(mkdir -p "$2" && cd "$2" && pwd)
+fails=0 passes=0
+ok()   { passes=$((passes + 1)); echo "ok   $*"; }
+bad()  { fails=$((fails + 1)); echo "FAIL $*"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+sub() {   # sub NAME FILE: a submission folder holding FILE as kernels.c
+    rm -rf "$dir/subs/$1" && mkdir -p "$dir/subs/$1" && cp "$2" "$dir/subs/$1/kernels.c"
+}
+score() { jq -r '.score' "$1/results.json"; }
+maxscore() { jq -r '[.tests[].max_score] | add' "$1/results.json"; }
+stable() { jq -S 'del(.execution_time, .extra_data.phases_ms)' "$1/results.json"; }
+
+sub correct solutions/kernels/kernels.c
+sub stub assignments/kernels/kernels.c
+sub broken tests/fixtures/examples/broken/kernels.c
+
+check "check-config passes" sh -c "'$grader' check-config > '$dir/check.txt'"
+
+"$grader" grade "$dir/subs/correct" -o "$dir/out/correct" > "$dir/correct.txt" 2>&1 || true
+check "reference solution gets full marks" \
+    test "$(score "$dir/out/correct")" = "$(maxscore "$dir/out/correct")"
+check "results.json has every configured test" \
+    test "$(jq '.tests | length' "$dir/out/correct/results.json")" = \
+         "$(grep -c '^  - .*id: ' config.yaml)"
+check "coverage was collected" \
+    test "$(jq '.extra_data.coverage.lines_hit > 0' "$dir/out/correct/results.json")" = true
+check "coverage html exists" test -f "$dir/out/correct/coverage/html/index.html"
+
+"$grader" grade "$dir/subs/correct" -o "$dir/out/correct2" > /dev/null 2>&1 || true
+stable "$dir/out/correct" > "$dir/a.json"
+stable "$dir/out/correct2" > "$dir/b.json"
+check "grading twice gives the same results.json" cmp -s "$dir/a.json" "$dir/b.json"
+
+"$grader" grade "$dir/subs/stub" -o "$dir/out/stub" > "$dir/stub.txt" 2>&1 || true
+check "the stub scores zero" test "$(score "$dir/out/stub")" = 0
+check "the stub is graded, not ungradable" \
+    test "$(jq -r '.extra_data.grader_status' "$dir/out/stub/results.json")" = graded
+
+set +e
+"$grader" grade "$dir/subs/stub" -o "$dir/out/stub-fu" --fail-under 50 > /dev/null 2>&1
+rc=$?
+set -e
+check "--fail-under exits 3 below the threshold" test "$rc" = 3
+
+"$grader" grade "$dir/subs/broken" -o "$dir/out/broken" > "$dir/broken.txt" 2>&1 || true
+check "a compile error is ungradable with score 0" \
+    test "$(jq -r '.extra_data.grader_status + " " + (.score|tostring)' "$dir/out/broken/results.json")" = "ungradable 0"
+check "the build log has the compiler's diagnostics" grep -q "error" "$dir/out/broken/build.log"
+
+hidden_ids=$(sed -n 's/.*id: \(hidden_[a-z_]*\/[a-z_]*\).*/\1/p' config.yaml)
+leak=0
+for id in $hidden_ids; do
+    for f in report.txt junit.xml; do
+        if grep -q "$id" "$dir/out/correct/$f" "$dir/out/stub/$f"; then
+            echo "  hidden test $id appears in a student's $f"; leak=1
+        fi
+    done
+done
+check "hidden tests never appear in student reports" test "$leak" = 0
+check "hidden tests appear in the instructor report" \
+    grep -q "hidden_matmul/errors" "$dir/out/stub/report-instructor.txt"
+
+printf 'assignment:\n  name: x\n  bogus: 1\n' > "$dir/bad.yaml"
+set +e
+"$grader" -c "$dir/bad.yaml" check-config > "$dir/bad.txt" 2>&1
+rc=$?
+set -e
+check "a bad config exits 2" test "$rc" = 2
+check "a bad config says file:line:column" grep -q "bad.yaml:3:3: " "$dir/bad.txt"
+
+set +e
+"$grader" frobnicate > /dev/null 2>&1; rc_usage=$?
+"$grader" --help > /dev/null 2>&1; rc_help=$?
+set -e
+check "an unknown command exits 2" test "$rc_usage" = 2
+check "--help exits 0" test "$rc_help" = 0
+
+echo "$passes passed, $fails failed"
+test "$fails" = 0

@@ -1,0 +1,29 @@
+/*
+ * run_tests.c -- runs every unit suite of the framework (CK_FORK, so a
+ * crashing test is an error, not a dead run).  Exit 0 iff all pass.
+ * `run_tests SUITE` runs only that suite (Check's CK_RUN_SUITE works too).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(int argc, char **argv)
+{
+    Suite *(*const makers[])(void) = {
+        tensor_suite,
+        stubgen_suite,
+        tcheck_suite,
+        result_suite,
+        report_suite,
+        fsutil_suite,
+    };
+    SRunner *sr = srunner_create(NULL);
+    for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)
+        srunner_add_suite(sr, makers[i]());
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run(sr, argc > 1 ? argv[1] : NULL, NULL, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,18 @@
+/*
+ * suites.h -- the framework's own Check suites, one per module.
+ * tests/unit/test_<module>.c defines <module>_suite(); run_tests.c runs
+ * them all.
+ */
+#ifndef UNIT_SUITES_H
+#define UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *tensor_suite(void);
+Suite *stubgen_suite(void);
+Suite *tcheck_suite(void);
+Suite *result_suite(void);
+Suite *report_suite(void);
+Suite *fsutil_suite(void);
+
+#endif /* UNIT_SUITES_H */

@@ -1,0 +1,749 @@
+/*
+ * test_report.c -- unit tests of grader/src/report.c.  Every format is
+ * parsed back with the library that reads it (jansson, libxml2, libcsv)
+ * and checked field by field: hidden tests never leak into student
+ * reports, awkward strings survive the round trip, and rendering is
+ * deterministic.  The config is built by hand, not loaded from YAML.
+ */
+#include <check.h>
+#include <csv.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "result.h"
+#include "suites.h"
+
+/* Strings no student report may contain. */
+static const char *const secrets[] = {
+    "SECRET_HIDDEN_NAME", "SECRET_HIDDEN_ID", "SECRET_HIDDEN_MESSAGE",
+    "SECRET_CHECK_MESSAGE", "SECRET_CHECK_WHERE", "SECRET_HIDDEN_OUTPUT",
+    "SECRET_TAG", "SECRET_CATEGORY", "AFTER_DUE_NAME", "AFTER_DUE_MESSAGE",
+};
+
+/* Quotes, markup, a newline and non-ASCII: must survive every format. */
+#define AWKWARD_NAME "Blocked \"tiled\" <matmul> & 'co'\nline two \xC3\xBC\xE8\xA1\x8C\xE5\x88\x97 \xE2\x80\x94 ok"
+#define AWKWARD_STUDENT "stu \"dent\", <&>\nn\xC3\xB1"
+#define AWKWARD_MESSAGE "expected <19> & \"x\", got 0"
+/* Output with a control character, an escape and an invalid byte. */
+#define RAW_OUTPUT "row 0: ok <b>&amp;</b>\n\x01\x1b[31mred\xff end\n"
+#define CLEAN_OUTPUT "row 0: ok <b>&amp;</b>\n\xEF\xBF\xBD\xEF\xBF\xBD[31mred\xEF\xBF\xBD end\n"
+
+static char *tags_core[] = { "matmul", "core" };
+static char *tags_secret[] = { "SECRET_TAG" };
+
+static struct cfg_test cfg_tests[4];
+static struct grader_cfg cfg;
+static struct res_submission sub;
+
+static void set_cfg_test(struct cfg_test *c, const char *id, const char *name, double points,
+                         enum cfg_visibility vis, const char *category)
+{
+    memset(c, 0, sizeof *c);
+    c->id = (char *)id;
+    c->name = (char *)name;
+    c->points = points;
+    c->partial = true;
+    c->visibility = vis;
+    c->category = (char *)category;
+}
+
+static void make_cfg(void)
+{
+    memset(&cfg, 0, sizeof cfg);
+    cfg.name = "kernels";
+    cfg.title = "TinyTorch Kernels";
+    set_cfg_test(&cfg_tests[0], "matmul/baseline", "Baseline matmul", 5, CFG_VIS_VISIBLE,
+                 "matmul");
+    cfg_tests[0].tags.v = tags_core;
+    cfg_tests[0].tags.n = 2;
+    set_cfg_test(&cfg_tests[1], "matmul/blocked", AWKWARD_NAME, 5, CFG_VIS_VISIBLE, "matmul");
+    set_cfg_test(&cfg_tests[2], "hidden/SECRET_HIDDEN_ID", "SECRET_HIDDEN_NAME", 10,
+                 CFG_VIS_HIDDEN, "SECRET_CATEGORY");
+    cfg_tests[2].tags.v = tags_secret;
+    cfg_tests[2].tags.n = 1;
+    set_cfg_test(&cfg_tests[3], "simd/relu", "AFTER_DUE_NAME", 5, CFG_VIS_AFTER_DUE_DATE, NULL);
+    cfg.tests = cfg_tests;
+    cfg.ntests = 4;
+}
+
+static void add_check(struct res_test *t, const char *name, bool passed, const char *msg,
+                      const char *where)
+{
+    t->checks = realloc(t->checks, (t->nchecks + 1) * sizeof *t->checks);
+    ck_assert_ptr_nonnull(t->checks);
+    struct res_check *c = &t->checks[t->nchecks++];
+    c->name = strdup(name);
+    c->passed = passed;
+    c->message = strdup(msg);
+    c->where = where ? strdup(where) : NULL;
+    t->total++;
+    t->passed += passed;
+}
+
+/* A graded submission: pass, partial fail, hidden fail, hidden error. */
+static void setup(void)
+{
+    make_cfg();
+    res_submission_init(&sub);
+    sub.student = strdup(AWKWARD_STUDENT);
+    sub.ntests = 4;
+    sub.tests = calloc(4, sizeof *sub.tests);
+    for (size_t i = 0; i < 4; i++) {
+        sub.tests[i].cfg = &cfg_tests[i];
+        sub.tests[i].wall_ms = 100 * (i + 1);
+    }
+    struct res_test *t = &sub.tests[0];
+    t->status = RES_PASSED;
+    add_check(t, "test_small", true, "Passed", NULL);
+    add_check(t, "test_large", true, "Passed", NULL);
+
+    t = &sub.tests[1];
+    t->status = RES_FAILED;
+    add_check(t, "test_tile_1", true, "Passed", NULL);
+    add_check(t, "test_tile_2", true, "Passed", NULL);
+    add_check(t, "test_tile_odd", false, AWKWARD_MESSAGE "\nsecond line", "test_blocked.c:42");
+    t->message = strdup("1 of 3 checks failed");
+    t->output = strdup(RAW_OUTPUT);
+
+    t = &sub.tests[2];
+    t->status = RES_FAILED;
+    add_check(t, "test_secret_ok", true, "Passed", NULL);
+    add_check(t, "test_secret", false, "SECRET_CHECK_MESSAGE", "SECRET_CHECK_WHERE.c:7");
+    t->message = strdup("SECRET_HIDDEN_MESSAGE");
+    t->output = strdup("SECRET_HIDDEN_OUTPUT");
+
+    t = &sub.tests[3];
+    t->status = RES_ERROR;
+    t->message = strdup("AFTER_DUE_MESSAGE: timed out after 5.0 s");
+
+    sub.coverage = (struct res_coverage){ true, 170, 200, 9, 10, 0, 0 };
+    sub.phases = (struct res_phases){ 1, 2, 3, 4, 5, 6, 21 };
+    res_score(&sub);
+}
+
+static void teardown(void)
+{
+    res_submission_release(&sub);
+}
+
+static void assert_no_secrets(const char *text)
+{
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        ck_assert_msg(strstr(text, secrets[i]) == NULL, "student output leaks %s:\n%s",
+                      secrets[i], text);
+}
+
+/* Asserts that text contains every string of the NULL-terminated list. */
+static void assert_contains(const char *text, const char *const want[])
+{
+    for (size_t i = 0; want[i]; i++)
+        ck_assert_msg(strstr(text, want[i]) != NULL, "instructor output lacks %s", want[i]);
+}
+
+/* ---- results.json --------------------------------------------------------- */
+
+static json_t *load_json(const char *text)
+{
+    json_error_t err;
+    json_t *doc = json_loads(text, 0, &err);
+    ck_assert_msg(doc != NULL, "bad JSON at %d:%d: %s", err.line, err.column, err.text);
+    return doc;
+}
+
+static void assert_keys(json_t *obj, const char *const keys[], size_t n)
+{
+    ck_assert(json_is_object(obj));
+    ck_assert_uint_eq(json_object_size(obj), n);
+    size_t i = 0;
+    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), i++)
+        ck_assert_str_eq(json_object_iter_key(it), keys[i]);   /* fixed order */
+}
+
+static const char *jstr(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    ck_assert_msg(json_is_string(v), "%s is not a string", key);
+    return json_string_value(v);
+}
+
+static double jnum(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    ck_assert_msg(json_is_number(v), "%s is not a number", key);
+    return json_number_value(v);
+}
+
+START_TEST(test_json_top_level)
+{
+    static const char *const top[] = {
+        "score", "execution_time", "output", "output_format", "test_output_format",
+        "visibility", "stdout_visibility", "extra_data", "tests",
+    };
+    static const char *const extra[] = { "coverage", "phases_ms", "student", "grader_status" };
+    char *text = report_json(&sub, &cfg, 12.3456);
+    ck_assert_ptr_nonnull(text);
+    json_t *doc = load_json(text);
+    assert_keys(doc, top, sizeof top / sizeof top[0]);
+    ck_assert_double_eq_tol(jnum(doc, "score"), 5 + 5 * 2.0 / 3 + 10 * 0.5, 1e-6);
+    ck_assert_double_eq_tol(jnum(doc, "execution_time"), 12.346, 1e-9);
+    ck_assert_str_eq(jstr(doc, "output_format"), "text");
+    ck_assert_str_eq(jstr(doc, "test_output_format"), "text");
+    ck_assert_str_eq(jstr(doc, "visibility"), "visible");
+    ck_assert_str_eq(jstr(doc, "stdout_visibility"), "hidden");
+    const char *output = jstr(doc, "output");
+    ck_assert_ptr_nonnull(strstr(output, "13.33 / 25.00"));
+    assert_no_secrets(output);
+
+    json_t *ex = json_object_get(doc, "extra_data");
+    assert_keys(ex, extra, 4);
+    ck_assert_str_eq(jstr(ex, "student"), AWKWARD_STUDENT);
+    ck_assert_str_eq(jstr(ex, "grader_status"), "graded");
+    json_t *cov = json_object_get(ex, "coverage");
+    ck_assert_int_eq(json_integer_value(json_object_get(cov, "lines_hit")), 170);
+    ck_assert_int_eq(json_integer_value(json_object_get(cov, "lines_total")), 200);
+    ck_assert(json_is_integer(json_object_get(cov, "branches_total")));
+    json_t *ph = json_object_get(ex, "phases_ms");
+    ck_assert_int_eq(json_integer_value(json_object_get(ph, "total")), 21);
+    ck_assert_int_eq(json_integer_value(json_object_get(ph, "compile")), 2);
+    json_decref(doc);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_json_tests)
+{
+    static const char *const keys[] = {
+        "score", "max_score", "status", "name", "number", "output", "tags", "visibility",
+        "extra_data",
+    };
+    static const char *const status[] = { "passed", "failed", "failed", "failed" };
+    static const char *const vis[] = { "visible", "visible", "hidden", "after_due_date" };
+    static const char *const xstatus[] = { "passed", "failed", "failed", "error" };
+    char *text = report_json(&sub, &cfg, 1.0);
+    json_t *doc = load_json(text);
+    json_t *tests = json_object_get(doc, "tests");
+    ck_assert_uint_eq(json_array_size(tests), 4);
+    for (size_t i = 0; i < 4; i++) {
+        json_t *t = json_array_get(tests, i);
+        char number[8];
+        snprintf(number, sizeof number, "%zu", i + 1);
+        assert_keys(t, keys, sizeof keys / sizeof keys[0]);
+        ck_assert_str_eq(jstr(t, "status"), status[i]);
+        ck_assert_str_eq(jstr(t, "number"), number);
+        ck_assert_str_eq(jstr(t, "visibility"), vis[i]);
+        ck_assert_str_eq(jstr(t, "name"), cfg_tests[i].name);
+        ck_assert(json_is_array(json_object_get(t, "tags")));
+        ck_assert_double_eq_tol(jnum(t, "score"), sub.tests[i].score, 1e-9);
+        ck_assert(jnum(t, "max_score") == cfg_tests[i].points);
+        json_t *ex = json_object_get(t, "extra_data");
+        ck_assert_str_eq(jstr(ex, "id"), cfg_tests[i].id);
+        ck_assert_str_eq(jstr(ex, "status"), xstatus[i]);
+        ck_assert_int_eq(json_integer_value(json_object_get(ex, "checks_passed")),
+                         sub.tests[i].passed);
+        ck_assert_int_eq(json_integer_value(json_object_get(ex, "checks_total")),
+                         sub.tests[i].total);
+    }
+    /* The awkward test: its failing check, then its (cleaned) output. */
+    const char *out = jstr(json_array_get(tests, 1), "output");
+    ck_assert_ptr_nonnull(strstr(out, "1 of 3 checks failed\n"));
+    ck_assert_ptr_nonnull(strstr(out, "test_blocked.c:42: " AWKWARD_MESSAGE "\n"));
+    ck_assert_ptr_nonnull(strstr(out, CLEAN_OUTPUT));
+    ck_assert(strstr(out, "test_blocked.c") < strstr(out, "row 0"));
+    /* Hidden tests are all there for Gradescope to hide. */
+    json_t *secret = json_array_get(tests, 2);
+    json_t *stags = json_object_get(secret, "tags");
+    ck_assert_str_eq(json_string_value(json_array_get(stags, 0)), "SECRET_TAG");
+    ck_assert_ptr_nonnull(strstr(jstr(secret, "output"), "SECRET_CHECK_MESSAGE"));
+    ck_assert_ptr_nonnull(strstr(jstr(secret, "output"), "SECRET_HIDDEN_OUTPUT"));
+    json_t *tags = json_object_get(json_array_get(tests, 0), "tags");
+    ck_assert_uint_eq(json_array_size(tags), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(tags, 1)), "core");
+    json_decref(doc);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_json_numbers_and_determinism)
+{
+    char *a = report_json(&sub, &cfg, 2.0);
+    char *b = report_json(&sub, &cfg, 2.0);
+    ck_assert_str_eq(a, b);
+    /* Integral reals print one way, with a ".0". */
+    ck_assert_ptr_nonnull(strstr(a, "\"max_score\": 5.0,"));
+    ck_assert_ptr_nonnull(strstr(a, "\"score\": 5.0,"));
+    ck_assert_ptr_nonnull(strstr(a, "\"execution_time\": 2.0,"));
+    ck_assert_ptr_nonnull(strstr(a, "\"score\": 3.333333333,"));
+    ck_assert_int_eq(a[strlen(a) - 1], '\n');
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(test_json_ungradable)
+{
+    for (size_t i = 0; i < sub.ntests; i++)
+        sub.tests[i].status = RES_NOT_RUN;
+    sub.status = RES_UNGRADABLE;
+    sub.reason = strdup("kernels.c does not compile");
+    sub.build_log = strdup("kernels.c:3:1: error: expected ';'");
+    sub.coverage.present = false;
+    res_score(&sub);
+    char *text = report_json(&sub, &cfg, 0.5);
+    json_t *doc = load_json(text);
+    ck_assert(jnum(doc, "score") == 0.0);
+    const char *out = jstr(doc, "output");
+    ck_assert_ptr_nonnull(strstr(out, "kernels.c does not compile"));
+    ck_assert_ptr_nonnull(strstr(out, "expected ';'"));
+    assert_no_secrets(out);
+    json_t *ex = json_object_get(doc, "extra_data");
+    ck_assert_str_eq(jstr(ex, "grader_status"), "ungradable");
+    ck_assert(json_is_null(json_object_get(ex, "coverage")));
+    ck_assert_str_eq(jstr(json_object_get(json_array_get(json_object_get(doc, "tests"), 0),
+                                          "extra_data"), "status"), "not run");
+    json_decref(doc);
+    free(text);
+}
+END_TEST
+
+/* ---- JUnit ------------------------------------------------------------------ */
+
+static xmlDocPtr load_xml(const char *text)
+{
+    xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "junit.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    ck_assert_msg(doc != NULL, "JUnit is not well-formed:\n%s", text);
+    return doc;
+}
+
+/* The attribute's value as a malloc'd C string, or NULL. */
+static char *xattr(xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, BAD_CAST name);
+    if (!v)
+        return NULL;
+    char *s = strdup((const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+static void assert_xattr(xmlNodePtr n, const char *name, const char *want)
+{
+    char *v = xattr(n, name);
+    ck_assert_msg(v != NULL, "no attribute %s", name);
+    ck_assert_str_eq(v, want);
+    free(v);
+}
+
+/* The first element child named name after `after` (or from the start). */
+static xmlNodePtr xchild(xmlNodePtr parent, const char *name, xmlNodePtr after)
+{
+    for (xmlNodePtr c = after ? after->next : parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static xmlNodePtr testcase_named(xmlNodePtr suite, const char *name)
+{
+    for (xmlNodePtr c = xchild(suite, "testcase", NULL); c; c = xchild(suite, "testcase", c)) {
+        char *v = xattr(c, "name");
+        bool match = v && strcmp(v, name) == 0;
+        free(v);
+        if (match)
+            return c;
+    }
+    return NULL;
+}
+
+static unsigned count_children(xmlNodePtr parent, const char *name)
+{
+    unsigned n = 0;
+    for (xmlNodePtr c = xchild(parent, name, NULL); c; c = xchild(parent, name, c))
+        n++;
+    return n;
+}
+
+/* The value of <property name=name> under n's <properties>, malloc'd. */
+static char *xproperty(xmlNodePtr n, const char *name)
+{
+    xmlNodePtr props = xchild(n, "properties", NULL);
+    ck_assert_ptr_nonnull(props);
+    for (xmlNodePtr p = xchild(props, "property", NULL); p; p = xchild(props, "property", p)) {
+        char *k = xattr(p, "name");
+        bool match = k && strcmp(k, name) == 0;
+        free(k);
+        if (match)
+            return xattr(p, "value");
+    }
+    return NULL;
+}
+
+static char *xcontent(xmlNodePtr n)
+{
+    xmlChar *v = xmlNodeGetContent(n);
+    char *s = strdup((const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+START_TEST(test_junit_student)
+{
+    char *text = report_junit(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_ptr_nonnull(text);
+    assert_no_secrets(text);
+    xmlDocPtr doc = load_xml(text);
+    xmlNodePtr suite = xmlDocGetRootElement(doc);
+    ck_assert_str_eq((const char *)suite->name, "testsuite");
+    assert_xattr(suite, "name", "kernels");
+    /* baseline, blocked, and the hidden aggregate (secret + after_due). */
+    assert_xattr(suite, "tests", "3");
+    assert_xattr(suite, "failures", "2");
+    assert_xattr(suite, "errors", "0");
+    assert_xattr(suite, "time", "0.300");   /* the visible tests only */
+    ck_assert_uint_eq(count_children(suite, "testcase"), 3);
+
+    xmlNodePtr hidden = testcase_named(suite, "hidden_tests");
+    ck_assert_ptr_nonnull(hidden);
+    char *time = xattr(hidden, "time");
+    ck_assert_ptr_null(time);
+    xmlNodePtr fail = xchild(hidden, "failure", NULL);
+    ck_assert_ptr_nonnull(fail);
+    assert_xattr(fail, "message", "Hidden tests: 5.00/15.00");
+    ck_assert_ptr_null(xchild(hidden, "system-out", NULL));
+
+    xmlNodePtr base = testcase_named(suite, "baseline");
+    ck_assert_ptr_nonnull(base);
+    assert_xattr(base, "classname", "matmul");
+    assert_xattr(base, "time", "0.100");
+    ck_assert_ptr_null(xchild(base, "failure", NULL));
+    xmlFreeDoc(doc);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_junit_instructor)
+{
+    char *text = report_junit(&sub, &cfg, REPORT_INSTRUCTOR);
+    static const char *const want[] = {
+        "SECRET_HIDDEN_NAME", "SECRET_HIDDEN_ID", "SECRET_HIDDEN_MESSAGE",
+        "SECRET_CHECK_MESSAGE", "SECRET_CHECK_WHERE", "SECRET_HIDDEN_OUTPUT",
+        "AFTER_DUE_NAME", "AFTER_DUE_MESSAGE", NULL,
+    };
+    assert_contains(text, want);
+    xmlDocPtr doc = load_xml(text);
+    xmlNodePtr suite = xmlDocGetRootElement(doc);
+    assert_xattr(suite, "tests", "4");
+    assert_xattr(suite, "failures", "2");
+    assert_xattr(suite, "errors", "1");
+    assert_xattr(suite, "time", "1.000");
+    ck_assert_ptr_null(testcase_named(suite, "hidden_tests"));
+
+    xmlNodePtr secret = testcase_named(suite, "SECRET_HIDDEN_ID");
+    ck_assert_ptr_nonnull(secret);
+    assert_xattr(secret, "classname", "hidden");
+    char *name = xproperty(secret, "display_name");
+    ck_assert_str_eq(name, "SECRET_HIDDEN_NAME");
+    free(name);
+    char *vis = xproperty(secret, "visibility");
+    ck_assert_str_eq(vis, "hidden");
+    free(vis);
+    xmlNodePtr fail = xchild(secret, "failure", NULL);
+    assert_xattr(fail, "message", "SECRET_HIDDEN_MESSAGE");
+    char *body = xcontent(fail);
+    ck_assert_str_eq(body, "SECRET_CHECK_WHERE.c:7: SECRET_CHECK_MESSAGE\n");
+    free(body);
+
+    xmlNodePtr relu = testcase_named(suite, "relu");
+    xmlNodePtr err = xchild(relu, "error", NULL);
+    ck_assert_ptr_nonnull(err);
+    assert_xattr(err, "type", "error");
+    assert_xattr(err, "message", "AFTER_DUE_MESSAGE: timed out after 5.0 s");
+    xmlFreeDoc(doc);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_junit_round_trip)
+{
+    char *text = report_junit(&sub, &cfg, REPORT_STUDENT);
+    xmlDocPtr doc = load_xml(text);
+    xmlNodePtr suite = xmlDocGetRootElement(doc);
+    char *student = xproperty(suite, "student");
+    ck_assert_str_eq(student, AWKWARD_STUDENT);
+    free(student);
+
+    xmlNodePtr blocked = testcase_named(suite, "blocked");
+    ck_assert_ptr_nonnull(blocked);
+    char *name = xproperty(blocked, "display_name");
+    ck_assert_str_eq(name, AWKWARD_NAME);   /* the newline too (&#10;) */
+    free(name);
+    char *score = xproperty(blocked, "score");
+    ck_assert_str_eq(score, "3.33");
+    free(score);
+    xmlNodePtr fail = xchild(blocked, "failure", NULL);
+    assert_xattr(fail, "message", "1 of 3 checks failed");
+    char *body = xcontent(fail);
+    ck_assert_str_eq(body, "test_blocked.c:42: " AWKWARD_MESSAGE "\n  second line\n");
+    free(body);
+    char *out = xcontent(xchild(blocked, "system-out", NULL));
+    ck_assert_str_eq(out, CLEAN_OUTPUT);
+    free(out);
+    xmlFreeDoc(doc);
+
+    char *again = report_junit(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_str_eq(text, again);
+    free(again);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_junit_ungradable_empty)
+{
+    struct res_submission s;
+    res_submission_init(&s);
+    s.student = strdup("bob");
+    s.status = RES_UNGRADABLE;
+    s.reason = strdup("missing kernels.c");
+    s.build_log = strdup("no such file: <kernels.c> & more");
+    char *text = report_junit(&s, &cfg, REPORT_STUDENT);
+    xmlDocPtr doc = load_xml(text);
+    xmlNodePtr suite = xmlDocGetRootElement(doc);
+    assert_xattr(suite, "tests", "0");
+    assert_xattr(suite, "failures", "0");
+    char *log = xcontent(xchild(suite, "system-out", NULL));
+    ck_assert_str_eq(log, "no such file: <kernels.c> & more");
+    free(log);
+    char *reason = xproperty(suite, "reason");
+    ck_assert_str_eq(reason, "missing kernels.c");
+    free(reason);
+    xmlFreeDoc(doc);
+    free(text);
+    res_submission_release(&s);
+}
+END_TEST
+
+/* ---- text ------------------------------------------------------------------- */
+
+START_TEST(test_text_student)
+{
+    char *text = report_text(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_ptr_nonnull(text);
+    assert_no_secrets(text);
+    ck_assert_ptr_null(strchr(text, '\x1b'));
+    ck_assert_ptr_null(strstr(text, "Phases"));
+    ck_assert_ptr_nonnull(strstr(text, "Assignment: TinyTorch Kernels (kernels)\n"));
+    ck_assert_ptr_nonnull(strstr(text, "Score:      13.33 / 25.00\n"));
+    ck_assert_ptr_nonnull(strstr(text, "  PASS       5.00 /     5.00  Baseline matmul\n"));
+    /* One-line fields lose their newline; details sit under the name. */
+    ck_assert_ptr_nonnull(strstr(text, "  FAIL       3.33 /     5.00  Blocked \"tiled\" "
+                                       "<matmul> & 'co' line two"));
+    ck_assert_ptr_nonnull(strstr(text, "  test_blocked.c:42: " AWKWARD_MESSAGE "\n"));
+    ck_assert_ptr_nonnull(strstr(text, "| row 0: ok"));
+    ck_assert_ptr_nonnull(strstr(text, "Hidden tests: 5.00/15.00\n"));
+    ck_assert_ptr_nonnull(strstr(text, "  matmul                       8.33 /    10.00\n"));
+    ck_assert_ptr_nonnull(strstr(text, "  lines       85.0%  (170/200)\n"));
+    ck_assert_ptr_nonnull(strstr(text, "  branches      n/a\n"));
+
+    char *again = report_text(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_str_eq(text, again);
+    free(again);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_text_instructor)
+{
+    char *text = report_text(&sub, &cfg, REPORT_INSTRUCTOR);
+    static const char *const want[] = {
+        "SECRET_HIDDEN_NAME", "SECRET_HIDDEN_ID", "SECRET_HIDDEN_MESSAGE",
+        "SECRET_CHECK_MESSAGE", "SECRET_CHECK_WHERE", "SECRET_HIDDEN_OUTPUT",
+        "SECRET_CATEGORY", "AFTER_DUE_NAME", "AFTER_DUE_MESSAGE", NULL,
+    };
+    assert_contains(text, want);
+    ck_assert_ptr_null(strstr(text, "Hidden tests"));
+    ck_assert_ptr_nonnull(strstr(text, "[hidden/SECRET_HIDDEN_ID, hidden]"));
+    ck_assert_ptr_nonnull(strstr(text, "Phases (ms): prepare 1, compile 2"));
+    ck_assert_ptr_nonnull(strstr(text, "  ERROR      0.00 /     5.00  AFTER_DUE_NAME"));
+    free(text);
+}
+END_TEST
+
+START_TEST(test_text_truncates_long_output)
+{
+    char *big = malloc(100 * 16 + 1);
+    big[0] = '\0';
+    for (int i = 0; i < 100; i++)
+        sprintf(big + strlen(big), "line %03d of out\n", i);
+    free(sub.tests[1].output);
+    sub.tests[1].output = big;
+    char *text = report_text(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_ptr_nonnull(strstr(text, "| line 019 of out\n"));
+    ck_assert_ptr_null(strstr(text, "line 020"));
+    ck_assert_ptr_nonnull(strstr(text, "... (output truncated)"));
+    free(text);
+}
+END_TEST
+
+START_TEST(test_text_ungradable)
+{
+    sub.status = RES_UNGRADABLE;
+    sub.reason = strdup("policy: kernels.c calls system()");
+    sub.build_log = strdup("line one\nline two");
+    char *text = report_text(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_ptr_nonnull(strstr(text, "Reason: policy: kernels.c calls system()\n"));
+    ck_assert_ptr_nonnull(strstr(text, "Build log\n  line one\n  line two\n"));
+    ck_assert_ptr_nonnull(strstr(text, "Status:     ungradable\n"));
+    free(text);
+}
+END_TEST
+
+/* ---- gradebook.csv ------------------------------------------------------------ */
+
+struct csv_rows {
+    char *fields[64];
+    size_t n;
+    unsigned rows;
+};
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+    struct csv_rows *r = ctx;
+    ck_assert_uint_lt(r->n, 64);
+    r->fields[r->n++] = strndup(data ? data : "", len);
+}
+
+static void on_row(int c, void *ctx)
+{
+    (void)c;
+    ((struct csv_rows *)ctx)->rows++;
+}
+
+/* Parses one CSV line strictly into r. */
+static void parse_csv(const char *line, struct csv_rows *r)
+{
+    struct csv_parser p;
+    memset(r, 0, sizeof *r);
+    ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+    size_t len = strlen(line);
+    ck_assert_uint_eq(csv_parse(&p, line, len, on_field, on_row, r), len);
+    ck_assert_int_eq(csv_fini(&p, on_field, on_row, r), 0);
+    csv_free(&p);
+    ck_assert_uint_eq(r->rows, 1);
+}
+
+static void free_rows(struct csv_rows *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->fields[i]);
+}
+
+START_TEST(test_gradebook_header)
+{
+    static const char *const want[] = {
+        "student", "status", "score", "max_score",
+        "matmul/baseline points", "matmul/blocked points", "hidden/SECRET_HIDDEN_ID points",
+        "simd/relu points",
+        "matmul/baseline status", "matmul/blocked status", "hidden/SECRET_HIDDEN_ID status",
+        "simd/relu status",
+        "line_coverage", "branch_coverage",
+    };
+    char *h = report_gradebook_header(&cfg);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_int_eq(h[strlen(h) - 1], '\n');
+    ck_assert(strchr(h, '\n') == h + strlen(h) - 1);
+    struct csv_rows r;
+    parse_csv(h, &r);
+    ck_assert_uint_eq(r.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < r.n; i++)
+        ck_assert_str_eq(r.fields[i], want[i]);
+    free_rows(&r);
+    free(h);
+}
+END_TEST
+
+START_TEST(test_gradebook_row)
+{
+    static const char *const want[] = {
+        AWKWARD_STUDENT, "graded", "13.33", "25.00",
+        "5.00", "3.33", "5.00", "0.00",
+        "passed", "failed", "failed", "error",
+        "85.0", "",
+    };
+    char *row = report_gradebook_row(&sub, &cfg);
+    ck_assert_ptr_nonnull(row);
+    ck_assert_int_eq(row[strlen(row) - 1], '\n');
+    struct csv_rows r;
+    parse_csv(row, &r);
+    ck_assert_uint_eq(r.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < r.n; i++)
+        ck_assert_str_eq(r.fields[i], want[i]);
+    free_rows(&r);
+    char *again = report_gradebook_row(&sub, &cfg);
+    ck_assert_str_eq(row, again);
+    free(again);
+    free(row);
+}
+END_TEST
+
+START_TEST(test_gradebook_row_ungradable_no_coverage)
+{
+    struct res_submission s;
+    res_submission_init(&s);
+    s.student = strdup("carol");
+    s.status = RES_UNGRADABLE;
+    s.ntests = 4;
+    s.tests = calloc(4, sizeof *s.tests);
+    for (size_t i = 0; i < 4; i++) {
+        s.tests[i].cfg = &cfg_tests[i];
+        s.tests[i].status = RES_NOT_RUN;
+    }
+    res_score(&s);
+    char *row = report_gradebook_row(&s, &cfg);
+    ck_assert_str_eq(row, "\"carol\",\"ungradable\",0.00,25.00,0.00,0.00,0.00,0.00,"
+                          "\"not run\",\"not run\",\"not run\",\"not run\",,\n");
+    free(row);
+    res_submission_release(&s);
+}
+END_TEST
+
+Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("json");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_json_top_level);
+    tcase_add_test(tc, test_json_tests);
+    tcase_add_test(tc, test_json_numbers_and_determinism);
+    tcase_add_test(tc, test_json_ungradable);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("junit");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_junit_student);
+    tcase_add_test(tc, test_junit_instructor);
+    tcase_add_test(tc, test_junit_round_trip);
+    tcase_add_test(tc, test_junit_ungradable_empty);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("text");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_text_student);
+    tcase_add_test(tc, test_text_instructor);
+    tcase_add_test(tc, test_text_truncates_long_output);
+    tcase_add_test(tc, test_text_ungradable);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("gradebook");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_gradebook_header);
+    tcase_add_test(tc, test_gradebook_row);
+    tcase_add_test(tc, test_gradebook_row_ungradable_no_coverage);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,428 @@
+/*
+ * test_tcheck.c -- unit tests of harness/check/tcheck.c: the RNG, the
+ * references, and that failing assertions really fail a test with a
+ * message that says what differs (run in an inner CK_FORK SRunner).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "tcheck.h"
+
+/* ---- RNG --------------------------------------------------------------- */
+
+START_TEST(test_rng_same_seed_same_sequence)
+{
+    struct tc_rng a, b;
+
+    tc_rng_seed(&a, 42);
+    tc_rng_seed(&b, 42);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_uint_eq(tc_rng_next(&a), tc_rng_next(&b));
+    for (int i = 0; i < 1000; i++)
+        ck_assert_float_eq(tc_rng_normal(&a), tc_rng_normal(&b));
+}
+END_TEST
+
+START_TEST(test_rng_seeds_differ)
+{
+    struct tc_rng a, b;
+    int same = 0;
+
+    tc_rng_seed(&a, 1);
+    tc_rng_seed(&b, 2);
+    for (int i = 0; i < 100; i++)
+        same += tc_rng_next(&a) == tc_rng_next(&b);
+    ck_assert_int_lt(same, 5);
+}
+END_TEST
+
+START_TEST(test_rng_seed_zero_is_usable)
+{
+    struct tc_rng r;
+    uint64_t x = 0;
+
+    tc_rng_seed(&r, 0);
+    for (int i = 0; i < 10; i++)
+        x |= tc_rng_next(&r);
+    ck_assert_uint_ne(x, 0);
+}
+END_TEST
+
+START_TEST(test_rng_uniform_range)
+{
+    struct tc_rng r;
+    double sum = 0;
+
+    tc_rng_seed(&r, 7);
+    for (int i = 0; i < 100000; i++) {
+        float u = tc_rng_uniform(&r, -2.0f, 3.0f);
+        ck_assert(u >= -2.0f && u < 3.0f);
+        sum += u;
+    }
+    ck_assert_double_eq_tol(sum / 100000, 0.5, 0.05);
+}
+END_TEST
+
+START_TEST(test_rng_normal_moments)
+{
+    struct tc_rng r;
+    double sum = 0, sumsq = 0, mean, var;
+    const int n = 100000;
+
+    tc_rng_seed(&r, 12345);
+    for (int i = 0; i < n; i++) {
+        double z = tc_rng_normal(&r);
+        ck_assert(isfinite(z));
+        sum += z;
+        sumsq += z * z;
+    }
+    mean = sum / n;
+    var = sumsq / n - mean * mean;
+    ck_assert_double_eq_tol(mean, 0.0, 0.02);
+    ck_assert_double_eq_tol(var, 1.0, 0.03);
+}
+END_TEST
+
+START_TEST(test_randn_shape)
+{
+    struct tc_rng r;
+    Tensor *t;
+
+    tc_rng_seed(&r, 3);
+    t = tc_randn_2d(&r, 4, 5);
+    ck_assert_int_eq(t->ndim, 2);
+    ck_assert_uint_eq(t->shape[0], 4);
+    ck_assert_uint_eq(t->shape[1], 5);
+    tensor_free(t);
+}
+END_TEST
+
+/* ---- references -------------------------------------------------------- */
+
+START_TEST(test_ref_quantize_rule)
+{
+    ck_assert_int_eq(tc_ref_quantize(0.5f, 1.0f), 0);
+    ck_assert_int_eq(tc_ref_quantize(1.5f, 1.0f), 2);
+    ck_assert_int_eq(tc_ref_quantize(2.5f, 1.0f), 2);
+    ck_assert_int_eq(tc_ref_quantize(-0.5f, 1.0f), 0);
+    ck_assert_int_eq(tc_ref_quantize(-1.5f, 1.0f), -2);
+    ck_assert_int_eq(tc_ref_quantize(300.0f, 1.0f), 127);
+    ck_assert_int_eq(tc_ref_quantize(-300.0f, 1.0f), -128);
+    ck_assert_int_eq(tc_ref_quantize(127.4f, 1.0f), 127);
+    ck_assert_int_eq(tc_ref_quantize(-128.4f, 1.0f), -128);
+    ck_assert_int_eq(tc_ref_quantize(NAN, 1.0f), 0);
+    ck_assert_int_eq(tc_ref_quantize(INFINITY, 1.0f), 127);
+    ck_assert_int_eq(tc_ref_quantize(-INFINITY, 1.0f), -128);
+    ck_assert_int_eq(tc_ref_quantize(1e30f, 1e-30f), 127);   /* x / scale = inf */
+    ck_assert_int_eq(tc_ref_quantize(1.0f, 0.5f), 2);
+}
+END_TEST
+
+START_TEST(test_ref_matmul_2x2)
+{
+    const float a[4] = {1, 2, 3, 4}, b[4] = {5, 6, 7, 8}, c[4] = {19, 22, 43, 50};
+    Tensor *A = tc_matrix(2, 2, a), *B = tc_matrix(2, 2, b);
+    Tensor *want = tc_matrix(2, 2, c), *got = tc_ref_matmul(A, B);
+
+    tc_assert_exact(got, want, "tc_ref_matmul");
+    tensor_free(A);
+    tensor_free(B);
+    tensor_free(want);
+    tensor_free(got);
+}
+END_TEST
+
+START_TEST(test_ref_matmul_rectangular)
+{
+    const float a[6] = {1, 2, 3, 4, 5, 6}, b[3] = {1, 0, -1}, c[2] = {-2, -2};
+    Tensor *A = tc_matrix(2, 3, a), *B = tc_matrix(3, 1, b);
+    Tensor *want = tc_matrix(2, 1, c), *got = tc_ref_matmul(A, B);
+
+    tc_assert_exact(got, want, "tc_ref_matmul");
+    tensor_free(A);
+    tensor_free(B);
+    tensor_free(want);
+    tensor_free(got);
+}
+END_TEST
+
+START_TEST(test_ref_relu_keeps_nan)
+{
+    const float x[4] = {-1, 2, NAN, -0.0f}, y[4] = {0, 2, NAN, 0};
+    Tensor *X = tc_vector(4, x), *want = tc_vector(4, y);
+    Tensor *got = tc_ref_relu(X);
+
+    tc_assert_exact(got, want, "tc_ref_relu");
+    tensor_free(X);
+    tensor_free(want);
+    tensor_free(got);
+}
+END_TEST
+
+START_TEST(test_ref_quantized_matmul)
+{
+    /* scale 0.5: A -> [[2, 4], [6, 8]], B -> [[2, 0], [0, 2]]. */
+    const float a[4] = {1, 2, 3, 4}, b[4] = {1, 0, 0, 1};
+    const float c[4] = {4 * 0.25f, 8 * 0.25f, 12 * 0.25f, 16 * 0.25f};
+    Tensor *A = tc_matrix(2, 2, a), *B = tc_matrix(2, 2, b);
+    Tensor *want = tc_matrix(2, 2, c);
+    Tensor *got = tc_ref_quantized_matmul(A, B, 0.5f, 0.5f);
+
+    tc_assert_exact(got, want, "tc_ref_quantized_matmul");
+    tensor_free(A);
+    tensor_free(B);
+    tensor_free(want);
+    tensor_free(got);
+}
+END_TEST
+
+START_TEST(test_ref_quantized_relu)
+{
+    const float x[5] = {-3, 0.3f, 2.6f, 1000, NAN};
+    const float y[5] = {0, 0, 3 * 1.0f, 127, 0};
+    Tensor *X = tc_vector(5, x), *want = tc_vector(5, y);
+    Tensor *got = tc_ref_quantized_relu(X, 1.0f);
+
+    tc_assert_exact(got, want, "tc_ref_quantized_relu");
+    tensor_free(X);
+    tensor_free(want);
+    tensor_free(got);
+}
+END_TEST
+
+/* ---- passing assertions ------------------------------------------------ */
+
+START_TEST(test_passing_assertions_return)
+{
+    const float a[3] = {1.0f, NAN, 0.0f}, b[3] = {1.000001f, NAN, -0.0f};
+    const size_t dims[1] = {3};
+    Tensor *A = tc_vector(3, a), *B = tc_vector(3, b);
+
+    tc_assert_not_null(A, "A");
+    tc_assert_shape(A, 1, dims, "A");
+    tc_assert_close(A, B, 1e-5, 1e-8, "A vs B");
+    tc_assert_float_close(1.0, 1.0 + 1e-9, 1e-6, 0, "x");
+    tensor_set_error("a reason");
+    tc_assert_error(1, "call");
+    B->data[0] = 1.0f;
+    tc_assert_exact(A, B, "A vs B");   /* NaN == NaN, -0 == 0 */
+    tensor_free(A);
+    tensor_free(B);
+}
+END_TEST
+
+/* ---- failing assertions, run in an inner SRunner ----------------------- */
+
+/*
+ * Inner tests: each ends in a failing assertion (or, last, passes).  Their
+ * tensors live on the stack: a failing assertion ends the process before
+ * anything could be freed, and LeakSanitizer would complain.
+ */
+TC_TEST(inner_close_differs)
+{
+    float a[8] = {0}, b[8] = {0};
+    const Tensor A = {a, 8, 2, {4, 2, 0, 0}}, B = {b, 8, 2, {4, 2, 0, 0}};
+
+    a[7] = 4.5f;
+    b[7] = 4.25f;
+    a[2] = 1.0f;
+    tc_assert_close(&A, &B, 1e-5, 1e-8, "A @ B");
+}
+
+TC_TEST(inner_exact_one_ulp)
+{
+    float a[2] = {1.0f, 0.1f}, b[2] = {1.0f, 0.1f};
+    const Tensor A = {a, 2, 1, {2, 0, 0, 0}}, B = {b, 2, 1, {2, 0, 0, 0}};
+
+    b[1] = nextafterf(0.1f, 1.0f);
+    tc_assert_exact(&A, &B, "quantized");
+}
+
+TC_TEST(inner_shape_differs)
+{
+    float a[6] = {0}, b[6] = {0};
+    const Tensor A = {a, 6, 2, {2, 3, 0, 0}}, B = {b, 6, 2, {3, 2, 0, 0}};
+
+    tc_assert_close(&A, &B, 0, 0, "A @ B");
+}
+
+TC_TEST(inner_not_null)
+{
+    tensor_set_error("matmul_baseline: inner dimensions differ");
+    tc_assert_not_null(NULL, "matmul_baseline(A, B)");
+}
+
+TC_TEST(inner_not_null_no_reason)
+{
+    tensor_clear_error();
+    tc_assert_not_null(NULL, "matmul_baseline(A, B)");
+}
+
+TC_TEST(inner_error_succeeded)
+{
+    tc_assert_error(0, "matmul_baseline(NULL, B)");
+}
+
+TC_TEST(inner_error_no_reason)
+{
+    tensor_clear_error();
+    tc_assert_error(1, "matmul_baseline(NULL, B)");
+}
+
+TC_TEST(inner_nan_vs_number)
+{
+    float a[1] = {NAN}, b[1] = {1};
+    const Tensor A = {a, 1, 1, {1, 0, 0, 0}}, B = {b, 1, 1, {1, 0, 0, 0}};
+
+    tc_assert_close(&A, &B, 1e-5, 1e-8, "relu");
+}
+
+TC_TEST(inner_float_close)
+{
+    tc_assert_float_close(2.0, 1.0, 1e-5, 1e-8, "dot_product");
+}
+
+TC_TEST(inner_passes) {}
+
+TC_TEST(inner_exits_early)
+{
+    exit(0);
+}
+
+/* Runs one inner test as the runner does; returns its result type. */
+static int run_inner(const TTest *t, char *msg, size_t n)
+{
+    SRunner *sr;
+    Suite *s = suite_create("inner");
+    TCase *tc = tcase_create("inner");
+    TestResult **tr;
+    int rtype;
+
+    _tcase_add_test(tc, t, 0, TC_EXIT_PASSED, 0, 1);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_FORK);
+    /* Explicit names, so CK_RUN_SUITE=tcheck cannot filter the inner run. */
+    srunner_run(sr, "inner", "inner", CK_SILENT);
+    ck_assert_int_eq(srunner_ntests_run(sr), 1);
+    tr = srunner_results(sr);
+    rtype = tr_rtype(tr[0]);
+    snprintf(msg, n, "%s", tr_msg(tr[0]) ? tr_msg(tr[0]) : "");
+    free(tr);
+    srunner_free(sr);
+    return rtype;
+}
+
+/* The inner test must fail with exactly this message. */
+static void assert_inner_fails(const TTest *t, const char *want)
+{
+    char msg[512];
+
+    ck_assert_int_eq(run_inner(t, msg, sizeof msg), CK_FAILURE);
+    ck_assert_str_eq(msg, want);
+}
+
+START_TEST(test_close_failure_names_element)
+{
+    assert_inner_fails(TC_REF(inner_close_differs),
+                       "A @ B: at [1, 0] expected 0, got 1 (|diff| 1 > tol 1e-08); "
+                       "2 of 8 elements differ");
+}
+END_TEST
+
+START_TEST(test_exact_failure_shows_ulp)
+{
+    assert_inner_fails(TC_REF(inner_exact_one_ulp),
+                       "quantized: at [1] expected 0.100000009, got 0.100000001 "
+                       "(must be exact); 1 of 2 elements differ");
+}
+END_TEST
+
+START_TEST(test_shape_failure)
+{
+    assert_inner_fails(TC_REF(inner_shape_differs),
+                       "A @ B: shape (2, 3), expected (3, 2)");
+}
+END_TEST
+
+START_TEST(test_not_null_failure_has_reason)
+{
+    assert_inner_fails(TC_REF(inner_not_null),
+                       "matmul_baseline(A, B) returned NULL (kernels said: "
+                       "matmul_baseline: inner dimensions differ)");
+    assert_inner_fails(TC_REF(inner_not_null_no_reason),
+                       "matmul_baseline(A, B) returned NULL (kernels said: "
+                       "no reason given)");
+}
+END_TEST
+
+START_TEST(test_error_assertion_failures)
+{
+    assert_inner_fails(TC_REF(inner_error_succeeded),
+                       "matmul_baseline(NULL, B): expected an error, but the "
+                       "call succeeded");
+    assert_inner_fails(TC_REF(inner_error_no_reason),
+                       "matmul_baseline(NULL, B): failed without a reason: "
+                       "call tensor_set_error()");
+}
+END_TEST
+
+START_TEST(test_nan_and_float_failures)
+{
+    assert_inner_fails(TC_REF(inner_nan_vs_number),
+                       "relu: at [0] expected 1, got nan (NaN matches only "
+                       "NaN); 1 of 1 elements differ");
+    assert_inner_fails(TC_REF(inner_float_close),
+                       "dot_product: expected 1, got 2 (|diff| 1 > tol 1e-05)");
+}
+END_TEST
+
+START_TEST(test_exit_test_semantics)
+{
+    char msg[512];
+
+    ck_assert_int_eq(run_inner(TC_REF(inner_passes), msg, sizeof msg), CK_PASS);
+    ck_assert_int_eq(run_inner(TC_REF(inner_exits_early), msg, sizeof msg),
+                     CK_ERROR);
+    ck_assert_str_eq(msg, "Early exit with return value 0");
+}
+END_TEST
+
+Suite *tcheck_suite(void)
+{
+    Suite *s = suite_create("tcheck");
+    TCase *tc = tcase_create("rng");
+
+    tcase_add_test(tc, test_rng_same_seed_same_sequence);
+    tcase_add_test(tc, test_rng_seeds_differ);
+    tcase_add_test(tc, test_rng_seed_zero_is_usable);
+    tcase_add_test(tc, test_rng_uniform_range);
+    tcase_add_test(tc, test_rng_normal_moments);
+    tcase_add_test(tc, test_randn_shape);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("reference");
+    tcase_add_test(tc, test_ref_quantize_rule);
+    tcase_add_test(tc, test_ref_matmul_2x2);
+    tcase_add_test(tc, test_ref_matmul_rectangular);
+    tcase_add_test(tc, test_ref_relu_keeps_nan);
+    tcase_add_test(tc, test_ref_quantized_matmul);
+    tcase_add_test(tc, test_ref_quantized_relu);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("assert");
+    tcase_add_test(tc, test_passing_assertions_return);
+    tcase_add_test(tc, test_close_failure_names_element);
+    tcase_add_test(tc, test_exact_failure_shows_ulp);
+    tcase_add_test(tc, test_shape_failure);
+    tcase_add_test(tc, test_not_null_failure_has_reason);
+    tcase_add_test(tc, test_error_assertion_failures);
+    tcase_add_test(tc, test_nan_and_float_failures);
+    tcase_add_test(tc, test_exit_test_semantics);
+    suite_add_tcase(s, tc);
+    return s;
+}
