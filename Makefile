@@ -63,6 +63,8 @@ UNIT_TESTS     = $(BUILD)/tests/run_tests
 .PHONY: all test grade stubs check-stubs deps clean test-unit test-solution \
         test-stub test-student test-grader
 .DELETE_ON_ERROR:
+# Objects built through pattern rules are not intermediates: keep them.
+.SECONDARY:
 
 all: deps-ok $(SOLUTION_TESTS) $(STUB_TESTS) $(GRADER) $(MKSTUB) $(UNIT_TESTS)
 

@@ -195,7 +195,7 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     double fail_under = -1;
     bool keep = false, sandbox = true;
     int c;
-    while ((c = getopt_long(argc, argv, "+o:c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'c': a->config_path = optarg; break;
@@ -281,7 +281,7 @@ static int cmd_batch(struct app *a, int argc, char **argv)
                             .progress_tty = isatty(STDERR_FILENO), .stop = &got_stop};
     bool sandbox = true;
     int c;
-    while ((c = getopt_long(argc, argv, "+o:j:c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:c:h", opts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'o': bo.out_dir = optarg; break;
@@ -444,7 +444,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind];
     int sub_argc = argc - optind;
     char **sub_argv = argv + optind;
-    optind = 1;   /* each command parses its own options */
+    optind = 0;   /* glibc: 0 re-initialises getopt for the command's own options */
     if (strcmp(cmd, "grade") == 0)
         rc = cmd_grade(&a, sub_argc, sub_argv);
     else if (strcmp(cmd, "batch") == 0)

@@ -101,7 +101,7 @@ struct cfg_shown {
 static const char *cfg_show(struct cfg_shown *b, const char *text)
 {
     size_t max = sizeof b->s - 4, i;
-    for (i = 0; text[i] != '\0' && i < max; i++)
+    for (i = 0; i < max && text[i] != '\0'; i++)
         b->s[i] = (unsigned char)text[i] < 0x20 ? '?' : text[i];
     if (text[i] != '\0') {
         /* do not cut a UTF-8 sequence in half */

@@ -109,6 +109,8 @@ fail:;
 /* Reads fd to EOF into a NUL-terminated buffer of at most max bytes. */
 static int fs_read_fd(int fd, size_t max, size_t hint, char **out, size_t *len)
 {
+    if (max > SIZE_MAX / 2)
+        max = SIZE_MAX / 2;   /* so that cap * 2 and cap + 1 cannot wrap */
     size_t cap = hint < max ? hint : max, used = 0;
     char *buf = malloc(cap + 1);
     if (!buf)
@@ -128,7 +130,7 @@ static int fs_read_fd(int fd, size_t max, size_t hint, char **out, size_t *len)
                 return -1;
             }
             size_t ncap = cap < 4096 ? 4096 : cap * 2;
-            if (ncap > max || ncap < cap)
+            if (ncap > max)
                 ncap = max;
             char *nbuf = realloc(buf, ncap + 1);
             if (!nbuf) {
@@ -254,7 +256,8 @@ static int fs_open_subdir(const struct fs_walk *w, int parent, const char *name)
 {
     int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
     int fd = openat(parent, name, flags);
-    if (fd < 0 && errno == EACCES && w->force && fchmodat(parent, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+    if (fd < 0 && errno == EACCES && w->force
+        && fchmodat(parent, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
         fd = openat(parent, name, flags);
     return fd;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -148,16 +149,32 @@ static pid_t proc_wait(pid_t pid, int *status)
     return r;
 }
 
-/* First non-empty line of `text`, for the error message. */
+/*
+ * The line of `text` that best says what went wrong: the first one
+ * mentioning "error" (perl tools such as lcov print warnings first), else
+ * the first non-empty one.
+ */
 static void proc_first_line(const char *text, char *line, size_t n)
 {
     line[0] = '\0';
     if (!text)
         return;
-    while (*text == '\n' || *text == '\r' || *text == ' ')
-        text++;
-    size_t len = strcspn(text, "\r\n");
-    snprintf(line, n, "%.*s", (int)len, text);
+    const char *pick = NULL;
+    for (const char *p = text; *p; ) {
+        size_t len = strcspn(p, "\r\n");
+        if (len > 0 && !pick)
+            pick = p;
+        for (size_t i = 0; i + 5 <= len; i++) {
+            if (strncasecmp(p + i, "error", 5) == 0) {
+                snprintf(line, n, "%.*s", (int)len, p);
+                return;
+            }
+        }
+        p += len;
+        p += strspn(p, "\r\n");
+    }
+    if (pick)
+        snprintf(line, n, "%.*s", (int)strcspn(pick, "\r\n"), pick);
 }
 
 /* Describes how the tool ended into err; 0 iff exit status 0 and all is well. */

@@ -21,9 +21,10 @@
  * Returns 0 if it exited with status 0: *out (when out is not NULL) is
  * its stdout, malloc'd and NUL-terminated, which the caller free()s.
  * Otherwise returns -1, *out is NULL, and err[errlen] says why, e.g.
- * "lcov: exit status 1: geninfo: ERROR: no .gcda files found" (the
- * first non-empty line of its stderr), "nm: not found in PATH" or
- * "objdump: killed by signal 9".
+ * "lcov: exit status 255: lcov: ERROR: no valid records found" (the
+ * first line of its stderr that mentions "error", else its first
+ * non-empty line), "nm: not found in PATH" or "objdump: killed by
+ * signal 9".
  */
 int proc_capture(char *const argv[], char **out, char *err, size_t errlen);
 

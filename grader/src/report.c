@@ -28,8 +28,7 @@
 /* ---- text hygiene ----------------------------------------------------- */
 
 enum report_clean_mode {
-    CLEAN_UTF8,   /* valid UTF-8 only (JSON: jansson escapes the rest) */
-    CLEAN_BLOCK,  /* also no control characters except \t \n \r (XML, text) */
+    CLEAN_BLOCK,  /* valid UTF-8, no control characters except \t \n \r */
     CLEAN_LINE,   /* also \t \n \r become spaces (one-line text fields) */
 };
 
@@ -62,11 +61,9 @@ static size_t report_utf8_seq(const unsigned char *p, uint32_t *cp)
     return n;
 }
 
-/* Whether the code point may appear in this mode. */
-static bool report_cp_allowed(uint32_t c, enum report_clean_mode mode)
+/* Whether the code point may appear in a report. */
+static bool report_cp_allowed(uint32_t c)
 {
-    if (mode == CLEAN_UTF8)
-        return true;
     if (c == '\t' || c == '\n' || c == '\r')
         return true;
     if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F))
@@ -94,7 +91,7 @@ static char *report_clean(const char *s, enum report_clean_mode mode)
         }
         if (mode == CLEAN_LINE && (c == '\t' || c == '\n' || c == '\r')) {
             out[o++] = ' ';
-        } else if (report_cp_allowed(c, mode)) {
+        } else if (report_cp_allowed(c)) {
             memcpy(out + o, p, n);
             o += n;
         } else {
@@ -221,10 +218,12 @@ static char *report_test_details(const struct res_test *t)
 
 /* ---- results.json ----------------------------------------------------- */
 
-/* json_string of the cleaned s (NULL = ""); NULL on OOM. */
+/* json_string of the cleaned s (NULL = ""); NULL on OOM.  Cleaning is
+ * needed anyway (jansson refuses invalid UTF-8); control characters go
+ * too, as Gradescope shows them raw. */
 static json_t *report_jstr(const char *s)
 {
-    char *c = report_clean(s, CLEAN_UTF8);
+    char *c = report_clean(s, CLEAN_BLOCK);
     if (!c)
         return NULL;
     json_t *j = json_string(c);
@@ -874,12 +873,17 @@ static void report_text_header(struct report_buf *b, const struct res_submission
             report_finite(s->max_score));
 }
 
-static void report_text_ungradable(struct report_buf *b, const struct res_submission *s)
+/* Why an ungradable submission was not graded: right under the header. */
+static void report_text_reason(struct report_buf *b, const struct res_submission *s)
 {
-    if (s->status == RES_UNGRADABLE) {
-        fputs("\nYour submission could not be graded.\n", b->f);
-        report_put_block(b, "Reason: ", s->reason ? s->reason : "unknown");
-    }
+    if (s->status != RES_UNGRADABLE)
+        return;
+    fputs("\nYour submission could not be graded.\n", b->f);
+    report_put_block(b, "Reason: ", s->reason ? s->reason : "unknown");
+}
+
+static void report_text_build_log(struct report_buf *b, const struct res_submission *s)
+{
     if (s->build_log && s->build_log[0]) {
         fputs("\nBuild log\n", b->f);
         report_put_block(b, "  ", s->build_log);
@@ -903,12 +907,13 @@ char *report_text(const struct res_submission *s, const struct grader_cfg *cfg,
     if (report_buf_open(&b) < 0)
         return NULL;
     report_text_header(&b, s, cfg);
+    report_text_reason(&b, s);
     report_text_tests(&b, s, aud);
     report_text_categories(&b, s, aud);
     fprintf(b.f, "\nTotal: %.2f / %.2f\n", report_finite(s->score),
             report_finite(s->max_score));
     report_text_coverage(&b, &s->coverage);
-    report_text_ungradable(&b, s);
+    report_text_build_log(&b, s);
     if (aud == REPORT_INSTRUCTOR)
         report_text_phases(&b, &s->phases);
     return report_buf_take(&b);

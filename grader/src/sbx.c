@@ -2,14 +2,21 @@
  * sbx.c -- run one untrusted command under limits, in bubblewrap or not
  * (the design is in sbx.h).
  *
- * The parent prepares everything the child needs in a struct sbx_plan
- * (argv, environment, candidate paths to execve, rlimits) before fork(),
- * so the child (sbx_child_*) makes only async-signal-safe calls.  A child
- * that fails before exec writes a struct sbx_child_err to a CLOEXEC pipe
- * and exits; the parent reads EOF there once exec succeeded.  The parent
- * then pumps stdout/stderr into head+tail buffers (sbx_stream_*) until
- * the child exits or the deadline passes, kills the process group, reaps
- * the child with wait4() and classifies (sbx_classify).
+ * Processes: the grader forks the keeper, which sets limits and identity,
+ * becomes a child subreaper and forks the program (bwrap, or the command
+ * itself) in its own process group.  When the program exits the keeper
+ * kills that group and reaps whatever was reparented to it, then exits
+ * the way the program did; so the grader's wait4() on the keeper sees the
+ * program's status and the rusage of the whole tree.
+ *
+ * The parent prepares everything in a struct sbx_plan (argv, environment,
+ * candidate paths to execve, rlimits) before fork(), so the keeper and
+ * the program (sbx_child_*) make only async-signal-safe calls.  They
+ * write fixed-size messages to a CLOEXEC pipe: the program's group, or
+ * the step that failed; the parent reads EOF there once exec succeeded.
+ * The parent then pumps stdout/stderr into head+tail buffers
+ * (sbx_stream_*) until the keeper exits or the deadline passes (then it
+ * kills the program's group), reaps the keeper and classifies.
  */
 #define _GNU_SOURCE /* _Fork, close_range, sigabbrev_np, sigdescr_np */
 
@@ -21,6 +28,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,16 +53,17 @@
 
 /* The child's descriptors: 0-2 stdio, then these. */
 enum {
-    SBX_FD_REPORT = 3,   /* CLOEXEC pipe: struct sbx_child_err on failure */
+    SBX_FD_REPORT = 3,   /* CLOEXEC pipe of struct sbx_child_msg */
     SBX_FD_STATUS = 4,   /* bwrap --json-status-fd */
     SBX_FD_COUNT = 5,
 };
 
-/* What the child was doing when it failed; indexes sbx_step_names. */
+/* What the child was doing when it failed (indexes sbx_step_names), or STARTED. */
 enum sbx_step {
     SBX_STEP_FDS, SBX_STEP_SETPGID, SBX_STEP_PDEATHSIG, SBX_STEP_RLIMIT,
     SBX_STEP_SETGROUPS, SBX_STEP_SETGID, SBX_STEP_SETUID, SBX_STEP_CHDIR,
     SBX_STEP_SUBREAPER, SBX_STEP_FORK, SBX_STEP_EXEC,
+    SBX_MSG_STARTED,     /* not a failure: value is the program's pid = pgid */
 };
 
 static const char *const sbx_step_names[] = {
@@ -64,10 +73,12 @@ static const char *const sbx_step_names[] = {
 };
 
 /* Small enough for one atomic write to a pipe. */
-struct sbx_child_err {
+struct sbx_child_msg {
     int step;
-    int errnum;
+    int value;           /* errno, or the pid for SBX_MSG_STARTED */
 };
+
+#define SBX_REAP_GRACE_S 1   /* the keeper's wait for killed stragglers */
 
 #define SBX_MAX_RLIMITS 5
 
@@ -85,7 +96,7 @@ struct sbx_plan {
     bool drop;               /* setgroups + setgid + setuid to uid/gid */
     uid_t uid;
     gid_t gid;
-    bool reaper;             /* stay as subreaper, exec in a grandchild */
+    bool bwrap;              /* the program is bwrap: 128+N, json status */
     bool status_fd;          /* give the child the status pipe as fd 4 */
     pid_t parent;            /* to notice the grader died before PDEATHSIG */
     int max_fd;              /* bound of the close() loop without close_range */
@@ -109,8 +120,9 @@ struct sbx_stream {
 
 /* How the child ended, before classification. */
 struct sbx_outcome {
-    bool child_failed;       /* it reported err before exec */
-    struct sbx_child_err err;
+    bool child_failed;       /* a failure was reported before exec */
+    struct sbx_child_msg err;
+    pid_t pgid;              /* the program's process group; 0 if unknown */
     bool timed_out;
     int status;              /* from wait4 */
     char json[1024];         /* what bwrap wrote to --json-status-fd */
@@ -177,8 +189,8 @@ static void sbx_push_candidates(struct strv *out, const char *name, const char *
 __attribute__((noreturn))
 static void sbx_child_fail(int report_fd, enum sbx_step step, int errnum)
 {
-    struct sbx_child_err e = {.step = step, .errnum = errnum};
-    ssize_t w = write(report_fd, &e, sizeof e);   /* < PIPE_BUF: atomic */
+    struct sbx_child_msg m = {.step = step, .value = errnum};
+    ssize_t w = write(report_fd, &m, sizeof m);   /* < PIPE_BUF: atomic */
     (void)w;
     _exit(127);
 }
@@ -246,6 +258,15 @@ static void sbx_child_limits(const struct sbx_plan *p)
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETUID, errno);
 }
 
+/* Dies with SIGKILL when `parent` does (a uid change clears it: arm it after). */
+static void sbx_child_pdeathsig(pid_t parent)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_PDEATHSIG, errno);
+    if (getppid() != parent)
+        _exit(127);   /* it died before the signal was armed */
+}
+
 /* Tries each candidate like execvp does: EACCES is remembered, ENOENT skipped. */
 __attribute__((noreturn))
 static void sbx_child_exec(const struct sbx_plan *p)
@@ -263,7 +284,17 @@ static void sbx_child_exec(const struct sbx_plan *p)
     sbx_child_fail(SBX_FD_REPORT, SBX_STEP_EXEC, err);
 }
 
-/* Dies the way bwrap died, so the parent's wait4 sees the same status. */
+/* The program: its own process group, so the keeper can kill its tree. */
+__attribute__((noreturn))
+static void sbx_child_program(const struct sbx_plan *p, pid_t keeper)
+{
+    if (setpgid(0, 0) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETPGID, errno);
+    sbx_child_pdeathsig(keeper);
+    sbx_child_exec(p);
+}
+
+/* Dies the way the program died, so the parent's wait4 sees the same status. */
 __attribute__((noreturn))
 static void sbx_child_mirror(int status)
 {
@@ -274,50 +305,67 @@ static void sbx_child_mirror(int status)
     _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
 }
 
-/*
- * The reaper: bwrap runs in a grandchild; everything reparented to us
- * (bwrap's pid-1 helper, killed by --die-with-parent when bwrap exits) is
- * reaped here, so its rusage reaches the parent's wait4().
- */
-__attribute__((noreturn))
-static void sbx_child_reaper(const struct sbx_plan *p)
+static void sbx_child_wake(int sig)
 {
-    int status = 0, bwrap_status = 0;
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SUBREAPER, errno);
-    pid_t bwrap = _Fork();   /* no atfork handlers: async-signal-safe */
-    if (bwrap < 0)
-        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_FORK, errno);
-    if (bwrap == 0)
-        sbx_child_exec(p);
-    sbx_child_close_from(0, p->max_fd);   /* EOFs depend on bwrap alone */
-    for (;;) {
-        pid_t w = waitpid(-1, &status, 0);
-        if (w == bwrap)
-            bwrap_status = status;
-        else if (w < 0 && errno != EINTR)
-            break;   /* ECHILD: everything reaped */
-    }
-    sbx_child_mirror(bwrap_status);
+    (void)sig;   /* only interrupts waitpid() */
+}
+
+/*
+ * Reaps what was reparented to the keeper: killed stragglers, bwrap's
+ * pid 1 (killed by --die-with-parent).  A process that left the group
+ * (setsid) is not waited for beyond SBX_REAP_GRACE_S.
+ */
+static void sbx_child_reap_rest(void)
+{
+    struct sigaction wake;
+    memset(&wake, 0, sizeof wake);
+    wake.sa_handler = sbx_child_wake;   /* no SA_RESTART: EINTR ends the wait */
+    sigaction(SIGALRM, &wake, NULL);
+    alarm(SBX_REAP_GRACE_S);
+    while (waitpid(-1, NULL, 0) > 0)
+        ;
+}
+
+/* The keeper, after the fork: report the group, wait, kill, reap, mirror. */
+__attribute__((noreturn))
+static void sbx_child_keep(const struct sbx_plan *p, pid_t prog)
+{
+    struct sbx_child_msg m = {.step = SBX_MSG_STARTED, .value = (int)prog};
+    siginfo_t si;
+    int status = 0;
+    setpgid(prog, prog);   /* done before the parent learns the group */
+    ssize_t w = write(SBX_FD_REPORT, &m, sizeof m);
+    (void)w;
+    sbx_child_close_from(0, p->max_fd);   /* EOFs depend on the program alone */
+    while (waitid(P_PID, (id_t)prog, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+        ;
+    kill(-prog, SIGKILL);   /* what it left behind; unreaped, so the group is its */
+    while (waitpid(prog, &status, 0) < 0 && errno == EINTR)
+        ;
+    sbx_child_reap_rest();
+    sbx_child_mirror(status);
 }
 
 __attribute__((noreturn))
 static void sbx_child(const struct sbx_plan *p, const int fds[SBX_FD_COUNT])
 {
     sbx_child_fds(fds, p->max_fd);
-    if (setpgid(0, 0) < 0)
+    if (setpgid(0, 0) < 0)   /* away from the grader's terminal signals */
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETPGID, errno);
     sbx_child_signals();
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_PDEATHSIG, errno);
-    if (getppid() != p->parent)
-        _exit(127);   /* the grader died before PDEATHSIG was armed */
     sbx_child_limits(p);
+    sbx_child_pdeathsig(p->parent);
     if (chdir(p->workdir ? p->workdir : "/") < 0)
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_CHDIR, errno);
-    if (p->reaper)
-        sbx_child_reaper(p);
-    sbx_child_exec(p);
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SUBREAPER, errno);
+    pid_t keeper = getpid();
+    pid_t prog = _Fork();   /* no atfork handlers: async-signal-safe */
+    if (prog < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_FORK, errno);
+    if (prog == 0)
+        sbx_child_program(p, keeper);
+    sbx_child_keep(p, prog);
 }
 
 /* ---- output streams ------------------------------------------------------ */
@@ -422,7 +470,7 @@ static char *sbx_stream_take(const struct sbx_stream *s, size_t *len)
 
 /* ---- the parent ------------------------------------------------------------ */
 
-/* 1 once pid has exited (still unreaped: its pgid cannot be reused). */
+/* 1 once pid has exited (it stays unreaped). */
 static bool sbx_exited(pid_t pid)
 {
     siginfo_t si;
@@ -478,14 +526,23 @@ static int sbx_watch(struct sbx_stream st[2], pid_t pid, int pidfd,
     }
 }
 
-/* Reads the child's failure report, blocking until exec or exit closes it. */
+/* Reads the children's messages, blocking until exec or exit closes the pipe. */
 static void sbx_read_report(int fd, struct sbx_outcome *oc)
 {
-    ssize_t r;
-    do
-        r = read(fd, &oc->err, sizeof oc->err);
-    while (r < 0 && errno == EINTR);
-    oc->child_failed = r == (ssize_t)sizeof oc->err;
+    struct sbx_child_msg m;
+    for (;;) {
+        ssize_t r = read(fd, &m, sizeof m);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r != (ssize_t)sizeof m)
+            return;   /* EOF: exec succeeded, or everyone exited */
+        if (m.step == SBX_MSG_STARTED) {
+            oc->pgid = (pid_t)m.value;
+        } else if (!oc->child_failed) {
+            oc->child_failed = true;
+            oc->err = m;
+        }
+    }
 }
 
 /* Reads what bwrap wrote to its status pipe (it has exited by now). */
@@ -548,17 +605,28 @@ static int sbx_pipes_open(struct sbx_pipes *pp, bool want_status)
     return 0;
 }
 
-/* After the main child ended (or timed out): kill, drain, reap, measure. */
-static void sbx_finish(pid_t pid, struct sbx_stream st[2], struct sbx_pipes *pp,
+/*
+ * After the keeper exited or the deadline passed: kill the program's
+ * group if it is still running (the keeper then reaps it and exits
+ * within SBX_REAP_GRACE_S), reap the keeper, drain, measure.
+ */
+static void sbx_finish(pid_t keeper, struct sbx_stream st[2], struct sbx_pipes *pp,
                        struct sbx_outcome *oc, struct sbx_result *res, uint64_t t0)
 {
     struct rusage ru;
-    kill(-pid, SIGKILL);   /* stragglers; pid is unreaped, so the pgid is ours */
-    for (int i = 0; i < 2; i++)
-        sbx_stream_pump(&st[i], SBX_DRAIN_READS);
+    if (oc->timed_out) {
+        /* The keeper reaps the program only after this group is dead, so
+         * the pgid is still the program's unless it already exited. */
+        if (oc->pgid > 0)
+            kill(-oc->pgid, SIGKILL);
+        else
+            kill(-keeper, SIGKILL);   /* never heard of the program */
+    }
     memset(&ru, 0, sizeof ru);
-    while (wait4(pid, &oc->status, 0, &ru) < 0 && errno == EINTR)
+    while (wait4(keeper, &oc->status, 0, &ru) < 0 && errno == EINTR)
         ;
+    for (int i = 0; i < 2; i++)   /* bounded: an escaped process may still write */
+        sbx_stream_pump(&st[i], SBX_DRAIN_READS);
     res->wall_ms = sbx_now_ms() - t0;
     sbx_fill_usage(res, &ru);
     sbx_read_status(pp->status[0], oc);
@@ -608,7 +676,7 @@ static int sbx_spawn(const struct sbx_plan *p, const struct sbx_limits *lim,
         sbx_internal(res, "sandbox: fork failed: %s", strerror(errno));
         goto out;
     }
-    setpgid(pid, pid);   /* also here: no kill(-pid) may miss the group */
+    setpgid(pid, pid);   /* also here, whoever runs first */
     sbx_close(&pp.out[1]);
     sbx_close(&pp.err[1]);
     sbx_close(&pp.report[1]);
@@ -671,6 +739,8 @@ static void sbx_verdict_signal(int sig, const struct sbx_limits *lim, struct sbx
         snprintf(res->message, sizeof res->message,
                  "file size limit of %llu bytes exceeded",
                  (unsigned long long)lim->file_size_bytes);
+        if (!lim->file_size_bytes)   /* someone else's limit */
+            snprintf(res->message, sizeof res->message, "file size limit exceeded");
     } else {
         res->status = SBX_SIGNALED;
         sbx_signal_text(sig, text, sizeof text);
@@ -699,8 +769,8 @@ static int sbx_classify(const struct sbx_plan *p, const struct sbx_bwrap_feat *f
         const char *what = step >= 0 && step <= SBX_STEP_EXEC ? sbx_step_names[step] : "?";
         if (step == SBX_STEP_EXEC)
             return sbx_internal(res, "sandbox: cannot execute %s: %s", p->argv.v[0],
-                                strerror(oc->err.errnum));
-        return sbx_internal(res, "sandbox: %s failed: %s", what, strerror(oc->err.errnum));
+                                strerror(oc->err.value));
+        return sbx_internal(res, "sandbox: %s failed: %s", what, strerror(oc->err.value));
     }
     if (oc->timed_out) {
         res->status = SBX_TIMEOUT;
@@ -714,9 +784,9 @@ static int sbx_classify(const struct sbx_plan *p, const struct sbx_bwrap_feat *f
         return 0;
     }
     int code = WIFEXITED(oc->status) ? WEXITSTATUS(oc->status) : 255;
-    if (p->reaper && feat->json_status && !strstr(oc->json, "\"exit-code\""))
+    if (p->bwrap && feat->json_status && !strstr(oc->json, "\"exit-code\""))
         return sbx_bwrap_failed(res, code);
-    if (p->reaper && code > 128 && code < 128 + NSIG) {
+    if (p->bwrap && code > 128 && code < 128 + NSIG) {
         sbx_verdict_signal(code - 128, lim, res);
         return 0;
     }
@@ -806,7 +876,10 @@ static char *sbx_find_bwrap(const struct sbx_opts *opts)
     return found;
 }
 
-/* bwrap's version as major*10000 + minor*100 + patch, from `bwrap --version`. */
+/*
+ * Runs `bwrap --version` (as the sandbox uid, like the real run) and sets
+ * *feat from the version.  -1 (res INTERNAL) if bwrap cannot run at all.
+ */
 static int sbx_bwrap_probe(const struct sbx_opts *opts, const char *bwrap,
                            struct sbx_bwrap_feat *feat, struct sbx_result *res)
 {
@@ -816,19 +889,21 @@ static int sbx_bwrap_probe(const struct sbx_opts *opts, const char *bwrap,
     struct sbx_result r;
     unsigned major = 0, minor = 0, patch = 0;
     struct stat sb;
+    int rc = -1;
     memset(&r, 0, sizeof r);
+    memset(feat, 0, sizeof *feat);
     sbx_plan_base(&p, &lim, opts, NULL);
     strv_push(&p.argv, "bwrap");
     strv_push(&p.argv, "--version");
     strv_push(&p.exe, bwrap);
-    int rc = p.argv.oom || p.exe.oom || p.env.oom
-           ? sbx_internal(res, "sandbox: out of memory") : sbx_spawn(&p, &lim, &r, &oc);
-    if (rc == 0)
-        rc = sbx_classify(&p, feat, &lim, &oc, &r);
-    if (rc == 0 && r.status != SBX_OK)
-        rc = sbx_internal(res, "sandbox: `%s --version` failed: %s", bwrap, r.message);
-    else if (rc < 0 && r.status == SBX_INTERNAL)
+    if (p.argv.oom || p.exe.oom || p.env.oom)
+        sbx_internal(res, "sandbox: out of memory");
+    else if (sbx_spawn(&p, &lim, &r, &oc) < 0 || sbx_classify(&p, feat, &lim, &oc, &r) < 0)
         sbx_internal(res, "%s", r.message);
+    else if (r.status != SBX_OK)
+        sbx_internal(res, "sandbox: %s --version: %s", bwrap, r.message);
+    else
+        rc = 0;
     if (rc == 0 && sscanf(r.out, "bubblewrap %u.%u.%u", &major, &minor, &patch) < 2)
         major = minor = patch = 0;   /* unknown: assume the oldest */
     unsigned v = major * 10000 + minor * 100 + patch;
@@ -893,7 +968,10 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
     sbx_bwrap_system(a);
     strv_push_all(a, (char *const[]){"--proc", "/proc", "--dev", "/dev"}, 4);
     if (feat->tmpfs_size)
-        strv_pushf(a, "--size=%llu", (unsigned long long)SBX_TMPFS_BYTES);
+    {
+        strv_push(a, "--size");
+        strv_pushf(a, "%llu", (unsigned long long)SBX_TMPFS_BYTES);
+    }
     strv_push_all(a, (char *const[]){"--tmpfs", "/tmp"}, 2);
     for (size_t i = 0; opts->ro_binds && opts->ro_binds[i]; i++)
         strv_push_all(a, (char *const[]){"--ro-bind", (char *)opts->ro_binds[i],
@@ -901,8 +979,10 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
     if (p->workdir)
         strv_push_all(a, (char *const[]){"--bind", p->workdir, p->workdir}, 3);
     strv_push_all(a, (char *const[]){"--chdir", p->workdir ? p->workdir : "/"}, 2);
-    if (feat->json_status)
-        strv_pushf(a, "--json-status-fd=%d", SBX_FD_STATUS);
+    if (feat->json_status) {
+        strv_push(a, "--json-status-fd");
+        strv_pushf(a, "%d", SBX_FD_STATUS);
+    }
     strv_push(a, "--");
     for (size_t i = 0; argv[i]; i++)
         strv_push(a, argv[i]);
@@ -929,7 +1009,6 @@ static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
     if (sbx_plan_workdir(p, opts, res) < 0)
         return -1;
     if (!opts->use_bwrap) {
-        strv_push_all(&p->argv, argv, SIZE_MAX > 0 ? 0 : 0);
         for (size_t i = 0; argv[i]; i++)
             strv_push(&p->argv, argv[i]);
         sbx_push_candidates(&p->exe, argv[0], sbx_env_path(p->env.v));
@@ -942,7 +1021,7 @@ static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
         if (rc == 0) {
             sbx_bwrap_argv(&p->argv, p, opts, feat, argv);
             strv_push(&p->exe, bwrap);
-            p->reaper = true;
+            p->bwrap = true;
             p->status_fd = feat->json_status;
         }
         free(bwrap);

@@ -12,11 +12,15 @@ int main(int argc, char **argv)
 {
     Suite *(*const makers[])(void) = {
         tensor_suite,
+        cfg_suite,
         stubgen_suite,
         tcheck_suite,
         result_suite,
         report_suite,
         fsutil_suite,
+        policy_suite,
+        proc_suite,
+        coverage_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

@@ -9,8 +9,12 @@
 #include <check.h>
 
 Suite *tensor_suite(void);
+Suite *cfg_suite(void);
 Suite *stubgen_suite(void);
 Suite *tcheck_suite(void);
+Suite *policy_suite(void);
+Suite *proc_suite(void);
+Suite *coverage_suite(void);
 Suite *result_suite(void);
 Suite *report_suite(void);
 Suite *fsutil_suite(void);

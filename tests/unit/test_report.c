@@ -27,7 +27,8 @@ static const char *const secrets[] = {
 };
 
 /* Quotes, markup, a newline and non-ASCII: must survive every format. */
-#define AWKWARD_NAME "Blocked \"tiled\" <matmul> & 'co'\nline two \xC3\xBC\xE8\xA1\x8C\xE5\x88\x97 \xE2\x80\x94 ok"
+#define AWKWARD_NAME \
+    "Blocked \"tiled\" <matmul> & 'co'\nline two \xC3\xBC\xE8\xA1\x8C\xE5\x88\x97 \xE2\x80\x94 ok"
 #define AWKWARD_STUDENT "stu \"dent\", <&>\nn\xC3\xB1"
 #define AWKWARD_MESSAGE "expected <19> & \"x\", got 0"
 /* Output with a control character, an escape and an invalid byte. */
