@@ -5,9 +5,15 @@
  * Three rules, from the config's "symbols" section:
  *   - imports: every undefined symbol of a student object must match an
  *     "allow" pattern (fnmatch) and no "deny" pattern;
- *   - constructors: no .init_array, .fini_array, .ctors, .dtors or
- *     .preinit_array section (code that would run before main or after
- *     the test, outside the harness's control);
+ *   - constructors: no .init_array, .fini_array, .ctors, .dtors,
+ *     .preinit_array, .init or .fini section, suffixed names included
+ *     (".init_array.00101"): code that would run before main or after
+ *     the test, outside the harness's control.  One exception, so that
+ *     --coverage and -fsanitize builds pass: a section whose every entry
+ *     points at a compiler runtime hook (gcov's and ASan's registration
+ *     functions), recognised by what it does, not by its name: it calls
+ *     at least one import, only allowed ones named "__*", reaches no
+ *     other code (no call, no indirect branch) and has no syscall;
  *   - syscalls: no raw `syscall`/`sysenter`/`int 0x80` instruction, which
  *     would bypass the import rule.
  * Each violation names the symbol (or section/instruction) and the
@@ -16,7 +22,12 @@
  *
  * The object files are inspected with binutils (`nm`, `objdump`), run
  * through a caller-supplied runner so that the grader can sandbox them
- * like any tool that reads untrusted input.
+ * like any tool that reads untrusted input.  Three runs per object.
+ *
+ * Messages name the source: the object's base name with ".o" replaced
+ * by ".c" ("kernels.o" and "kernels.c.o" both give "kernels.c").
+ * Violations come per object in this order: sections, imports (in nm's
+ * order, then by function), raw instructions; one per (what, function).
  */
 #ifndef POLICY_H
 #define POLICY_H
@@ -29,7 +40,8 @@
 struct pol_violation {
     char *object;        /* the object file's base name */
     char *what;          /* the symbol, section or instruction */
-    char *function;      /* the function using it, or NULL (a section, or data) */
+    char *function;      /* the function using it ("foo", also for foo.cold/foo.part.0),
+                            or NULL (a section, or data) */
     char *message;       /* the full sentence for the student */
 };
 
@@ -49,7 +61,8 @@ typedef int (*pol_run_fn)(void *ctx, char *const argv[], char **out,
 /**
  * Checks `objects` (paths of student .o files) against `sym`.  Fills
  * *rep (the caller releases it).  Returns 0 when the check ran (rep->n
- * may be > 0), or -1 with err[errlen] if a tool failed.
+ * may be > 0), or -1 with err[errlen] if a tool failed (then rep->n is
+ * 0; releasing it is still allowed).
  */
 int pol_check(const struct cfg_symbols *sym, const char *const objects[],
               size_t nobjects, pol_run_fn run, void *run_ctx,
@@ -57,7 +70,7 @@ int pol_check(const struct cfg_symbols *sym, const char *const objects[],
 
 void pol_report_release(struct pol_report *rep);
 
-/** A pol_run_fn that runs the tool directly (fork/exec, no sandbox). */
+/** A pol_run_fn that runs the tool directly: proc_capture() (fork/exec, no sandbox); ctx unused. */
 int pol_run_direct(void *ctx, char *const argv[], char **out, char *err,
                    size_t errlen);
 

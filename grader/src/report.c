@@ -201,8 +201,11 @@ static void report_put_failures(struct report_buf *b, const struct res_test *t,
     }
 }
 
-/* The per-test details: summary line, failing checks, captured output.
- * Raw (uncleaned) text, malloc'd; NULL on OOM. */
+/* The per-test details: summary line, failing checks, and the captured
+ * output of a test that did not pass (a passing test's output, such as a
+ * timing table, changes from run to run and would make results.json
+ * differ between two gradings).  Raw (uncleaned) text, malloc'd; NULL on
+ * OOM. */
 static char *report_test_details(const struct res_test *t)
 {
     struct report_buf b;
@@ -211,7 +214,7 @@ static char *report_test_details(const struct res_test *t)
     if (t->status != RES_PASSED && t->message)
         fprintf(b.f, "%s\n", t->message);
     report_put_failures(&b, t, "");
-    if (t->output && t->output[0])
+    if (t->status != RES_PASSED && t->output && t->output[0])
         fprintf(b.f, "%sOutput:\n%s", ftell(b.f) > 0 ? "\n" : "", t->output);
     return report_buf_take(&b);
 }

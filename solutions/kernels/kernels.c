@@ -1161,8 +1161,10 @@ static void qmatmul(const qint *qa, const qint *qbt, size_t m, size_t k,
  *     load several times, as in Step 3.
  *
  * EXAMPLE:   A = [[1, 2], [3, 4]], B = [[0.5, 1.5], [2.5, 3.5]], both
- *   scales 1/20: the quantized values are exact and the result is
- *   [[5.5, 8.5], [11.5, 18.5]].
+ *   scales 1/20: qA = [[20, 40], [60, 80]], qB = [[10, 30], [50, 70]],
+ *   integer product [[2200, 3400], [4600, 7400]], and times 0.05f * 0.05f
+ *   the result is [[5.5, 8.5], [11.5, 18.5]] up to float rounding (0.05
+ *   has no exact float, so neither has its square).
  *
  * LEARNING CONNECTIONS:
  *   - TensorFlow Lite, ONNX Runtime and PyTorch's quantized backends run
