@@ -162,7 +162,7 @@ grade: all
 	@cp assignments/kernels/kernels.c $(EXAMPLES)/stub/
 	@cp -R tests/fixtures/examples/partial tests/fixtures/examples/broken $(EXAMPLES)/
 	$(GRADER) -c config.yaml batch $(EXAMPLES) -o $(BUILD)/grade --force
-	@echo "Reports: $(BUILD)/grade/students/*/report.txt; gradebook: $(BUILD)/grade/gradebook.csv"
+
 
 clean:
 	rm -rf build

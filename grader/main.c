@@ -246,17 +246,6 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     return rc;
 }
 
-static int print_file(const char *path)
-{
-    char *text = NULL;
-    size_t len;
-    if (fs_read_file(path, 64u << 20, &text, &len) < 0)
-        return -1;
-    fwrite(text, 1, len, stdout);
-    free(text);
-    return 0;
-}
-
 static void install_stop_handlers(void)
 {
     struct sigaction sa;
@@ -321,12 +310,16 @@ static int cmd_batch(struct app *a, int argc, char **argv)
     rc = batch_run(&env, &bo, &sum, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "grader: %s\n", err);
+        batch_summary_release(&sum);
         return EXIT_INTERNAL;
     }
-    char *gb = fs_join(bo.out_dir, "gradebook.csv");
-    if (gb)
-        print_file(gb);
-    free(gb);
+    char *table = report_class_table(sum.rows, sum.nrows);
+    if (table)
+        fputs(table, stdout);
+    free(table);
+    batch_summary_release(&sum);
+    printf("gradebook: %s/gradebook.csv, reports: %s/students/NAME/\n", bo.out_dir, bo.out_dir);
+    fflush(stdout);
     fprintf(stderr, "graded %zu, skipped %zu (already graded), ungradable %zu, failed %zu%s\n",
             sum.graded, sum.skipped, sum.ungradable, sum.failed,
             sum.stopped ? " -- stopped early; run again to finish" : "");

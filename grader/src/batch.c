@@ -173,7 +173,34 @@ static void *batch_worker_main(void *arg)
     }
 }
 
-/* OUT/gradebook.csv from every finished student's row, in name order. */
+/* Appends the summary row of a finished student (read back from results.json). */
+static void batch_add_row(struct batch_state *st, const char *dir)
+{
+    char *json = fs_join(dir, "results.json");
+    struct res_row row;
+    if (json && res_row_load(json, &row) == 0) {
+        struct res_row *rows = realloc(st->sum->rows, (st->sum->nrows + 1) * sizeof *rows);
+        if (rows) {
+            rows[st->sum->nrows++] = row;
+            st->sum->rows = rows;
+        } else {
+            res_row_release(&row);
+        }
+    }
+    free(json);
+}
+
+void batch_summary_release(struct batch_summary *sum)
+{
+    for (size_t i = 0; i < sum->nrows; i++)
+        res_row_release(&sum->rows[i]);
+    free(sum->rows);
+    sum->rows = NULL;
+    sum->nrows = 0;
+}
+
+/* OUT/gradebook.csv from every finished student's row, in name order;
+ * the summary rows too. */
 static int batch_gradebook(struct batch_state *st, char *err, size_t errlen)
 {
     char *buf = NULL, *path = fs_join(st->o->out_dir, "gradebook.csv");
@@ -201,6 +228,7 @@ static int batch_gradebook(struct batch_state *st, char *err, size_t errlen)
             }
             if (nl)
                 fputs(nl + 1, mem);
+            batch_add_row(st, dir);
         }
         free(row);
         free(row_path);

@@ -41,10 +41,16 @@ struct batch_summary {
     size_t ungradable;          /* of the graded: RES_UNGRADABLE */
     size_t failed;              /* the grader failed on them; see the progress output */
     bool stopped;               /* *stop was set before the end */
+    struct res_row *rows;       /* every finished student, in name order (owned) */
+    size_t nrows;
 };
 
+/** Frees sum->rows. */
+void batch_summary_release(struct batch_summary *sum);
+
 /**
- * Grades the batch.  Returns 0 when every student has a result (whatever
+ * Grades the batch and fills *sum (release it with
+ * batch_summary_release(), also after a failure).  Returns 0 when every student has a result (whatever
  * the scores), 1 if some could not be graded (the grader failed on them
  * or the run was stopped), -1 with err[errlen] if the batch could not
  * start (bad folder, OUT locked by another batch).

@@ -183,7 +183,7 @@ int cov_collect(const struct cov_request *req, struct res_coverage *cov, char *e
                 size_t errlen)
 {
     memset(cov, 0, sizeof *cov);
-    if (!cov_has_gcda(req->build_dir, 0))
+    if (req->nsources == 0 || !cov_has_gcda(req->build_dir, 0))
         return 0;
     if (fs_mkdir_p(req->out_dir, 0755) < 0) {
         snprintf(err, errlen, "%s: %s", req->out_dir, strerror(errno));

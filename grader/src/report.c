@@ -1022,3 +1022,43 @@ char *report_gradebook_row(const struct res_submission *s, const struct grader_c
     fputc('\n', b.f);
     return report_buf_take(&b);
 }
+
+/* ---- class summary ------------------------------------------------------ */
+
+static int report_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+char *report_class_table(const struct res_row *rows, size_t n)
+{
+    struct report_buf b;
+    double *scores = calloc(n ? n : 1, sizeof *scores), sum = 0;
+    if (!scores || report_buf_open(&b) < 0) {
+        free(scores);
+        return NULL;
+    }
+    fprintf(b.f, "%-24s %-10s %17s  %s\n", "student", "status", "score", "coverage (lines, branches)");
+    for (size_t i = 0; i < n; i++) {
+        const struct res_row *r = &rows[i];
+        char *name = report_clean(r->student, CLEAN_LINE);
+        fprintf(b.f, "%-24s %-10s %7.2f / %7.2f", name ? name : "?", r->graded ? "graded" : "ungradable",
+                report_finite(r->score), report_finite(r->max_score));
+        if (r->has_coverage)
+            fprintf(b.f, "  %5.1f%%, %5.1f%%\n", report_finite(r->line_pct), report_finite(r->branch_pct));
+        else
+            fprintf(b.f, "  -\n");
+        free(name);
+        scores[i] = r->max_score > 0 ? 100.0 * r->score / r->max_score : 0;
+        sum += scores[i];
+    }
+    if (n > 0) {
+        qsort(scores, n, sizeof *scores, report_cmp_double);
+        double median = n % 2 ? scores[n / 2] : (scores[n / 2 - 1] + scores[n / 2]) / 2;
+        fprintf(b.f, "%zu student%s: mean %.1f%%, median %.1f%%\n", n, n == 1 ? "" : "s",
+                sum / (double)n, median);
+    }
+    free(scores);
+    return report_buf_take(&b);
+}

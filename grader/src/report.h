@@ -64,4 +64,11 @@ char *report_text(const struct res_submission *s, const struct grader_cfg *cfg,
 char *report_gradebook_header(const struct grader_cfg *cfg);
 char *report_gradebook_row(const struct res_submission *s, const struct grader_cfg *cfg);
 
+/**
+ * The class summary printed after a batch: one aligned line per student
+ * (status, score, line and branch coverage), then the count, mean and
+ * median of the scores.  For the instructor's terminal.
+ */
+char *report_class_table(const struct res_row *rows, size_t n);
+
 #endif /* REPORT_H */

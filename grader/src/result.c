@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 void res_submission_init(struct res_submission *s)
 {
     memset(s, 0, sizeof *s);
@@ -93,4 +95,48 @@ bool res_student_visible(const struct cfg_test *t)
      * Gradescope applies the other levels itself from results.json.
      */
     return t != NULL && t->visibility == CFG_VIS_VISIBLE;
+}
+
+static double res_pct(json_t *cov, const char *hit, const char *total)
+{
+    json_int_t t = json_integer_value(json_object_get(cov, total));
+    return t > 0 ? 100.0 * (double)json_integer_value(json_object_get(cov, hit)) / (double)t : 0.0;
+}
+
+int res_row_load(const char *results_json, struct res_row *row)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(results_json, 0, &jerr);
+    memset(row, 0, sizeof *row);
+    if (!doc)
+        return -1;
+    json_t *extra = json_object_get(doc, "extra_data"), *tests = json_object_get(doc, "tests");
+    json_t *student = json_object_get(extra, "student"), *cov = json_object_get(extra, "coverage");
+    const char *status = json_string_value(json_object_get(extra, "grader_status"));
+    int rc = -1;
+    if (json_is_string(student) && json_is_array(tests) && status) {
+        size_t i;
+        json_t *t;
+        row->student = strdup(json_string_value(student));
+        row->graded = strcmp(status, "graded") == 0;
+        row->score = json_number_value(json_object_get(doc, "score"));
+        json_array_foreach(tests, i, t)
+            row->max_score += json_number_value(json_object_get(t, "max_score"));
+        row->has_coverage = json_is_object(cov);
+        if (row->has_coverage) {
+            row->line_pct = res_pct(cov, "lines_hit", "lines_total");
+            row->branch_pct = res_pct(cov, "branches_hit", "branches_total");
+        }
+        rc = row->student ? 0 : -1;
+    }
+    json_decref(doc);
+    return rc;
+}
+
+void res_row_release(struct res_row *row)
+{
+    if (!row)
+        return;
+    free(row->student);
+    memset(row, 0, sizeof *row);
 }

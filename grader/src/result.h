@@ -101,4 +101,25 @@ void res_score(struct res_submission *s);
 /** Whether students may see this test's name, messages and output now. */
 bool res_student_visible(const struct cfg_test *t);
 
+/**
+ * One line of a class summary, read back from a finished results.json
+ * (so students graded by an earlier, interrupted run count too).
+ */
+struct res_row {
+    char *student;            /* malloc'd */
+    bool graded;              /* false: ungradable */
+    double score, max_score;
+    bool has_coverage;
+    double line_pct, branch_pct;
+};
+
+/**
+ * Reads `results_json` (written by report_json()) into *row.  Returns 0,
+ * or -1 if the file is missing or not what report_json() writes.
+ * Release with res_row_release().
+ */
+int res_row_load(const char *results_json, struct res_row *row);
+
+void res_row_release(struct res_row *row);
+
 #endif /* RESULT_H */

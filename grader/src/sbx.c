@@ -18,7 +18,9 @@
  * (sbx_stream_*) until the keeper exits or the deadline passes (then it
  * kills the program's group), reaps the keeper and classifies.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* _Fork, close_range, sigabbrev_np, sigdescr_np */
+#endif
 
 #include "sbx.h"
 
@@ -978,6 +980,9 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
                                          (char *)opts->ro_binds[i]}, 3);
     if (p->workdir)
         strv_push_all(a, (char *const[]){"--bind", p->workdir, p->workdir}, 3);
+    /* bwrap's root and /dev are tmpfs without a size: no writes there.
+     * Last, since the mounts above may create their mount points in /. */
+    strv_push_all(a, (char *const[]){"--remount-ro", "/dev", "--remount-ro", "/"}, 4);
     strv_push_all(a, (char *const[]){"--chdir", p->workdir ? p->workdir : "/"}, 2);
     if (feat->json_status) {
         strv_push(a, "--json-status-fd");

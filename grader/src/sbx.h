@@ -11,9 +11,11 @@
  * into /usr or bind mounts), the few files of /etc that programs and the
  * compiler need (loader cache and config, /etc/alternatives, localtime;
  * no passwd), a fresh /proc, a minimal /dev, a small tmpfs /tmp
- * (SBX_TMPFS_BYTES), and the work folder bound read-write at its own path
- * (so absolute paths inside, such as gcov's, stay valid).  Nothing else of
- * the host is visible: not the repository, not other submissions.
+ * (SBX_TMPFS_BYTES), the extra read-only binds, and the work folder bound
+ * read-write at its own path (so absolute paths inside, such as gcov's,
+ * stay valid).  Nothing else of the host is visible: not the repository,
+ * not other submissions.  Only the work folder and /tmp are writable: the
+ * root and /dev are remounted read-only (so no /dev/shm either).
  * Network, IPC, PID, UTS (hostname "sandbox") and, where possible, cgroup
  * namespaces are unshared; bwrap dies with its parent, drops all
  * capabilities, forbids further user namespaces (bwrap >= 0.8) and starts

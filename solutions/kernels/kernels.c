@@ -1019,25 +1019,40 @@ static int check_scale(const char *fn, const char *name, float scale)
  */
 typedef int16_t qint;
 
-/* Row-major quantization of an rows x cols matrix. */
-static void quantize_rows(const float *src, size_t count, float scale,
+/* Quantizes n contiguous floats; vectorizes (division, rint, min, max). */
+static void quantize_span(const float *restrict src, size_t n, float scale,
                           qint *restrict dst)
 {
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < n; i++)
         dst[i] = (qint)quantize(src[i], scale);
 }
+
+/* Columns of B quantized per pass of quantize_transposed(). */
+#define QT_COLS 64
 
 /*
  * Quantizes the k x n matrix B into its transpose, n x k: column j of B
  * becomes the contiguous row j, so the dot products of the product read
  * both operands along k with unit stride.
+ *
+ * Working QT_COLS columns at a time, each row segment of B is quantized
+ * with the vectorized quantize_span() and scattered down one column of
+ * bt; the QT_COLS rows of bt being filled (one cache line each per 32
+ * steps of p) stay in L1 meanwhile.
  */
 static void quantize_transposed(const float *B, size_t k, size_t n, float scale,
                                 qint *restrict bt)
 {
-    for (size_t p = 0; p < k; p++)
-        for (size_t j = 0; j < n; j++)
-            bt[j * k + p] = (qint)quantize(B[p * n + j], scale);
+    qint seg[QT_COLS];
+
+    for (size_t j0 = 0; j0 < n; j0 += QT_COLS) {
+        const size_t w = min_size(QT_COLS, n - j0);
+        for (size_t p = 0; p < k; p++) {
+            quantize_span(B + p * n + j0, w, scale, seg);
+            for (size_t j = 0; j < w; j++)
+                bt[(j0 + j) * k + p] = seg[j];
+        }
+    }
 }
 
 /*
@@ -1092,29 +1107,47 @@ static int64_t qdot(size_t k, const qint *restrict a, const qint *restrict b)
 }
 
 /*
- * C[i][j] = (float)dot(qa row i, qbt row j) * scale over all of C, in
- * QR x QC tiles; partial tiles at the bottom and right edges take one
- * dot product per element.
+ * C[i][j0 .. j0+QC) for the QR rows from i, or the partial tile at the
+ * bottom or right edge (one dot product per element there).
+ */
+static void qmatmul_tile(const qint *qa, const qint *qbt, size_t k, size_t n,
+                         size_t i, size_t rows, size_t j, size_t cols,
+                         float scale, float *C)
+{
+    int64_t acc[QR][QC];
+
+    if (rows == QR && cols == QC) {
+        qdot_tile(k, qa + i * k, qbt + j * k, acc);
+    } else {
+        for (size_t r = 0; r < rows; r++)
+            for (size_t c = 0; c < cols; c++)
+                acc[r][c] = qdot(k, qa + (i + r) * k, qbt + (j + c) * k);
+    }
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++)
+            C[(i + r) * n + j + c] = (float)acc[r][c] * scale;
+}
+
+/* Bytes of qbt one column block may use: about a quarter of a 1 MB L2. */
+#define QL2_BYTES (256 * 1024)
+
+/*
+ * C = (float)(qa @ qbt^T) * scale.  Columns go in blocks whose rows of
+ * qbt fit in QL2_BYTES, so that every row pair of qa passing over a block
+ * finds it in L2 instead of streaming all of qbt from memory each time.
  */
 static void qmatmul(const qint *qa, const qint *qbt, size_t m, size_t k,
                     size_t n, float scale, float *C)
 {
-    for (size_t i = 0; i < m; i += QR) {
-        const size_t rows = min_size(QR, m - i);
-        for (size_t j = 0; j < n; j += QC) {
-            const size_t cols = min_size(QC, n - j);
-            int64_t acc[QR][QC];
-            if (rows == QR && cols == QC) {
-                qdot_tile(k, qa + i * k, qbt + j * k, acc);
-            } else {
-                for (size_t r = 0; r < rows; r++)
-                    for (size_t c = 0; c < cols; c++)
-                        acc[r][c] = qdot(k, qa + (i + r) * k, qbt + (j + c) * k);
-            }
-            for (size_t r = 0; r < rows; r++)
-                for (size_t c = 0; c < cols; c++)
-                    C[(i + r) * n + j + c] = (float)acc[r][c] * scale;
-        }
+    const size_t fit = QL2_BYTES / (k * sizeof *qbt) / QC * QC;
+    const size_t block = fit > QC ? fit : QC;
+
+    for (size_t j0 = 0; j0 < n; j0 += block) {
+        const size_t j_end = min_size(n, j0 + block);
+        for (size_t i = 0; i < m; i += QR)
+            for (size_t j = j0; j < j_end; j += QC)
+                qmatmul_tile(qa, qbt, k, n, i, min_size(QR, m - i), j,
+                             min_size(QC, j_end - j), scale, C);
     }
 }
 /* END SOLUTION */
@@ -1191,7 +1224,7 @@ Tensor *quantized_matmul(const Tensor *A, const Tensor *B,
         free(qbt);
         return NULL;
     }
-    quantize_rows(A->data, A->size, scale_A, qa);
+    quantize_span(A->data, A->size, scale_A, qa);
     quantize_transposed(B->data, k, n, scale_B, qbt);
     const float scale = scale_A * scale_B;   /* once, in float */
     qmatmul(qa, qbt, m, k, n, scale, C->data);
@@ -1200,6 +1233,23 @@ Tensor *quantized_matmul(const Tensor *A, const Tensor *B,
     return C;
     /* END SOLUTION */
 }
+
+/* BEGIN SOLUTION */
+/*
+ * y = (float)max(0, quantize(x)) * scale for n floats.  The max is its own
+ * statement: folded into the conversion as (float)(q < 0 ? 0 : q), gcc 12
+ * no longer vectorizes the loop.
+ */
+static void qrelu_span(const float *restrict x, float *restrict y, size_t n,
+                       float scale)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t q = quantize(x[i], scale);
+        q = q < 0 ? 0 : q;
+        y[i] = (float)q * scale;
+    }
+}
+/* END SOLUTION */
 
 /*
  * quantized_relu(x, scale): ReLU in the int8 domain.
@@ -1243,12 +1293,7 @@ Tensor *quantized_relu(const Tensor *x, float scale)
     if (y == NULL)
         return NULL;
 
-    const float *restrict in = x->data;
-    float *restrict res = y->data;
-    for (size_t i = 0; i < x->size; i++) {
-        const int32_t q = quantize(in[i], scale);
-        res[i] = (float)(q < 0 ? 0 : q) * scale;
-    }
+    qrelu_span(x->data, y->data, x->size, scale);
     return y;
     /* END SOLUTION */
 }

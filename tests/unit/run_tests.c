@@ -21,6 +21,7 @@ int main(int argc, char **argv)
         policy_suite,
         proc_suite,
         coverage_suite,
+        sbx_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

@@ -18,5 +18,6 @@ Suite *coverage_suite(void);
 Suite *result_suite(void);
 Suite *report_suite(void);
 Suite *fsutil_suite(void);
+Suite *sbx_suite(void);
 
 #endif /* UNIT_SUITES_H */

@@ -1,0 +1,740 @@
+/*
+ * test_sbx.c -- unit tests of grader/src/sbx.c: verdicts, limits, output
+ * capture and the isolation bwrap gives.  The "student" is /bin/sh -c
+ * SCRIPT in a fresh work folder under /tmp (owned by the sandbox uid when
+ * we are root).  Most tests loop over both modes: _i == 0 runs the
+ * program directly (limits and process group only), _i == 1 through
+ * bwrap; the bwrap runs are skipped, with a note on stderr, where
+ * sbx_bwrap_available() says bwrap cannot work here.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sbx.h"
+#include "suites.h"
+
+#define NOBODY 65534
+
+/* Set once in sbx_suite(), before Check forks the tests. */
+static int bwrap_ok;
+
+/* The current test's work folder (the fixture makes and removes it). */
+static char workdir[64];
+
+static bool is_root(void)
+{
+    return geteuid() == 0;
+}
+
+/* True (after a note) if this run needs bwrap and there is none. */
+static bool skip_mode(int mode, const char *test)
+{
+    if (mode && !bwrap_ok)
+        fprintf(stderr, "test_sbx: %s: bwrap cannot sandbox here, skipped\n", test);
+    return mode && !bwrap_ok;
+}
+
+static bool skip_unless_root(const char *test)
+{
+    if (!is_root())
+        fprintf(stderr, "test_sbx: %s: needs root (uid change), skipped\n", test);
+    return !is_root();
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A folder the sandbox uid can use, like the grader prepares it. */
+static void make_dir_for_sandbox(char *tmpl)
+{
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    if (is_root())
+        ck_assert_int_eq(chown(tmpl, NOBODY, NOBODY), 0);
+}
+
+static void setup(void)
+{
+    strcpy(workdir, "/tmp/sbx-test-XXXXXX");
+    make_dir_for_sandbox(workdir);
+}
+
+static void teardown(void)
+{
+    rm_tree(workdir);
+}
+
+/* Limits generous enough not to matter unless a test narrows one. */
+static struct sbx_limits base_limits(void)
+{
+    struct sbx_limits lim = {
+        .cpu_ms = 5000, .wall_ms = 5000, .output_bytes = 1u << 16,
+    };
+    return lim;
+}
+
+static int run_argv(int mode, const struct sbx_limits *lim, char *const argv[],
+                    struct sbx_result *r)
+{
+    struct sbx_opts o;
+    sbx_opts_init(&o);
+    o.use_bwrap = mode;
+    o.workdir = workdir;
+    return sbx_run(lim, &o, argv, r);
+}
+
+/* Runs /bin/sh -c script in the work folder. */
+static int run_sh(int mode, const struct sbx_limits *lim, const char *script,
+                  struct sbx_result *r)
+{
+    char *const argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+    return run_argv(mode, lim, argv, r);
+}
+
+static char *path_in_workdir(const char *name)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/%s", workdir, name);
+    return path;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* ---- verdicts ------------------------------------------------------------ */
+
+START_TEST(test_exit_zero_captures_both_streams)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    ck_assert_int_eq(run_sh(_i, &lim, "echo out; echo err >&2", &r), 0);
+    ck_assert_int_eq(r.status, SBX_OK);
+    ck_assert_int_eq(r.exit_code, 0);
+    ck_assert_str_eq(r.out, "out\n");
+    ck_assert_str_eq(r.err, "err\n");
+    ck_assert_uint_eq(r.out_len, 4);
+    ck_assert_uint_eq(r.out_total, 4);
+    ck_assert_uint_eq(r.err_total, 4);
+    ck_assert_str_eq(r.message, "exited with status 0");
+    ck_assert_uint_lt(r.wall_ms, 3000);
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_exit_nonzero)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    ck_assert_int_eq(run_sh(_i, &lim, "exit 3", &r), 0);
+    ck_assert_int_eq(r.status, SBX_EXIT_NONZERO);
+    ck_assert_int_eq(r.exit_code, 3);
+    ck_assert_str_eq(r.message, "exited with status 3");
+    ck_assert_str_eq(r.out, "");
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_killed_by_signal)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    ck_assert_int_eq(run_sh(_i, &lim, "kill -SEGV $$", &r), 0);
+    ck_assert_int_eq(r.status, SBX_SIGNALED);
+    ck_assert_int_eq(r.term_signal, SIGSEGV);
+    ck_assert_str_eq(r.message, "killed by SIGSEGV (segmentation fault)");
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_environment_is_exactly_env)
+{
+    static const char *const env[] = {"PATH=/usr/bin:/bin", "FOO=bar baz", NULL};
+    const char *script = "printf '%s|%s|%s' \"$PATH\" \"${HOME-unset}\" \"${FOO-unset}\"";
+    struct sbx_limits lim = base_limits();
+    struct sbx_opts o;
+    struct sbx_result r;
+    char *const argv[] = {"sh", "-c", (char *)script, NULL};   /* found in PATH */
+    if (skip_mode(_i, __func__))
+        return;
+    ck_assert_int_eq(run_sh(_i, &lim, script, &r), 0);
+    ck_assert_str_eq(r.out, "/usr/bin:/bin|unset|unset");
+    sbx_result_release(&r);
+
+    sbx_opts_init(&o);
+    o.use_bwrap = _i;
+    o.workdir = workdir;
+    o.env = env;
+    ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), 0);
+    ck_assert_str_eq(r.out, "/usr/bin:/bin|unset|bar baz");
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_runs_as_sandbox_uid_in_workdir)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    char want[256];
+    if (skip_mode(_i, __func__) || skip_unless_root(__func__))
+        return;
+    ck_assert_int_eq(run_sh(_i, &lim, "id -u; id -g; id -G; pwd; echo hi > mine", &r), 0);
+    ck_assert_int_eq(r.status, SBX_OK);
+    snprintf(want, sizeof want, "65534\n65534\n65534\n%s\n", workdir);
+    ck_assert_str_eq(r.out, want);
+    ck_assert_int_eq(access(path_in_workdir("mine"), F_OK), 0);
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* ---- failures of the sandbox itself ------------------------------------- */
+
+START_TEST(test_missing_program_is_internal)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    char *const abs[] = {"/nonexistent/prog", NULL};
+    char *const bare[] = {"sbx-no-such-program", NULL};
+    if (skip_mode(_i, __func__))
+        return;
+    ck_assert_int_eq(run_argv(_i, &lim, abs, &r), -1);
+    ck_assert_int_eq(r.status, SBX_INTERNAL);
+    ck_assert_ptr_nonnull(strstr(r.message, "No such file or directory"));
+    sbx_result_release(&r);
+    ck_assert_int_eq(run_argv(_i, &lim, bare, &r), -1);
+    ck_assert_int_eq(r.status, SBX_INTERNAL);
+    ck_assert_ptr_nonnull(strstr(r.message, "sbx-no-such-program"));
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_bad_workdir_is_internal)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_opts o;
+    struct sbx_result r;
+    char *const argv[] = {"true", NULL};
+    sbx_opts_init(&o);
+    o.use_bwrap = _i;
+    o.workdir = "/nonexistent/sbx-workdir";
+    ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), -1);
+    ck_assert_int_eq(r.status, SBX_INTERNAL);
+    ck_assert_ptr_nonnull(strstr(r.message, "workdir"));
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_no_command_is_internal)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_opts o;
+    struct sbx_result r;
+    char *const argv[] = {NULL};
+    sbx_opts_init(&o);
+    ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), -1);
+    ck_assert_int_eq(r.status, SBX_INTERNAL);
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_missing_bwrap_is_internal)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_opts o;
+    struct sbx_result r;
+    char *const argv[] = {"true", NULL};
+    sbx_opts_init(&o);
+    o.bwrap_path = "/nonexistent/bwrap";
+    ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), -1);
+    ck_assert_int_eq(r.status, SBX_INTERNAL);
+    ck_assert_str_eq(r.message, "sandbox: /nonexistent/bwrap not found in PATH");
+    sbx_result_release(&r);
+    ck_assert_int_eq(sbx_bwrap_available(&o), 0);
+}
+END_TEST
+
+/* A failing step before exec is reported by name, with errno's text. */
+START_TEST(test_failed_setgid_is_reported)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_opts o;
+    struct sbx_result r;
+    char *const argv[] = {"true", NULL};
+    if (skip_unless_root(__func__))
+        return;
+    sbx_opts_init(&o);
+    o.use_bwrap = 0;
+    o.gid = (gid_t)-1;   /* setgid(-1) is EINVAL */
+    ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), -1);
+    ck_assert_int_eq(r.status, SBX_INTERNAL);
+    ck_assert_str_eq(r.message, "sandbox: setgid failed: Invalid argument");
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* ---- limits -------------------------------------------------------------- */
+
+START_TEST(test_cpu_limit)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    lim.cpu_ms = 1000;
+    ck_assert_int_eq(run_sh(_i, &lim, "while :; do :; done", &r), 0);
+    ck_assert_int_eq(r.status, SBX_CPU_LIMIT);
+    ck_assert_int_eq(r.term_signal, SIGXCPU);
+    ck_assert_str_eq(r.message, "CPU time limit of 1 s exceeded");
+    ck_assert_uint_ge(r.cpu_ms, 800);   /* measured through bwrap too */
+    ck_assert_uint_lt(r.wall_ms, 4000);
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* A program that ignores SIGXCPU dies of SIGKILL at the hard limit. */
+START_TEST(test_cpu_limit_sigxcpu_ignored)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(1, __func__))
+        return;
+    lim.cpu_ms = 1000;
+    ck_assert_int_eq(run_sh(1, &lim, "trap '' XCPU; while :; do :; done", &r), 0);
+    ck_assert_int_eq(r.status, SBX_CPU_LIMIT);
+    ck_assert_int_eq(r.term_signal, SIGKILL);
+    ck_assert_uint_ge(r.cpu_ms, 1000);
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_wall_timeout)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    lim.wall_ms = 500;
+    ck_assert_int_eq(run_sh(_i, &lim, "echo before; sleep 10", &r), 0);
+    ck_assert_int_eq(r.status, SBX_TIMEOUT);
+    ck_assert_str_eq(r.message, "timed out after 0.5 s (wall-clock limit)");
+    ck_assert_uint_ge(r.wall_ms, 500);
+    ck_assert_uint_lt(r.wall_ms, 3000);
+    ck_assert_str_eq(r.out, "before\n");   /* output up to the kill is kept */
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_file_size_limit)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    struct stat sb;
+    if (skip_mode(_i, __func__))
+        return;
+    lim.file_size_bytes = 1u << 20;
+    ck_assert_int_eq(run_sh(_i, &lim, "exec head -c 2000000 /dev/zero > big", &r), 0);
+    ck_assert_int_eq(r.status, SBX_FILE_LIMIT);
+    ck_assert_int_eq(r.term_signal, SIGXFSZ);
+    ck_assert_str_eq(r.message, "file size limit of 1048576 bytes exceeded");
+    ck_assert_int_eq(stat(path_in_workdir("big"), &sb), 0);
+    ck_assert_int_eq(sb.st_size, 1 << 20);
+    sbx_result_release(&r);
+}
+END_TEST
+
+/*
+ * Spawning beyond RLIMIT_NPROC fails inside; what did start is killed and
+ * reaped when the shell gives up, so the next run under the same limit
+ * (same uid) starts fine.
+ */
+START_TEST(test_process_limit)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__) || skip_unless_root(__func__))
+        return;
+    lim.processes = 16;
+    ck_assert_int_eq(run_sh(_i, &lim, "for i in $(seq 1 40); do sleep 3 & done; wait", &r), 0);
+    ck_assert_int_eq(r.status, SBX_EXIT_NONZERO);
+    ck_assert_ptr_nonnull(strstr(r.err, "fork"));
+    ck_assert_uint_lt(r.wall_ms, 2500);   /* the sleeps did not hold it up */
+    sbx_result_release(&r);
+    ck_assert_int_eq(run_sh(_i, &lim, "true", &r), 0);
+    ck_assert_int_eq(r.status, SBX_OK);
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* Builds workdir/memhog, which mallocs and touches 1 GiB (exit 2: no memory). */
+static bool build_memhog(void)
+{
+    static const char src[] =
+        "#include <stdlib.h>\n#include <string.h>\n"
+        "int main(void) { size_t n = (size_t)1 << 30; char *p = malloc(n);\n"
+        "  if (!p) return 2; memset(p, 1, n); return p[n - 1] == 1 ? 0 : 1; }\n";
+    char c_path[128], exe_path[128];
+    struct sbx_limits lim = base_limits();
+    struct sbx_opts o;
+    struct sbx_result r;
+    snprintf(c_path, sizeof c_path, "%s/memhog.c", workdir);
+    snprintf(exe_path, sizeof exe_path, "%s/memhog", workdir);
+    FILE *f = fopen(c_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(src, f);
+    ck_assert_int_eq(fclose(f), 0);
+    char *const argv[] = {"cc", "-O0", "-o", exe_path, c_path, NULL};
+    sbx_opts_init(&o);   /* a trusted step: no bwrap, stay who we are */
+    o.use_bwrap = 0;
+    o.uid = geteuid();
+    o.gid = getegid();
+    o.workdir = workdir;
+    lim.cpu_ms = lim.wall_ms = 30000;
+    bool ok = sbx_run(&lim, &o, argv, &r) == 0 && r.status == SBX_OK;
+    if (!ok)
+        fprintf(stderr, "test_sbx: cannot compile memhog (%s): %s\n", r.message, r.err);
+    sbx_result_release(&r);
+    return ok;
+}
+
+START_TEST(test_memory_limit)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    char *const argv[] = {"./memhog", NULL};
+    if (skip_mode(_i, __func__) || !build_memhog())
+        return;
+    lim.memory_bytes = 256u << 20;
+    lim.processes = 16;
+    ck_assert_int_eq(run_sh(_i, &lim, "true", &r), 0);   /* bwrap fits in it */
+    ck_assert_int_eq(r.status, SBX_OK);
+    sbx_result_release(&r);
+    ck_assert_int_eq(run_argv(_i, &lim, argv, &r), 0);
+    ck_assert_int_eq(r.status, SBX_EXIT_NONZERO);
+    ck_assert_int_eq(r.exit_code, 2);
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* ---- output -------------------------------------------------------------- */
+
+/* A string of n copies of s. */
+static char *repeat(const char *s, size_t n)
+{
+    size_t len = strlen(s);
+    char *out = malloc(len * n + 1);
+    ck_assert_ptr_nonnull(out);
+    for (size_t i = 0; i < n; i++)
+        memcpy(out + i * len, s, len);
+    out[len * n] = '\0';
+    return out;
+}
+
+START_TEST(test_output_flood_keeps_head_and_tail)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    lim.output_bytes = 4096;
+    ck_assert_int_eq(run_sh(_i, &lim, "yes | head -c 50000000", &r), 0);
+    ck_assert_int_eq(r.status, SBX_OK);
+    ck_assert_uint_eq(r.out_total, 50000000);
+    char *half = repeat("y\n", 1024), *want = NULL;
+    ck_assert_int_ge(asprintf(&want, "%s\n[... 49995904 bytes omitted ...]\n%s", half, half), 0);
+    ck_assert_str_eq(r.out, want);
+    ck_assert_uint_eq(r.out_len, strlen(want));
+    free(half);
+    free(want);
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* Many small writes: the tail ring wraps many times. */
+START_TEST(test_output_tail_ring)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    lim.output_bytes = 11;   /* head 6, tail 5 */
+    ck_assert_int_eq(run_sh(_i, &lim, "i=0; while [ $i -lt 300 ]; do printf %03d $i >&2;"
+                                      " i=$((i+1)); done", &r), 0);
+    ck_assert_uint_eq(r.err_total, 900);
+    ck_assert_str_eq(r.err, "000001\n[... 889 bytes omitted ...]\n98299");
+    sbx_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_output_at_limit_is_whole)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    lim.output_bytes = 10;
+    ck_assert_int_eq(run_sh(_i, &lim, "printf 0123456789", &r), 0);
+    ck_assert_str_eq(r.out, "0123456789");
+    sbx_result_release(&r);
+    ck_assert_int_eq(run_sh(_i, &lim, "printf 0123456789a", &r), 0);
+    ck_assert_str_eq(r.out, "01234\n[... 1 bytes omitted ...]\n6789a");
+    ck_assert_uint_eq(r.out_total, 11);
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* ---- process lifetime ------------------------------------------------------ */
+
+/*
+ * The main process exits at once, leaving a background process that
+ * holds stdout; sbx_run neither waits for it nor lets it live on.
+ */
+START_TEST(test_background_process_killed)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    ck_assert_int_eq(run_sh(_i, &lim, "(sleep 0.3; echo late > late) & echo started", &r), 0);
+    ck_assert_int_eq(r.status, SBX_OK);
+    ck_assert_str_eq(r.out, "started\n");
+    ck_assert_uint_lt(r.wall_ms, 300);
+    sbx_result_release(&r);
+    sleep_ms(600);
+    ck_assert_int_eq(access(path_in_workdir("late"), F_OK), -1);
+}
+END_TEST
+
+/* Without bwrap we can see the straggler's pid: gone and reaped on return. */
+START_TEST(test_background_process_reaped)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    ck_assert_int_eq(run_sh(0, &lim, "sh -c 'echo $$ > bgpid; exec sleep 100' & "
+                                     "while [ ! -s bgpid ]; do :; done", &r), 0);
+    ck_assert_int_eq(r.status, SBX_OK);
+    sbx_result_release(&r);
+    FILE *f = fopen(path_in_workdir("bgpid"), "r");
+    int pid = 0;
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fscanf(f, "%d", &pid), 1);
+    fclose(f);
+    ck_assert_int_gt(pid, 1);
+    ck_assert_int_eq(kill(pid, 0), -1);   /* a zombie would still answer */
+    ck_assert_int_eq(errno, ESRCH);
+}
+END_TEST
+
+/* ---- isolation (bwrap only) ------------------------------------------------ */
+
+/* A readable file outside the work folder: visible directly, not in the box. */
+START_TEST(test_cannot_read_host_files)
+{
+    char secret_dir[] = "/tmp/sbx-secret-XXXXXX", secret[64], script[512], cwd[256];
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(1, __func__))
+        return;
+    ck_assert_ptr_nonnull(mkdtemp(secret_dir));
+    ck_assert_int_eq(chmod(secret_dir, 0755), 0);
+    snprintf(secret, sizeof secret, "%s/secret", secret_dir);
+    FILE *f = fopen(secret, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("hunter2\n", f);
+    fclose(f);
+    ck_assert_int_eq(chmod(secret, 0644), 0);
+    if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, "/") == 0)
+        strcpy(cwd, "/work");
+    snprintf(script, sizeof script,
+             "cat %s; for p in /work /root /home /var /opt %s; do"
+             " [ -e \"$p\" ] && echo \"visible $p\"; done; true", secret, cwd);
+    ck_assert_int_eq(run_sh(0, &lim, script, &r), 0);   /* the control */
+    ck_assert_ptr_nonnull(strstr(r.out, "hunter2"));
+    sbx_result_release(&r);
+    ck_assert_int_eq(run_sh(1, &lim, script, &r), 0);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "No such file or directory"));
+    sbx_result_release(&r);
+    rm_tree(secret_dir);
+}
+END_TEST
+
+START_TEST(test_can_write_only_workdir_and_private_tmp)
+{
+    char script[512], host_tmp[64];
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(1, __func__))
+        return;
+    snprintf(host_tmp, sizeof host_tmp, "/tmp/sbx-private-%ld", (long)getpid());
+    snprintf(script, sizeof script,
+             "for p in /usr/x /x /etc/x /work/x /proc/x /dev/x; do"
+             " (echo x > \"$p\") 2>/dev/null && echo \"wrote $p\"; done;"
+             " echo ok > ok; echo private > %s && cat %s", host_tmp, host_tmp);
+    ck_assert_int_eq(run_sh(1, &lim, script, &r), 0);
+    ck_assert_str_eq(r.out, "private\n");
+    ck_assert_int_eq(access(path_in_workdir("ok"), F_OK), 0);
+    ck_assert_int_eq(access(host_tmp, F_OK), -1);   /* its /tmp is its own */
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* A listener on the host's 127.0.0.1: reachable directly, not from the box. */
+START_TEST(test_no_network)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    socklen_t len = sizeof sa;
+    char script[128];
+    if (skip_mode(_i, __func__))
+        return;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(s, 0);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(s, 4), 0);
+    ck_assert_int_eq(getsockname(s, (struct sockaddr *)&sa, &len), 0);
+    snprintf(script, sizeof script, "exec 3<>/dev/tcp/127.0.0.1/%u && echo connected",
+             (unsigned)ntohs(sa.sin_port));
+    char *const argv[] = {"/bin/bash", "-c", script, NULL};
+    ck_assert_int_eq(run_argv(_i, &lim, argv, &r), 0);
+    if (_i == 0) {
+        ck_assert_str_eq(r.out, "connected\n");   /* the control */
+    } else {
+        ck_assert_int_ne(r.status, SBX_OK);
+        ck_assert_str_eq(r.out, "");
+    }
+    sbx_result_release(&r);
+    close(s);
+}
+END_TEST
+
+START_TEST(test_own_namespaces)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(1, __func__))
+        return;
+    ck_assert_int_eq(run_sh(1, &lim, "cat /proc/sys/kernel/hostname;"
+                                     " ls /proc | grep -c '^[0-9]'", &r), 0);
+    int npids = 0;
+    char host[32] = "";
+    ck_assert_int_eq(sscanf(r.out, "%31s %d", host, &npids), 2);
+    ck_assert_str_eq(host, "sandbox");
+    ck_assert_int_lt(npids, 8);   /* bwrap's pid 1, sh, ls, grep: not the host's */
+    sbx_result_release(&r);
+}
+END_TEST
+
+/* ---- small API ------------------------------------------------------------- */
+
+START_TEST(test_status_names)
+{
+    ck_assert_str_eq(sbx_status_name(SBX_OK), "ok");
+    ck_assert_str_eq(sbx_status_name(SBX_EXIT_NONZERO), "exit");
+    ck_assert_str_eq(sbx_status_name(SBX_SIGNALED), "signal");
+    ck_assert_str_eq(sbx_status_name(SBX_TIMEOUT), "timeout");
+    ck_assert_str_eq(sbx_status_name(SBX_CPU_LIMIT), "cpu-limit");
+    ck_assert_str_eq(sbx_status_name(SBX_FILE_LIMIT), "file-limit");
+    ck_assert_str_eq(sbx_status_name(SBX_INTERNAL), "internal");
+}
+END_TEST
+
+START_TEST(test_opts_defaults_and_release)
+{
+    struct sbx_opts o;
+    struct sbx_result r;
+    memset(&o, 0xff, sizeof o);
+    sbx_opts_init(&o);
+    ck_assert_int_eq(o.use_bwrap, 1);
+    ck_assert_uint_eq(o.uid, NOBODY);
+    ck_assert_uint_eq(o.gid, NOBODY);
+    ck_assert_ptr_null(o.env);
+    ck_assert_ptr_null(o.workdir);
+    ck_assert_ptr_null(o.ro_binds);
+    memset(&r, 0, sizeof r);
+    sbx_result_release(&r);   /* zeroed: fine */
+    sbx_result_release(&r);   /* twice: fine */
+    sbx_result_release(NULL);
+}
+END_TEST
+
+Suite *sbx_suite(void)
+{
+    Suite *s = suite_create("sbx");
+    TCase *run = tcase_create("run"), *lim = tcase_create("limits"),
+          *out = tcase_create("output"), *iso = tcase_create("isolation"),
+          *api = tcase_create("api");
+    bwrap_ok = sbx_bwrap_available(NULL);
+    if (!bwrap_ok)
+        fprintf(stderr, "test_sbx: bwrap cannot sandbox here: its tests are skipped\n");
+    TCase *all[] = {run, lim, out, iso};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        tcase_add_checked_fixture(all[i], setup, teardown);
+        tcase_set_timeout(all[i], 20);
+    }
+    tcase_add_loop_test(run, test_exit_zero_captures_both_streams, 0, 2);
+    tcase_add_loop_test(run, test_exit_nonzero, 0, 2);
+    tcase_add_loop_test(run, test_killed_by_signal, 0, 2);
+    tcase_add_loop_test(run, test_environment_is_exactly_env, 0, 2);
+    tcase_add_loop_test(run, test_runs_as_sandbox_uid_in_workdir, 0, 2);
+    tcase_add_loop_test(run, test_missing_program_is_internal, 0, 2);
+    tcase_add_loop_test(run, test_bad_workdir_is_internal, 0, 2);
+    tcase_add_test(run, test_no_command_is_internal);
+    tcase_add_test(run, test_missing_bwrap_is_internal);
+    tcase_add_test(run, test_failed_setgid_is_reported);
+    tcase_add_loop_test(run, test_background_process_killed, 0, 2);
+    tcase_add_test(run, test_background_process_reaped);
+    tcase_add_loop_test(lim, test_cpu_limit, 0, 2);
+    tcase_add_test(lim, test_cpu_limit_sigxcpu_ignored);
+    tcase_add_loop_test(lim, test_wall_timeout, 0, 2);
+    tcase_add_loop_test(lim, test_file_size_limit, 0, 2);
+    tcase_add_loop_test(lim, test_process_limit, 0, 2);
+    tcase_add_loop_test(lim, test_memory_limit, 0, 2);
+    tcase_add_loop_test(out, test_output_flood_keeps_head_and_tail, 0, 2);
+    tcase_add_loop_test(out, test_output_tail_ring, 0, 2);
+    tcase_add_loop_test(out, test_output_at_limit_is_whole, 0, 2);
+    tcase_add_test(iso, test_cannot_read_host_files);
+    tcase_add_test(iso, test_can_write_only_workdir_and_private_tmp);
+    tcase_add_loop_test(iso, test_no_network, 0, 2);
+    tcase_add_test(iso, test_own_namespaces);
+    tcase_add_test(api, test_status_names);
+    tcase_add_test(api, test_opts_defaults_and_release);
+    suite_add_tcase(s, run);
+    suite_add_tcase(s, lim);
+    suite_add_tcase(s, out);
+    suite_add_tcase(s, iso);
+    suite_add_tcase(s, api);
+    return s;
+}
