@@ -227,7 +227,9 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     char student[NAME_MAX + 1], real[PATH_MAX], err[1024] = "";
     const char *base = realpath(sub, real) ? strrchr(real, '/') + 1 : sub;
     snprintf(student, sizeof student, "%s", *base ? base : "submission");
-    struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, keep};
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, keep,
+                            ncpu > 0 ? (unsigned)ncpu : 1};
     struct grade_slot slot = {UID_BASE_DEFAULT, UID_BASE_DEFAULT};
     struct res_submission res;
     if (grade_submission(&env, &slot, sub, student, out, &res, err, sizeof err) < 0) {
@@ -303,7 +305,7 @@ static int cmd_batch(struct app *a, int argc, char **argv)
     if (rc)
         return rc;
 
-    struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, false};
+    struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, false, 1};
     struct batch_summary sum;
     char err[1024] = "";
     install_stop_handlers();

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,10 +152,17 @@ static int grade_prepare(struct grade_run *g, const char *submission_dir)
             return -1;
     if (g->sources.oom)
         return grade_errf(g, "out of memory");
-    /* The sandbox user must own its scratch folder to write objects and results. */
+    /* The sandbox users own their scratch folder (group-writable: the unit
+     * runners of one submission share it) to write objects and results. */
     if (geteuid() == 0 && fs_chown_tree(g->scratch, g->slot->uid, g->slot->gid) < 0)
         return grade_errf(g, "cannot hand %s to uid %u: %s", g->scratch,
                           (unsigned)g->slot->uid, strerror(errno));
+    char *objdir = fs_join(g->scratch, "obj");
+    int rc = objdir && chmod(g->scratch, 0775) == 0 && chmod(objdir, 0775) == 0 ? 0 : -1;
+    free(objdir);
+    if (rc < 0)
+        return grade_errf(g, "cannot open %s to the sandbox users: %s", g->scratch,
+                          strerror(errno));
     return 0;
 }
 
@@ -204,25 +212,81 @@ static int grade_build(struct grade_run *g)
     return rc < 0 ? -1 : 0;
 }
 
-static int grade_run_tests(struct grade_run *g)
+/* The graded units, shared by the unit runners of one submission. */
+struct grade_units {
+    struct grade_run *g;
+    pthread_mutex_t lock;
+    size_t next;
+    int failed;              /* a grader failure: stop taking units */
+};
+
+struct grade_unit_worker {
+    struct grade_units *u;
+    unsigned index;
+    pthread_t thread;
+    char err[256];
+};
+
+static void *grade_unit_main(void *arg)
 {
+    struct grade_unit_worker *w = arg;
+    struct grade_run *g = w->u->g;
     const struct grader_cfg *cfg = g->env->cfg;
     static const char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL};
     struct sbx_opts o;
     sbx_opts_init(&o);
     o.workdir = g->scratch;
     o.env = env;
-    o.uid = g->slot->uid;
+    o.uid = g->slot->uid + w->index * GRADE_UID_STRIDE;
     o.gid = g->slot->gid;
+    o.umask = 002;           /* .gcda files are merged by every unit runner */
     o.use_bwrap = g->env->use_bwrap;
-    uint64_t t0 = fs_now_ms();
-    for (size_t i = 0; i < cfg->ntests; i++) {
-        struct res_test *t = &g->res->tests[i];
-        if (trun_unit(&cfg->tests[i], g->program, &o, t, g->err, g->errlen) < 0)
-            return -1;
+    for (;;) {
+        pthread_mutex_lock(&w->u->lock);
+        size_t i = w->u->failed ? cfg->ntests : w->u->next++;
+        pthread_mutex_unlock(&w->u->lock);
+        if (i >= cfg->ntests)
+            return NULL;
+        if (trun_unit(&cfg->tests[i], g->program, &o, &g->res->tests[i], w->err,
+                      sizeof w->err) < 0) {
+            pthread_mutex_lock(&w->u->lock);
+            w->u->failed = 1;
+            pthread_mutex_unlock(&w->u->lock);
+            return NULL;
+        }
     }
+}
+
+/* Runs every graded unit, env->unit_jobs at a time; results keep config order. */
+static int grade_run_tests(struct grade_run *g)
+{
+    unsigned jobs = g->env->unit_jobs;
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > GRADE_MAX_UNIT_JOBS)
+        jobs = GRADE_MAX_UNIT_JOBS;
+    struct grade_units u = {.g = g};
+    struct grade_unit_worker w[GRADE_MAX_UNIT_JOBS];
+    unsigned started = 0;
+    uint64_t t0 = fs_now_ms();
+    pthread_mutex_init(&u.lock, NULL);
+    memset(w, 0, sizeof w);
+    for (; started < jobs; started++) {
+        w[started].u = &u;
+        w[started].index = started;
+        if (pthread_create(&w[started].thread, NULL, grade_unit_main, &w[started]) != 0)
+            break;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    pthread_mutex_destroy(&u.lock);
     g->res->phases.run_ms = fs_now_ms() - t0;
-    return 0;
+    if (started == 0)
+        return grade_errf(g, "cannot start a thread to run the tests");
+    for (unsigned i = 0; i < started; i++)
+        if (w[i].err[0])
+            return grade_errf(g, "%s", w[i].err);
+    return u.failed ? grade_errf(g, "running the tests failed") : 0;
 }
 
 static int grade_coverage(struct grade_run *g, const char *out_dir)

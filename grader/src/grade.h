@@ -30,13 +30,23 @@ struct grade_env {
     const char *work_root;             /* parent of the scratch folders */
     bool use_bwrap;
     bool keep_scratch;                 /* leave scratch folders for debugging */
+    unsigned unit_jobs;                /* graded units run at once (1 in a batch) */
 };
 
-/** Per-worker settings: each worker gets its own sandbox uid. */
+/**
+ * Per-worker settings: each worker gets its own sandbox uid, since
+ * RLIMIT_NPROC counts per uid and one submission's fork bomb must not
+ * change another's results.  With unit_jobs > 1, unit runner k of the
+ * worker uses uid + k * GRADE_UID_STRIDE, all sharing gid, and the
+ * scratch folder is group-writable (umask 002) so they share it.
+ */
 struct grade_slot {
     uid_t uid;
     gid_t gid;
 };
+
+#define GRADE_UID_STRIDE 256u
+#define GRADE_MAX_UNIT_JOBS 8u
 
 /**
  * Grades the submission in `submission_dir` as `student` and writes into

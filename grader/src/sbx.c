@@ -51,6 +51,8 @@
 #define SBX_TICK_MS 20            /* exit polling when there is no pidfd */
 #define SBX_READ_CHUNK (64u << 10)
 #define SBX_DRAIN_READS 64        /* after the kill: at most 4 MiB more */
+#define SBX_REAP_GRACE_S 1        /* the keeper's wait for killed stragglers */
+#define SBX_MAX_RLIMITS 5
 #define SBX_NOBODY 65534
 
 /* The child's descriptors: 0-2 stdio, then these. */
@@ -80,10 +82,6 @@ struct sbx_child_msg {
     int value;           /* errno, or the pid for SBX_MSG_STARTED */
 };
 
-#define SBX_REAP_GRACE_S 1   /* the keeper's wait for killed stragglers */
-
-#define SBX_MAX_RLIMITS 5
-
 /* Everything the child needs, built before fork(). */
 struct sbx_plan {
     struct strv argv;        /* what the program (or bwrap) gets as argv */
@@ -98,6 +96,7 @@ struct sbx_plan {
     bool drop;               /* setgroups + setgid + setuid to uid/gid */
     uid_t uid;
     gid_t gid;
+    mode_t umask;
     bool bwrap;              /* the program is bwrap: 128+N, json status */
     bool status_fd;          /* give the child the status pipe as fd 4 */
     pid_t parent;            /* to notice the grader died before PDEATHSIG */
@@ -326,6 +325,9 @@ static void sbx_child_reap_rest(void)
     alarm(SBX_REAP_GRACE_S);
     while (waitpid(-1, NULL, 0) > 0)
         ;
+    alarm(0);
+    wake.sa_handler = SIG_DFL;   /* the program may have died of SIGALRM */
+    sigaction(SIGALRM, &wake, NULL);
 }
 
 /* The keeper, after the fork: report the group, wait, kill, reap, mirror. */
@@ -355,6 +357,7 @@ static void sbx_child(const struct sbx_plan *p, const int fds[SBX_FD_COUNT])
     if (setpgid(0, 0) < 0)   /* away from the grader's terminal signals */
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETPGID, errno);
     sbx_child_signals();
+    umask(p->umask);
     sbx_child_limits(p);
     sbx_child_pdeathsig(p->parent);
     if (chdir(p->workdir ? p->workdir : "/") < 0)
@@ -844,14 +847,15 @@ static void sbx_plan_base(struct sbx_plan *p, const struct sbx_limits *lim,
         env = default_env;
     for (size_t i = 0; env[i]; i++)
         strv_push(&p->env, env[i]);
-    if (!p->env.v)
-        strv_push(&p->env, "PATH=" SBX_DEFAULT_PATH);   /* never an empty array */
+    if (!p->env.v)   /* empty: execve wants an array, not NULL */
+        strv_push(&p->env, "PATH=" SBX_DEFAULT_PATH);
 }
 
 /* Resolves opts->workdir to an absolute path; "/" means none. */
 static int sbx_plan_workdir(struct sbx_plan *p, const struct sbx_opts *opts,
                             struct sbx_result *res)
 {
+    p->umask = opts->umask;
     if (!opts->workdir)
         return 0;
     p->workdir = realpath(opts->workdir, NULL);
@@ -927,29 +931,21 @@ static void sbx_bwrap_system(struct strv *a)
                                       "/etc/localtime"};
     struct stat sb;
     char target[PATH_MAX];
-    strv_push(a, "--ro-bind");
-    strv_push(a, "/usr");
-    strv_push(a, "/usr");
+    strv_push_all(a, (char *const[]){"--ro-bind", "/usr", "/usr"}, 3);
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
-        if (lstat(top[i], &sb) < 0)
+        char *dir = (char *)top[i];
+        if (lstat(dir, &sb) < 0)
             continue;
-        ssize_t n = S_ISLNK(sb.st_mode) ? readlink(top[i], target, sizeof target - 1) : -1;
+        ssize_t n = S_ISLNK(sb.st_mode) ? readlink(dir, target, sizeof target - 1) : -1;
         if (n > 0) {   /* merged /usr: /bin -> usr/bin */
             target[n] = '\0';
-            strv_push(a, "--symlink");
-            strv_push(a, target);
-            strv_push(a, top[i]);
+            strv_push_all(a, (char *const[]){"--symlink", target, dir}, 3);
         } else if (S_ISDIR(sb.st_mode)) {
-            strv_push(a, "--ro-bind");
-            strv_push(a, top[i]);
-            strv_push(a, top[i]);
+            strv_push_all(a, (char *const[]){"--ro-bind", dir, dir}, 3);
         }
     }
-    for (size_t i = 0; i < sizeof etc / sizeof etc[0]; i++) {
-        strv_push(a, "--ro-bind-try");
-        strv_push(a, etc[i]);
-        strv_push(a, etc[i]);
-    }
+    for (size_t i = 0; i < sizeof etc / sizeof etc[0]; i++)
+        strv_push_all(a, (char *const[]){"--ro-bind-try", (char *)etc[i], (char *)etc[i]}, 3);
 }
 
 /* bwrap's command line: namespaces, mounts, then "--" and the program. */
@@ -969,8 +965,7 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
         strv_push(a, "--disable-userns");
     sbx_bwrap_system(a);
     strv_push_all(a, (char *const[]){"--proc", "/proc", "--dev", "/dev"}, 4);
-    if (feat->tmpfs_size)
-    {
+    if (feat->tmpfs_size) {
         strv_push(a, "--size");
         strv_pushf(a, "%llu", (unsigned long long)SBX_TMPFS_BYTES);
     }
@@ -991,17 +986,6 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
     strv_push(a, "--");
     for (size_t i = 0; argv[i]; i++)
         strv_push(a, argv[i]);
-}
-
-/* ---- the API ---------------------------------------------------------------- */
-
-void sbx_opts_init(struct sbx_opts *opts)
-{
-    memset(opts, 0, sizeof *opts);
-    opts->use_bwrap = 1;
-    opts->uid = SBX_NOBODY;
-    opts->gid = SBX_NOBODY;
-    opts->bwrap_path = "bwrap";
 }
 
 /* Builds the plan for opts->use_bwrap: bwrap (probed) or the program itself. */
@@ -1036,6 +1020,18 @@ static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
     if (p->argv.oom || p->exe.oom || p->env.oom)
         return sbx_internal(res, "sandbox: out of memory");
     return 0;
+}
+
+/* ---- the API ---------------------------------------------------------------- */
+
+void sbx_opts_init(struct sbx_opts *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->use_bwrap = 1;
+    opts->uid = SBX_NOBODY;
+    opts->gid = SBX_NOBODY;
+    opts->umask = 022;
+    opts->bwrap_path = "bwrap";
 }
 
 int sbx_run(const struct sbx_limits *lim, const struct sbx_opts *opts,

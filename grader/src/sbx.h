@@ -5,8 +5,9 @@
  * Theory of operation.  sbx_run() forks; the child becomes its own process
  * group, drops to an unprivileged uid/gid when the grader runs as root
  * (root ignores RLIMIT_NPROC and owns every root file), sets rlimits
- * (CPU, address space, processes, file size, no core dumps), and execs
- * bwrap, which builds an empty mount namespace: the system folders
+ * (CPU, address space, processes, file size, no core dumps), and runs
+ * bwrap (through the keeper, below), which builds an empty mount
+ * namespace: the system folders
  * read-only (/usr, and /bin, /sbin, /lib* as the host has them: symlinks
  * into /usr or bind mounts), the few files of /etc that programs and the
  * compiler need (loader cache and config, /etc/alternatives, localtime;
@@ -24,12 +25,16 @@
  * The environment is opts->env exactly: it is passed to execve() of bwrap,
  * which hands it on (bwrap itself adds only PWD).
  *
- * With bwrap, the forked child does not exec bwrap itself: it stays as a
- * tiny reaper (a child subreaper that only calls waitpid) and execs bwrap
- * in a grandchild.  bwrap exits as soon as the program exits, without
- * reaping its own pid-1 helper, so without the reaper the program's CPU
- * time and peak memory would be lost to rusage (and the helper left a
- * zombie).  The reaper exits with bwrap's status.  bwrap's features are
+ * The forked child (the keeper) does not exec anything itself: it sets
+ * the limits, becomes a child subreaper and runs the program (bwrap, or
+ * argv directly) in a grandchild with its own process group.  When the
+ * program exits, the keeper kills that group (nothing it started in the
+ * background outlives sbx_run()), reaps everything reparented to it (for
+ * at most a second) and exits with the program's status.  This is what
+ * makes cpu_ms and max_rss_kb count the program through bwrap (bwrap
+ * exits without reaping its pid-1 helper, which holds the program's
+ * rusage), and it leaves no zombies to a host init that may never reap
+ * them (they would count against RLIMIT_NPROC).  bwrap's features are
  * probed once per call (`bwrap --version`): the exec check below needs
  * 0.5, the tmpfs size 0.7, --disable-userns 0.8 (the last two also a
  * bwrap that is not setuid); an older bwrap runs without them.
@@ -45,20 +50,20 @@
  * The parent reads stdout and stderr through pipes, keeping at most
  * limits.output_bytes of each: the head and the tail, with a marker
  * between them, so a flood of output costs memory in O(limit) and does
- * not stall the child.  A wall-clock deadline kills the whole process
- * group (and, through bwrap's PID namespace, every descendant); so does
- * the exit of the main process: nothing it started in the background
- * outlives sbx_run().
+ * not stall the child.  A wall-clock deadline kills the program's process
+ * group (and, through bwrap's PID namespace, every descendant).
  *
  * Failures of the sandbox itself (bwrap missing, fork failing) are
  * SBX_INTERNAL with a message; what the child did is one of the others.
  * Only async-signal-safe calls run between fork() and exec().
  *
  * Caveats.  RLIMIT_NPROC counts every process of the uid on the host (the
- * reaper and bwrap's two processes included), so give each concurrent
+ * keeper and bwrap's two processes included), so give each concurrent
  * worker its own uid, and when the grader is not root (it then cannot
  * change uid) the limit also counts the user's other processes.  RLIMIT_CPU
  * is per process.  RLIMIT_AS also applies to bwrap (it needs a few MiB).
+ * Without bwrap (use_bwrap 0) there is no isolation at all, and a process
+ * that leaves the group (setsid) escapes the kill.
  * sbx does not chown the work folder: the caller makes it usable by
  * opts->uid (e.g. chown, or mode 0777).
  */
@@ -93,10 +98,13 @@ struct sbx_opts {
                                  NULL or "/": nothing bound, the cwd is "/".
                                  Must be usable by uid: sbx does not chown it */
     const char *const *ro_binds; /* extra host paths bound read-only (NULL-terminated, may be NULL) */
-    const char *const *env;   /* the whole environment, NULL-terminated; NULL = PATH only */
+    const char *const *env;   /* the whole environment, NULL-terminated;
+                                 NULL or empty = "PATH=/usr/bin:/bin" only */
     uid_t uid;                /* uid/gid to run as when the grader is root
                                  (ignored otherwise: the child stays who it is) */
     gid_t gid;
+    mode_t umask;             /* the child's umask; sbx_opts_init() sets 022.  002 lets
+                                 sandbox users that share a gid share files */
     int use_bwrap;            /* 0: limits and process group only (tests, or no bwrap) */
     const char *bwrap_path;   /* default "bwrap", looked up in the grader's PATH */
 };
@@ -119,7 +127,7 @@ struct sbx_result {
 /** Size of the sandbox's private /tmp (bwrap >= 0.7 enforces it). */
 #define SBX_TMPFS_BYTES (64ull << 20)
 
-/** Fills *opts with defaults: use_bwrap 1, uid/gid 65534, env NULL. */
+/** Fills *opts with defaults: use_bwrap 1, uid/gid 65534, umask 022, env NULL. */
 void sbx_opts_init(struct sbx_opts *opts);
 
 /**
