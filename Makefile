@@ -60,7 +60,7 @@ GRADER         = $(BUILD)/grader/grader
 MKSTUB         = $(BUILD)/grader/mkstub
 UNIT_TESTS     = $(BUILD)/tests/run_tests
 
-.PHONY: all test grade stubs check-stubs deps clean test-unit test-solution \
+.PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
         test-stub test-student test-grader
 .DELETE_ON_ERROR:
 # Objects built through pattern rules are not intermediates: keep them.
@@ -150,6 +150,11 @@ test-student:
 
 test-grader: $(GRADER) $(SOLUTION_TESTS)
 	@sh tests/scripts/grader_e2e.sh $(GRADER) $(BUILD)/e2e
+
+# ---- benchmarks (figures only; nothing is asserted about time) ----------
+
+bench: all
+	@sh tests/bench/grader_bench.sh $(GRADER) $(BUILD)/bench
 
 # ---- the main job ---------------------------------------------------------
 

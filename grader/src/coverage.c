@@ -265,6 +265,7 @@ static int cov_add_functions(struct cov_data *d, struct cov_file *f, const json_
         const json_t *count = json_object_get(fn, "execution_count");
         const char *name = json_string_value(json_object_get(fn, "name"));
         if (!json_is_integer(line) || !json_is_integer(count) || !name || !name[0]
+            || json_integer_value(line) < 0
             || cov_excluded(f, (unsigned long)json_integer_value(line), COV_EXCL_ALL))
             continue;
         struct cov_func *out = cov_append(&f->funcs, &f->nfuncs, &f->capfuncs, sizeof *out);
@@ -408,10 +409,17 @@ static int cov_cmp_func_line(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* qsort, but an empty (possibly NULL) array is fine: glibc declares it nonnull. */
+static void cov_sort(void *items, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(items, n, size, cmp);
+}
+
 /* DA: one entry per line, counts added. */
 static void cov_merge_lines(struct cov_file *f)
 {
-    qsort(f->lines, f->nlines, sizeof *f->lines, cov_cmp_line);
+    cov_sort(f->lines, f->nlines, sizeof *f->lines, cov_cmp_line);
     size_t n = 0;
     for (size_t i = 0; i < f->nlines; i++) {
         if (n > 0 && f->lines[n - 1].line == f->lines[i].line)
@@ -425,7 +433,7 @@ static void cov_merge_lines(struct cov_file *f)
 /* BRDA: one entry per line and branch; '-' only while no copy ran. */
 static void cov_merge_branches(struct cov_file *f)
 {
-    qsort(f->branches, f->nbranches, sizeof *f->branches, cov_cmp_branch);
+    cov_sort(f->branches, f->nbranches, sizeof *f->branches, cov_cmp_branch);
     size_t n = 0;
     for (size_t i = 0; i < f->nbranches; i++) {
         struct cov_branch *b = &f->branches[i], *last = n > 0 ? &f->branches[n - 1] : NULL;
@@ -442,7 +450,7 @@ static void cov_merge_branches(struct cov_file *f)
 /* FN/FNDA: one entry per name, its last line, counts added; by line. */
 static void cov_merge_funcs(struct cov_file *f)
 {
-    qsort(f->funcs, f->nfuncs, sizeof *f->funcs, cov_cmp_func_name);
+    cov_sort(f->funcs, f->nfuncs, sizeof *f->funcs, cov_cmp_func_name);
     size_t n = 0;
     for (size_t i = 0; i < f->nfuncs; i++) {
         struct cov_func *fn = &f->funcs[i], *last = n > 0 ? &f->funcs[n - 1] : NULL;
@@ -455,7 +463,7 @@ static void cov_merge_funcs(struct cov_file *f)
         }
     }
     f->nfuncs = n;
-    qsort(f->funcs, f->nfuncs, sizeof *f->funcs, cov_cmp_func_line);
+    cov_sort(f->funcs, f->nfuncs, sizeof *f->funcs, cov_cmp_func_line);
 }
 
 /* ---- writing the tracefile --------------------------------------------- */
@@ -519,7 +527,7 @@ static int cov_write_tracefile(struct cov_data *d, const char *info, struct res_
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    qsort(d->files, d->nfiles, sizeof *d->files, cov_cmp_file);
+    cov_sort(d->files, d->nfiles, sizeof *d->files, cov_cmp_file);
     for (size_t i = 0; i < d->nfiles; i++) {
         struct cov_file *f = &d->files[i];
         cov_merge_lines(f);

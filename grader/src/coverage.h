@@ -1,18 +1,27 @@
 /*
  * coverage.h -- line, function and branch coverage of the student's files
- * from one graded run, with lcov and genhtml.  Prefix cov_.
+ * from one graded run, from gcov's JSON, as an lcov tracefile and, when
+ * wanted, genhtml's pages.  Prefix cov_.
  *
  * The student files are compiled with --coverage in the scratch folder
  * and the tests run there, so the .gcda counters land next to the
- * objects.  cov_collect() runs
- *     lcov --capture --directory BUILD_DIR --rc lcov_branch_coverage=1
- *     lcov --extract ... only the student sources
- *     genhtml (when html is wanted)
- * and reads the totals back from the tracefile (LF/LH, FNF/FNH, BRF/BRH).
+ * objects (and their .gcno notes).  cov_collect()
+ *     1. finds every .gcda under BUILD_DIR (sub-folders too) that has its
+ *        .gcno beside it;
+ *     2. runs "gcov --json-format --stdout --branch-probabilities" once
+ *        on all of them;
+ *     3. keeps the records of the requested sources and writes them to
+ *        OUT/lcov.info as lcov 1.16 would (lcov --capture, then --extract
+ *        of the sources): same TN/SF/FN/FNDA/FNF/FNH/BRDA/BRF/BRH/DA/LF/LH
+ *        lines, same merging of copies (a header inlined in two objects),
+ *        same '-' for branches of blocks never run, same exclusion markers
+ *        (LCOV_EXCL_LINE, _START/_STOP, _BR_LINE, ...);
+ *     4. runs genhtml on it for OUT/html/, when html is wanted.
  * The tools run directly (proc.h: fork/exec, no shell), as the grader.
  *
- * Cost (lcov 1.16, gcc 12, one 1250-line file): capture ~0.34 s (perl's
- * geninfo; gcov itself takes ~5 ms), extract ~0.08 s, genhtml ~0.13 s.
+ * Cost (gcc 12, the 1250-line reference solution after the full test
+ * run): ~8 ms without html (gcov ~5 ms; lcov's perl took ~300 ms for
+ * the same tracefile), genhtml ~90 ms more.
  */
 #ifndef COVERAGE_H
 #define COVERAGE_H
@@ -23,8 +32,10 @@
 #include "result.h"
 
 struct cov_request {
-    const char *build_dir;        /* where the .gcno/.gcda files are */
-    const char *const *sources;   /* absolute paths of the student sources */
+    const char *build_dir;        /* where the .gcno/.gcda files are (any depth) */
+    const char *const *sources;   /* absolute paths of the student sources
+                                     (compared after removing "//", "/./",
+                                     "dir/.."; relative: to the cwd) */
     size_t nsources;
     const char *out_dir;          /* writes OUT/lcov.info and OUT/html/; created
                                      (mkdir -p) when coverage data exists */
@@ -34,10 +45,14 @@ struct cov_request {
 
 /**
  * Collects coverage into req->out_dir and fills *cov (cov->present set
- * when data was found).  Returns 0, or -1 with err[errlen] if lcov or
- * genhtml failed (a missing .gcda, e.g. because no test ran, is not a
- * failure: cov->present stays false; nor are .gcda files of other
- * sources only).  Branch totals are 0 unless req->branches.
+ * when a requested source has data).  OUT/lcov.info is written only
+ * then; it reads back to the same totals with cov_read_tracefile().
+ * Returns 0, or -1 with err[errlen] if gcov or genhtml failed (e.g. a
+ * damaged .gcda) or OUT cannot be written; *cov is then zeroed.  No
+ * .gcda (no test ran, or no --coverage), .gcda files of other sources
+ * only, or a .gcda without its .gcno (not from our build: skipped) are
+ * not failures.  Branch totals are 0 and BRDA lines absent unless
+ * req->branches.
  */
 int cov_collect(const struct cov_request *req, struct res_coverage *cov,
                 char *err, size_t errlen);

@@ -46,7 +46,7 @@
 #include <pthread.h>   /* pthread_create, pthread_join */
 #include <stdatomic.h> /* atomic_size_t: a counter threads can share */
 #include <stdint.h>    /* int8_t, int16_t, int32_t, int64_t */
-#include <stdlib.h>    /* malloc, aligned_alloc, free */
+#include <stdlib.h>    /* malloc, calloc, aligned_alloc, free */
 #include <string.h>    /* memset, strerror */
 
 /* BEGIN SOLUTION */
@@ -59,6 +59,12 @@
 static size_t min_size(size_t a, size_t b)
 {
     return a < b ? a : b;
+}
+
+/* x rounded up to a multiple of `to`. */
+static size_t round_up(size_t x, size_t to)
+{
+    return (x + to - 1) / to * to;
 }
 
 /* Sets "fn: name is NULL" / "fn: name must be 2-D" and returns -1, or 0. */
@@ -419,20 +425,21 @@ int vectorized_operations(const Tensor *x, const Tensor *y, VectorOps *out)
  * multiplies zeros and only the real columns are stored).
  */
 
-/* Widest SIMD vector gcc may use here, in floats, and the register count. */
-#if defined(__AVX512F__)
-#define SIMD_FLOATS 16
-#define MR 6            /* 32 vector registers: 6 x 2 zmm accumulators */
-#elif defined(__AVX__)
-#define SIMD_FLOATS 8
-#define MR 3            /* 16 registers: 3 x 4 ymm accumulators + 4 for B */
-#else
-#define SIMD_FLOATS 4
-#define MR 1            /* SSE2: 8 xmm accumulators, no FMA */
-#endif
-
-/* Micro-kernel tile width: 32 floats = two cache lines = 4 AVX2 vectors. */
+/*
+ * The micro-kernel tile is MR rows x NR columns of C.  NR = 32 floats is
+ * two cache lines: 4 AVX2 vectors, 2 AVX-512 vectors or 8 SSE vectors per
+ * row.  MR is as many rows as fit in the vector registers together with
+ * the NR floats of B: 3 x 4 = 12 of AVX2's 16 ymm registers hold C, 4
+ * hold B.  (The SSE2 figure, 2, was simply the fastest gcc 12 produced.)
+ */
 #define NR 32
+#if defined(__AVX512F__)
+#define MR 6            /* 32 registers: 6 x 2 zmm accumulators */
+#elif defined(__AVX__)
+#define MR 3            /* 16 registers: 3 x 4 ymm accumulators */
+#else
+#define MR 2            /* SSE2: 16 xmm registers, no FMA */
+#endif
 
 /*
  * acc + a * b.  With FMA hardware (x86-64-v3 and later) that is one
@@ -557,7 +564,7 @@ static void blocked_product(const struct mm_job *job_in, const float *B,
     struct mm_job job = *job_in;
     const size_t k = job.k, n = job.n;
     const size_t jt = min_size(block, n), pt = min_size(block, k);
-    const size_t it = (min_size(block, m) + MR - 1) / MR * MR;
+    const size_t it = round_up(min_size(block, m), MR);
 
     job.panel = panel;
     for (size_t j0 = 0; j0 < n; j0 += jt) {
@@ -637,10 +644,10 @@ Tensor *cache_friendly_matmul(const Tensor *A, const Tensor *B,
     if (C == NULL)
         return NULL;
 
-    /* One panel: k rows x the widest column tile, rounded up to strips. */
-    const size_t strips = (min_size(block_size, n) + NR - 1) / NR;
-    const size_t bytes = k * strips * NR * sizeof(float);
-    float *panel = aligned_alloc(TENSOR_ALIGN, bytes);  /* NR * 4 = 128 | bytes */
+    /* One panel: k rows x the widest column tile, rounded up to strips;
+     * a multiple of 128 bytes, as aligned_alloc() requires of the size. */
+    const size_t bytes = k * round_up(min_size(block_size, n), NR) * sizeof(float);
+    float *panel = aligned_alloc(TENSOR_ALIGN, bytes);
     if (panel == NULL) {
         tensor_set_error("cache_friendly_matmul: out of memory (%zu bytes)", bytes);
         tensor_free(C);
@@ -1027,21 +1034,36 @@ static void quantize_span(const float *restrict src, size_t n, float scale,
         dst[i] = (qint)quantize(src[i], scale);
 }
 
+/*
+ * Quantized rows are padded with zeros to a multiple of QV values (64
+ * bytes: a cache line, two AVX2 vectors).  Zeros add nothing to a dot
+ * product, and the inner loops then run whole steps of a fixed length,
+ * which gcc vectorizes without a scalar tail (even at -O2).
+ */
+#define QV 32
+
+/* Quantizes the m x k matrix A into rows of kp (>= k, zero-padded) values. */
+static void quantize_rows(const float *A, size_t m, size_t k, size_t kp,
+                          float scale, qint *restrict qa)
+{
+    for (size_t i = 0; i < m; i++)
+        quantize_span(A + i * k, k, scale, qa + i * kp);
+}
+
 /* Columns of B quantized per pass of quantize_transposed(). */
 #define QT_COLS 64
 
 /*
- * Quantizes the k x n matrix B into its transpose, n x k: column j of B
- * becomes the contiguous row j, so the dot products of the product read
- * both operands along k with unit stride.
+ * Quantizes the k x n matrix B into its transpose: column j of B becomes
+ * row j of bt (kp values, zero-padded), so the dot products read both
+ * operands along k with unit stride.
  *
  * Working QT_COLS columns at a time, each row segment of B is quantized
  * with the vectorized quantize_span() and scattered down one column of
- * bt; the QT_COLS rows of bt being filled (one cache line each per 32
- * steps of p) stay in L1 meanwhile.
+ * bt; the QT_COLS rows of bt being filled stay in L1 meanwhile.
  */
-static void quantize_transposed(const float *B, size_t k, size_t n, float scale,
-                                qint *restrict bt)
+static void quantize_transposed(const float *B, size_t k, size_t n, size_t kp,
+                                float scale, qint *restrict bt)
 {
     qint seg[QT_COLS];
 
@@ -1050,7 +1072,7 @@ static void quantize_transposed(const float *B, size_t k, size_t n, float scale,
         for (size_t p = 0; p < k; p++) {
             quantize_span(B + p * n + j0, w, scale, seg);
             for (size_t j = 0; j < w; j++)
-                bt[(j0 + j) * k + p] = seg[j];
+                bt[(j0 + j) * kp + p] = seg[j];
         }
     }
 }
@@ -1066,24 +1088,26 @@ static void quantize_transposed(const float *B, size_t k, size_t n, float scale,
 /*
  * int32 holds an exact sum of up to 2^31 / 2^14 = 131072 products of two
  * int8 values (|q * q| <= 128 * 128); sum at most 65536 products in int32,
- * then fold into int64, so no k overflows.
+ * then fold into int64, so no k overflows.  A multiple of QV.
  */
 #define QK_CHUNK 65536
 
-/* out[r][c] = dot(a row r, bt row c) over k, for a QR x QC tile. */
-static void qdot_tile(size_t k, const qint *restrict a, const qint *restrict bt,
+/* out[r][c] = dot(a row r, bt row c) for a QR x QC tile; rows of kp values. */
+static void qdot_tile(size_t kp, const qint *restrict a, const qint *restrict bt,
                       int64_t out[QR][QC])
 {
     memset(out, 0, QR * sizeof *out);
-    for (size_t p0 = 0; p0 < k; p0 += QK_CHUNK) {
-        const size_t end = min_size(k, p0 + QK_CHUNK);
+    for (size_t p0 = 0; p0 < kp; p0 += QK_CHUNK) {
+        const size_t end = min_size(kp, p0 + QK_CHUNK);
         int32_t acc[QR][QC] = {{0}};
-        for (size_t p = p0; p < end; p++) {
+        for (size_t p = p0; p < end; p += QV) {
+            for (size_t t = p; t < p + QV; t++) {
 #pragma GCC unroll 8
-            for (size_t r = 0; r < QR; r++)
+                for (size_t r = 0; r < QR; r++)
 #pragma GCC unroll 8
-                for (size_t c = 0; c < QC; c++)
-                    acc[r][c] += a[r * k + p] * bt[c * k + p];
+                    for (size_t c = 0; c < QC; c++)
+                        acc[r][c] += a[r * kp + t] * bt[c * kp + t];
+            }
         }
         for (size_t r = 0; r < QR; r++)
             for (size_t c = 0; c < QC; c++)
@@ -1091,37 +1115,38 @@ static void qdot_tile(size_t k, const qint *restrict a, const qint *restrict bt,
     }
 }
 
-/* One dot product of length k: the edge rows and columns. */
-static int64_t qdot(size_t k, const qint *restrict a, const qint *restrict b)
+/* One dot product of kp values: the edge rows and columns. */
+static int64_t qdot(size_t kp, const qint *restrict a, const qint *restrict b)
 {
     int64_t total = 0;
 
-    for (size_t p0 = 0; p0 < k; p0 += QK_CHUNK) {
-        const size_t end = min_size(k, p0 + QK_CHUNK);
+    for (size_t p0 = 0; p0 < kp; p0 += QK_CHUNK) {
+        const size_t end = min_size(kp, p0 + QK_CHUNK);
         int32_t acc = 0;
-        for (size_t p = p0; p < end; p++)
-            acc += a[p] * b[p];
+        for (size_t p = p0; p < end; p += QV)
+            for (size_t t = p; t < p + QV; t++)
+                acc += a[t] * b[t];
         total += acc;
     }
     return total;
 }
 
 /*
- * C[i][j0 .. j0+QC) for the QR rows from i, or the partial tile at the
- * bottom or right edge (one dot product per element there).
+ * C[i .. i+rows)[j .. j+cols) from the QR x QC tile at (i, j), or from
+ * one dot product per element for a partial tile at the bottom or right.
  */
-static void qmatmul_tile(const qint *qa, const qint *qbt, size_t k, size_t n,
+static void qmatmul_tile(const qint *qa, const qint *qbt, size_t kp, size_t n,
                          size_t i, size_t rows, size_t j, size_t cols,
                          float scale, float *C)
 {
     int64_t acc[QR][QC];
 
     if (rows == QR && cols == QC) {
-        qdot_tile(k, qa + i * k, qbt + j * k, acc);
+        qdot_tile(kp, qa + i * kp, qbt + j * kp, acc);
     } else {
         for (size_t r = 0; r < rows; r++)
             for (size_t c = 0; c < cols; c++)
-                acc[r][c] = qdot(k, qa + (i + r) * k, qbt + (j + c) * k);
+                acc[r][c] = qdot(kp, qa + (i + r) * kp, qbt + (j + c) * kp);
     }
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++)
@@ -1132,21 +1157,22 @@ static void qmatmul_tile(const qint *qa, const qint *qbt, size_t k, size_t n,
 #define QL2_BYTES (256 * 1024)
 
 /*
- * C = (float)(qa @ qbt^T) * scale.  Columns go in blocks whose rows of
- * qbt fit in QL2_BYTES, so that every row pair of qa passing over a block
- * finds it in L2 instead of streaming all of qbt from memory each time.
+ * C (m x n) = (float)(qa @ qbt^T) * scale, qa and qbt in rows of kp.
+ * Columns go in blocks whose rows of qbt fit in QL2_BYTES, so that every
+ * pair of rows of qa passing over a block finds it in L2 instead of
+ * streaming all of qbt from memory each time.
  */
-static void qmatmul(const qint *qa, const qint *qbt, size_t m, size_t k,
+static void qmatmul(const qint *qa, const qint *qbt, size_t m, size_t kp,
                     size_t n, float scale, float *C)
 {
-    const size_t fit = QL2_BYTES / (k * sizeof *qbt) / QC * QC;
+    const size_t fit = QL2_BYTES / (kp * sizeof *qbt) / QC * QC;
     const size_t block = fit > QC ? fit : QC;
 
     for (size_t j0 = 0; j0 < n; j0 += block) {
         const size_t j_end = min_size(n, j0 + block);
         for (size_t i = 0; i < m; i += QR)
             for (size_t j = j0; j < j_end; j += QC)
-                qmatmul_tile(qa, qbt, k, n, i, min_size(QR, m - i), j,
+                qmatmul_tile(qa, qbt, kp, n, i, min_size(QR, m - i), j,
                              min_size(QC, j_end - j), scale, C);
     }
 }
@@ -1214,9 +1240,10 @@ Tensor *quantized_matmul(const Tensor *A, const Tensor *B,
         return NULL;
 
     const size_t m = A->shape[0], k = A->shape[1], n = B->shape[1];
+    const size_t kp = round_up(k, QV);
     Tensor *C = tensor_new_2d(m, n);
-    qint *qa = malloc(A->size * sizeof *qa);
-    qint *qbt = malloc(B->size * sizeof *qbt);
+    qint *qa = calloc(m * kp, sizeof *qa);     /* calloc: the padding is 0 */
+    qint *qbt = calloc(n * kp, sizeof *qbt);
     if (C == NULL || qa == NULL || qbt == NULL) {
         tensor_set_error("%s: out of memory", fn);
         tensor_free(C);
@@ -1224,10 +1251,10 @@ Tensor *quantized_matmul(const Tensor *A, const Tensor *B,
         free(qbt);
         return NULL;
     }
-    quantize_span(A->data, A->size, scale_A, qa);
-    quantize_transposed(B->data, k, n, scale_B, qbt);
+    quantize_rows(A->data, m, k, kp, scale_A, qa);
+    quantize_transposed(B->data, k, n, kp, scale_B, qbt);
     const float scale = scale_A * scale_B;   /* once, in float */
-    qmatmul(qa, qbt, m, k, n, scale, C->data);
+    qmatmul(qa, qbt, m, kp, n, scale, C->data);
     free(qa);
     free(qbt);
     return C;
