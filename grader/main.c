@@ -33,6 +33,7 @@ enum {
     EXIT_INTERNAL = 1,     /* the grader itself failed */
     EXIT_USAGE = 2,        /* bad command line or config */
     EXIT_UNDER = 3,        /* grade --fail-under: the score is below it */
+    EXIT_STOPPED = 130,    /* interrupted (SIGINT/SIGTERM), like a shell's 128+2 */
 };
 
 #define UID_BASE_DEFAULT 61000u
@@ -65,7 +66,7 @@ static const char usage_main[] =
     "  -V, --version            the grader's version\n"
     "\n"
     "exit status: 0 graded (whatever the score), 1 the grader failed,\n"
-    "2 usage or config error, 3 score below --fail-under\n";
+    "2 usage or config error, 3 score below --fail-under, 130 interrupted\n";
 
 static const char usage_grade[] =
     "usage: grader [-c CONFIG] grade SUBMISSION_DIR [-o OUTDIR] [--fail-under PERCENT]\n"
@@ -183,6 +184,16 @@ static bool parse_percent(const char *s, double *out)
     return true;
 }
 
+static void install_stop_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_grade(struct app *a, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -229,13 +240,14 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     snprintf(student, sizeof student, "%s", *base ? base : "submission");
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, keep,
-                            ncpu > 0 ? (unsigned)ncpu : 1};
+                            ncpu > 0 ? (unsigned)ncpu : 1, &got_stop};
+    install_stop_handlers();
     struct grade_slot slot = {UID_BASE_DEFAULT, UID_BASE_DEFAULT};
     struct res_submission res;
     if (grade_submission(&env, &slot, sub, student, out, &res, err, sizeof err) < 0) {
         fprintf(stderr, "grader: %s\n", err);
         res_submission_release(&res);
-        return EXIT_INTERNAL;
+        return got_stop ? EXIT_STOPPED : EXIT_INTERNAL;
     }
     char *text = report_text(&res, &a->cfg, REPORT_STUDENT);
     if (text)
@@ -248,15 +260,6 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     return rc;
 }
 
-static void install_stop_handlers(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 static int cmd_batch(struct app *a, int argc, char **argv)
 {
@@ -305,10 +308,10 @@ static int cmd_batch(struct app *a, int argc, char **argv)
     if (rc)
         return rc;
 
-    struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, false, 1};
+    struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, false, 1, &got_stop};
     struct batch_summary sum;
     char err[1024] = "";
-    install_stop_handlers();
+    install_stop_handlers();   /* Ctrl-C: kill the running tests, keep finished students */
     rc = batch_run(&env, &bo, &sum, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "grader: %s\n", err);
@@ -325,6 +328,8 @@ static int cmd_batch(struct app *a, int argc, char **argv)
     fprintf(stderr, "graded %zu, skipped %zu (already graded), ungradable %zu, failed %zu%s\n",
             sum.graded, sum.skipped, sum.ungradable, sum.failed,
             sum.stopped ? " -- stopped early; run again to finish" : "");
+    if (got_stop)
+        return EXIT_STOPPED;
     return rc == 0 ? EXIT_GRADED : EXIT_INTERNAL;
 }
 

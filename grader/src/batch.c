@@ -160,6 +160,11 @@ static void *batch_worker_main(void *arg)
         char err[512] = "";
         int rc = batch_grade_one(st, &slot, st->names.v[i], &res, err, sizeof err);
         pthread_mutex_lock(&st->lock);
+        if (rc < 0 && st->o->stop && *st->o->stop) {   /* interrupted: not a failure */
+            st->sum->stopped = true;
+            pthread_mutex_unlock(&st->lock);
+            return NULL;
+        }
         st->done++;
         if (rc < 0)
             st->sum->failed++;

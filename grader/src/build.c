@@ -411,6 +411,7 @@ int bld_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
     o.use_bwrap = sb->use_bwrap;
     o.uid = sb->uid;
     o.gid = sb->gid;
+    o.cancel = sb->cancel;
     o.workdir = scratch;
     int rc = bld_stage(cfg, t, scratch, &incs, &staged);
     if (rc < 0)

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "cfg.h"
@@ -39,6 +40,7 @@ struct bld_sandbox {
     bool use_bwrap;       /* false only for tests or where bwrap cannot run */
     uid_t uid;            /* the sandbox user when the grader is root */
     gid_t gid;
+    const volatile sig_atomic_t *cancel;   /* see sbx_opts.cancel; may be NULL */
 };
 
 /**

@@ -4,8 +4,8 @@
  *
  * Theory of operation.  lcov 1.16's geninfo runs "gcov -b -c -i" on each
  * .gcda file (gcc >= 9 answers in JSON), turns the JSON into tracefile
- * lines and lets lcov merge and sort them.  All of that costs ~0.4 s of
- * perl per submission; the work itself is small.  So we do the same in
+ * lines and lets lcov merge and sort them.  All of that costs 0.3-0.4 s
+ * of perl per submission; the work itself takes a few milliseconds.  So we do the same in
  * one process:
  *
  *   1. find the .gcda files under the build folder (with their .gcno);
@@ -19,10 +19,11 @@
  *      layout of lcov's write_info_file();
  *   5. genhtml, when html is wanted.
  *
- * What step 3 takes from geninfo's intermediate_json_to_info(): FN/FNDA from "functions" (start_line, execution_count, name);
- * DA from "lines" (line_number, count); BRDA:line,0,i,count for the i-th
- * branch of a line, '-' when the branch has no count or the line is an
- * unexecuted block with count 0.
+ * What step 3 takes from geninfo's intermediate_json_to_info(): FN and
+ * FNDA from "functions" (start_line, execution_count, name); DA from
+ * "lines" (line_number, count); BRDA:line,0,i,count for the i-th branch
+ * of a line, '-' when the branch has no count or the line is an
+ * unexecuted block with count 0.  gcov's "-b" is what adds the branches.
  */
 #include "coverage.h"
 
@@ -151,11 +152,14 @@ static int cov_strcmp_p(const void *a, const void *b)
 /*
  * `path` made absolute against `cwd` (when relative) with "//", "/./" and
  * "dir/.." removed, without touching the file system: what geninfo does
- * to gcov's names before it compares them.  malloc'd; NULL on OOM.
+ * to gcov's names before it compares them.  A relative path without a
+ * cwd (unknown) is kept as it is.  malloc'd; NULL on OOM.
  */
 static char *cov_normalize(const char *path, const char *cwd)
 {
-    char *joined = path[0] == '/' || !cwd ? strdup(path) : fs_join(cwd, path);
+    if (path[0] != '/' && (!cwd || cwd[0] != '/'))
+        return strdup(path);
+    char *joined = path[0] == '/' ? strdup(path) : fs_join(cwd, path);
     char *out = joined ? malloc(strlen(joined) + 2) : NULL;
     if (!out) {
         free(joined);
@@ -179,11 +183,36 @@ static char *cov_normalize(const char *path, const char *cwd)
     return out;
 }
 
+/* Whether a START/STOP section is open after this line (STOP wins). */
+static bool cov_section(const char *text, const char *start, const char *stop, bool open)
+{
+    if (strstr(text, stop))
+        return false;
+    return open || strstr(text, start);
+}
+
+/* Records marks `m` for line `lineno`, growing f->marks (zeroed) as needed. */
+static int cov_mark(struct cov_file *f, size_t lineno, unsigned char m)
+{
+    if (lineno >= f->nmarks) {
+        size_t n = lineno + 1 > 2 * f->nmarks ? lineno + 1 : 2 * f->nmarks;
+        unsigned char *grown = realloc(f->marks, n);
+        if (!grown)
+            return -1;
+        memset(grown + f->nmarks, 0, n - f->nmarks);
+        f->marks = grown;
+        f->nmarks = n;
+    }
+    f->marks[lineno] |= m;
+    return 0;
+}
+
 /*
  * Reads lcov's exclusion markers from the source, as geninfo's
  * get_source_data() does: LCOV_EXCL_LINE or a START/STOP section drops
  * a line's data, LCOV_EXCL_BR_LINE, LCOV_EXCL_EXCEPTION_BR_LINE or their
- * sections drop only its branches.  An unreadable source has no markers.
+ * sections drop only its branches (geninfo's JSON path drops all of a
+ * line's branches for either).  An unreadable source has no markers.
  */
 static int cov_read_marks(struct cov_file *f)
 {
@@ -192,31 +221,25 @@ static int cov_read_marks(struct cov_file *f)
         return 0;
     char *text = NULL;
     size_t cap = 0, lineno = 0;
-    bool all = false, br = false, exc = false, oom = false;
-    while (!oom && getline(&text, &cap, in) >= 0) {
+    bool all = false, br = false, exc = false;
+    int rc = 0;
+    while (rc == 0 && getline(&text, &cap, in) >= 0) {
         lineno++;
-        all = strstr(text, "LCOV_EXCL_STOP") ? false : strstr(text, "LCOV_EXCL_START") ? true : all;
-        br = strstr(text, "LCOV_EXCL_BR_STOP") ? false : strstr(text, "LCOV_EXCL_BR_START") ? true : br;
-        exc = strstr(text, "LCOV_EXCL_EXCEPTION_BR_STOP") ? false
-            : strstr(text, "LCOV_EXCL_EXCEPTION_BR_START") ? true : exc;
-        unsigned char m = (all || strstr(text, "LCOV_EXCL_LINE") ? COV_EXCL_ALL : 0)
-            | (br || exc || strstr(text, "LCOV_EXCL_BR_LINE") || strstr(text, "LCOV_EXCL_EXCEPTION_BR_LINE")
-                   ? COV_EXCL_BRANCHES : 0);
-        if (!m)
-            continue;
-        unsigned char *grown = realloc(f->marks, lineno + 1);
-        if (!grown) {
-            oom = true;
-            break;
-        }
-        memset(grown + f->nmarks, 0, lineno + 1 - f->nmarks);
-        f->marks = grown;
-        f->nmarks = lineno + 1;
-        f->marks[lineno] |= m;
+        all = cov_section(text, "LCOV_EXCL_START", "LCOV_EXCL_STOP", all);
+        br = cov_section(text, "LCOV_EXCL_BR_START", "LCOV_EXCL_BR_STOP", br);
+        exc = cov_section(text, "LCOV_EXCL_EXCEPTION_BR_START", "LCOV_EXCL_EXCEPTION_BR_STOP", exc);
+        unsigned char m = 0;
+        if (all || strstr(text, "LCOV_EXCL_LINE"))
+            m |= COV_EXCL_ALL;
+        if (br || exc || strstr(text, "LCOV_EXCL_BR_LINE")
+            || strstr(text, "LCOV_EXCL_EXCEPTION_BR_LINE"))
+            m |= COV_EXCL_BRANCHES;
+        if (m)
+            rc = cov_mark(f, lineno, m);
     }
     free(text);
     fclose(in);
-    return oom ? -1 : 0;
+    return rc;
 }
 
 static bool cov_excluded(const struct cov_file *f, unsigned long line, unsigned char what)

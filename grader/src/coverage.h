@@ -38,7 +38,7 @@ struct cov_request {
                                      "dir/.."; relative: to the cwd) */
     size_t nsources;
     const char *out_dir;          /* writes OUT/lcov.info and OUT/html/; created
-                                     (mkdir -p) when coverage data exists */
+                                     (mkdir -p) when .gcda files exist */
     bool branches;
     bool html;
 };

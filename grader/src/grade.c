@@ -170,7 +170,7 @@ static int grade_prepare(struct grade_run *g, const char *submission_dir)
 static int grade_build(struct grade_run *g)
 {
     const struct grade_env *env = g->env;
-    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid};
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel};
     char **objs = NULL, *log = NULL, perr[512] = "";
     uint64_t t0 = fs_now_ms();
     int rc = bld_student(env->cfg, env->trusted, &sb, g->scratch,
@@ -212,6 +212,11 @@ static int grade_build(struct grade_run *g)
     return rc < 0 ? -1 : 0;
 }
 
+static bool grade_cancelled(const struct grade_env *env)
+{
+    return env->cancel && *env->cancel;
+}
+
 /* The graded units, shared by the unit runners of one submission. */
 struct grade_units {
     struct grade_run *g;
@@ -241,9 +246,11 @@ static void *grade_unit_main(void *arg)
     o.gid = g->slot->gid;
     o.umask = 002;           /* .gcda files are merged by every unit runner */
     o.use_bwrap = g->env->use_bwrap;
+    o.cancel = g->env->cancel;
     for (;;) {
         pthread_mutex_lock(&w->u->lock);
-        size_t i = w->u->failed ? cfg->ntests : w->u->next++;
+        bool stop = w->u->failed || grade_cancelled(g->env);
+        size_t i = stop ? cfg->ntests : w->u->next++;
         pthread_mutex_unlock(&w->u->lock);
         if (i >= cfg->ntests)
             return NULL;
@@ -385,6 +392,10 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         goto done;
     if (res->status == RES_GRADED && grade_run_tests(&g) < 0)
         goto done;
+    if (grade_cancelled(env)) {   /* killed runs are no verdict: record nothing */
+        grade_errf(&g, "interrupted before the grading finished");
+        goto done;
+    }
     res_score(res);
     if (res->status == RES_GRADED && env->cfg->coverage.enabled && grade_coverage(&g, out_dir) < 0)
         goto done;

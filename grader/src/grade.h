@@ -8,7 +8,8 @@
  * A bad submission (missing file, compile error, forbidden symbol) is a
  * result, not an error: it is graded RES_UNGRADABLE with a reason, and
  * grade_submission() returns 0.  It returns -1 only when the grader
- * itself cannot go on (no sandbox, disk full, out of memory).
+ * itself cannot go on (no sandbox, disk full, out of memory), or when
+ * env->cancel was set: an interrupted grading writes no results.
  */
 #ifndef GRADE_H
 #define GRADE_H
@@ -31,6 +32,8 @@ struct grade_env {
     bool use_bwrap;
     bool keep_scratch;                 /* leave scratch folders for debugging */
     unsigned unit_jobs;                /* graded units run at once (1 in a batch) */
+    const volatile sig_atomic_t *cancel; /* set by SIGINT/SIGTERM: kill the running
+                                          sandboxes, write nothing, return -1 */
 };
 
 /**

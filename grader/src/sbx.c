@@ -97,6 +97,7 @@ struct sbx_plan {
     uid_t uid;
     gid_t gid;
     mode_t umask;
+    const volatile sig_atomic_t *cancel;
     bool bwrap;              /* the program is bwrap: 128+N, json status */
     bool status_fd;          /* give the child the status pipe as fd 4 */
     pid_t parent;            /* to notice the grader died before PDEATHSIG */
@@ -124,7 +125,8 @@ struct sbx_outcome {
     bool child_failed;       /* a failure was reported before exec */
     struct sbx_child_msg err;
     pid_t pgid;              /* the program's process group; 0 if unknown */
-    bool timed_out;
+    bool timed_out;          /* killed at the deadline (or cancelled) */
+    bool cancelled;
     int status;              /* from wait4 */
     char json[1024];         /* what bwrap wrote to --json-status-fd */
     size_t json_len;
@@ -499,15 +501,18 @@ static int sbx_pidfd_open(pid_t pid)
 }
 
 /*
- * Pumps both streams until pid exits (returns 0) or wall_ms after t0
- * passes (returns 1).  Returns -1 if poll() fails.
+ * Pumps both streams until pid exits (returns 0), wall_ms after t0
+ * passes (returns 1) or *cancel is set (returns 2).  Returns -1 if poll()
+ * fails.
  */
 static int sbx_watch(struct sbx_stream st[2], pid_t pid, int pidfd,
-                     uint64_t wall_ms, uint64_t t0)
+                     uint64_t wall_ms, uint64_t t0, const volatile sig_atomic_t *cancel)
 {
     for (;;) {
         if (sbx_exited(pid))
             return 0;
+        if (cancel && *cancel)
+            return 2;
         int timeout = -1;
         if (wall_ms) {
             uint64_t spent = sbx_now_ms() - t0;
@@ -517,6 +522,8 @@ static int sbx_watch(struct sbx_stream st[2], pid_t pid, int pidfd,
         }
         if (pidfd < 0 && (timeout < 0 || timeout > SBX_TICK_MS))
             timeout = SBX_TICK_MS;
+        if (cancel && (timeout < 0 || timeout > SBX_CANCEL_MS))
+            timeout = SBX_CANCEL_MS;
         struct pollfd pf[3];
         nfds_t n = 0;
         for (int i = 0; i < 2; i++)
@@ -698,10 +705,11 @@ static int sbx_spawn(const struct sbx_plan *p, const struct sbx_limits *lim,
     int watch = 0;
     if (!oc->child_failed) {
         int pidfd = sbx_pidfd_open(pid);
-        watch = sbx_watch(st, pid, pidfd, lim->wall_ms, t0);
+        watch = sbx_watch(st, pid, pidfd, lim->wall_ms, t0, p->cancel);
         sbx_close(&pidfd);
     }
-    oc->timed_out = watch == 1;
+    oc->timed_out = watch == 1 || watch == 2;
+    oc->cancelled = watch == 2;
     sbx_finish(pid, st, &pp, oc, res, t0);
     if (watch < 0)
         sbx_internal(res, "sandbox: poll failed: %s", strerror(errno));
@@ -777,6 +785,11 @@ static int sbx_classify(const struct sbx_plan *p, const struct sbx_bwrap_feat *f
                                 strerror(oc->err.value));
         return sbx_internal(res, "sandbox: %s failed: %s", what, strerror(oc->err.value));
     }
+    if (oc->cancelled) {
+        res->status = SBX_CANCELLED;
+        snprintf(res->message, sizeof res->message, "stopped: the grader was interrupted");
+        return 0;
+    }
     if (oc->timed_out) {
         res->status = SBX_TIMEOUT;
         snprintf(res->message, sizeof res->message, "timed out after %llu.%llu s (wall-clock limit)",
@@ -841,6 +854,8 @@ static void sbx_plan_base(struct sbx_plan *p, const struct sbx_limits *lim,
     p->uid = opts->uid;
     p->gid = opts->gid;
     p->parent = getpid();
+    p->umask = opts->umask;
+    p->cancel = opts->cancel;
     long max = sysconf(_SC_OPEN_MAX);
     p->max_fd = max < 0 || max > 65536 ? 65536 : (int)max;
     if (!env)
@@ -855,7 +870,6 @@ static void sbx_plan_base(struct sbx_plan *p, const struct sbx_limits *lim,
 static int sbx_plan_workdir(struct sbx_plan *p, const struct sbx_opts *opts,
                             struct sbx_result *res)
 {
-    p->umask = opts->umask;
     if (!opts->workdir)
         return 0;
     p->workdir = realpath(opts->workdir, NULL);
@@ -1071,6 +1085,7 @@ const char *sbx_status_name(enum sbx_status s)
     case SBX_TIMEOUT: return "timeout";
     case SBX_CPU_LIMIT: return "cpu-limit";
     case SBX_FILE_LIMIT: return "file-limit";
+    case SBX_CANCELLED: return "cancelled";
     case SBX_INTERNAL: return "internal";
     }
     return "internal";

@@ -72,6 +72,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 enum sbx_status {
@@ -81,8 +82,12 @@ enum sbx_status {
     SBX_TIMEOUT,       /* killed at the wall-clock limit */
     SBX_CPU_LIMIT,     /* killed by SIGXCPU/SIGKILL at RLIMIT_CPU */
     SBX_FILE_LIMIT,    /* killed by SIGXFSZ at RLIMIT_FSIZE */
+    SBX_CANCELLED,     /* killed because *opts->cancel was set (Ctrl-C) */
     SBX_INTERNAL,      /* the sandbox failed; res->message says why */
 };
+
+/** How soon a run notices *opts->cancel. */
+#define SBX_CANCEL_MS 100
 
 struct sbx_limits {
     uint64_t cpu_ms;          /* RLIMIT_CPU, rounded up to whole seconds; 0 = unlimited */
@@ -107,6 +112,9 @@ struct sbx_opts {
                                  sandbox users that share a gid share files */
     int use_bwrap;            /* 0: limits and process group only (tests, or no bwrap) */
     const char *bwrap_path;   /* default "bwrap", looked up in the grader's PATH */
+    const volatile sig_atomic_t *cancel; /* when it becomes non-zero (a signal
+                                 handler sets it), the run is killed within
+                                 SBX_CANCEL_MS: SBX_CANCELLED.  May be NULL */
 };
 
 struct sbx_result {
@@ -145,7 +153,7 @@ int sbx_run(const struct sbx_limits *lim, const struct sbx_opts *opts,
 /** Frees res->out and res->err.  Safe on a zeroed or released result. */
 void sbx_result_release(struct sbx_result *res);
 
-/** "ok", "exit", "signal", "timeout", "cpu-limit", "file-limit", "internal". */
+/** "ok", "exit", "signal", "timeout", "cpu-limit", "file-limit", "cancelled", "internal". */
 const char *sbx_status_name(enum sbx_status s);
 
 /**

@@ -644,8 +644,9 @@ Tensor *cache_friendly_matmul(const Tensor *A, const Tensor *B,
     if (C == NULL)
         return NULL;
 
-    /* One panel: k rows x the widest column tile, rounded up to strips;
-     * a multiple of 128 bytes, as aligned_alloc() requires of the size. */
+    /* One panel: k rows x the widest column tile rounded up to whole
+     * strips.  A multiple of NR * 4 = 128 bytes, hence of the alignment,
+     * as aligned_alloc() requires. */
     const size_t bytes = k * round_up(min_size(block_size, n), NR) * sizeof(float);
     float *panel = aligned_alloc(TENSOR_ALIGN, bytes);
     if (panel == NULL) {
@@ -1092,22 +1093,32 @@ static void quantize_transposed(const float *B, size_t k, size_t n, size_t kp,
  */
 #define QK_CHUNK 65536
 
+/*
+ * The number of values a dot product sums in int32 from offset p0 of a
+ * row of kp values: the whole rest of the row, at most QK_CHUNK.  kp is a
+ * multiple of QV already; `/ QV * QV` shows gcc that the count is a whole
+ * number of vectors, so it vectorizes (even at -O2) with no scalar tail.
+ */
+static size_t qchunk(size_t kp, size_t p0)
+{
+    return min_size(QK_CHUNK, kp - p0) / QV * QV;
+}
+
 /* out[r][c] = dot(a row r, bt row c) for a QR x QC tile; rows of kp values. */
 static void qdot_tile(size_t kp, const qint *restrict a, const qint *restrict bt,
                       int64_t out[QR][QC])
 {
     memset(out, 0, QR * sizeof *out);
     for (size_t p0 = 0; p0 < kp; p0 += QK_CHUNK) {
-        const size_t end = min_size(kp, p0 + QK_CHUNK);
+        const size_t len = qchunk(kp, p0);
+        const qint *a0 = a + p0, *b0 = bt + p0;
         int32_t acc[QR][QC] = {{0}};
-        for (size_t p = p0; p < end; p += QV) {
-            for (size_t t = p; t < p + QV; t++) {
+        for (size_t p = 0; p < len; p++) {
 #pragma GCC unroll 8
-                for (size_t r = 0; r < QR; r++)
+            for (size_t r = 0; r < QR; r++)
 #pragma GCC unroll 8
-                    for (size_t c = 0; c < QC; c++)
-                        acc[r][c] += a[r * kp + t] * bt[c * kp + t];
-            }
+                for (size_t c = 0; c < QC; c++)
+                    acc[r][c] += a0[r * kp + p] * b0[c * kp + p];
         }
         for (size_t r = 0; r < QR; r++)
             for (size_t c = 0; c < QC; c++)
@@ -1121,11 +1132,10 @@ static int64_t qdot(size_t kp, const qint *restrict a, const qint *restrict b)
     int64_t total = 0;
 
     for (size_t p0 = 0; p0 < kp; p0 += QK_CHUNK) {
-        const size_t end = min_size(kp, p0 + QK_CHUNK);
+        const size_t len = qchunk(kp, p0);
         int32_t acc = 0;
-        for (size_t p = p0; p < end; p += QV)
-            for (size_t t = p; t < p + QV; t++)
-                acc += a[t] * b[t];
+        for (size_t p = 0; p < len; p++)
+            acc += a[p0 + p] * b[p0 + p];
         total += acc;
     }
     return total;
