@@ -410,9 +410,10 @@ int vectorized_operations(const Tensor *x, const Tensor *y, VectorOps *out)
  *
  * Three levels, each for one level of the memory hierarchy:
  *   - Registers: the micro-kernel keeps an MR x NR block of C in
- *     accumulators (12 vector registers) for a whole k tile.  Each
- *     element of A it loads feeds NR/8 FMAs, each vector of B feeds MR,
- *     so it does 12 FMAs per 7 loads instead of 1 FMA per 2 loads.
+ *     accumulators (12 vector registers) for a whole k tile.  With AVX2
+ *     each value of A it loads feeds 4 FMAs and each vector of B feeds
+ *     MR = 3: 12 FMAs per 7 loads, where the baseline's inner loop needs
+ *     2 loads and a store per FMA.
  *   - L1: a block_size x block_size tile of A, of B and of C is 4 KB each
  *     for block_size 32; one k tile of work reuses all three from L1.
  *   - L2: the packed B panel (k x block_size floats, 128 KB for k = 1024)
@@ -479,11 +480,11 @@ static void pack_b_panel(const float *b, size_t ldb, size_t k, size_t width,
 /*
  * The micro-kernel: C[0..MR)[0..cols) += A[0..MR)[0..kc) @ strip[0..kc).
  *
- * acc is MR x NR floats = MR * NR / SIMD_FLOATS vector registers; the
- * loops over r and j have constant bounds, so gcc unrolls them and keeps
- * acc in registers for the whole k loop.  Per k step: MR broadcasts of
- * A[r][p], NR / SIMD_FLOATS vector loads of the strip, MR * NR /
- * SIMD_FLOATS FMAs, nothing stored.  C is touched once per tile.
+ * acc is MR x NR floats, 12 ymm registers with AVX2.  The loops over r
+ * and j have constant bounds, so gcc unrolls them and keeps acc in
+ * registers for the whole k loop: per k step it broadcasts MR values of
+ * A, loads NR floats of the strip and issues MR * NR / 8 FMAs, storing
+ * nothing.  C is read and written once per call, after the loop.
  */
 static void micro_kernel(size_t kc, const float *restrict a, size_t lda,
                          const float *restrict strip, float *restrict c,
@@ -505,7 +506,7 @@ static void micro_kernel(size_t kc, const float *restrict a, size_t lda,
             c[r * ldc + j] += acc[r][j];
 }
 
-/* The same for a single row: the last m % MR rows of a row tile. */
+/* The same for one row: the last m % MR rows of the matrix. */
 static void micro_kernel_row(size_t kc, const float *restrict a,
                              const float *restrict strip, float *restrict c,
                              size_t cols)
@@ -608,7 +609,8 @@ static void blocked_product(const struct mm_job *job_in, const float *B,
  *   they sit in L1, instead of streaming whole rows of B from L2 or DRAM
  *   for every row of A.
  *
- * PERFORMANCE HINTS (the reference reaches half of OpenBLAS this way):
+ * PERFORMANCE HINTS (with these, plain C gets to about half the speed of
+ * OpenBLAS):
  *   - Typical L1 is 32-48 KB: block_size 32 keeps three tiles in L1;
  *     try 16, 32, 64, 128 and measure.
  *   - Pack: copy the tile of B into a contiguous, aligned buffer once, so
@@ -667,12 +669,14 @@ Tensor *cache_friendly_matmul(const Tensor *A, const Tensor *B,
 
 /* BEGIN SOLUTION */
 /*
- * Below this many elements parallel_relu() runs on the calling thread:
- * starting and joining a thread costs ~10-50 us, the ReLU of 4096 floats
- * well under 1 us.  (-DPARALLEL_MIN_ELEMENTS=1 forces threads, for tests.)
+ * Below this many elements parallel_relu() runs on the calling thread.
+ * Starting and joining a thread costs 10-50 us on a quiet Linux machine
+ * (far more in some VMs); one core streams 32768 floats (128 KB in, 128 KB
+ * out) through ReLU in about that time, so smaller inputs only get slower
+ * with threads.  (-DPARALLEL_MIN_ELEMENTS=1 forces threads, for tests.)
  */
 #ifndef PARALLEL_MIN_ELEMENTS
-#define PARALLEL_MIN_ELEMENTS 4096
+#define PARALLEL_MIN_ELEMENTS 32768
 #endif
 
 /* One worker's share: a contiguous chunk of the input and the output. */
@@ -1022,8 +1026,8 @@ static int check_scale(const char *fn, const char *name, float scale)
  * exactly one step of an integer dot product, and gcc emits it for
  * `int32 += int16 * int16` over contiguous arrays.  Stored as int8, gcc 12
  * widens every value twice per use (int8 -> int16 -> int32) and runs at a
- * third of the speed.  (With AVX-VNNI, vpdpbusd works on bytes directly;
- * that is how int8 inference libraries get their 4x.)
+ * third of the speed.  (AVX-VNNI's vpdpbusd multiplies bytes directly,
+ * four products per int32 lane; int8 inference libraries build on it.)
  */
 typedef int16_t qint;
 
@@ -1228,6 +1232,11 @@ static void qmatmul(const qint *qa, const qint *qbt, size_t m, size_t kp,
  *     `acc += a[p] * b[p]` and let gcc vectorize it.  Computing a few
  *     (i, j) sums at once (a 2 x 4 block of accumulators) reuses every
  *     load several times, as in Step 3.
+ *   - x86 without VNNI has no int8 x int8 multiply-add; its workhorse is
+ *     vpmaddwd: 16 int16 x int16 products summed pairwise into int32.
+ *     gcc emits it for int16_t operands; for int8_t it widens every value
+ *     twice per use and runs ~3x slower.  Holding the int8 values in
+ *     int16_t arrays is a fair trade (still half the memory of float).
  *
  * EXAMPLE:   A = [[1, 2], [3, 4]], B = [[0.5, 1.5], [2.5, 3.5]], both
  *   scales 1/20: qA = [[20, 40], [60, 80]], qB = [[10, 30], [50, 70]],
@@ -1311,7 +1320,7 @@ static void qrelu_span(const float *restrict x, float *restrict y, size_t n,
  *     127 * scale, which is the point of choosing the scale well.
  *
  * EXAMPLE:   x = [-2, -1, 0, 1, 2], scale = 1/50  ->  [0, 0, 0, 1, 2]
- *   (1 / (1/50) = 50 and 2 / (1/50) = 100 are exact int8 values).
+ *   (q = [-100, -50, 0, 50, 100]; 50 * 0.02f rounds back to 1.0f).
  *
  * LEARNING CONNECTIONS:
  *   - Quantized networks keep activations in int8 between layers; ReLU

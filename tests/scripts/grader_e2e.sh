@@ -83,5 +83,57 @@ set -e
 check "an unknown command exits 2" test "$rc_usage" = 2
 check "--help exits 0" test "$rc_help" = 0
 
+# Paths with spaces and non-ASCII names, for the submission and the output.
+odd="$dir/subs/Zoë Ünïcode student"
+rm -rf "$odd" && mkdir -p "$odd" && cp solutions/kernels/kernels.c "$odd/kernels.c"
+"$grader" grade "$odd" -o "$dir/out/a dir with spaces/é" > /dev/null 2>&1 || true
+check "paths with spaces and non-ASCII names work" \
+    test "$(jq -r '.extra_data.student + " " + (.score|tostring)' "$dir/out/a dir with spaces/é/results.json")" = "Zoë Ünïcode student 100"
+
+# A batch: every folder graded, a re-run skips them, --force regrades.
+rm -rf "$dir/class" "$dir/class-out" && mkdir -p "$dir/class"
+cp -R "$dir/subs/correct" "$dir/subs/stub" "$dir/subs/broken" "$dir/class/"
+"$grader" batch "$dir/class" -o "$dir/class-out" -j 2 > "$dir/batch1.txt" 2> "$dir/batch1.err" || true
+check "batch grades every student" test "$(grep -c '^"' "$dir/class-out/gradebook.csv")" = 4
+check "batch gradebook has the right scores" \
+    grep -q '^"correct","graded",100.00,100.00,' "$dir/class-out/gradebook.csv"
+"$grader" batch "$dir/class" -o "$dir/class-out" -j 2 > /dev/null 2> "$dir/batch2.err" || true
+check "a batch re-run skips graded students" grep -q "graded 0, skipped 3" "$dir/batch2.err"
+check "the re-run keeps the gradebook" test "$(grep -c '^"' "$dir/class-out/gradebook.csv")" = 4
+
+# A second batch on the same OUTDIR refuses while the first holds the lock.
+flock "$dir/class-out/.lock" sleep 3 &
+lockpid=$!
+sleep 0.5
+set +e
+"$grader" batch "$dir/class" -o "$dir/class-out" > /dev/null 2> "$dir/batch3.err"
+rc=$?
+set -e
+wait "$lockpid" || true
+check "a concurrent batch on the same OUTDIR refuses" \
+    sh -c "test $rc = 1 && grep -q 'another grader batch is writing' '$dir/batch3.err'"
+
+# Ctrl-C: the batch stops promptly, keeps finished students, leaves no
+# half-written folder; the next run finishes the class.
+rm -rf "$dir/intr" "$dir/intr-out" && mkdir -p "$dir/intr"
+for i in 1 2 3 4 5 6; do cp -R "$dir/subs/correct" "$dir/intr/s$i"; done
+"$grader" batch "$dir/intr" -o "$dir/intr-out" -j 2 > /dev/null 2>&1 &
+bpid=$!
+sleep 3
+kill -INT "$bpid"
+set +e
+wait "$bpid"
+rc=$?
+set -e
+check "Ctrl-C stops a batch with status 130" test "$rc" = 130
+check "an interrupted batch leaves no partial folder" \
+    test -z "$(ls -A "$dir/intr-out/students" | grep partial || true)"
+for s in "$dir"/intr-out/students/*; do
+    [ -d "$s" ] || continue
+    check "a student kept after Ctrl-C is complete ($(basename "$s"))" test -f "$s/results.json"
+done
+"$grader" batch "$dir/intr" -o "$dir/intr-out" -j 2 > /dev/null 2>&1 || true
+check "the next run finishes the class" test "$(grep -c '^"s[0-9]' "$dir/intr-out/gradebook.csv")" = 6
+
 echo "$passes passed, $fails failed"
 test "$fails" = 0
