@@ -148,6 +148,7 @@ static int app_build_trusted(struct app *a)
 {
     char *log = NULL;
     app_cache_root(a);
+    grade_remove_stale_scratch(a->work_root);
     if (bld_trusted_init(&a->cfg, a->cache_root, &a->trusted, &log) < 0) {
         fprintf(stderr, "grader: the trusted harness does not build:\n%s\n", log ? log : "");
         free(log);

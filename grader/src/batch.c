@@ -247,6 +247,41 @@ static int batch_gradebook(struct batch_state *st, char *err, size_t errlen)
     return rc;
 }
 
+/*
+ * Removes students/.NAME.partial folders a killed batch left behind.  Only
+ * called with the lock held, so no other batch is writing them.
+ */
+static void batch_remove_partials(const char *students_dir)
+{
+    DIR *d = opendir(students_dir);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] == '.' && n > 9 && strcmp(e->d_name + n - 8, ".partial") == 0) {
+            char *path = fs_join(students_dir, e->d_name);
+            if (path)
+                fs_remove_tree(path);
+            free(path);
+        }
+    }
+    closedir(d);
+}
+
+/* Removes OUT/gradebook.csv.tmp.* left by a killed batch (lock held). */
+static void batch_remove_stale_temps(const char *out_dir)
+{
+    DIR *d = opendir(out_dir);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, "gradebook.csv.tmp.", 18) == 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+}
+
 /* Takes OUT/.lock for the whole run; the fd stays open until exit. */
 static int batch_lock(const char *out_dir, int *fd, char *err, size_t errlen)
 {
@@ -298,6 +333,8 @@ int batch_run(const struct grade_env *env, const struct batch_opts *o,
     }
     if (batch_lock(o->out_dir, &lock_fd, err, errlen) < 0)
         goto done;
+    batch_remove_partials(st.students_dir);
+    batch_remove_stale_temps(o->out_dir);
     sum->students = st.names.n;
     for (size_t i = 0; i < st.names.n; i++)
         if (!o->force && batch_is_graded(st.students_dir, st.names.v[i]))

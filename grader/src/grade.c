@@ -3,7 +3,10 @@
  */
 #include "grade.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -128,8 +131,9 @@ static int grade_copy_file(struct grade_run *g, const char *sub_real,
 static int grade_prepare(struct grade_run *g, const char *submission_dir)
 {
     const struct grader_cfg *cfg = g->env->cfg;
-    char sub_real[PATH_MAX], *tmpl = fs_join(g->env->work_root, "grade-XXXXXX");
-    if (!tmpl)
+    char sub_real[PATH_MAX], *tmpl = NULL;
+    /* The pid in the name lets grade_remove_stale_scratch() find orphans. */
+    if (asprintf(&tmpl, "%s/grade-%ld-XXXXXX", g->env->work_root, (long)getpid()) < 0)
         return grade_errf(g, "out of memory");
     if (!mkdtemp(tmpl)) {
         free(tmpl);
@@ -356,6 +360,30 @@ static int grade_reports(struct grade_run *g, const char *out_dir)
     rc = rc ? rc : grade_write(g, out_dir, "results.json",
                                report_json(s, cfg, (double)g->res->phases.total_ms / 1000.0));
     return rc;
+}
+
+size_t grade_remove_stale_scratch(const char *work_root)
+{
+    DIR *d = opendir(work_root);
+    struct dirent *e;
+    size_t removed = 0;
+    if (!d)
+        return 0;
+    while ((e = readdir(d))) {
+        long pid;
+        char rest[16];
+        if (sscanf(e->d_name, "grade-%ld-%15s", &pid, rest) != 2 || pid <= 0 ||
+            strlen(rest) != 6)
+            continue;
+        if (kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+            char *path = fs_join(work_root, e->d_name);
+            if (path && fs_remove_tree(path) == 0)
+                removed++;
+            free(path);
+        }
+    }
+    closedir(d);
+    return removed;
 }
 
 static void grade_cleanup(struct grade_run *g)

@@ -64,6 +64,13 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
                      const char *out_dir, struct res_submission *res,
                      char *err, size_t errlen);
 
+/**
+ * Removes scratch folders that graders killed without a chance to clean
+ * up (SIGKILL, power loss) left in work_root: those named after a
+ * process that no longer exists.  Best effort; returns how many it removed.
+ */
+size_t grade_remove_stale_scratch(const char *work_root);
+
 /** The files written per submission, in writing order (results.json last). */
 extern const char *const grade_output_files[];
 

@@ -135,5 +135,27 @@ done
 "$grader" batch "$dir/intr" -o "$dir/intr-out" -j 2 > /dev/null 2>&1 || true
 check "the next run finishes the class" test "$(grep -c '^"s[0-9]' "$dir/intr-out/gradebook.csv")" = 6
 
+# SIGKILL midway: the next run keeps finished students as they were,
+# grades the rest, and leaves no partial or temporary file anywhere.
+rm -rf "$dir/kill-out"
+"$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 > /dev/null 2>&1 &
+bpid=$!
+sleep 4
+kill -KILL "$bpid"
+wait "$bpid" 2>/dev/null || true
+before=$(cd "$dir/kill-out/students" && for s in *; do [ -f "$s/results.json" ] && sha256sum "$s/results.json"; done)
+"$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 > /dev/null 2>&1 || true
+after=$(cd "$dir/kill-out/students" && sha256sum $(echo "$before" | awk '{print $2}') 2>/dev/null || true)
+check "after SIGKILL, finished students are kept as they were" \
+    sh -c "test -n '$before' && test '$before' = '$after'"
+check "after SIGKILL, no sandboxed process is left running" \
+    test -z "$(ps -e -o uid= | awk '$1 >= 61000 && $1 < 65534' | head -n 1)"
+check "after SIGKILL, the re-run grades everyone" \
+    test "$(grep -c '^"s[0-9]' "$dir/kill-out/gradebook.csv")" = 6
+check "after SIGKILL, no partial or temporary file is left" \
+    test -z "$(find "$dir/kill-out" -name '*.partial' -o -name '*.tmp.*' | head -n 1)"
+check "no scratch folder of a dead grader is left" \
+    test -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "grade-$bpid-*" | head -n 1)"
+
 echo "$passes passed, $fails failed"
 test "$fails" = 0
