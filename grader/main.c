@@ -83,7 +83,9 @@ static const char usage_grade[] =
     "  -o, --output OUTDIR       where to write (created)\n"
     "  --fail-under PERCENT      exit 3 if the score is below PERCENT of the maximum\n"
     "  --keep-scratch            keep the scratch folder (for debugging the grader)\n"
-    "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n";
+    "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n"
+    "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
+    "                            (default 61000; unit runner k adds k*256)\n";
 
 static const char usage_batch[] =
     "usage: grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]\n"
@@ -96,7 +98,9 @@ static const char usage_batch[] =
     "  -o, --output OUTDIR       where to write (default grader-batch)\n"
     "  -j, --jobs N              parallel submissions (default: number of CPUs)\n"
     "  --force                   regrade everyone\n"
-    "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n";
+    "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n"
+    "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
+    "                            (default 61000; worker i uses UID+i)\n";
 
 static const char usage_check[] =
     "usage: grader [-c CONFIG] check-config\n"
@@ -174,6 +178,18 @@ static int app_check_sandbox(bool use_bwrap)
     return EXIT_INTERNAL;
 }
 
+/* --sandbox-uid: a base that leaves room for the workers and unit runners. */
+static bool parse_uid_base(const char *s, uid_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v < 1000 || v > 4000000000ul)
+        return false;
+    *out = (uid_t)v;
+    return true;
+}
+
 static bool parse_percent(const char *s, double *out)
 {
     char *end;
@@ -201,9 +217,11 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         {"output", required_argument, NULL, 'o'},   {"fail-under", required_argument, NULL, 'f'},
         {"keep-scratch", no_argument, NULL, 'k'},   {"no-sandbox", no_argument, NULL, 'n'},
         {"config", required_argument, NULL, 'c'},   {"help", no_argument, NULL, 'h'},
+        {"sandbox-uid", required_argument, NULL, 'u'},
         {NULL, 0, NULL, 0},
     };
     const char *out = "grader-out";
+    uid_t uid_base = UID_BASE_DEFAULT;
     double fail_under = -1;
     bool keep = false, sandbox = true;
     int c;
@@ -213,6 +231,12 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         case 'c': a->config_path = optarg; break;
         case 'k': keep = true; break;
         case 'n': sandbox = false; break;
+        case 'u':
+            if (!parse_uid_base(optarg, &uid_base)) {
+                fprintf(stderr, "grader: --sandbox-uid takes a uid from 1000 to 4000000000\n");
+                return EXIT_USAGE;
+            }
+            break;
         case 'f':
             if (!parse_percent(optarg, &fail_under)) {
                 fprintf(stderr, "grader: --fail-under takes a percentage from 0 to 100\n");
@@ -243,7 +267,7 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, keep,
                             ncpu > 0 ? (unsigned)ncpu : 1, &got_stop};
     install_stop_handlers();
-    struct grade_slot slot = {UID_BASE_DEFAULT, UID_BASE_DEFAULT};
+    struct grade_slot slot = {uid_base, uid_base};
     struct res_submission res;
     if (grade_submission(&env, &slot, sub, student, out, &res, err, sizeof err) < 0) {
         fprintf(stderr, "grader: %s\n", err);
@@ -268,6 +292,7 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
         {"force", no_argument, NULL, 'F'},        {"no-sandbox", no_argument, NULL, 'n'},
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
+        {"sandbox-uid", required_argument, NULL, 'u'},
         {NULL, 0, NULL, 0},
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -283,6 +308,12 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         case 'c': a->config_path = optarg; break;
         case 'F': bo.force = true; break;
         case 'n': sandbox = false; break;
+        case 'u':
+            if (!parse_uid_base(optarg, &bo.uid_base)) {
+                fprintf(stderr, "grader: --sandbox-uid takes a uid from 1000 to 4000000000\n");
+                return EXIT_USAGE;
+            }
+            break;
         case 'j':
             errno = 0;
             long j = strtol(optarg, &end, 10);
