@@ -149,6 +149,7 @@ test-student:
 	@sh tests/scripts/student_workflow.sh $(BUILD)/student
 
 test-grader: $(GRADER) $(SOLUTION_TESTS)
+	@sh tests/scripts/bad_configs.sh $(GRADER)
 	@sh tests/scripts/grader_e2e.sh $(GRADER) $(BUILD)/e2e
 
 # ---- benchmarks (figures only; nothing is asserted about time) ----------
