@@ -35,7 +35,8 @@ GRADER_LIBS = $(shell pkg-config --libs yaml-0.1 jansson libxml-2.0 2>/dev/null)
 
 # Debian packages the build, the tests and the grader need.
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
-           libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq
+           libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq \
+           clang libclang-rt-14-dev
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
 HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/runner.c \
@@ -133,7 +134,7 @@ check-stubs: $(MKSTUB)
 
 # ---- tests --------------------------------------------------------------
 
-test: all check-stubs test-unit test-solution test-stub test-student test-grader
+test: all check-stubs test-unit test-solution test-stub test-student test-grader fuzz-smoke
 	@echo "make test: all checks passed ($(BUILD))"
 
 test-unit: $(UNIT_TESTS)
@@ -172,5 +173,7 @@ grade: all
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

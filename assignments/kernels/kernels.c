@@ -46,6 +46,7 @@
 #include <pthread.h>   /* pthread_create, pthread_join */
 #include <stdatomic.h> /* atomic_size_t: a counter threads can share */
 #include <stdint.h>    /* int8_t, int16_t, int32_t, int64_t */
+#include <stdio.h>     /* snprintf */
 #include <stdlib.h>    /* malloc, calloc, aligned_alloc, free */
 #include <string.h>    /* memset, strerror */
 
@@ -264,8 +265,9 @@ Tensor *cache_friendly_matmul(const Tensor *A, const Tensor *B,
  *   1. x NULL or num_workers < 1: a reason, NULL.
  *   2. Allocate y like vectorized_relu() does.
  *   3. workers = min(num_workers, number of elements): never start a
- *      thread with nothing to do.  Very small inputs (a few thousand
- *      elements) may simply run on the calling thread.
+ *      thread with nothing to do.  Small inputs (below some tens of
+ *      thousands of elements) may simply run on the calling thread:
+ *      starting a thread costs more than their whole ReLU.
  *   4. Chunk sizes: base = n / workers, and the first n % workers chunks
  *      get one more element, so sizes differ by at most one and cover all
  *      n elements (10 elements on 4 workers: 3, 3, 2, 2).

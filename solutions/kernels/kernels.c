@@ -1171,27 +1171,30 @@ static void qmatmul_tile(const qint *qa, const qint *qbt, size_t kp, size_t n,
             C[(i + r) * n + j + c] = (float)acc[r][c] * scale;
 }
 
-/* Bytes of qbt one column block may use: about a quarter of a 1 MB L2. */
-#define QL2_BYTES (256 * 1024)
+/* Bytes of qa one row block may use: half of a 1 MB L2 cache. */
+#define QL2_BYTES (512 * 1024)
 
 /*
  * C (m x n) = (float)(qa @ qbt^T) * scale, qa and qbt in rows of kp.
- * Columns go in blocks whose rows of qbt fit in QL2_BYTES, so that every
- * pair of rows of qa passing over a block finds it in L2 instead of
- * streaming all of qbt from memory each time.
+ *
+ * Rows of qa go in blocks that fit in QL2_BYTES, and within a block the
+ * column loop is outside the row loop: the QC rows of qbt a tile reads
+ * (8 KB for k = 1024) stay in L1 while every row pair of the block, held
+ * in L2, passes over them.  Each tile then loads 2 rows from L2 per
+ * 2 x 4 dot products instead of 4.
  */
 static void qmatmul(const qint *qa, const qint *qbt, size_t m, size_t kp,
                     size_t n, float scale, float *C)
 {
-    const size_t fit = QL2_BYTES / (kp * sizeof *qbt) / QC * QC;
-    const size_t block = fit > QC ? fit : QC;
+    const size_t fit = QL2_BYTES / (kp * sizeof *qa) / QR * QR;
+    const size_t block = fit > QR ? fit : QR;
 
-    for (size_t j0 = 0; j0 < n; j0 += block) {
-        const size_t j_end = min_size(n, j0 + block);
-        for (size_t i = 0; i < m; i += QR)
-            for (size_t j = j0; j < j_end; j += QC)
-                qmatmul_tile(qa, qbt, kp, n, i, min_size(QR, m - i), j,
-                             min_size(QC, j_end - j), scale, C);
+    for (size_t i0 = 0; i0 < m; i0 += block) {
+        const size_t i_end = min_size(m, i0 + block);
+        for (size_t j = 0; j < n; j += QC)
+            for (size_t i = i0; i < i_end; i += QR)
+                qmatmul_tile(qa, qbt, kp, n, i, min_size(QR, i_end - i), j,
+                             min_size(QC, n - j), scale, C);
     }
 }
 /* END SOLUTION */
