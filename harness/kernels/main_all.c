@@ -1,4 +1,5 @@
 /* main_all.c -- the grader's test program: visible and hidden suites. */
+#include "hidden/hidden_suites.h"
 #include "runner.h"
 #include "suites.h"
 

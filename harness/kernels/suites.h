@@ -1,9 +1,8 @@
 /*
- * suites.h -- every Check suite of the Kernels assignment.
+ * suites.h -- the visible Check suites of the Kernels assignment.
  *
- * Visible suites (harness/kernels/visible/) ship to students and port the
- * seed module's tests; hidden suites (harness/kernels/hidden/) stay with
- * the instructor.  Each suite's cases are the graded units, with stable
+ * The visible suites (harness/kernels/visible/) ship to students and port
+ * the seed module's tests.  Each suite's cases are the graded units, with stable
  * ids "suite/case" that config.yaml gives points to.
  */
 #ifndef SUITES_H
@@ -21,11 +20,7 @@ extern const struct tc_suite quantized_suite;         /* quantized/... */
 extern const struct tc_suite performance_suite;       /* performance/... */
 extern const struct tc_suite integration_suite;       /* integration/... */
 
-/* hidden: edge cases, remainders, saturation, NaN, every error path */
-extern const struct tc_suite hidden_matmul_suite;
-extern const struct tc_suite hidden_vectorized_suite;
-extern const struct tc_suite hidden_cache_friendly_suite;
-extern const struct tc_suite hidden_parallel_suite;
-extern const struct tc_suite hidden_quantized_suite;
+/* The hidden suites are declared in hidden/hidden_suites.h, which is
+ * never shipped to students. */
 
 #endif /* SUITES_H */

@@ -20,7 +20,9 @@
  * and reach the tests.  The tree is made with mkdtemp() under
  * $FUZZ_TMPDIR (default /dev/shm, else /tmp) and removed at exit; a crash
  * leaves it behind, which is why the make rules point FUZZ_TMPDIR into
- * the build folder.
+ * the build folder.  With FUZZ_CFG_VERBOSE=1 in the environment, each
+ * input's verdict ("ok" or the error) is printed: to see how deep the
+ * seeds go, e.g. `FUZZ_CFG_VERBOSE=1 fuzz_cfg -runs=0 SEED...`.
  *
  * Build: see tests/fuzz/fuzz.mk (`make fuzz`, `make fuzz-smoke`).
  */
@@ -47,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct fuzz_tree {
     char top[PATH_MAX];        /* what mkdtemp() made */
     char config[PATH_MAX];     /* top/c[f]g/config.yaml: the input goes here */
+    bool verbose;              /* $FUZZ_CFG_VERBOSE: print each verdict (for seeds) */
 };
 
 static struct fuzz_tree tree;
@@ -134,6 +137,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     tree_make();
+    tree.verbose = getenv("FUZZ_CFG_VERBOSE") != NULL;
     return 0;
 }
 
@@ -265,11 +269,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&err, 0, sizeof err);
     if (cfg_load(tree.config, &cfg, &err) < 0) {
         fuzz_check_failure(&cfg, &err, size);
+        if (tree.verbose) {
+            char shown[2048];
+            cfg_error_format(&err, shown, sizeof shown);
+            fprintf(stderr, "fuzz_cfg: %s\n", shown);
+        }
         cfg_release(&cfg);                 /* allowed, and must be a no-op */
         return 0;
     }
     fuzz_check_top(&cfg);
     fuzz_check_tests(&cfg);
+    if (tree.verbose)
+        fprintf(stderr, "fuzz_cfg: ok: %zu tests, %zu sources\n", cfg.ntests,
+                cfg.build.sources.n);
     cfg_release(&cfg);
     cfg_release(&cfg);                     /* safe twice */
     return 0;

@@ -79,8 +79,8 @@ check_line() {
     status)
         got=$(jq -r '.extra_data.grader_status' "$res")
         [ "$got" = "$arg" ] || echo "status is $got" ;;
-    score)
-        jq -e --argjson v "$arg" '.score == $v' "$res" > /dev/null ||
+    score)   # to the hundredth, as the reports print it
+        jq -e --argjson v "$arg" '(.score - $v) | fabs < 0.005' "$res" > /dev/null ||
             echo "score is $(jq .score "$res")" ;;
     'score<=')
         jq -e --argjson v "$arg" '.score <= $v' "$res" > /dev/null ||
@@ -115,8 +115,11 @@ check_line() {
         grep -qF -- "$arg" "$1/build.log" || echo "build.log lacks it: $(head -c 300 "$1/build.log")" ;;
     report)
         grep -qF -- "$arg" "$1/report.txt" || echo "report.txt lacks it" ;;
-    no-report)
-        if grep -qF -- "$arg" "$1/report.txt"; then echo "report.txt has it"; fi ;;
+    not-shown)
+        # In none of the files the student sees.
+        shown=$(grep -lF -- "$arg" "$1/report.txt" "$1/results.json" "$1/junit.xml" |
+                sed 's,.*/,,' | tr '\n' ' ')
+        [ -z "$shown" ] || echo "found in $shown" ;;
     jq)
         jq -e "$arg" "$res" > /dev/null 2>&1 || echo "false or an error" ;;
     *)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "kernels.h"
-#include "suites.h"
+#include "hidden_suites.h"
 
 /*
  * rtol 1e-4, atol 1e-4 against the float64 reference: blocking changes

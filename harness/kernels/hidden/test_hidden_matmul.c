@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "kernels.h"
-#include "suites.h"
+#include "hidden_suites.h"
 
 /*
  * Float32 accumulation over k <= 130 standard-normal products is off the

@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "kernels.h"
-#include "suites.h"
+#include "hidden_suites.h"
 
 /* parallel_relu(x, workers) must equal max(0, x) bit for bit. */
 static void check_parallel_relu(const Tensor *x, int workers, const char *label)

@@ -22,7 +22,7 @@
 #include <stdio.h>
 
 #include "kernels.h"
-#include "suites.h"
+#include "hidden_suites.h"
 
 /* quantized_matmul(A, B, sa, sb) must equal the rule exactly. */
 static void check_qmatmul(const Tensor *A, const Tensor *B, float sa, float sb,

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "kernels.h"
-#include "suites.h"
+#include "hidden_suites.h"
 
 /* vectorized_relu(x) must equal max(0, x) exactly and leave x unchanged. */
 static void check_relu_exact(const Tensor *x, const char *what)
