@@ -184,10 +184,23 @@ static bool parse_uid_base(const char *s, uid_t *out)
     char *end;
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
-    if (errno || end == s || *end || v < 1000 || v > 4000000000ul)
+    if (errno || end == s || *end || v < 1000 || v > 4000000000ul) {
+        fprintf(stderr, "grader: --sandbox-uid takes a uid from 1000 to 4000000000\n");
         return false;
+    }
     *out = (uid_t)v;
     return true;
+}
+
+/* What grade and batch need before grading: config, sandbox, trusted objects. */
+static int app_prepare(struct app *a, bool sandbox)
+{
+    int rc = app_load_config(a);
+    if (!rc)
+        rc = app_check_sandbox(sandbox);
+    if (!rc)
+        rc = app_build_trusted(a);
+    return rc;
 }
 
 static bool parse_percent(const char *s, double *out)
@@ -232,10 +245,8 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         case 'k': keep = true; break;
         case 'n': sandbox = false; break;
         case 'u':
-            if (!parse_uid_base(optarg, &uid_base)) {
-                fprintf(stderr, "grader: --sandbox-uid takes a uid from 1000 to 4000000000\n");
+            if (!parse_uid_base(optarg, &uid_base))
                 return EXIT_USAGE;
-            }
             break;
         case 'f':
             if (!parse_percent(optarg, &fail_under)) {
@@ -252,11 +263,7 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *sub = argv[optind];
-    int rc = app_load_config(a);
-    if (!rc)
-        rc = app_check_sandbox(sandbox);
-    if (!rc)
-        rc = app_build_trusted(a);
+    int rc = app_prepare(a, sandbox);
     if (rc)
         return rc;
 
@@ -309,10 +316,8 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         case 'F': bo.force = true; break;
         case 'n': sandbox = false; break;
         case 'u':
-            if (!parse_uid_base(optarg, &bo.uid_base)) {
-                fprintf(stderr, "grader: --sandbox-uid takes a uid from 1000 to 4000000000\n");
+            if (!parse_uid_base(optarg, &bo.uid_base))
                 return EXIT_USAGE;
-            }
             break;
         case 'j':
             errno = 0;
@@ -332,11 +337,7 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         return EXIT_USAGE;
     }
     bo.submissions_dir = argv[optind];
-    int rc = app_load_config(a);
-    if (!rc)
-        rc = app_check_sandbox(sandbox);
-    if (!rc)
-        rc = app_build_trusted(a);
+    int rc = app_prepare(a, sandbox);
     if (rc)
         return rc;
 

@@ -13,7 +13,7 @@ dir=$(mkdir -p "$2" && cd "$2" && pwd)
 repo=$(pwd)
 corpus=tests/fixtures/corpus
 solution=solutions/kernels/kernels.c
-subs=$dir/subs out=$dir/out
+subs=$dir/subs out=$dir/out work=$dir/tmp
 fails=0 passes=0
 
 ok()  { passes=$((passes + 1)); echo "ok   $1"; }
@@ -127,44 +127,68 @@ check_line() {
     esac
 }
 
-# check_fixture NAME: every line of its expect file.
+# check_fixture NAME: every line of its expect file.  "xfail LINE" is a
+# known grader bug: LINE must not hold (yet); when it does, say so.
 check_fixture() {
     expect=$corpus/$1/expect res_dir=$out/students/$1
     if [ ! -f "$expect" ]; then bad "$1" "no expect file"; return; fi
     if ! jq -e . "$res_dir/results.json" > /dev/null 2>&1; then
         bad "$1" "no valid results.json in $res_dir"; return
     fi
-    why= n=0
+    why= n=0 known=0
     while IFS= read -r line || [ -n "$line" ]; do
         n=$((n + 1))
-        case $line in '' | '#'*) continue ;; esac
-        msg=$(check_line "$res_dir" "$line" "$expect")
-        [ -z "$msg" ] || why="${why:+$why; }line $n '$line': $msg"
+        case $line in
+        '' | '#'*) ;;
+        'xfail '*)
+            msg=$(check_line "$res_dir" "${line#xfail }" "$expect")
+            if [ -n "$msg" ]; then
+                known=$((known + 1))
+            else
+                why="${why:+$why; }line $n '$line' holds now: the bug is fixed, drop 'xfail'"
+            fi ;;
+        *)
+            msg=$(check_line "$res_dir" "$line" "$expect")
+            [ -z "$msg" ] || why="${why:+$why; }line $n '$line': $msg" ;;
+        esac
     done < "$expect"
-    if [ -z "$why" ]; then ok "$1"; else bad "$1" "$why"; fi
+    if [ -n "$why" ]; then
+        bad "$1" "$why"
+    elif [ "$known" -gt 0 ]; then
+        ok "$1 ($known known grader bug(s), see xfail in $expect)"
+    else
+        ok "$1"
+    fi
 }
 
 # ---- global checks ----------------------------------------------------------
 
-# Processes of the sandbox uids: 61000 + worker, plus 256 * unit runner.
-sandbox_processes() {
+# Processes of the sandbox uids (61000 + worker, plus 256 * unit runner)
+# that belong to this batch: their command line or cwd is under $dir
+# (other graders may be running on this machine with the same uids).
+our_sandbox_processes() {
     ps -e -o uid=,pid=,args= | awk '$1 >= 61000 && $1 < 61000 + 256 * 64 &&
-        ($1 - 61000) % 256 < 64 { print }'
+        ($1 - 61000) % 256 < 64' |
+    while read -r uid pid args; do
+        cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
+        case "$args $cwd" in *"$dir"*) echo "uid $uid pid $pid: $args" ;; esac
+    done
 }
 
 repo_sums() {
     git ls-files -z | xargs -0 sha256sum 2>&1 | sort -k2
 }
 
+# /tmp's entries, but for this script's own output folder.
 tmp_list() {
-    ls -A /tmp | grep -vx "$(basename "$dir")" | sort
+    ls -A /tmp | grep -vx "$(basename "$dir")" | sort || true
 }
 
 # ---- main ------------------------------------------------------------------
 
 command -v jq > /dev/null || { echo "FAIL corpus: jq is missing"; exit 1; }
-rm -rf "$subs" "$out"
-mkdir -p "$subs"
+rm -rf "$subs" "$out" "$work"
+mkdir -p "$subs" "$work"
 names=
 for f in "$corpus"/*/; do
     name=$(basename "$f")
@@ -178,11 +202,13 @@ tmp_list > "$dir/tmp-before.txt"
 
 start=$(date +%s)
 set +e
-"$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force > "$dir/batch.txt" 2> "$dir/batch.err"
+TMPDIR=$work "$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force \
+    > "$dir/batch.txt" 2> "$dir/batch.err"
 rc=$?
 set -e
 secs=$(($(date +%s) - start))
-echo "corpus: $count submissions graded by one 'grader batch -j 2' in ${secs} s"
+echo "corpus: $count submissions, one 'grader batch -j 2': ${secs} s" \
+     "(per submission: $out/students/NAME/results.json .execution_time)"
 
 if [ "$rc" = 0 ]; then ok "batch exits 0"; else bad "batch exits 0" "exit $rc: $(tail -3 "$dir/batch.err")"; fi
 
@@ -191,30 +217,32 @@ for name in $names; do
 done
 
 # Leftover processes: the keeper reaps for at most a second, so give them two.
-left=$(sandbox_processes)
-[ -z "$left" ] || { sleep 2; left=$(sandbox_processes); }
+left=$(our_sandbox_processes)
+[ -z "$left" ] || { sleep 2; left=$(our_sandbox_processes); }
 if [ -z "$left" ]; then ok "no sandbox process left"; else bad "no sandbox process left" "$left"; fi
+
+left=$(ls -A "$work")
+if [ -z "$left" ]; then ok "scratch folders removed"; else bad "scratch folders removed" "$work: $left"; fi
 
 repo_sums > "$dir/repo-after.txt"
 if cmp -s "$dir/repo-before.txt" "$dir/repo-after.txt"; then
     ok "repository files unchanged"
 else
-    bad "repository files unchanged" "$(diff "$dir/repo-before.txt" "$dir/repo-after.txt" | grep '^[<>]' | head -5)"
+    bad "repository files unchanged" "$(diff "$dir/repo-before.txt" "$dir/repo-after.txt" |
+        sed -n 's/^> [0-9a-f]*  //p' | tr '\n' ' ') (was anyone editing the tree?)"
 fi
 
-# New entries in /tmp: another program may be making and removing its
-# own temporaries right now, so only what is still there 10 s later counts.
-new=$(tmp_list | comm -13 "$dir/tmp-before.txt" -)
-tries=0
-while [ -n "$new" ] && [ $tries -lt 10 ]; do
-    sleep 1
-    tries=$((tries + 1))
-    new=$(tmp_list | comm -13 "$dir/tmp-before.txt" -)
-done
+# New entries in /tmp (the grader's own scratch is in $work).  Other
+# programs may be making and removing temporaries right now: only what is
+# still there 5 s later counts.
+new1=$(tmp_list | comm -13 "$dir/tmp-before.txt" -)
+[ -z "$new1" ] || sleep 5
+new=$(tmp_list | comm -13 "$dir/tmp-before.txt" - | { grep -vxF "$new1" || true; })
+new=$(tmp_list | comm -13 "$dir/tmp-before.txt" - | { grep -xF "$new1" || true; })
 if [ -z "$new" ]; then
     ok "nothing new left in /tmp"
 else
-    bad "nothing new left in /tmp" "$(cd /tmp && ls -ld $new 2>&1 | head -5)"
+    bad "nothing new left in /tmp" "$(cd /tmp && ls -ld $new 2>&1 | head -5 | tr '\n' ';') (another program's?)"
 fi
 
 echo "$passes passed, $fails failed"
