@@ -36,7 +36,7 @@ GRADER_LIBS = $(shell pkg-config --libs yaml-0.1 jansson libxml-2.0 2>/dev/null)
 # Debian packages the build, the tests and the grader need.
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
            libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq \
-           clang libclang-rt-14-dev
+           clang libclang-rt-14-dev libopenblas-dev
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
 HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/runner.c \
@@ -62,7 +62,7 @@ MKSTUB         = $(BUILD)/grader/mkstub
 UNIT_TESTS     = $(BUILD)/tests/run_tests
 
 .PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
-        test-stub test-student test-grader
+        test-stub test-student test-grader test-corpus test-perf
 .DELETE_ON_ERROR:
 # Objects built through pattern rules are not intermediates: keep them.
 .SECONDARY:
@@ -134,7 +134,8 @@ check-stubs: $(MKSTUB)
 
 # ---- tests --------------------------------------------------------------
 
-test: all check-stubs test-unit test-solution test-stub test-student test-grader fuzz-smoke
+test: all check-stubs test-unit test-solution test-stub test-student test-grader fuzz-smoke \
+      test-corpus test-perf
 	@echo "make test: all checks passed ($(BUILD))"
 
 test-unit: $(UNIT_TESTS)
@@ -153,9 +154,22 @@ test-grader: $(GRADER) $(SOLUTION_TESTS)
 	@sh tests/scripts/bad_configs.sh $(GRADER)
 	@sh tests/scripts/grader_e2e.sh $(GRADER) $(BUILD)/e2e
 
+# The fixture corpus: one batch of broken and hostile submissions, each
+# with its expected outcome (tests/fixtures/corpus/README.md).
+test-corpus: $(GRADER)
+	@sh tests/scripts/corpus.sh $(GRADER) $(BUILD)/corpus
+
+# Performance grading: the reference gets the performance points, the
+# slow fixtures (tests/fixtures/perf/) lose theirs, metrics are repeatable.
+test-perf: $(GRADER)
+	@sh tests/scripts/perf_e2e.sh $(GRADER) $(BUILD)/perf-e2e
+
 # ---- benchmarks (figures only; nothing is asserted about time) ----------
 
-bench: all
+# The kernels against OpenBLAS and memcpy (tests/bench/bench.mk), then the grader.
+include tests/bench/bench.mk
+bench: all $(KBENCH)
+	@$(KBENCH_RUN)
 	@sh tests/bench/grader_bench.sh $(GRADER) $(BUILD)/bench
 
 # ---- the main job ---------------------------------------------------------

@@ -5,13 +5,87 @@
  * Data blocks come from posix_memalign() with the byte count rounded up to
  * a multiple of TENSOR_ALIGN, so a kernel may also read whole vectors up
  * to the end of the last cache line without leaving the allocation.
+ *
+ * Large blocks are cached for reuse, as PyTorch's caching allocator does:
+ * a fresh 64 MiB block costs 16384 page faults, each zeroing a page, which
+ * is more than a ReLU over it costs; a block freed and taken again by the
+ * next tensor of the same size is already mapped.  The cache is the one
+ * process-wide state here (allocators are process-wide by nature), under
+ * a mutex, bounded, and off under AddressSanitizer so that a use after
+ * free of tensor data is still caught.
  */
 #include "tensor.h"
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <pthread.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TENSOR_CACHE_SLOTS 0
+#else
+#define TENSOR_CACHE_SLOTS 4
+#endif
+#define TENSOR_CACHE_MIN_BYTES ((size_t)1 << 20)    /* smaller blocks: plain malloc */
+#define TENSOR_CACHE_MAX_BYTES ((size_t)256 << 20)  /* kept at most, in all */
+
+struct tensor_block {
+    void *data;
+    size_t bytes;
+};
+
+static struct {
+    pthread_mutex_t lock;
+    struct tensor_block slot[TENSOR_CACHE_SLOTS + 1];   /* +1: never a zero-size array */
+    size_t bytes;
+} tensor_cache = {PTHREAD_MUTEX_INITIALIZER, {{NULL, 0}}, 0};
+
+/* A cached block of exactly `bytes`, or NULL. */
+static void *tensor_cache_take(size_t bytes)
+{
+    void *data = NULL;
+    if (bytes < TENSOR_CACHE_MIN_BYTES)
+        return NULL;
+    pthread_mutex_lock(&tensor_cache.lock);
+    for (int i = 0; i < TENSOR_CACHE_SLOTS && !data; i++) {
+        if (tensor_cache.slot[i].data && tensor_cache.slot[i].bytes == bytes) {
+            data = tensor_cache.slot[i].data;
+            tensor_cache.slot[i].data = NULL;
+            tensor_cache.bytes -= bytes;
+        }
+    }
+    pthread_mutex_unlock(&tensor_cache.lock);
+    return data;
+}
+
+/* Keeps a large block for reuse if there is room; else frees it. */
+static void tensor_cache_give(void *data, size_t bytes)
+{
+    bool kept = false;
+    if (bytes >= TENSOR_CACHE_MIN_BYTES) {
+        pthread_mutex_lock(&tensor_cache.lock);
+        for (int i = 0; i < TENSOR_CACHE_SLOTS && !kept; i++) {
+            if (!tensor_cache.slot[i].data &&
+                tensor_cache.bytes + bytes <= TENSOR_CACHE_MAX_BYTES) {
+                tensor_cache.slot[i] = (struct tensor_block){data, bytes};
+                tensor_cache.bytes += bytes;
+                kept = true;
+            }
+        }
+        pthread_mutex_unlock(&tensor_cache.lock);
+    }
+    if (!kept)
+        free(data);
+}
+
+/* Bytes of the data block of a tensor of `size` elements. */
+static size_t tensor_block_bytes(size_t size)
+{
+    return (size * sizeof(float) + TENSOR_ALIGN - 1) / TENSOR_ALIGN * TENSOR_ALIGN;
+}
 
 /* The one piece of state: per thread, like errno (see tensor.h). */
 static _Thread_local char tensor_error[256];
@@ -74,8 +148,11 @@ static int tensor_check_shape(const char *who, int ndim, const size_t shape[],
     return 0;
 }
 
-/* The shared constructor: a zero-filled tensor, or NULL with the error set. */
-static Tensor *tensor_alloc(const char *who, int ndim, const size_t shape[])
+/*
+ * The shared constructor: a tensor whose data is zero-filled when `zero`,
+ * else left as malloc gave it; NULL with the error set.
+ */
+static Tensor *tensor_alloc_as(const char *who, int ndim, const size_t shape[], bool zero)
 {
     size_t size, bytes;
     void *data = NULL;
@@ -84,14 +161,17 @@ static Tensor *tensor_alloc(const char *who, int ndim, const size_t shape[])
     if (tensor_check_shape(who, ndim, shape, &size) < 0)
         return NULL;
     /* Cannot overflow: tensor_check_shape() bounded size for this. */
-    bytes = (size * sizeof(float) + TENSOR_ALIGN - 1) / TENSOR_ALIGN * TENSOR_ALIGN;
+    bytes = tensor_block_bytes(size);
     t = calloc(1, sizeof *t);
-    if (t == NULL || posix_memalign(&data, TENSOR_ALIGN, bytes) != 0) {
+    if (t != NULL)
+        data = tensor_cache_take(bytes);
+    if (t == NULL || (data == NULL && posix_memalign(&data, TENSOR_ALIGN, bytes) != 0)) {
         free(t);
         tensor_set_error("%s: out of memory (%zu elements)", who, size);
         return NULL;
     }
-    memset(data, 0, bytes);
+    if (zero)
+        memset(data, 0, bytes);
     t->data = data;
     t->size = size;
     t->ndim = ndim;
@@ -100,9 +180,19 @@ static Tensor *tensor_alloc(const char *who, int ndim, const size_t shape[])
     return t;
 }
 
+static Tensor *tensor_alloc(const char *who, int ndim, const size_t shape[])
+{
+    return tensor_alloc_as(who, ndim, shape, true);
+}
+
 Tensor *tensor_new(int ndim, const size_t shape[])
 {
     return tensor_alloc("tensor_new", ndim, shape);
+}
+
+Tensor *tensor_empty(int ndim, const size_t shape[])
+{
+    return tensor_alloc_as("tensor_empty", ndim, shape, false);
 }
 
 Tensor *tensor_scalar(float value)
@@ -160,7 +250,7 @@ void tensor_free(Tensor *t)
 {
     if (t == NULL)
         return;
-    free(t->data);
+    tensor_cache_give(t->data, tensor_block_bytes(t->size));
     free(t);
 }
 

@@ -40,6 +40,14 @@ typedef struct Tensor {
  */
 Tensor *tensor_new(int ndim, const size_t shape[]);
 
+/**
+ * Like tensor_new() but the data is not initialised: for a kernel that
+ * writes every element anyway, it saves a pass over memory (zeroing a
+ * large result costs as much as a ReLU over it).  Never read an element
+ * before writing it.
+ */
+Tensor *tensor_empty(int ndim, const size_t shape[]);
+
 /** Shorthands for tensor_new(): a 0-d scalar, a 1-d vector, a 2-d matrix. */
 Tensor *tensor_scalar(float value);
 Tensor *tensor_new_1d(size_t n);
