@@ -347,6 +347,50 @@ START_TEST(test_error_is_per_thread)
 }
 END_TEST
 
+/* tensor_empty: the shape of tensor_new, aligned, writable. */
+START_TEST(test_empty_shape)
+{
+    const size_t shape[3] = {2, 3, 5};
+    Tensor *t = tensor_empty(3, shape);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(t->ndim, 3);
+    ck_assert_uint_eq(t->size, 30);
+    ck_assert_uint_eq((uintptr_t)t->data % TENSOR_ALIGN, 0);
+    for (size_t i = 0; i < t->size; i++)
+        t->data[i] = (float)i;
+    ck_assert_float_eq(t->data[29], 29.0f);
+    tensor_free(t);
+    const size_t bad[1] = {0};
+    ck_assert_ptr_null(tensor_empty(1, bad));
+    ck_assert_str_ne(tensor_last_error(), "");
+}
+END_TEST
+
+/*
+ * A large block freed and reused by the cache: tensor_new() still gives
+ * zeros, and two live tensors never share a block.
+ */
+START_TEST(test_cached_block_is_zeroed_and_not_shared)
+{
+    const size_t n = (4u << 20) / sizeof(float);   /* 4 MiB: cached */
+    Tensor *a = tensor_new_1d(n);
+    ck_assert_ptr_nonnull(a);
+    for (size_t i = 0; i < n; i++)
+        a->data[i] = 1.0f;
+
+    tensor_free(a);
+    Tensor *b = tensor_new_1d(n), *c = tensor_new_1d(n);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_ne(b->data, c->data);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(b->data[i] == 0.0f && c->data[i] == 0.0f, "element %zu not zero", i);
+    }
+    tensor_free(b);
+    tensor_free(c);
+}
+END_TEST
+
 Suite *tensor_suite(void)
 {
     Suite *s = suite_create("tensor");
@@ -374,6 +418,8 @@ Suite *tensor_suite(void)
     tc = tcase_create("error");
     tcase_add_test(tc, test_error_set_and_clear);
     tcase_add_test(tc, test_error_is_per_thread);
+    tcase_add_test(tc, test_empty_shape);
+    tcase_add_test(tc, test_cached_block_is_zeroed_and_not_shared);
     suite_add_tcase(s, tc);
     return s;
 }
