@@ -21,6 +21,7 @@
 #include "cfg.h"
 #include "fsutil.h"
 #include "grade.h"
+#include "perf.h"
 #include "report.h"
 #include "sbx.h"
 #include "strv.h"
@@ -407,6 +408,27 @@ done:
     return rc;
 }
 
+/* Builds the performance program with the reference solutions and checks
+ * that it has every measurement the performance tests name. */
+static int check_perf(struct app *a)
+{
+    char tmpl[PATH_MAX], line[2048], *log = NULL;
+    struct cfg_error err = {0};
+    if (snprintf(tmpl, sizeof tmpl, "%s/grader-check-XXXXXX", a->work_root) >= (int)sizeof tmpl ||
+        !mkdtemp(tmpl)) {
+        fprintf(stderr, "grader: cannot create a temporary folder: %s\n", strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    int rc = perf_check_measures(&a->cfg, &a->trusted, tmpl, &err, &log);
+    if (rc < 0) {
+        cfg_error_format(&err, line, sizeof line);
+        fprintf(stderr, "%s\n%s", line, log ? log : "");
+    }
+    free(log);
+    fs_remove_tree(tmpl);
+    return rc < 0 ? (err.line > 0 ? EXIT_USAGE : EXIT_INTERNAL) : 0;
+}
+
 static int cmd_check_config(struct app *a, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -442,6 +464,8 @@ static int cmd_check_config(struct app *a, int argc, char **argv)
         }
     }
     strv_clear(&ids);
+    if (!rc && a->cfg.performance.enabled)
+        rc = check_perf(a);
     if (rc)
         return rc;
     size_t hidden = 0;

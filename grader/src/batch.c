@@ -163,6 +163,7 @@ static void *batch_worker_main(void *arg)
         if (rc < 0 && st->o->stop && *st->o->stop) {   /* interrupted: not a failure */
             st->sum->stopped = true;
             pthread_mutex_unlock(&st->lock);
+            res_submission_release(&res);
             return NULL;
         }
         st->done++;

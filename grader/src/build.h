@@ -15,6 +15,11 @@
  *                       folders are copied into it first, so no #include
  *                       can reach the solutions or the hidden suites'
  *                       sources.
+ *
+ * With a "performance" section in the config, each half has a twin for
+ * the performance build (perf.h): the performance program's trusted
+ * sources and the student's files compiled again with the performance
+ * flags, without coverage, linked into scratch/BLD_PERF_DIR/.
  */
 #ifndef BUILD_H
 #define BUILD_H
@@ -33,7 +38,13 @@ struct bld_trusted {
     size_t nobjs;
     char **headers;       /* every *.h of the include dirs (part of the cache key) */
     size_t nheaders;
+    char *perf_dir;       /* the performance program's cache folder, or NULL */
+    char **perf_objs;     /* its objects (performance flags), config order; or NULL */
+    size_t nperf_objs;
 };
+
+/** The scratch sub-folder of the performance build: objects, program, outputs. */
+#define BLD_PERF_DIR "perf"
 
 /** How to run the untrusted steps. */
 struct bld_sandbox {
@@ -47,6 +58,8 @@ struct bld_sandbox {
  * Makes the trusted objects available: compiled once into
  * cache_root/KEY, where KEY hashes the compiler, the flags, the sources
  * and the headers, and reused by every later run with the same inputs.
+ * With the performance section, the performance program's objects too
+ * (a folder of their own).
  * Returns 0, or -1 with the compiler's diagnostics (or the reason) in
  * *log (malloc'd, caller frees).
  */
@@ -72,6 +85,18 @@ int bld_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
                 const char *program, char ***objs, char **log);
 
 /**
+ * The performance build of a submission: compiles `sources` again with
+ * performance.cflags (not build.cflags, no student_cflags: no coverage)
+ * into scratch/BLD_PERF_DIR/ (which must exist, writable by sb->uid), and
+ * links them with the performance program's trusted objects into
+ * `program`.  Same contract as bld_student().
+ */
+int bld_perf_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                     const struct bld_sandbox *sb, const char *scratch,
+                     const char *const sources[], size_t nsources,
+                     const char *program, char ***objs, char **log);
+
+/**
  * Links the given objects (e.g. a compiled reference solution) with the
  * trusted objects into `program`, outside the sandbox.  For listing the
  * suites' units.  Same return and *log convention as bld_student().
@@ -83,5 +108,12 @@ int bld_link_trusted(const struct grader_cfg *cfg, const struct bld_trusted *t,
 /** Compiles one trusted source to `obj` outside the sandbox (0 / -1 with *log). */
 int bld_compile_trusted(const struct grader_cfg *cfg, const char *src,
                         const char *obj, char **log);
+
+/** bld_link_trusted() and bld_compile_trusted() for the performance build. */
+int bld_perf_link_trusted(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                          const char *const objs[], size_t nobjs,
+                          const char *program, char **log);
+int bld_perf_compile_trusted(const struct grader_cfg *cfg, const char *src,
+                             const char *obj, char **log);
 
 #endif /* BUILD_H */

@@ -386,7 +386,8 @@ static enum cfg_num cfg_parse_points(const char *s, double *out)
         return CFG_NUM_NONPOS;
     if (!isfinite(v) || (errno == ERANGE && v >= 1))
         return CFG_NUM_BIG;          /* an underflow to ~0 is fine */
-    *out = v;
+    /* "-0" (or "-1e-400") is zero, not -0.0, which reports would show as "-0.00" */
+    *out = v == 0 ? 0.0 : v;
     return CFG_NUM_OK;
 }
 
@@ -854,9 +855,8 @@ static int cfg_parse_files(const struct cfg_ctx *c, const yaml_node_t *root)
 
 /* Takes `full`; keeps the first of duplicates (a glob and a plain path
  * may name the same file, which must be compiled once). */
-static int cfg_push_source(const struct cfg_ctx *c, char *full)
+static int cfg_push_source(const struct cfg_ctx *c, struct cfg_strv *sources, char *full)
 {
-    struct cfg_strv *sources = &c->cfg->build.sources;
     if (full != NULL && cfg_strv_has(sources, full)) {
         free(full);
         return 0;
@@ -864,7 +864,8 @@ static int cfg_push_source(const struct cfg_ctx *c, char *full)
     return cfg_strv_push(sources, full) < 0 ? cfg_oom(c) : 0;
 }
 
-static int cfg_add_glob(const struct cfg_ctx *c, const yaml_node_t *item)
+static int cfg_add_glob(const struct cfg_ctx *c, struct cfg_strv *sources,
+                        const yaml_node_t *item)
 {
     const char *text = cfg_text(item);
     char *pattern = text[0] == '/' ? strdup(text) : cfg_join(c->glob_base, text);
@@ -880,7 +881,7 @@ static int cfg_add_glob(const struct cfg_ctx *c, const yaml_node_t *item)
         if (stat(g.gl_pathv[i], &st) < 0 || !S_ISREG(st.st_mode))
             continue;     /* a folder or a dangling link is not a source */
         matched++;
-        rc = cfg_push_source(c, strdup(g.gl_pathv[i]));
+        rc = cfg_push_source(c, sources, strdup(g.gl_pathv[i]));
     }
     globfree(&g);
     if (rc == -1)
@@ -894,19 +895,20 @@ static int cfg_add_glob(const struct cfg_ctx *c, const yaml_node_t *item)
     return 0;
 }
 
-static int cfg_add_source(const struct cfg_ctx *c, const yaml_node_t *item)
+static int cfg_add_source(const struct cfg_ctx *c, struct cfg_strv *sources,
+                          const yaml_node_t *item)
 {
     const char *text = cfg_text(item);
     struct cfg_shown sh;
     struct stat st;
     if (strpbrk(text, "*?[") != NULL)
-        return cfg_add_glob(c, item);
+        return cfg_add_glob(c, sources, item);
     char *full = cfg_resolve(c, text);
     if (full == NULL)
         return cfg_oom(c);
     int found = stat(full, &st), e = errno;
     if (found == 0 && S_ISREG(st.st_mode))
-        return cfg_push_source(c, full);
+        return cfg_push_source(c, sources, full);
     free(full);
     if (found == 0)
         return cfg_fail(c, item->start_mark, "'%s' is not a regular file", cfg_show(&sh, text));
@@ -916,15 +918,17 @@ static int cfg_add_source(const struct cfg_ctx *c, const yaml_node_t *item)
                     strerror(e));
 }
 
-static int cfg_parse_sources(const struct cfg_ctx *c, const yaml_node_t *build)
+/* The required "sources" of `map` (the section `in`) into *sources. */
+static int cfg_parse_sources(const struct cfg_ctx *c, const yaml_node_t *map, const char *in,
+                             struct cfg_strv *sources)
 {
     yaml_node_t *seq;
-    if (cfg_get_list(c, build, "sources", "build", YAML_SCALAR_NODE,
-                     "a sequence of paths", &seq) < 0)
+    if (cfg_get_list(c, map, "sources", in, YAML_SCALAR_NODE, "a sequence of paths", &seq) < 0)
         return -1;
     for (size_t i = 0; i < cfg_seq_len(seq); i++) {
         const yaml_node_t *item = cfg_seq_item(c, seq, i);
-        if (cfg_check_string_item(c, item, "sources") < 0 || cfg_add_source(c, item) < 0)
+        if (cfg_check_string_item(c, item, "sources") < 0 ||
+            cfg_add_source(c, sources, item) < 0)
             return -1;
     }
     return 0;
@@ -945,7 +949,7 @@ static int cfg_parse_build(const struct cfg_ctx *c, const yaml_node_t *root)
         cfg_get_strv(c, map, "student_cflags", false, &b->student_cflags) < 0 ||
         cfg_get_strv(c, map, "ldflags", false, &b->ldflags) < 0 ||
         cfg_get_strv(c, map, "include_dirs", true, &b->include_dirs) < 0 ||
-        cfg_parse_sources(c, map) < 0 ||
+        cfg_parse_sources(c, map, "build", &b->sources) < 0 ||
         cfg_get_quantity(c, map, "timeout", &cfg_duration, &b->timeout_ms) < 0)
         return -1;
     return 0;
@@ -988,10 +992,103 @@ static int cfg_parse_coverage(const struct cfg_ctx *c, const yaml_node_t *root)
     return 0;
 }
 
+/* ---- the performance section ------------------------------------------------ */
+
+static bool cfg_pow2(uint64_t x)
+{
+    return x != 0 && (x & (x - 1)) == 0;
+}
+
+/* valgrind's rules for a simulated cache (cachegrind's check_cache()). */
+static int cfg_check_cache(const struct cfg_ctx *c, const yaml_node_t *map, const char *name,
+                           const struct cfg_cache *k)
+{
+    const yaml_node_pair_t *line = cfg_pair(c, map, "line");
+    yaml_mark_t at = line ? cfg_node(c, line->value)->start_mark : map->start_mark;
+    if (!cfg_pow2(k->line))
+        return cfg_fail(c, at, "'line' of cache '%s' must be a power of two", name);
+    if (k->line < 16)
+        return cfg_fail(c, at, "'line' of cache '%s' must be at least 16 bytes", name);
+    if (k->ways > UINT64_MAX / k->line || k->size % (k->ways * k->line) != 0 ||
+        !cfg_pow2(k->size / (k->ways * k->line)))
+        return cfg_fail(c, map->start_mark, "cache '%s': size / (ways x line) must be a "
+                        "power of two (valgrind's rule), not %llu / (%llu x %llu)", name,
+                        (unsigned long long)k->size, (unsigned long long)k->ways,
+                        (unsigned long long)k->line);
+    if (k->size <= k->line)
+        return cfg_fail(c, map->start_mark, "cache '%s' must hold more than one line", name);
+    return 0;
+}
+
+static int cfg_parse_cache(const struct cfg_ctx *c, const yaml_node_t *caches,
+                           const char *name, struct cfg_cache *k)
+{
+    static const char *const keys[] = {"size", "ways", "line", NULL};
+    yaml_node_t *map;
+    if (cfg_typed(c, caches, name, NULL, YAML_MAPPING_NODE, "a mapping", &map) < 0)
+        return -1;
+    if (map == NULL)
+        return 0;
+    if (cfg_check_keys(c, map, keys) < 0 ||
+        cfg_get_quantity(c, map, "size", &cfg_size, &k->size) < 0 ||
+        cfg_get_quantity(c, map, "ways", &cfg_count, &k->ways) < 0 ||
+        cfg_get_quantity(c, map, "line", &cfg_size, &k->line) < 0)
+        return -1;
+    return cfg_check_cache(c, map, name, k);
+}
+
+static int cfg_parse_caches(const struct cfg_ctx *c, const yaml_node_t *perf)
+{
+    static const char *const keys[] = {"i1", "d1", "ll", NULL};
+    struct cfg_performance *p = &c->cfg->performance;
+    yaml_node_t *map;
+    if (cfg_typed(c, perf, "cache", NULL, YAML_MAPPING_NODE, "a mapping", &map) < 0)
+        return -1;
+    if (map == NULL)
+        return 0;
+    if (cfg_check_keys(c, map, keys) < 0 ||
+        cfg_parse_cache(c, map, "i1", &p->i1) < 0 ||
+        cfg_parse_cache(c, map, "d1", &p->d1) < 0 ||
+        cfg_parse_cache(c, map, "ll", &p->ll) < 0)
+        return -1;
+    return 0;
+}
+
+/* After the top-level limits, which it inherits. */
+static int cfg_parse_performance(const struct cfg_ctx *c, const yaml_node_t *root)
+{
+    static const char *const keys[] = {
+        "cflags", "ldflags", "sources", "valgrind", "cache", "limits", NULL,
+    };
+    struct cfg_performance *p = &c->cfg->performance;
+    yaml_node_t *map;
+    if (cfg_typed(c, root, "performance", NULL, YAML_MAPPING_NODE, "a mapping", &map) < 0)
+        return -1;
+    if (map == NULL)
+        return 0;
+    p->enabled = true;
+    p->limits = c->cfg->limits;
+    p->i1 = p->d1 = (struct cfg_cache){32 * CFG_KiB, 8, 64};
+    p->ll = (struct cfg_cache){CFG_MiB, 16, 64};
+    if (cfg_check_keys(c, map, keys) < 0 ||
+        cfg_get_strv(c, map, "cflags", false, &p->cflags) < 0 ||
+        cfg_get_strv(c, map, "ldflags", false, &p->ldflags) < 0 ||
+        cfg_parse_sources(c, map, "performance", &p->sources) < 0 ||
+        cfg_get_string(c, map, "valgrind", NULL, &p->valgrind) < 0 ||
+        cfg_parse_caches(c, map) < 0 ||
+        cfg_get_limits(c, map, &p->limits) < 0)
+        return -1;
+    if (p->valgrind == NULL && (p->valgrind = strdup("valgrind")) == NULL)
+        return cfg_oom(c);
+    return 0;
+}
+
+static const char cfg_id_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+
 /* "suite/case", each part [a-z0-9_]+. */
 static bool cfg_id_ok(const char *id)
 {
-    static const char ok[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+    const char *ok = cfg_id_chars;
     size_t suite = strspn(id, ok);
     if (suite == 0 || id[suite] != '/')
         return false;
@@ -1019,10 +1116,258 @@ static int cfg_parse_test_id(const struct cfg_ctx *c, const yaml_node_t *map, si
     return 0;
 }
 
+/* ---- performance tests ------------------------------------------------------ */
+
+static const char *const cfg_metric_names[] = {
+    [CFG_METRIC_INSTRUCTIONS] = "instructions",
+    [CFG_METRIC_D1_MISSES] = "d1_misses",
+    [CFG_METRIC_LL_MISSES] = "ll_misses",
+    [CFG_METRIC_THREADS] = "threads",
+};
+
+const char *cfg_metric_name(enum cfg_metric m)
+{
+    if ((unsigned)m >= sizeof cfg_metric_names / sizeof cfg_metric_names[0])
+        return "unknown";
+    return cfg_metric_names[m];
+}
+
+/* The keys only tests of kind performance have. */
+static const char *const cfg_perf_keys[] = {
+    "measure", "reference", "metric", "full_at", "zero_at", "thresholds", "threads",
+    "balance", "requires", NULL,
+};
+
+/* Fails at the key `key` of map, if present. */
+static int cfg_forbid(const struct cfg_ctx *c, const yaml_node_t *map, const char *key,
+                      const char *why)
+{
+    const yaml_node_pair_t *p = cfg_pair(c, map, key);
+    if (p == NULL)
+        return 0;
+    return cfg_fail(c, cfg_node(c, p->key)->start_mark, "'%s' %s", key, why);
+}
+
+static int cfg_parse_kind(const struct cfg_ctx *c, const yaml_node_t *map,
+                          enum cfg_test_kind *out)
+{
+    yaml_node_t *n;
+    struct cfg_shown sh;
+    if (cfg_string_node(c, map, "kind", NULL, &n) < 0)
+        return -1;
+    if (n == NULL || strcmp(cfg_text(n), "check") == 0)
+        *out = CFG_KIND_CHECK;
+    else if (strcmp(cfg_text(n), "performance") == 0)
+        *out = CFG_KIND_PERFORMANCE;
+    else
+        return cfg_fail(c, n->start_mark, "invalid kind '%s' for 'kind' "
+                        "(use check or performance)", cfg_show(&sh, cfg_text(n)));
+    if (*out == CFG_KIND_PERFORMANCE && !c->cfg->performance.enabled)
+        return cfg_fail(c, n->start_mark, "tests of kind performance need a "
+                        "'performance' section");
+    return 0;
+}
+
+/* A measurement name: [a-z0-9_]+, copied to *out. */
+static int cfg_get_measure(const struct cfg_ctx *c, const yaml_node_t *map, const char *key,
+                           char **out)
+{
+    yaml_node_t *n;
+    struct cfg_shown sh;
+    if (cfg_string_node(c, map, key, "performance test", &n) < 0)
+        return -1;
+    if (cfg_text(n)[strspn(cfg_text(n), cfg_id_chars)] != '\0')
+        return cfg_fail(c, n->start_mark, "invalid measurement '%s' for '%s' "
+                        "(use a-z, 0-9 and _)", cfg_show(&sh, cfg_text(n)), key);
+    if ((*out = strdup(cfg_text(n))) == NULL)
+        return cfg_oom(c);
+    return 0;
+}
+
+static int cfg_get_metric(const struct cfg_ctx *c, const yaml_node_t *map,
+                          enum cfg_metric *out)
+{
+    yaml_node_t *n;
+    struct cfg_shown sh;
+    if (cfg_string_node(c, map, "metric", "performance test", &n) < 0)
+        return -1;
+    for (size_t m = 0; m < sizeof cfg_metric_names / sizeof cfg_metric_names[0]; m++) {
+        if (strcmp(cfg_text(n), cfg_metric_names[m]) == 0) {
+            *out = (enum cfg_metric)m;
+            return 0;
+        }
+    }
+    return cfg_fail(c, n->start_mark, "invalid metric '%s' for 'metric' (use instructions, "
+                    "d1_misses, ll_misses or threads)", cfg_show(&sh, cfg_text(n)));
+}
+
+/* The bounds of a ratio-like number: (least, most] or [least, most]. */
+struct cfg_range {
+    double least;
+    bool or_equal;            /* least itself is allowed */
+    double most;              /* INFINITY: no upper bound */
+    const char *least_name;   /* what least is, e.g. "'full_at'", or NULL */
+};
+
+/* Explains a number outside its range. */
+static int cfg_range_error(const struct cfg_ctx *c, const yaml_node_t *n, const char *key,
+                           const struct cfg_range *r)
+{
+    char least[96];
+    if (r->least_name)
+        snprintf(least, sizeof least, "%s (%g)", r->least_name, r->least);
+    else
+        snprintf(least, sizeof least, "%g", r->least);
+    if (isinf(r->most))
+        return cfg_fail(c, n->start_mark, "'%s' must be greater than %s", key, least);
+    return cfg_fail(c, n->start_mark, "'%s' must be %s %s and at most %g", key,
+                    r->or_equal ? "at least" : "greater than", least, r->most);
+}
+
+/*
+ * A decimal number (cfg_parse_points' syntax) within *r into *out, which
+ * is untouched if the key is absent and optional.
+ */
+static int cfg_get_ratio(const struct cfg_ctx *c, const yaml_node_t *map, const char *key,
+                         const char *required_in, const struct cfg_range *r, double *out)
+{
+    yaml_node_t *n;
+    double v;
+    if (cfg_typed(c, map, key, required_in, YAML_SCALAR_NODE, "a number", &n) < 0)
+        return -1;
+    if (n == NULL)
+        return 0;
+    enum cfg_num why = cfg_parse_points(cfg_text(n), &v);
+    if (why != CFG_NUM_OK)
+        return cfg_num_error(c, n, key, why, NULL);
+    if (v < r->least || (v == r->least && !r->or_equal) || v > r->most)
+        return cfg_range_error(c, n, key, r);
+    *out = v;
+    return 0;
+}
+
+static int cfg_parse_step(const struct cfg_ctx *c, const yaml_node_t *map,
+                          const struct cfg_step *prev, struct cfg_step *out)
+{
+    static const char *const keys[] = {"at_most", "score", NULL};
+    const struct cfg_range at_most = {prev ? prev->at_most : 0.0, false, INFINITY,
+                                      prev ? "the previous threshold's" : NULL};
+    const struct cfg_range score = {0.0, true, 1.0, NULL};
+    if (cfg_check_keys(c, map, keys) < 0 ||
+        cfg_get_ratio(c, map, "at_most", "threshold", &at_most, &out->at_most) < 0 ||
+        cfg_get_ratio(c, map, "score", "threshold", &score, &out->score) < 0)
+        return -1;
+    return 0;
+}
+
+static int cfg_parse_steps(const struct cfg_ctx *c, const yaml_node_t *map,
+                           struct cfg_perf_test *pt)
+{
+    yaml_node_t *seq;
+    if (cfg_get_list(c, map, "thresholds", "performance test", YAML_MAPPING_NODE,
+                     "a sequence of mappings", &seq) < 0)
+        return -1;
+    if ((pt->steps = calloc(cfg_seq_len(seq), sizeof *pt->steps)) == NULL)
+        return cfg_oom(c);
+    pt->nsteps = cfg_seq_len(seq);
+    for (size_t i = 0; i < pt->nsteps; i++)
+        if (cfg_parse_step(c, cfg_seq_item(c, seq, i), i ? &pt->steps[i - 1] : NULL,
+                           &pt->steps[i]) < 0)
+            return -1;
+    return 0;
+}
+
+/* full_at and zero_at, or thresholds: one of the two. */
+static int cfg_parse_scoring(const struct cfg_ctx *c, const yaml_node_t *map,
+                             struct cfg_perf_test *pt)
+{
+    const yaml_node_pair_t *steps = cfg_pair(c, map, "thresholds");
+    bool linear = cfg_pair(c, map, "full_at") || cfg_pair(c, map, "zero_at");
+    if (steps && linear)
+        return cfg_fail(c, cfg_node(c, steps->key)->start_mark, "use either 'full_at' and "
+                        "'zero_at' or 'thresholds', not both");
+    if (steps)
+        return cfg_parse_steps(c, map, pt);
+    if (!linear)
+        return cfg_fail(c, map->start_mark, "missing 'full_at' and 'zero_at' (or "
+                        "'thresholds') in performance test");
+    const struct cfg_range full = {0.0, false, INFINITY, NULL};
+    if (cfg_get_ratio(c, map, "full_at", "performance test", &full, &pt->full_at) < 0)
+        return -1;
+    const struct cfg_range zero = {pt->full_at, false, INFINITY, "'full_at'"};
+    return cfg_get_ratio(c, map, "zero_at", "performance test", &zero, &pt->zero_at);
+}
+
+static int cfg_parse_threads(const struct cfg_ctx *c, const yaml_node_t *map,
+                             struct cfg_perf_test *pt)
+{
+    static const struct cfg_range balance = {0.0, false, 1.0, NULL};
+    uint64_t threads = 0;
+    yaml_node_t *n;
+    pt->balance = 0.5;
+    for (size_t i = 0; i < 3; i++) {
+        static const char *const linear[] = {"full_at", "zero_at", "thresholds"};
+        if (cfg_forbid(c, map, linear[i], "does not apply to metric threads") < 0)
+            return -1;
+    }
+    if (cfg_lookup(c, map, "threads", "performance test of metric threads", &n) < 0 ||
+        cfg_get_quantity(c, map, "threads", &cfg_count, &threads) < 0 ||
+        cfg_get_ratio(c, map, "balance", NULL, &balance, &pt->balance) < 0)
+        return -1;
+    pt->threads = (unsigned)threads;
+    return 0;
+}
+
+static int cfg_parse_perf_test(const struct cfg_ctx *c, const yaml_node_t *map,
+                               struct cfg_test *t)
+{
+    struct cfg_perf_test *pt = &t->perf;
+    t->limits = c->cfg->performance.limits;
+    if (cfg_forbid(c, map, "partial", "does not apply to tests of kind performance") < 0 ||
+        cfg_forbid(c, map, "limits", "does not apply to tests of kind performance "
+                   "(set performance.limits)") < 0 ||
+        cfg_get_measure(c, map, "measure", &pt->measure) < 0 ||
+        cfg_get_measure(c, map, "reference", &pt->reference) < 0 ||
+        cfg_get_metric(c, map, &pt->metric) < 0 ||
+        cfg_get_strv(c, map, "requires", false, &pt->requires) < 0)
+        return -1;
+    if (pt->metric == CFG_METRIC_THREADS)
+        return cfg_parse_threads(c, map, pt);
+    if (cfg_forbid(c, map, "threads", "applies to metric threads only") < 0 ||
+        cfg_forbid(c, map, "balance", "applies to metric threads only") < 0)
+        return -1;
+    return cfg_parse_scoring(c, map, pt);
+}
+
+/* Every "requires" item names a check test of the config. */
+static int cfg_check_requires(const struct cfg_ctx *c, const yaml_node_t *seq)
+{
+    const struct grader_cfg *cfg = c->cfg;
+    struct cfg_shown sh;
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        yaml_node_t *req;
+        if (cfg_lookup(c, cfg_seq_item(c, seq, i), "requires", NULL, &req) < 0)
+            return -1;
+        for (size_t j = 0; req != NULL && j < cfg_seq_len(req); j++) {
+            const yaml_node_t *item = cfg_seq_item(c, req, j);
+            const struct cfg_test *t = cfg_find_test(cfg, cfg_text(item));
+            if (t == NULL)
+                return cfg_fail(c, item->start_mark, "'requires' names no test '%s'",
+                                cfg_show(&sh, cfg_text(item)));
+            if (t->kind != CFG_KIND_CHECK)
+                return cfg_fail(c, item->start_mark, "'requires' names '%s', which is not a "
+                                "check test", cfg_show(&sh, cfg_text(item)));
+        }
+    }
+    return 0;
+}
+
 static int cfg_parse_test(const struct cfg_ctx *c, const yaml_node_t *map, size_t index)
 {
     static const char *const keys[] = {
-        "id", "name", "points", "visibility", "category", "tags", "partial", "limits", NULL,
+        "id", "name", "points", "visibility", "category", "tags", "partial", "limits", "kind",
+        "measure", "reference", "metric", "full_at", "zero_at", "thresholds", "threads",
+        "balance", "requires", NULL,
     };
     struct cfg_test *t = &c->cfg->tests[index];
     t->mark = (struct cfg_mark){(unsigned)map->start_mark.line + 1,
@@ -1040,7 +1385,14 @@ static int cfg_parse_test(const struct cfg_ctx *c, const yaml_node_t *map, size_
         cfg_get_visibility(c, map, &t->visibility) < 0 ||
         cfg_get_string(c, map, "category", NULL, &t->category) < 0 ||
         cfg_get_strv(c, map, "tags", false, &t->tags) < 0 ||
-        cfg_get_bool(c, map, "partial", &t->partial) < 0 ||
+        cfg_parse_kind(c, map, &t->kind) < 0)
+        return -1;
+    if (t->kind == CFG_KIND_PERFORMANCE)
+        return cfg_parse_perf_test(c, map, t);
+    for (size_t i = 0; cfg_perf_keys[i] != NULL; i++)
+        if (cfg_forbid(c, map, cfg_perf_keys[i], "is only for tests of kind performance") < 0)
+            return -1;
+    if (cfg_get_bool(c, map, "partial", &t->partial) < 0 ||
         cfg_get_limits(c, map, &t->limits) < 0)
         return -1;
     return 0;
@@ -1061,15 +1413,16 @@ static int cfg_parse_tests(const struct cfg_ctx *c, const yaml_node_t *root)
     for (size_t i = 0; i < cfg->ntests; i++)
         if (cfg_parse_test(c, cfg_seq_item(c, seq, i), i) < 0)
             return -1;
-    return 0;
+    return cfg_check_requires(c, seq);   /* may name a test defined further down */
 }
 
-/* In this order because tests inherit the top-level limits and visibility. */
+/* In this order because tests inherit the top-level limits and visibility,
+ * and the performance section, parsed before the tests, the limits. */
 static int cfg_parse_root(const struct cfg_ctx *c)
 {
     static const char *const keys[] = {
         "assignment", "student_files", "build", "symbols", "limits", "coverage",
-        "visibility", "tests", NULL,
+        "performance", "visibility", "tests", NULL,
     };
     const yaml_node_t *root = yaml_document_get_root_node(c->doc);
     if (root == NULL || cfg_is_empty(root))
@@ -1084,6 +1437,7 @@ static int cfg_parse_root(const struct cfg_ctx *c)
         cfg_parse_symbols(c, root) < 0 ||
         cfg_get_limits(c, root, &c->cfg->limits) < 0 ||
         cfg_parse_coverage(c, root) < 0 ||
+        cfg_parse_performance(c, root) < 0 ||
         cfg_get_visibility(c, root, &c->cfg->visibility) < 0 ||
         cfg_parse_tests(c, root) < 0)
         return -1;
@@ -1230,6 +1584,10 @@ void cfg_release(struct grader_cfg *cfg)
         free(cfg->tests[i].name);
         free(cfg->tests[i].category);
         cfg_strv_release(&cfg->tests[i].tags);
+        free(cfg->tests[i].perf.measure);
+        free(cfg->tests[i].perf.reference);
+        free(cfg->tests[i].perf.steps);
+        cfg_strv_release(&cfg->tests[i].perf.requires);
     }
     free(cfg->files);
     free(cfg->tests);
@@ -1241,6 +1599,10 @@ void cfg_release(struct grader_cfg *cfg)
     cfg_strv_release(&cfg->build.sources);
     cfg_strv_release(&cfg->symbols.allow);
     cfg_strv_release(&cfg->symbols.deny);
+    cfg_strv_release(&cfg->performance.cflags);
+    cfg_strv_release(&cfg->performance.ldflags);
+    cfg_strv_release(&cfg->performance.sources);
+    free(cfg->performance.valgrind);
     free(cfg->path);
     free(cfg->base_dir);
     free(cfg->name);
@@ -1264,14 +1626,19 @@ int cfg_check_tests(const struct grader_cfg *cfg, const char *const ids[], size_
     struct cfg_shown sh;
     for (size_t i = 0; i < cfg->ntests; i++) {
         const struct cfg_test *t = &cfg->tests[i];
-        if (!cfg_ids_have(ids, nids, t->id))
+        if (t->kind == CFG_KIND_CHECK && !cfg_ids_have(ids, nids, t->id))
             return cfg_fail_at(err, cfg->path, t->mark.line, t->mark.column,
                                "test '%s' is not in the test suites", cfg_show(&sh, t->id));
     }
     for (size_t i = 0; i < nids; i++) {
-        if (ids[i] != NULL && cfg_find_test(cfg, ids[i]) == NULL)
+        const struct cfg_test *t = ids[i] ? cfg_find_test(cfg, ids[i]) : NULL;
+        if (ids[i] != NULL && t == NULL)
             return cfg_fail_at(err, cfg->path, cfg->tests_mark.line, cfg->tests_mark.column,
                                "suite test '%s' is missing from 'tests'",
+                               cfg_show(&sh, ids[i]));
+        if (t != NULL && t->kind != CFG_KIND_CHECK)
+            return cfg_fail_at(err, cfg->path, t->mark.line, t->mark.column,
+                               "suite test '%s' is configured as a performance test",
                                cfg_show(&sh, ids[i]));
     }
     return 0;
@@ -1283,6 +1650,14 @@ const struct cfg_test *cfg_find_test(const struct grader_cfg *cfg, const char *i
         if (strcmp(cfg->tests[i].id, id) == 0)
             return &cfg->tests[i];
     return NULL;
+}
+
+size_t cfg_count_kind(const struct grader_cfg *cfg, enum cfg_test_kind kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->ntests; i++)
+        n += cfg->tests[i].kind == kind;
+    return n;
 }
 
 double cfg_total_points(const struct grader_cfg *cfg)

@@ -16,6 +16,13 @@
  * libyaml's problem mark.  Semantic errors (unknown key, wrong type,
  * missing field, bad unit, non-positive limit, duplicate id, bad
  * visibility) point at the node at fault.
+ *
+ * Tests are of two kinds.  A "check" test (the default) is one graded
+ * unit of the Check suites.  A "performance" test measures one kernel
+ * call of the student's code under valgrind and scores a metric as a
+ * ratio to a reference measurement (see perf.h); it needs the
+ * "performance" section, which says how to build and run the
+ * measurements.
  */
 #ifndef CFG_H
 #define CFG_H
@@ -91,6 +98,46 @@ struct cfg_coverage {
     bool html;               /* genhtml pages; default true */
 };
 
+/** What a test is. */
+enum cfg_test_kind {
+    CFG_KIND_CHECK,          /* "check" (default): a suite/case of the Check suites */
+    CFG_KIND_PERFORMANCE,    /* "performance": a measurement, see perf.h */
+};
+
+/** What a performance test counts; see perf.h for how each is measured. */
+enum cfg_metric {
+    CFG_METRIC_INSTRUCTIONS, /* "instructions": instructions executed */
+    CFG_METRIC_D1_MISSES,    /* "d1_misses": simulated L1 data cache misses (reads + writes) */
+    CFG_METRIC_LL_MISSES,    /* "ll_misses": simulated last-level cache data misses */
+    CFG_METRIC_THREADS,      /* "threads": worker threads and how the work was split */
+};
+
+/** One step of "thresholds": a ratio <= at_most earns `score` of the points. */
+struct cfg_step {
+    double at_most;          /* > 0; strictly ascending along the list */
+    double score;            /* 0..1 */
+};
+
+/**
+ * The measurement of a test of kind performance.  Every metric but
+ * threads is scored by its ratio to the reference's: either linearly
+ * (full_at < zero_at, nsteps 0) or by steps (nsteps > 0).
+ */
+struct cfg_perf_test {
+    char *measure;           /* the performance program's measurement, [a-z0-9_]+ */
+    char *reference;         /* the measurement the ratio is to, [a-z0-9_]+ */
+    enum cfg_metric metric;
+    double full_at;          /* "full_at": full points at a ratio at or below */
+    double zero_at;          /* "zero_at": no points at a ratio at or above */
+    struct cfg_step *steps;  /* "thresholds", or NULL */
+    size_t nsteps;
+    unsigned threads;        /* metric threads: "threads", the worker threads expected */
+    double balance;          /* metric threads: "balance", the least work of a worker
+                                relative to the busiest one; default 0.5 */
+    struct cfg_strv requires;/* "requires": ids of check tests that must pass, or
+                                the test is not measured (no points for wrong code) */
+};
+
 struct cfg_test {
     char *id;                /* "suite/case", unique */
     char *name;              /* display name; defaults to id */
@@ -99,8 +146,31 @@ struct cfg_test {
     char *category;          /* or NULL */
     struct cfg_strv tags;
     bool partial;            /* score = points * passed/total tests; default true */
-    struct cfg_limits limits;/* the defaults, overridden key by key */
+    struct cfg_limits limits;/* the defaults, overridden key by key; a performance
+                                test has performance.limits (no "limits" key) */
     struct cfg_mark mark;    /* the test's mapping */
+    enum cfg_test_kind kind; /* "kind", default check */
+    struct cfg_perf_test perf; /* kind performance only; zeroed otherwise */
+};
+
+/** A simulated cache, valgrind's --I1/--D1/--LL=size,ways,line. */
+struct cfg_cache {
+    uint64_t size;           /* bytes */
+    uint64_t ways;           /* associativity */
+    uint64_t line;           /* bytes; a power of two, >= 16; size / (ways * line) sets,
+                                a power of two (valgrind's rules) */
+};
+
+/** How performance tests are built and run ("performance" section). */
+struct cfg_performance {
+    bool enabled;            /* the section is present */
+    struct cfg_strv cflags;  /* every compile of the performance build (no coverage) */
+    struct cfg_strv ldflags; /* link flags and libraries, after objects */
+    struct cfg_strv sources; /* the performance program's trusted sources, resolved; globs */
+    char *valgrind;          /* "valgrind", default "valgrind" */
+    struct cfg_cache i1, d1, ll; /* "cache": {i1, d1, ll}; default 32KiB/8/64 for i1
+                                and d1, 1MiB/16/64 for ll */
+    struct cfg_limits limits;/* per measurement run; default the top-level limits */
 };
 
 struct grader_cfg {
@@ -114,6 +184,7 @@ struct grader_cfg {
     struct cfg_symbols symbols;
     struct cfg_limits limits;        /* top-level defaults */
     struct cfg_coverage coverage;
+    struct cfg_performance performance;
     enum cfg_visibility visibility;  /* default for tests; default visible */
     struct cfg_test *tests;
     size_t ntests;
@@ -131,10 +202,12 @@ int cfg_load(const char *path, struct grader_cfg *cfg, struct cfg_error *err);
 void cfg_release(struct grader_cfg *cfg);
 
 /**
- * Cross-checks the configured test ids against the ids the suites
- * provide (e.g. from `tests --list`).  Returns 0, or -1 with *err naming
- * the first configured id the suites lack (at its mark) or the first
- * suite unit the config lacks (at the "tests" key).
+ * Cross-checks the configured check tests' ids against the ids the
+ * suites provide (e.g. from `tests --list`); performance tests are not
+ * suite units and are skipped (perf_check_measures() checks them).
+ * Returns 0, or -1 with *err naming the first configured id the suites
+ * lack (at its mark) or the first suite unit the config lacks (at the
+ * "tests" key).
  */
 int cfg_check_tests(const struct grader_cfg *cfg, const char *const ids[],
                     size_t nids, struct cfg_error *err);
@@ -144,6 +217,12 @@ const struct cfg_test *cfg_find_test(const struct grader_cfg *cfg, const char *i
 
 /** "hidden", "after_due_date", "after_published" or "visible". */
 const char *cfg_visibility_name(enum cfg_visibility v);
+
+/** "instructions", "d1_misses", "ll_misses" or "threads". */
+const char *cfg_metric_name(enum cfg_metric m);
+
+/** The number of tests of this kind. */
+size_t cfg_count_kind(const struct grader_cfg *cfg, enum cfg_test_kind kind);
 
 /** Total points over all tests. */
 double cfg_total_points(const struct grader_cfg *cfg);

@@ -18,6 +18,7 @@
 
 #include "coverage.h"
 #include "fsutil.h"
+#include "perf.h"
 #include "policy.h"
 #include "report.h"
 #include "sbx.h"
@@ -142,9 +143,11 @@ static int grade_prepare(struct grade_run *g, const char *submission_dir)
     }
     g->scratch = tmpl;
     g->program = fs_join(g->scratch, "tests");
-    char *obj = fs_join(g->scratch, "obj");
-    int ok = g->program && obj && fs_mkdir_p(obj, 0755) == 0;
+    char *obj = fs_join(g->scratch, "obj"), *perf = fs_join(g->scratch, BLD_PERF_DIR);
+    int ok = g->program && obj && perf && fs_mkdir_p(obj, 0755) == 0 &&
+             fs_mkdir_p(perf, 0755) == 0;
     free(obj);
+    free(perf);
     if (!ok)
         return grade_errf(g, "cannot prepare %s: %s", g->scratch, strerror(errno));
     if (!realpath(submission_dir, sub_real)) {
@@ -161,9 +164,11 @@ static int grade_prepare(struct grade_run *g, const char *submission_dir)
     if (geteuid() == 0 && fs_chown_tree(g->scratch, g->slot->uid, g->slot->gid) < 0)
         return grade_errf(g, "cannot hand %s to uid %u: %s", g->scratch,
                           (unsigned)g->slot->uid, strerror(errno));
-    char *objdir = fs_join(g->scratch, "obj");
-    int rc = objdir && chmod(g->scratch, 0775) == 0 && chmod(objdir, 0775) == 0 ? 0 : -1;
+    char *objdir = fs_join(g->scratch, "obj"), *perfdir = fs_join(g->scratch, BLD_PERF_DIR);
+    int rc = objdir && perfdir && chmod(g->scratch, 0775) == 0 && chmod(objdir, 0775) == 0 &&
+             chmod(perfdir, 0775) == 0 ? 0 : -1;
     free(objdir);
+    free(perfdir);
     if (rc < 0)
         return grade_errf(g, "cannot open %s to the sandbox users: %s", g->scratch,
                           strerror(errno));
@@ -258,6 +263,8 @@ static void *grade_unit_main(void *arg)
         pthread_mutex_unlock(&w->u->lock);
         if (i >= cfg->ntests)
             return NULL;
+        if (cfg->tests[i].kind != CFG_KIND_CHECK)
+            continue;        /* measured after the units: grade_perf() */
         if (trun_unit(&cfg->tests[i], g->program, &o, &g->res->tests[i], w->err,
                       sizeof w->err) < 0) {
             pthread_mutex_lock(&w->u->lock);
@@ -298,6 +305,25 @@ static int grade_run_tests(struct grade_run *g)
         if (w[i].err[0])
             return grade_errf(g, "%s", w[i].err);
     return u.failed ? grade_errf(g, "running the tests failed") : 0;
+}
+
+/* The performance tests (perf.h), once every check test has its verdict. */
+static int grade_perf(struct grade_run *g)
+{
+    const struct grade_env *env = g->env;
+    unsigned jobs = env->unit_jobs < 1 ? 1 : env->unit_jobs;
+    struct perf_job job = {
+        .cfg = env->cfg, .trusted = env->trusted, .scratch = g->scratch,
+        .sources = (const char *const *)g->sources.v, .nsources = g->sources.n,
+        .use_bwrap = env->use_bwrap, .uid = g->slot->uid, .gid = g->slot->gid,
+        .uid_stride = GRADE_UID_STRIDE,
+        .jobs = jobs > GRADE_MAX_UNIT_JOBS ? GRADE_MAX_UNIT_JOBS : jobs, .cancel = env->cancel,
+    };
+    char perr[512] = "";
+    uint64_t t0 = fs_now_ms();
+    int rc = perf_grade(&job, g->res->tests, &g->res->build_log, perr, sizeof perr);
+    g->res->phases.perf_ms = fs_now_ms() - t0;
+    return rc < 0 ? grade_errf(g, "performance tests: %s", perr) : 0;
 }
 
 static int grade_coverage(struct grade_run *g, const char *out_dir)
@@ -419,6 +445,9 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     if (res->status == RES_GRADED && grade_build(&g) < 0)
         goto done;
     if (res->status == RES_GRADED && grade_run_tests(&g) < 0)
+        goto done;
+    if (res->status == RES_GRADED && !grade_cancelled(env) &&
+        cfg_count_kind(env->cfg, CFG_KIND_PERFORMANCE) > 0 && grade_perf(&g) < 0)
         goto done;
     if (grade_cancelled(env)) {   /* killed runs are no verdict: record nothing */
         grade_errf(&g, "interrupted before the grading finished");

@@ -2,8 +2,9 @@
  * grade.h -- grade one submission end to end.  Prefix grade_.
  *
  *   copy the student files -> compile and link (sandboxed) -> symbol
- *   policy -> run every graded unit (sandboxed) -> score -> coverage ->
- *   write the reports
+ *   policy -> run every graded unit (sandboxed) -> performance tests
+ *   (perf.h: a second build, measured under valgrind) -> score ->
+ *   coverage -> write the reports
  *
  * A bad submission (missing file, compile error, forbidden symbol) is a
  * result, not an error: it is graded RES_UNGRADABLE with a reason, and

@@ -211,8 +211,8 @@ static char *report_test_details(const struct res_test *t)
     struct report_buf b;
     if (report_buf_open(&b) < 0)
         return NULL;
-    if (t->status != RES_PASSED && t->message)
-        fprintf(b.f, "%s\n", t->message);
+    if ((t->status != RES_PASSED || t->perf.present) && t->message)
+        fprintf(b.f, "%s\n", t->message);      /* a measurement says what it measured */
     report_put_failures(&b, t, "");
     if (t->status != RES_PASSED && t->output && t->output[0])
         fprintf(b.f, "%sOutput:\n%s", ftell(b.f) > 0 ? "\n" : "", t->output);
@@ -277,6 +277,20 @@ static json_t *report_json_tags(const struct cfg_test *c)
     return a;
 }
 
+/* A measured performance test's numbers (deterministic; not the timing). */
+static bool report_json_perf(json_t *o, const struct res_perf *p)
+{
+    if (!p->present)
+        return true;
+    bool ok = report_jset(o, "metric", json_string(cfg_metric_name(p->metric)))
+           && report_jset(o, "value", report_jreal(p->value))
+           && report_jset(o, "reference", report_jreal(p->reference))
+           && report_jset(o, "ratio", report_jreal(p->ratio));
+    if (ok && p->metric == CFG_METRIC_THREADS)
+        ok = report_jset(o, "balance", report_jreal(p->balance));
+    return ok;
+}
+
 static json_t *report_json_test_extra(const struct res_test *t)
 {
     json_t *o = json_object();
@@ -285,7 +299,8 @@ static json_t *report_json_test_extra(const struct res_test *t)
     bool ok = report_jset(o, "id", report_jstr(report_test_id(t)))
            && report_jset(o, "checks_passed", json_integer(t->passed))
            && report_jset(o, "checks_total", json_integer(t->total))
-           && report_jset(o, "status", json_string(res_test_status_name(t->status)));
+           && report_jset(o, "status", json_string(res_test_status_name(t->status)))
+           && report_json_perf(o, &t->perf);
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -332,11 +347,12 @@ static json_t *report_json_coverage(const struct res_coverage *c)
 
 static json_t *report_json_phases(const struct res_phases *p)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
                      "prepare", (json_int_t)p->prepare_ms,
                      "compile", (json_int_t)p->compile_ms,
                      "policy", (json_int_t)p->policy_ms,
                      "run", (json_int_t)p->run_ms,
+                     "performance", (json_int_t)p->perf_ms,
                      "coverage", (json_int_t)p->coverage_ms,
                      "report", (json_int_t)p->report_ms,
                      "total", (json_int_t)p->total_ms);
@@ -755,9 +771,13 @@ static void report_text_test(struct report_buf *b, const struct res_test *t,
         fprintf(b->f, ", %s]", report_test_visibility(t));
     }
     fputc('\n', b->f);
+    if (t->perf.present && t->message)       /* what was measured, passed or not */
+        report_put_block(b, report_detail_indent, t->message);
+    if (t->perf.timing[0])
+        report_put_block(b, report_detail_indent, t->perf.timing);
     if (t->status == RES_PASSED)
         return;
-    if (t->message)
+    if (t->message && !t->perf.present)
         report_put_block(b, report_detail_indent, t->message);
     struct report_buf fb;
     if (report_buf_open(&fb) < 0) {
@@ -896,9 +916,10 @@ static void report_text_build_log(struct report_buf *b, const struct res_submiss
 static void report_text_phases(struct report_buf *b, const struct res_phases *p)
 {
     fprintf(b->f, "\nPhases (ms): prepare %llu, compile %llu, policy %llu, run %llu, "
-                  "coverage %llu, report %llu, total %llu\n",
+                  "performance %llu, coverage %llu, report %llu, total %llu\n",
             (unsigned long long)p->prepare_ms, (unsigned long long)p->compile_ms,
             (unsigned long long)p->policy_ms, (unsigned long long)p->run_ms,
+            (unsigned long long)p->perf_ms,
             (unsigned long long)p->coverage_ms, (unsigned long long)p->report_ms,
             (unsigned long long)p->total_ms);
 }

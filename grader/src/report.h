@@ -26,7 +26,11 @@ enum report_audience { REPORT_STUDENT, REPORT_INSTRUCTOR };
  * Gradescope's results.json: score, execution_time (seconds),
  * output, output_format "text", visibility, stdout_visibility, tests[]
  * (name, number "1", "2"..., score, max_score, status "passed"/"failed",
- * output, visibility, tags) and extra_data (coverage; phases_ms).
+ * output, visibility, tags, extra_data: id, checks, status, and for a
+ * measured performance test metric, value, reference, ratio, balance for
+ * threads) and extra_data (coverage; phases_ms).  A performance test's
+ * output is its measurement line even when it passed; its wall-clock
+ * timing (res_perf.timing) is left out, as it differs on every run.
  * Written with jansson, keys in a fixed order, so that grading the same
  * submission twice gives identical bytes apart from execution_time and
  * extra_data.phases_ms.
@@ -48,7 +52,8 @@ char *report_junit(const struct res_submission *s, const struct grader_cfg *cfg,
 /**
  * The human report: a header (assignment, student, score), one line per
  * test ("PASS  5.0/5.0  Baseline matmul"), under each failure its
- * failing checks (where: message) and the start of its output, totals
+ * failing checks (where: message) and the start of its output, under
+ * each performance test its measurement and timing, totals
  * per category and overall, coverage (lines, functions, branches), and
  * for an ungradable submission the reason and the build log.
  */

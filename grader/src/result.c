@@ -63,6 +63,8 @@ static double res_test_points(const struct res_test *t)
     double points = t->cfg ? t->cfg->points : 0.0;
     bool partial = t->cfg ? t->cfg->partial : false;
 
+    if (t->perf.present && (t->status == RES_PASSED || t->status == RES_FAILED))
+        return t->perf.fraction >= 1.0 ? points : points * t->perf.fraction;
     if (t->status == RES_PASSED)
         return points;
     if (t->status != RES_FAILED || !partial || t->total == 0)

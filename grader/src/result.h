@@ -32,6 +32,24 @@ struct res_check {
     char *where;          /* "test_matmul_baseline.c:42", or NULL */
 };
 
+/**
+ * What a performance test measured (see perf.h).  Everything but
+ * `timing` is deterministic: grading the same submission twice gives the
+ * same values.
+ */
+struct res_perf {
+    bool present;                 /* a performance test that was measured */
+    enum cfg_metric metric;
+    double value;                 /* the student's count (threads: worker threads) */
+    double reference;             /* the reference's count (threads: threads expected) */
+    double ratio;                 /* value / reference (threads: the workers' instructions
+                                     over the work moved off the calling thread) */
+    double balance;               /* threads: least / most instructions of a worker */
+    double fraction;              /* of the points earned, 0..1 */
+    char timing[160];             /* wall-clock information, never graded and different
+                                     on every run: text reports only; "" if none */
+};
+
 /** One graded unit (a config test, "suite/case"). */
 struct res_test {
     const struct cfg_test *cfg;   /* borrowed */
@@ -43,6 +61,7 @@ struct res_test {
     char *message;                /* one line: "2 of 3 checks failed", "timed out after 5.0 s" */
     char *output;                 /* the unit's stdout+stderr, trimmed by the sandbox; or NULL */
     uint64_t wall_ms, cpu_ms;
+    struct res_perf perf;         /* kind performance; present false otherwise */
 };
 
 struct res_coverage {
@@ -58,6 +77,7 @@ struct res_phases {
     uint64_t compile_ms;   /* student compile + link */
     uint64_t policy_ms;    /* symbol and section checks */
     uint64_t run_ms;       /* all test runs */
+    uint64_t perf_ms;      /* performance build and measurements */
     uint64_t coverage_ms;  /* gcov/lcov/genhtml */
     uint64_t report_ms;    /* writing the outputs */
     uint64_t total_ms;
@@ -92,7 +112,8 @@ const char *res_test_status_name(enum res_test_status st);
 /**
  * Computes every test's score from passed/total (all-or-nothing unless the
  * config test is partial) and the totals.  A test's score is
- * points * passed / total when partial, else points or 0; RES_ERROR and
+ * points * passed / total when partial, else points or 0; a measured
+ * performance test's is points * perf.fraction; RES_ERROR and
  * RES_NOT_RUN score 0.  Deterministic: no floating error beyond one
  * multiplication and division per test.
  */

@@ -135,11 +135,16 @@ static char *trun_output(const struct sbx_result *r)
     return s;
 }
 
-/* The Check timeout: a bit under the wall limit, so a hung check is named. */
-static unsigned trun_check_timeout_s(const struct cfg_limits *lim)
+/*
+ * The runner's --budget: the unit's wall limit less a margin for starting
+ * the sandbox and writing the results, so a hung check is named by Check
+ * (and the checks that passed keep their points) before the sandbox's
+ * wall-clock kill, which would lose the whole unit.
+ */
+static double trun_budget_s(const struct cfg_limits *lim)
 {
-    uint64_t s = lim->wall_ms * 3 / 4 / 1000;
-    return s < 1 ? 1 : (unsigned)s;
+    double s = (double)lim->wall_ms / 1000.0 * 0.9;
+    return s < 1.0 ? 1.0 : s;
 }
 
 static void trun_verdict(struct res_test *t, const struct sbx_result *r, bool have_xml)
@@ -177,7 +182,7 @@ int trun_unit(const struct cfg_test *ct, const char *program,
         .file_size_bytes = ct->limits.file_size_bytes,
     };
     struct sbx_result r = {0};
-    char *xml = NULL, timeout[16];
+    char *xml = NULL, budget[32];
     memset(t, 0, sizeof *t);
     t->cfg = ct;
     t->max_score = ct->points;
@@ -190,9 +195,9 @@ int trun_unit(const struct cfg_test *ct, const char *program,
         if (*p == '/')
             *p = '-';
     unlink(xml);
-    snprintf(timeout, sizeof timeout, "%u", trun_check_timeout_s(&ct->limits));
+    snprintf(budget, sizeof budget, "%.3f", trun_budget_s(&ct->limits));
     char *const argv[] = {(char *)program, "--quiet", "--only", ct->id, "--xml",
-                          xml, "--timeout", timeout, NULL};
+                          xml, "--budget", budget, NULL};
     if (sbx_run(&lim, opts, argv, &r) < 0) {
         trun_errf(err, errlen, "sandbox: %s", r.message);
         sbx_result_release(&r);

@@ -31,6 +31,7 @@ struct runner_opts {
     int list;              /* --list */
     int quiet;             /* --quiet */
     double timeout_s;      /* --timeout, for cases that set none */
+    double budget_s;       /* --budget: the whole case's time; 0 = none */
     const char *xml;       /* --xml FILE, or NULL */
     char **only;           /* --only IDs (pointers into argv) */
     int nonly;
@@ -51,7 +52,7 @@ struct runner_plan {
 static void runner_usage(FILE *out, const char *prog)
 {
     fprintf(out, "usage: %s [--list] [--only ID]... [--xml FILE] "
-                 "[--timeout SECONDS] [--quiet]\n"
+                 "[--timeout SECONDS] [--budget SECONDS] [--quiet]\n"
                  "  ID is a suite or suite/case, as printed by --list\n",
             prog);
 }
@@ -79,6 +80,7 @@ static int runner_parse_args(int argc, char **argv, struct runner_opts *opts)
         {"list", no_argument, NULL, 'l'},    {"only", required_argument, NULL, 'o'},
         {"xml", required_argument, NULL, 'x'}, {"timeout", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},   {"help", no_argument, NULL, 'h'},
+        {"budget", required_argument, NULL, 'b'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -93,6 +95,13 @@ static int runner_parse_args(int argc, char **argv, struct runner_opts *opts)
         case 't':
             if (runner_parse_timeout(optarg, &opts->timeout_s) < 0) {
                 fprintf(stderr, "%s: --timeout wants a positive number of "
+                                "seconds, not '%s'\n", argv[0], optarg);
+                return -1;
+            }
+            break;
+        case 'b':
+            if (runner_parse_timeout(optarg, &opts->budget_s) < 0) {
+                fprintf(stderr, "%s: --budget wants a positive number of "
                                 "seconds, not '%s'\n", argv[0], optarg);
                 return -1;
             }
@@ -211,14 +220,33 @@ static int runner_count_selected(const struct runner_plan *plan)
     return total;
 }
 
+/*
+ * The per-test timeout of a case: its own, else --timeout; with --budget
+ * (the time the grader gives the whole case), at most an equal share of
+ * it with one share to spare, so that even if every test hangs the case
+ * ends inside the budget and the tests that passed still count.
+ */
+static double runner_case_timeout(const struct tc_case *tcase, double timeout_s,
+                                  double budget_s)
+{
+    double t = tcase->timeout_s > 0 ? tcase->timeout_s : timeout_s;
+    if (budget_s > 0) {
+        double share = budget_s / (runner_count_tests(tcase) + 1);
+        if (share < t)
+            t = share < 1.0 ? 1.0 : share;
+    }
+    return t;
+}
+
 /* A Check TCase for one case; records its tests in entries[*nentries..]. */
 static TCase *runner_make_tcase(const struct tc_suite *suite,
                                 const struct tc_case *tcase, double timeout_s,
-                                struct runner_entry *entries, int *nentries)
+                                double budget_s, struct runner_entry *entries,
+                                int *nentries)
 {
     TCase *tc = tcase_create(tcase->name);
 
-    tcase_set_timeout(tc, tcase->timeout_s > 0 ? tcase->timeout_s : timeout_s);
+    tcase_set_timeout(tc, runner_case_timeout(tcase, timeout_s, budget_s));
     for (int t = 0; tcase->tests != NULL && tcase->tests[t] != NULL; t++) {
         /* An exit test: only a body that ran to tc_exit_passed() passes. */
         _tcase_add_test(tc, tcase->tests[t], 0, TC_EXIT_PASSED, 0, 1);
@@ -231,8 +259,8 @@ static TCase *runner_make_tcase(const struct tc_suite *suite,
 
 /* Adds a Suite of the selected cases of every table to sr, in order. */
 static void runner_build(SRunner *sr, const struct runner_plan *plan,
-                         double timeout_s, struct runner_entry *entries,
-                         int *nentries)
+                         double timeout_s, double budget_s,
+                         struct runner_entry *entries, int *nentries)
 {
     int base = 0;
 
@@ -246,8 +274,8 @@ static void runner_build(SRunner *sr, const struct runner_plan *plan,
                 continue;
             if (cs == NULL)
                 cs = suite_create(suite->name);
-            suite_add_tcase(cs, runner_make_tcase(suite, &suite->cases[c],
-                                                  timeout_s, entries, nentries));
+            suite_add_tcase(cs, runner_make_tcase(suite, &suite->cases[c], timeout_s,
+                                                  budget_s, entries, nentries));
         }
         if (cs != NULL)
             srunner_add_suite(sr, cs);
@@ -361,7 +389,7 @@ static int runner_run(const struct runner_plan *plan,
         srunner_free(sr);
         return RUNNER_FAILED;
     }
-    runner_build(sr, plan, opts->timeout_s, entries, &nentries);
+    runner_build(sr, plan, opts->timeout_s, opts->budget_s, entries, &nentries);
     runner_clear_check_env();
     srunner_set_fork_status(sr, CK_FORK);
     if (opts->xml != NULL)
@@ -377,7 +405,7 @@ static int runner_run(const struct runner_plan *plan,
 
 int runner_main(int argc, char **argv, const struct tc_suite *const suites[])
 {
-    struct runner_opts opts = {0, 0, RUNNER_DEFAULT_TIMEOUT, NULL, NULL, 0};
+    struct runner_opts opts = {.timeout_s = RUNNER_DEFAULT_TIMEOUT};
     struct runner_plan plan = {suites, 0, NULL};
     const char *prog = argc > 0 ? argv[0] : "tests";
     int rc, parsed;

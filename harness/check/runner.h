@@ -6,12 +6,16 @@
  * unit inside the sandbox.  Its command line is the contract between the
  * two:
  *
- *   tests [--list] [--only ID]... [--xml FILE] [--timeout SECONDS] [--quiet]
+ *   tests [--list] [--only ID]... [--xml FILE] [--timeout SECONDS]
+ *         [--budget SECONDS] [--quiet]
  *
  *   --list       print every graded unit as "suite/case<TAB>ntests", exit 0
  *   --only ID    run only suite ID or unit suite/case (repeatable)
  *   --xml FILE   also write Check's XML results to FILE
  *   --timeout S  Check's per-test timeout when a case sets none (default 10)
+ *   --budget S   the time the caller gives a whole case: each test's
+ *                timeout is at most S / (tests + 1), so a case whose tests
+ *                all hang still ends in time and keeps its passing tests
  *   --quiet      no per-test lines, only the summary
  *
  * Every test runs in its own forked process (CK_FORK, forced) as a Check

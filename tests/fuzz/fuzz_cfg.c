@@ -9,9 +9,10 @@
  *   - on failure: *cfg is released (all zero) and the error has a message
  *     and, when it has a place, a line inside the file;
  *   - on success: every required field is set, every limit is > 0, test
- *     ids are unique and well-formed, points are finite and >= 0, every
- *     source is a regular file, and the queries (cfg_find_test,
- *     cfg_check_tests, cfg_total_points) agree with the config.
+ *     ids are unique and well-formed, points are finite, >= 0 and not
+ *     -0.0, every source is a regular file, and the queries
+ *     (cfg_find_test, cfg_check_tests, cfg_total_points) agree with the
+ *     config.
  *
  * cfg_load() resolves build.sources relative to the config's folder, so
  * the config is written into a scratch tree made once per process, with a
@@ -19,10 +20,12 @@
  * fixtures) look for them: valid-looking inputs then get past the sources
  * and reach the tests.  The tree is made with mkdtemp() under
  * $FUZZ_TMPDIR (default /dev/shm, else /tmp) and removed at exit; a crash
- * leaves it behind, which is why the make rules point FUZZ_TMPDIR into
- * the build folder.  With FUZZ_CFG_VERBOSE=1 in the environment, each
- * input's verdict ("ok" or the error) is printed: to see how deep the
- * seeds go, e.g. `FUZZ_CFG_VERBOSE=1 fuzz_cfg -runs=0 SEED...`.
+ * leaves it behind, which is why the make rules point FUZZ_TMPDIR at a
+ * folder of their own in the build folder, removed after the run.
+ *
+ * With FUZZ_CFG_VERBOSE=1 in the environment, each input's verdict ("ok"
+ * or the error) is printed, to see how deep the seeds go:
+ * `FUZZ_CFG_VERBOSE=1 fuzz_cfg SEED...`.
  *
  * Build: see tests/fuzz/fuzz.mk (`make fuzz`, `make fuzz-smoke`).
  */
@@ -216,6 +219,19 @@ static bool fuzz_id_ok(const char *id)
            id[a + 1 + strspn(id + a + 1, ok)] == '\0';
 }
 
+/* *err points at a test's mapping or at the "tests" key. */
+static bool fuzz_at_a_test(const struct grader_cfg *cfg, const struct cfg_error *err)
+{
+    if (err->message[0] == '\0' || strcmp(err->file, cfg->path) != 0)
+        return false;
+    if (err->line == cfg->tests_mark.line && err->column == cfg->tests_mark.column)
+        return true;
+    for (size_t i = 0; i < cfg->ntests; i++)
+        if (err->line == cfg->tests[i].mark.line && err->column == cfg->tests[i].mark.column)
+            return true;
+    return false;
+}
+
 static void fuzz_check_tests(const struct grader_cfg *cfg)
 {
     const char **ids = calloc(cfg->ntests + 1, sizeof *ids);
@@ -225,7 +241,7 @@ static void fuzz_check_tests(const struct grader_cfg *cfg)
     for (size_t i = 0; i < cfg->ntests; i++) {
         const struct cfg_test *t = &cfg->tests[i];
         FUZZ_CHECK(t->id != NULL && fuzz_id_ok(t->id) && t->name != NULL);
-        FUZZ_CHECK(isfinite(t->points) && t->points >= 0);
+        FUZZ_CHECK(isfinite(t->points) && t->points >= 0 && !signbit(t->points));
         FUZZ_CHECK(cfg_find_test(cfg, t->id) == t);          /* ids are unique */
         FUZZ_CHECK(fuzz_limits_ok(&t->limits) && t->mark.line > 0);
         FUZZ_CHECK(t->category == NULL || t->category[0] != '\0');
@@ -235,12 +251,16 @@ static void fuzz_check_tests(const struct grader_cfg *cfg)
         sum += t->points;
     }
     FUZZ_CHECK(cfg_total_points(cfg) == sum);
-    FUZZ_CHECK(cfg_check_tests(cfg, ids, cfg->ntests, &err) == 0);
+    /* With every configured id the check passes or, where some tests are
+     * not suite units (cfg.h: kinds of tests), points at the tests; an id
+     * the config lacks always fails, at the "tests" key. */
+    if (cfg_check_tests(cfg, ids, cfg->ntests, &err) < 0)
+        FUZZ_CHECK(fuzz_at_a_test(cfg, &err));
     ids[cfg->ntests] = "not/configured";
     FUZZ_CHECK(cfg_check_tests(cfg, ids, cfg->ntests + 1, &err) == -1);
-    FUZZ_CHECK(err.line == cfg->tests_mark.line && err.line > 0);
-    FUZZ_CHECK(cfg_check_tests(cfg, ids + 1, cfg->ntests - 1, &err) == -1);
-    FUZZ_CHECK(err.line == cfg->tests[0].mark.line);
+    FUZZ_CHECK(fuzz_at_a_test(cfg, &err));
+    FUZZ_CHECK(cfg_check_tests(cfg, ids + cfg->ntests, 1, &err) == -1);
+    FUZZ_CHECK(fuzz_at_a_test(cfg, &err) && err.line > 0);
     FUZZ_CHECK(cfg_find_test(cfg, "not/configured") == NULL);
     free(ids);
 }

@@ -3,8 +3,9 @@
 # (tests/fixtures/corpus/, format in its README.md), graded end to end as
 # one `grader batch -j 2` with the real config.yaml, each fixture checked
 # against its `expect` file.  Then, for the whole batch: it finished, no
-# process of a sandbox uid is left, the repository's files are unchanged,
-# and nothing new is left in /tmp.  Run from the repository root.
+# process of a sandbox uid is left, the scratch folders are gone, the
+# repository's files are unchanged, and nothing new is left in /tmp.  Run
+# from the repository root.
 # Prints "ok   NAME" / "FAIL NAME: why" per fixture and check, then
 # "N passed, N failed"; exits 1 on any failure.
 set -eu
@@ -71,7 +72,8 @@ unit_jq() {   # unit_jq RESULTS ID FILTER
         if length == 1 then .[0] | $3 else \"(no unit \" + \$id + \")\" end" "$1"
 }
 
-# check_line DIR LINE: empty output if the assertion holds, else why not.
+# check_line DIR LINE EXPECT_FILE: nothing if LINE holds for the reports in
+# DIR, else why not.
 check_line() {
     res=$1/results.json key=${2%% *} arg=${2#* }
     [ "$arg" != "$2" ] || arg=
@@ -90,7 +92,7 @@ check_line() {
             echo "score is $(jq .score "$res")" ;;
     reason)
         jq -e --arg s "$arg" '.output | contains($s)' "$res" > /dev/null ||
-            echo "output is: $(jq -r .output "$res" | head -c 300)" ;;
+            echo "output is: $(jq -r .output "$res" | tr "\n" " " | head -c 300)" ;;
     unit)
         id=${arg%% *} want=${arg#* }
         got=$(unit_jq "$res" "$id" '.extra_data.status')
@@ -100,7 +102,7 @@ check_line() {
         out=$(unit_jq "$res" "$id" '.output')
         case $out in
         *"$want"*) ;;
-        *) echo "unit $id output is: $(printf '%s' "$out" | head -c 300)" ;;
+        *) echo "unit $id output is: $(printf '%s' "$out" | tr "\n" " " | head -c 300)" ;;
         esac ;;
     others)
         # Every unit that no "unit" line names has status $arg.
@@ -112,13 +114,17 @@ check_line() {
                | .extra_data.id + " " + .extra_data.status] | join(", ")' "$res")
         [ -z "$got" ] || echo "not $arg: $got" ;;
     log)
-        grep -qF -- "$arg" "$1/build.log" || echo "build.log lacks it: $(head -c 300 "$1/build.log")" ;;
+        grep -qF -- "$arg" "$1/build.log" || echo "build.log lacks it: $(tr "\n" " " < "$1/build.log" | head -c 300)" ;;
     report)
         grep -qF -- "$arg" "$1/report.txt" || echo "report.txt lacks it" ;;
     not-shown)
-        # In none of the files the student sees.
-        shown=$(grep -lF -- "$arg" "$1/report.txt" "$1/results.json" "$1/junit.xml" |
-                sed 's,.*/,,' | tr '\n' ' ')
+        # Nowhere the student sees it: report.txt, junit.xml, results.json's
+        # output and its tests that are not hidden.
+        shown=$(grep -lF -- "$arg" "$1/report.txt" "$1/junit.xml" | sed 's,.*/,,' | tr '\n' ' ')
+        if jq -e --arg s "$arg" '[.output, (.tests[] | select(.visibility != "hidden")
+                | .output)] | any(contains($s))' "$res" > /dev/null; then
+            shown="$shown results.json"
+        fi
         [ -z "$shown" ] || echo "found in $shown" ;;
     jq)
         jq -e "$arg" "$res" > /dev/null 2>&1 || echo "false or an error" ;;
@@ -135,7 +141,7 @@ check_fixture() {
     if ! jq -e . "$res_dir/results.json" > /dev/null 2>&1; then
         bad "$1" "no valid results.json in $res_dir"; return
     fi
-    why= n=0 known=0
+    why='' n=0 known=0
     while IFS= read -r line || [ -n "$line" ]; do
         n=$((n + 1))
         case $line in
@@ -195,7 +201,7 @@ for f in "$corpus"/*/; do
     names="$names $name"
     make_submission "$name"
 done
-count=$(echo $names | wc -w)
+count=$(echo "$names" | wc -w)
 
 repo_sums > "$dir/repo-before.txt"
 tmp_list > "$dir/tmp-before.txt"
@@ -232,18 +238,29 @@ else
         sed -n 's/^> [0-9a-f]*  //p' | tr '\n' ' ') (was anyone editing the tree?)"
 fi
 
-# New entries in /tmp (the grader's own scratch is in $work).  Other
-# programs may be making and removing temporaries right now: only what is
-# still there 5 s later counts.
-new1=$(tmp_list | comm -13 "$dir/tmp-before.txt" -)
-[ -z "$new1" ] || sleep 5
-new=$(tmp_list | comm -13 "$dir/tmp-before.txt" - | { grep -vxF "$new1" || true; })
-new=$(tmp_list | comm -13 "$dir/tmp-before.txt" - | { grep -xF "$new1" || true; })
-if [ -z "$new" ]; then
-    ok "nothing new left in /tmp"
-else
-    bad "nothing new left in /tmp" "$(cd /tmp && ls -ld $new 2>&1 | head -5 | tr '\n' ';') (another program's?)"
+# New entries in /tmp.  The grader's own scratch is in $work, and the
+# sandbox has a private /tmp: anything a test wrote to the host's /tmp
+# would be owned by a sandbox uid (61000, 61001 in a -j 2 batch).  Other
+# programs on this machine come and go in /tmp too: only what is still
+# there 5 s later counts, and what others own is only noted.
+new=$(tmp_list | comm -13 "$dir/tmp-before.txt" -)
+if [ -n "$new" ]; then
+    sleep 5
+    new=$(tmp_list | comm -13 "$dir/tmp-before.txt" - | { grep -xF "$new" || true; })
 fi
+ours='' theirs=''
+for f in $new; do
+    case $(stat -c %u "/tmp/$f" 2>/dev/null) in
+    61000 | 61001) ours="$ours /tmp/$f" ;;
+    *) theirs="$theirs /tmp/$f" ;;
+    esac
+done
+if [ -z "$ours" ]; then
+    ok "nothing new left in /tmp by a sandbox uid"
+else
+    bad "nothing new left in /tmp by a sandbox uid" "$(ls -ld $ours 2>&1 | head -5 | tr '\n' ';')"
+fi
+[ -z "$theirs" ] || echo "note: new in /tmp during the batch, owned by others:$theirs"
 
 echo "$passes passed, $fails failed"
 test "$fails" = 0

@@ -14,6 +14,7 @@ int main(int argc, char **argv)
         tensor_suite,
         cfg_suite,
         stubgen_suite,
+        buildlog_suite,
         tcheck_suite,
         result_suite,
         report_suite,
@@ -22,6 +23,7 @@ int main(int argc, char **argv)
         proc_suite,
         coverage_suite,
         sbx_suite,
+        perf_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

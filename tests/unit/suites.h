@@ -11,6 +11,7 @@
 Suite *tensor_suite(void);
 Suite *cfg_suite(void);
 Suite *stubgen_suite(void);
+Suite *buildlog_suite(void);
 Suite *tcheck_suite(void);
 Suite *policy_suite(void);
 Suite *proc_suite(void);
@@ -19,5 +20,6 @@ Suite *result_suite(void);
 Suite *report_suite(void);
 Suite *fsutil_suite(void);
 Suite *sbx_suite(void);
+Suite *perf_suite(void);
 
 #endif /* UNIT_SUITES_H */

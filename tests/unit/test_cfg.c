@@ -16,6 +16,7 @@
 #include <ftw.h>
 #include <glob.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,6 +400,34 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+/* Regression (found by the fuzz target's contract checks): a negative
+ * zero, written or from an underflow, is stored as 0, not -0.0, which the
+ * reports would print as "-0.00". */
+START_TEST(test_points_negative_zero)
+{
+    static const char yaml[] =
+        "assignment: {name: k}\n"
+        "student_files: [{path: k.c}]\n"
+        "build: {sources: [src/b.c]}\n"
+        "tests: [{id: s/a, points: -0}, {id: s/b, points: -0.0e5}, {id: s/c, points: -1e-400}]\n";
+    struct scratch s;
+    struct grader_cfg cfg;
+    char path[PATH_MAX];
+    scratch_make(&s, "");
+    scratch_path(&s, "c.yaml", path, sizeof path);
+    scratch_write(path, yaml, sizeof yaml - 1);
+    load_ok(path, &cfg);
+    ck_assert_uint_eq(cfg.ntests, 3);
+    for (size_t i = 0; i < cfg.ntests; i++) {
+        ck_assert_double_eq(cfg.tests[i].points, 0.0);
+        ck_assert_msg(!signbit(cfg.tests[i].points), "%s: -0.0", cfg.tests[i].id);
+    }
+    ck_assert_msg(!signbit(cfg_total_points(&cfg)), "total: -0.0");
+    cfg_release(&cfg);
+    scratch_remove(&s);
+}
+END_TEST
+
 /* A config folder with glob metacharacters in its name: globs still work. */
 START_TEST(test_odd_base_dir)
 {
@@ -419,6 +448,150 @@ START_TEST(test_odd_base_dir)
     ck_assert_uint_eq(cfg.build.sources.n, 2);
     ck_assert_str_eq(cfg.build.sources.v[0], a);
     ck_assert_str_eq(cfg.build.include_dirs.v[0], dot);
+    cfg_release(&cfg);
+    scratch_remove(&s);
+}
+END_TEST
+
+/* ---- performance ------------------------------------------------------------ */
+
+static const char perf_yaml[] =
+    "assignment: {name: k}\n"
+    "student_files: [{path: k.c}]\n"
+    "build: {sources: [src/a.c]}\n"
+    "limits: {cpu: 2s, wall: 5s}\n"
+    "performance:\n"
+    "  cflags: [-O3, -march=x86-64-v3]\n"
+    "  ldflags: [\"-Wl,--wrap=pthread_create\", -lm]\n"
+    "  sources: [src/*.c]\n"
+    "  valgrind: /usr/bin/valgrind\n"
+    "  cache:\n"
+    "    d1: {size: 64KiB, ways: 4, line: 128}\n"
+    "  limits: {wall: 60s}\n"
+    "tests:\n"
+    "  - {id: s/c, points: 1}\n"
+    "  - id: perf/cache\n"
+    "    kind: performance\n"
+    "    measure: blocked_2\n"
+    "    reference: naive\n"
+    "    metric: d1_misses\n"
+    "    full_at: 0.02\n"
+    "    zero_at: 0.1\n"
+    "    requires: [s/c]\n"
+    "    points: 4\n"
+    "  - id: perf/steps\n"
+    "    kind: performance\n"
+    "    measure: q\n"
+    "    reference: nq\n"
+    "    metric: instructions\n"
+    "    thresholds: [{at_most: 0.1, score: 1}, {at_most: 0.5, score: 0.25}]\n"
+    "    points: 2\n"
+    "  - id: perf/threads\n"
+    "    kind: performance\n"
+    "    measure: r4\n"
+    "    reference: r1\n"
+    "    metric: threads\n"
+    "    threads: 4\n"
+    "    requires: [s/later]\n"
+    "    points: 3\n"
+    "  - {id: s/later, kind: check, points: 1}\n";
+
+static void check_perf_section(const struct grader_cfg *cfg, const struct scratch *s)
+{
+    const struct cfg_performance *p = &cfg->performance;
+    char a[PATH_MAX], b[PATH_MAX];
+    scratch_path(s, "src/a.c", a, sizeof a);
+    scratch_path(s, "src/b.c", b, sizeof b);
+    ck_assert(p->enabled);
+    assert_strv(&p->cflags, (const char *[]){"-O3", "-march=x86-64-v3"}, 2);
+    assert_strv(&p->ldflags, (const char *[]){"-Wl,--wrap=pthread_create", "-lm"}, 2);
+    assert_strv(&p->sources, (const char *[]){a, b}, 2);
+    ck_assert_str_eq(p->valgrind, "/usr/bin/valgrind");
+    ck_assert_uint_eq(p->d1.size, 65536);
+    ck_assert_uint_eq(p->d1.ways, 4);
+    ck_assert_uint_eq(p->d1.line, 128);
+    ck_assert_uint_eq(p->i1.size, 32768);      /* defaults */
+    ck_assert_uint_eq(p->i1.ways, 8);
+    ck_assert_uint_eq(p->ll.size, 1024 * 1024);
+    ck_assert_uint_eq(p->ll.ways, 16);
+    ck_assert_uint_eq(p->ll.line, 64);
+    ck_assert_uint_eq(p->limits.cpu_ms, 2000);     /* inherited from the top level */
+    ck_assert_uint_eq(p->limits.wall_ms, 60000);
+}
+
+static void check_perf_tests(const struct grader_cfg *cfg)
+{
+    const struct cfg_test *t = &cfg->tests[0];
+    ck_assert_int_eq(t->kind, CFG_KIND_CHECK);
+    ck_assert_ptr_null(t->perf.measure);
+    t = &cfg->tests[1];
+    ck_assert_int_eq(t->kind, CFG_KIND_PERFORMANCE);
+    ck_assert_str_eq(t->perf.measure, "blocked_2");
+    ck_assert_str_eq(t->perf.reference, "naive");
+    ck_assert_int_eq(t->perf.metric, CFG_METRIC_D1_MISSES);
+    ck_assert_double_eq(t->perf.full_at, 0.02);
+    ck_assert_double_eq(t->perf.zero_at, 0.1);
+    ck_assert_uint_eq(t->perf.nsteps, 0);
+    assert_strv(&t->perf.requires, (const char *[]){"s/c"}, 1);
+    ck_assert_uint_eq(t->limits.wall_ms, 60000);   /* performance.limits */
+    t = &cfg->tests[2];
+    ck_assert_int_eq(t->perf.metric, CFG_METRIC_INSTRUCTIONS);
+    ck_assert_uint_eq(t->perf.nsteps, 2);
+    ck_assert_double_eq(t->perf.steps[0].at_most, 0.1);
+    ck_assert_double_eq(t->perf.steps[0].score, 1.0);
+    ck_assert_double_eq(t->perf.steps[1].at_most, 0.5);
+    ck_assert_double_eq(t->perf.steps[1].score, 0.25);
+    t = &cfg->tests[3];
+    ck_assert_int_eq(t->perf.metric, CFG_METRIC_THREADS);
+    ck_assert_uint_eq(t->perf.threads, 4);
+    ck_assert_double_eq(t->perf.balance, 0.5);     /* default */
+    assert_strv(&t->perf.requires, (const char *[]){"s/later"}, 1);   /* defined later */
+    ck_assert_int_eq(cfg->tests[4].kind, CFG_KIND_CHECK);
+    ck_assert_uint_eq(cfg_count_kind(cfg, CFG_KIND_PERFORMANCE), 3);
+    ck_assert_uint_eq(cfg_count_kind(cfg, CFG_KIND_CHECK), 2);
+    ck_assert_str_eq(cfg_metric_name(CFG_METRIC_LL_MISSES), "ll_misses");
+    ck_assert_str_eq(cfg_metric_name((enum cfg_metric)9), "unknown");
+}
+
+START_TEST(test_perf_config)
+{
+    struct scratch s;
+    struct grader_cfg cfg;
+    struct cfg_error err;
+    char path[PATH_MAX];
+    scratch_make(&s, "");
+    scratch_path(&s, "config.yaml", path, sizeof path);
+    scratch_write(path, perf_yaml, sizeof perf_yaml - 1);
+    load_ok(path, &cfg);
+    check_perf_section(&cfg, &s);
+    check_perf_tests(&cfg);
+
+    /* performance tests are not suite units: skipped both ways */
+    const char *const units[] = {"s/later", "s/c"};
+    ck_assert_int_eq(cfg_check_tests(&cfg, units, 2, &err), 0);
+    const char *const clash[] = {"s/later", "s/c", "perf/steps"};
+    ck_assert_int_eq(cfg_check_tests(&cfg, clash, 3, &err), -1);
+    ck_assert_uint_eq(err.line, 24);
+    ck_assert_str_eq(err.message, "suite test 'perf/steps' is configured as a performance test");
+    cfg_release(&cfg);
+    scratch_remove(&s);
+}
+END_TEST
+
+/* Without the section: disabled, nothing allocated. */
+START_TEST(test_perf_absent)
+{
+    struct scratch s;
+    struct grader_cfg cfg;
+    char path[PATH_MAX];
+    scratch_make(&s, "");
+    scratch_path(&s, "c.yaml", path, sizeof path);
+    scratch_write(path, minimal_yaml, sizeof minimal_yaml - 1);
+    load_ok(path, &cfg);
+    ck_assert(!cfg.performance.enabled);
+    ck_assert_ptr_null(cfg.performance.valgrind);
+    ck_assert_uint_eq(cfg.performance.sources.n, 0);
+    ck_assert_int_eq(cfg.tests[0].kind, CFG_KIND_CHECK);
     cfg_release(&cfg);
     scratch_remove(&s);
 }
@@ -626,6 +799,64 @@ static const struct bad_case bad_cases[] = {
      "no file matches '../s*'", BAD_TEXT},
     {"source_is_directory", PRE "  sources: [../src]\n", 0, 4, 13,
      "'../src' is not a regular file", BAD_TEXT},
+
+    /* performance section and tests (generated from the fixture files) */
+    {"perf_no_section", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n", 0, 10, 11,
+     "tests of kind performance need a 'performance' section", BAD_TEXT},
+    {"perf_bad_kind", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: a/b\n    points: 1\n    kind: benchmark\n", 0, 10, 11,
+     "invalid kind 'benchmark' for 'kind' (use check or performance)", BAD_TEXT},
+    {"perf_key_on_check_test", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: a/b\n    points: 1\n    metric: instructions\n", 0, 10, 5,
+     "'metric' is only for tests of kind performance", BAD_TEXT},
+    {"perf_missing_measure", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    reference: naive\n", 0, 10, 5,
+     "missing required key 'measure' in performance test", BAD_TEXT},
+    {"perf_bad_measure_name", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: Naive-MatMul\n", 0, 13, 14,
+     "invalid measurement 'Naive-MatMul' for 'measure' (use a-z, 0-9 and _)", BAD_TEXT},
+    {"perf_bad_metric", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: seconds\n", 0, 15, 13,
+     "invalid metric 'seconds' for 'metric' (use instructions, d1_misses, ll_misses or threads)", BAD_TEXT},
+    {"perf_no_scoring", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: d1_misses\n", 0, 10, 5,
+     "missing 'full_at' and 'zero_at' (or 'thresholds') in performance test", BAD_TEXT},
+    {"perf_missing_zero_at", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: d1_misses\n    full_at: 0.1\n", 0, 10, 5,
+     "missing required key 'zero_at' in performance test", BAD_TEXT},
+    {"perf_zero_at_below_full_at", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: d1_misses\n    full_at: 0.5\n    zero_at: 0.1\n", 0, 17, 14,
+     "'zero_at' must be greater than 'full_at' (0.5)", BAD_TEXT},
+    {"perf_full_at_zero", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: d1_misses\n    full_at: 0\n    zero_at: 0.1\n", 0, 16, 14,
+     "'full_at' must be greater than 0", BAD_TEXT},
+    {"perf_both_scorings", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: instructions\n    full_at: 0.1\n    zero_at: 0.5\n    thresholds: [{at_most: 0.1, score: 1}]\n", 0, 18, 5,
+     "use either 'full_at' and 'zero_at' or 'thresholds', not both", BAD_TEXT},
+    {"perf_steps_not_ascending", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: instructions\n    thresholds:\n      - {at_most: 0.3, score: 1}\n      - {at_most: 0.1, score: 0.5}\n", 0, 18, 19,
+     "'at_most' must be greater than the previous threshold's (0.3)", BAD_TEXT},
+    {"perf_step_score_above_one", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: instructions\n    thresholds: [{at_most: 0.3, score: 1.5}]\n", 0, 16, 40,
+     "'score' must be at least 0 and at most 1", BAD_TEXT},
+    {"perf_step_missing_score", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: instructions\n    thresholds: [{at_most: 0.3}]\n", 0, 16, 18,
+     "missing required key 'score' in threshold", BAD_TEXT},
+    {"perf_threads_missing", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n", 0, 10, 5,
+     "missing required key 'threads' in performance test of metric threads", BAD_TEXT},
+    {"perf_threads_with_full_at", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    full_at: 0.1\n", 0, 17, 5,
+     "'full_at' does not apply to metric threads", BAD_TEXT},
+    {"perf_balance_zero", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    balance: 0\n", 0, 17, 14,
+     "'balance' must be greater than 0 and at most 1", BAD_TEXT},
+    {"perf_threads_on_ratio_metric", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: instructions\n    full_at: 0.1\n    zero_at: 0.5\n    threads: 4\n", 0, 18, 5,
+     "'threads' applies to metric threads only", BAD_TEXT},
+    {"perf_partial", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    partial: false\n", 0, 17, 5,
+     "'partial' does not apply to tests of kind performance", BAD_TEXT},
+    {"perf_test_limits", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    limits: {cpu: 1s}\n", 0, 17, 5,
+     "'limits' does not apply to tests of kind performance (set performance.limits)", BAD_TEXT},
+    {"perf_requires_unknown", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    requires: [a/nope]\n", 0, 17, 16,
+     "'requires' names no test 'a/nope'", BAD_TEXT},
+    {"perf_requires_perf_test", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    requires: [p/x]\n", 0, 17, 16,
+     "'requires' names 'p/x', which is not a check test", BAD_TEXT},
+    {"perf_unknown_key", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\n  cahce: {}\n", 0, 9, 3,
+     "unknown key 'cahce'", BAD_TEXT},
+    {"perf_missing_sources", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  cflags: [-O2]\n", 0, 8, 3,
+     "missing required key 'sources' in performance", BAD_TEXT},
+    {"perf_cache_sets", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\n  cache:\n    d1: {size: 48KiB, ways: 8, line: 64}\n", 0, 10, 9,
+     "cache 'd1': size / (ways x line) must be a power of two (valgrind's rule), not 49152 / (8 x 64)", BAD_TEXT},
+    {"perf_cache_line", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\n  cache:\n    d1: {line: 8}\n", 0, 10, 16,
+     "'line' of cache 'd1' must be at least 16 bytes", BAD_TEXT},
+    {"perf_cache_unknown", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\n  cache:\n    l2: {size: 1MiB}\n", 0, 10, 5,
+     "unknown key 'l2'", BAD_TEXT},
+    {"perf_wrong_type_cache", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\n  cache: 32KiB\n", 0, 9, 10,
+     "'cache' must be a mapping, not a scalar", BAD_TEXT},
 };
 
 #define NBAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -831,8 +1062,11 @@ Suite *cfg_suite(void)
     tcase_add_test(tc, test_full_config);
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_odd_base_dir);
+    tcase_add_test(tc, test_points_negative_zero);
     tcase_add_test(tc, test_good_fixture);
     tcase_add_test(tc, test_check_tests);
+    tcase_add_test(tc, test_perf_config);
+    tcase_add_test(tc, test_perf_absent);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("broken");

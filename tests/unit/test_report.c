@@ -124,7 +124,9 @@ static void setup(void)
     t->message = strdup("AFTER_DUE_MESSAGE: timed out after 5.0 s");
 
     sub.coverage = (struct res_coverage){ true, 170, 200, 9, 10, 0, 0 };
-    sub.phases = (struct res_phases){ 1, 2, 3, 4, 5, 6, 21 };
+    sub.phases = (struct res_phases){ .prepare_ms = 1, .compile_ms = 2, .policy_ms = 3,
+                                      .run_ms = 4, .coverage_ms = 5, .report_ms = 6,
+                                      .total_ms = 21 };
     res_score(&sub);
 }
 
@@ -713,6 +715,72 @@ START_TEST(test_gradebook_row_ungradable_no_coverage)
 }
 END_TEST
 
+/* ---- performance tests ------------------------------------------------------ */
+
+/* Test 0 becomes a measured performance test: its measurement shows even
+ * though it passed, its numbers go to extra_data, and its wall-clock
+ * timing (different on every run) only to the text reports. */
+static void make_perf_test(struct res_test *t, double fraction)
+{
+    t->status = fraction >= 1.0 ? RES_PASSED : RES_FAILED;
+    t->message = strdup("L1 data cache misses: 36320, reference (naive) 7237460, ratio 0.005");
+    t->perf = (struct res_perf){.present = true, .metric = CFG_METRIC_D1_MISSES,
+                                .value = 36320, .reference = 7237460, .ratio = 0.005,
+                                .fraction = fraction};
+    snprintf(t->perf.timing, sizeof t->perf.timing, "wall clock, not graded: 1.5 ms");
+}
+
+START_TEST(test_perf_reports)
+{
+    struct res_test *t = &sub.tests[0];
+    make_perf_test(t, 1.0);
+    res_score(&sub);
+    ck_assert_double_eq(t->score, 5.0);
+    char *text = report_json(&sub, &cfg, 1.0);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_null(strstr(text, "wall clock"));
+    json_t *doc = load_json(text);
+    json_t *jt = json_array_get(json_object_get(doc, "tests"), 0);
+    ck_assert_str_eq(jstr(jt, "status"), "passed");
+    ck_assert_ptr_nonnull(strstr(jstr(jt, "output"), "ratio 0.005"));
+    json_t *ex = json_object_get(jt, "extra_data");
+    ck_assert_str_eq(jstr(ex, "metric"), "d1_misses");
+    ck_assert_double_eq(jnum(ex, "value"), 36320);
+    ck_assert_double_eq(jnum(ex, "reference"), 7237460);
+    ck_assert_double_eq(jnum(ex, "ratio"), 0.005);
+    ck_assert_ptr_null(json_object_get(ex, "balance"));
+    json_decref(doc);
+    free(text);
+
+    text = report_text(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_ptr_nonnull(strstr(text, "  PASS       5.00 /     5.00  Baseline matmul\n"
+                                       "                            L1 data cache misses: "));
+    ck_assert_ptr_nonnull(strstr(text, "\n                            wall clock, not graded"));
+    free(text);
+}
+END_TEST
+
+START_TEST(test_perf_partial_score)
+{
+    struct res_test *t = &sub.tests[0];
+    make_perf_test(t, 0.25);
+    t->perf.metric = CFG_METRIC_THREADS;
+    t->perf.balance = 0.5;
+    res_score(&sub);
+    ck_assert_double_eq(t->score, 1.25);
+    char *text = report_json(&sub, &cfg, 1.0);
+    json_t *doc = load_json(text);
+    json_t *ex = json_object_get(json_array_get(json_object_get(doc, "tests"), 0), "extra_data");
+    ck_assert_str_eq(jstr(ex, "metric"), "threads");
+    ck_assert_double_eq(jnum(ex, "balance"), 0.5);
+    json_decref(doc);
+    free(text);
+    t->status = RES_ERROR;                 /* an error scores nothing, whatever the fraction */
+    res_score(&sub);
+    ck_assert_double_eq(t->score, 0.0);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -738,6 +806,8 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_text_instructor);
     tcase_add_test(tc, test_text_truncates_long_output);
     tcase_add_test(tc, test_text_ungradable);
+    tcase_add_test(tc, test_perf_reports);
+    tcase_add_test(tc, test_perf_partial_score);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gradebook");
