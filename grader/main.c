@@ -86,7 +86,8 @@ static const char usage_grade[] =
     "  --keep-scratch            keep the scratch folder (for debugging the grader)\n"
     "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n"
     "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
-    "                            (default 61000; unit runner k adds k*256)\n";
+    "                            (default 61000; unit runner k adds k*256)\n"
+    "  --no-performance          skip the performance tests (they score 0): quick feedback\n";
 
 static const char usage_batch[] =
     "usage: grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]\n"
@@ -101,7 +102,8 @@ static const char usage_batch[] =
     "  --force                   regrade everyone\n"
     "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n"
     "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
-    "                            (default 61000; worker i uses UID+i)\n";
+    "                            (default 61000; worker i uses UID+i)\n"
+    "  --no-performance          skip the performance tests (they score 0): quick feedback\n";
 
 static const char usage_check[] =
     "usage: grader [-c CONFIG] check-config\n"
@@ -232,9 +234,11 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         {"keep-scratch", no_argument, NULL, 'k'},   {"no-sandbox", no_argument, NULL, 'n'},
         {"config", required_argument, NULL, 'c'},   {"help", no_argument, NULL, 'h'},
         {"sandbox-uid", required_argument, NULL, 'u'},
+        {"no-performance", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     const char *out = "grader-out";
+    bool no_perf = false;
     uid_t uid_base = UID_BASE_DEFAULT;
     double fail_under = -1;
     bool keep = false, sandbox = true;
@@ -244,6 +248,7 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         case 'o': out = optarg; break;
         case 'c': a->config_path = optarg; break;
         case 'k': keep = true; break;
+        case 'P': no_perf = true; break;
         case 'n': sandbox = false; break;
         case 'u':
             if (!parse_uid_base(optarg, &uid_base))
@@ -272,8 +277,10 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     const char *base = realpath(sub, real) ? strrchr(real, '/') + 1 : sub;
     snprintf(student, sizeof student, "%s", *base ? base : "submission");
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, keep,
-                            ncpu > 0 ? (unsigned)ncpu : 1, &got_stop};
+    struct grade_env env = {.cfg = &a->cfg, .trusted = &a->trusted,
+                            .work_root = a->work_root, .use_bwrap = sandbox,
+                            .keep_scratch = keep, .unit_jobs = ncpu > 0 ? (unsigned)ncpu : 1,
+                            .skip_performance = no_perf, .cancel = &got_stop};
     install_stop_handlers();
     struct grade_slot slot = {uid_base, uid_base};
     struct res_submission res;
@@ -301,9 +308,11 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         {"force", no_argument, NULL, 'F'},        {"no-sandbox", no_argument, NULL, 'n'},
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
         {"sandbox-uid", required_argument, NULL, 'u'},
+        {"no-performance", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    bool no_perf = false;
     struct batch_opts bo = {.out_dir = "grader-batch", .jobs = ncpu > 0 ? (unsigned)ncpu : 1,
                             .uid_base = UID_BASE_DEFAULT, .progress = stderr,
                             .progress_tty = isatty(STDERR_FILENO), .stop = &got_stop};
@@ -315,6 +324,7 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         case 'o': bo.out_dir = optarg; break;
         case 'c': a->config_path = optarg; break;
         case 'F': bo.force = true; break;
+        case 'P': no_perf = true; break;
         case 'n': sandbox = false; break;
         case 'u':
             if (!parse_uid_base(optarg, &bo.uid_base))
@@ -342,7 +352,9 @@ static int cmd_batch(struct app *a, int argc, char **argv)
     if (rc)
         return rc;
 
-    struct grade_env env = {&a->cfg, &a->trusted, a->work_root, sandbox, false, 1, &got_stop};
+    struct grade_env env = {.cfg = &a->cfg, .trusted = &a->trusted,
+                            .work_root = a->work_root, .use_bwrap = sandbox, .unit_jobs = 1,
+                            .skip_performance = no_perf, .cancel = &got_stop};
     struct batch_summary sum;
     char err[1024] = "";
     install_stop_handlers();   /* Ctrl-C: kill the running tests, keep finished students */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buildlog.h"
 #include "coverage.h"
 #include "fsutil.h"
 #include "perf.h"
@@ -307,6 +308,21 @@ static int grade_run_tests(struct grade_run *g)
     return u.failed ? grade_errf(g, "running the tests failed") : 0;
 }
 
+/* With --no-performance: say why the performance tests scored nothing. */
+static int grade_mark_skipped(struct grade_run *g)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        struct res_test *t = &g->res->tests[i];
+        if (cfg->tests[i].kind != CFG_KIND_PERFORMANCE || t->message)
+            continue;
+        t->message = strdup("not measured: the performance stage was skipped (--no-performance)");
+        if (!t->message)
+            return grade_errf(g, "out of memory");
+    }
+    return 0;
+}
+
 /* The performance tests (perf.h), once every check test has its verdict. */
 static int grade_perf(struct grade_run *g)
 {
@@ -364,9 +380,29 @@ static int grade_write(struct grade_run *g, const char *out_dir, const char *nam
     return rc;
 }
 
+/*
+ * Splits the build log: the full one for the instructor, the filtered one
+ * (no hidden suite, no grader path: buildlog.h) for everything a student
+ * sees, build.log included.
+ */
+static int grade_student_log(struct grade_run *g)
+{
+    struct res_submission *s = g->res;
+    if (!s->build_log)
+        return 0;
+    char *view = blog_student_view(s->build_log, g->scratch);
+    if (!view)
+        return grade_errf(g, "out of memory");
+    s->build_log_full = s->build_log;
+    s->build_log = view;
+    return 0;
+}
+
 /* Writes every report; results.json last, so it marks completion. */
 static int grade_reports(struct grade_run *g, const char *out_dir)
 {
+    if (grade_student_log(g) < 0)
+        return -1;
     const struct grader_cfg *cfg = g->env->cfg;
     const struct res_submission *s = g->res;
     uint64_t t0 = fs_now_ms();
@@ -446,8 +482,10 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         goto done;
     if (res->status == RES_GRADED && grade_run_tests(&g) < 0)
         goto done;
-    if (res->status == RES_GRADED && !grade_cancelled(env) &&
+    if (res->status == RES_GRADED && !grade_cancelled(env) && !env->skip_performance &&
         cfg_count_kind(env->cfg, CFG_KIND_PERFORMANCE) > 0 && grade_perf(&g) < 0)
+        goto done;
+    if (env->skip_performance && grade_mark_skipped(&g) < 0)
         goto done;
     if (grade_cancelled(env)) {   /* killed runs are no verdict: record nothing */
         grade_errf(&g, "interrupted before the grading finished");

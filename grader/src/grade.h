@@ -33,6 +33,7 @@ struct grade_env {
     bool use_bwrap;
     bool keep_scratch;                 /* leave scratch folders for debugging */
     unsigned unit_jobs;                /* graded units run at once (1 in a batch) */
+    bool skip_performance;             /* --no-performance: perf tests score 0, not run */
     const volatile sig_atomic_t *cancel; /* set by SIGINT/SIGTERM: kill the running
                                           sandboxes, write nothing, return -1 */
 };

@@ -905,11 +905,15 @@ static void report_text_reason(struct report_buf *b, const struct res_submission
     report_put_block(b, "Reason: ", s->reason ? s->reason : "unknown");
 }
 
-static void report_text_build_log(struct report_buf *b, const struct res_submission *s)
+/* The student's view of the build log, or for the instructor the full one. */
+static void report_text_build_log(struct report_buf *b, const struct res_submission *s,
+                                  enum report_audience aud)
 {
-    if (s->build_log && s->build_log[0]) {
+    const char *log = aud == REPORT_INSTRUCTOR && s->build_log_full ? s->build_log_full
+                                                                    : s->build_log;
+    if (log && log[0]) {
         fputs("\nBuild log\n", b->f);
-        report_put_block(b, "  ", s->build_log);
+        report_put_block(b, "  ", log);
     }
 }
 
@@ -937,7 +941,7 @@ char *report_text(const struct res_submission *s, const struct grader_cfg *cfg,
     fprintf(b.f, "\nTotal: %.2f / %.2f\n", report_finite(s->score),
             report_finite(s->max_score));
     report_text_coverage(&b, &s->coverage);
-    report_text_build_log(&b, s);
+    report_text_build_log(&b, s, aud);
     if (aud == REPORT_INSTRUCTOR)
         report_text_phases(&b, &s->phases);
     return report_buf_take(&b);

@@ -37,6 +37,7 @@ void res_submission_release(struct res_submission *s)
     free(s->student);
     free(s->reason);
     free(s->build_log);
+    free(s->build_log_full);
     /* Zeroed, so a second release frees nothing. */
     memset(s, 0, sizeof *s);
 }

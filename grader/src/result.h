@@ -92,7 +92,9 @@ struct res_submission {
     char *student;            /* the submission folder's name */
     enum res_status status;
     char *reason;             /* RES_UNGRADABLE: why, for the student; else NULL */
-    char *build_log;          /* compiler and policy diagnostics, or NULL */
+    char *build_log;          /* compiler and policy diagnostics as a student may
+                                 see them (buildlog.h), or NULL */
+    char *build_log_full;     /* the same, unfiltered: for the instructor, or NULL */
     struct res_test *tests;   /* one per cfg test, in config order */
     size_t ntests;
     double score, max_score;

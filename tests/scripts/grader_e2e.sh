@@ -21,6 +21,7 @@ stable() { jq -S 'del(.execution_time, .extra_data.phases_ms)' "$1/results.json"
 sub correct solutions/kernels/kernels.c
 sub stub assignments/kernels/kernels.c
 sub broken tests/fixtures/examples/broken/kernels.c
+rm -rf "$dir/subs/empty" && mkdir -p "$dir/subs/empty" && : > "$dir/subs/empty/kernels.c"
 
 check "check-config passes" sh -c "'$grader' check-config > '$dir/check.txt'"
 
@@ -55,16 +56,28 @@ check "a compile error is ungradable with score 0" \
     test "$(jq -r '.extra_data.grader_status + " " + (.score|tostring)' "$dir/out/broken/results.json")" = "ungradable 0"
 check "the build log has the compiler's diagnostics" grep -q "error" "$dir/out/broken/build.log"
 
+"$grader" grade "$dir/subs/empty" -o "$dir/out/empty" --no-performance > /dev/null 2>&1 || true
+check "an empty file is ungradable, its link errors name the missing functions" \
+    grep -q "undefined reference to \`matmul_baseline'" "$dir/out/empty/build.log"
+"$grader" grade "$dir/subs/correct" -o "$dir/out/np" --no-performance > /dev/null 2>&1 || true
+check "--no-performance scores only the check tests" \
+    test "$(jq '[.tests[] | select(.extra_data.id | startswith("perf/")) | .score] | add' "$dir/out/np/results.json")" = 0
+check "--no-performance says why" grep -q "performance stage was skipped" "$dir/out/np/report.txt"
+
 hidden_ids=$(sed -n 's/.*id: \(hidden_[a-z_]*\/[a-z_]*\).*/\1/p' config.yaml)
 leak=0
 for id in $hidden_ids; do
-    for f in report.txt junit.xml; do
-        if grep -q "$id" "$dir/out/correct/$f" "$dir/out/stub/$f"; then
+    for f in report.txt junit.xml build.log; do
+        if grep -q "$id" "$dir/out/correct/$f" "$dir/out/stub/$f" "$dir/out/empty/$f"; then
             echo "  hidden test $id appears in a student's $f"; leak=1
         fi
     done
 done
-check "hidden tests never appear in student reports" test "$leak" = 0
+jq -r .output "$dir/out/empty/results.json" > "$dir/empty-output.txt"
+if grep -q "hidden\|/harness/" "$dir/empty-output.txt"; then
+    echo "  the top-level output of results.json names hidden code"; leak=1
+fi
+check "hidden tests never appear in student reports (link errors included)" test "$leak" = 0
 check "hidden tests appear in the instructor report" \
     grep -q "hidden_matmul/errors" "$dir/out/stub/report-instructor.txt"
 
@@ -88,16 +101,16 @@ odd="$dir/subs/Zoë Ünïcode student"
 rm -rf "$odd" && mkdir -p "$odd" && cp solutions/kernels/kernels.c "$odd/kernels.c"
 "$grader" grade "$odd" -o "$dir/out/a dir with spaces/é" > /dev/null 2>&1 || true
 check "paths with spaces and non-ASCII names work" \
-    test "$(jq -r '.extra_data.student + " " + (.score|tostring)' "$dir/out/a dir with spaces/é/results.json")" = "Zoë Ünïcode student 100"
+    test "$(jq -r '.extra_data.student + " " + (.score|tostring)' "$dir/out/a dir with spaces/é/results.json")" = "Zoë Ünïcode student $(score "$dir/out/correct")"
 
 # A batch: every folder graded, a re-run skips them, --force regrades.
 rm -rf "$dir/class" "$dir/class-out" && mkdir -p "$dir/class"
 cp -R "$dir/subs/correct" "$dir/subs/stub" "$dir/subs/broken" "$dir/class/"
-"$grader" batch "$dir/class" -o "$dir/class-out" -j 2 > "$dir/batch1.txt" 2> "$dir/batch1.err" || true
+"$grader" batch "$dir/class" -o "$dir/class-out" -j 2 --no-performance > "$dir/batch1.txt" 2> "$dir/batch1.err" || true
 check "batch grades every student" test "$(grep -c '^"' "$dir/class-out/gradebook.csv")" = 4
 check "batch gradebook has the right scores" \
-    grep -q '^"correct","graded",100.00,100.00,' "$dir/class-out/gradebook.csv"
-"$grader" batch "$dir/class" -o "$dir/class-out" -j 2 > /dev/null 2> "$dir/batch2.err" || true
+    grep -q "^\"correct\",\"graded\",$(score "$dir/out/np").00,$(maxscore "$dir/out/np").00," "$dir/class-out/gradebook.csv"
+"$grader" batch "$dir/class" -o "$dir/class-out" -j 2 --no-performance > /dev/null 2> "$dir/batch2.err" || true
 check "a batch re-run skips graded students" grep -q "graded 0, skipped 3" "$dir/batch2.err"
 check "the re-run keeps the gradebook" test "$(grep -c '^"' "$dir/class-out/gradebook.csv")" = 4
 
@@ -117,7 +130,7 @@ check "a concurrent batch on the same OUTDIR refuses" \
 # half-written folder; the next run finishes the class.
 rm -rf "$dir/intr" "$dir/intr-out" && mkdir -p "$dir/intr"
 for i in 1 2 3 4 5 6; do cp -R "$dir/subs/correct" "$dir/intr/s$i"; done
-"$grader" batch "$dir/intr" -o "$dir/intr-out" -j 2 > /dev/null 2>&1 &
+"$grader" batch "$dir/intr" -o "$dir/intr-out" -j 2 --no-performance > /dev/null 2>&1 &
 bpid=$!
 sleep 3
 kill -INT "$bpid"
@@ -132,14 +145,14 @@ for s in "$dir"/intr-out/students/*; do
     [ -d "$s" ] || continue
     check "a student kept after Ctrl-C is complete ($(basename "$s"))" test -f "$s/results.json"
 done
-"$grader" batch "$dir/intr" -o "$dir/intr-out" -j 2 > /dev/null 2>&1 || true
+"$grader" batch "$dir/intr" -o "$dir/intr-out" -j 2 --no-performance > /dev/null 2>&1 || true
 check "the next run finishes the class" test "$(grep -c '^"s[0-9]' "$dir/intr-out/gradebook.csv")" = 6
 
 # SIGKILL midway: the next run keeps finished students as they were,
 # grades the rest, and leaves no partial or temporary file anywhere.
 rm -rf "$dir/kill-out"
 kuid=62400   # a uid range of its own, so other graders on the machine do not count
-"$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --sandbox-uid $kuid > /dev/null 2>&1 &
+"$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --no-performance --sandbox-uid $kuid > /dev/null 2>&1 &
 bpid=$!
 sleep 4
 kill -KILL "$bpid"
@@ -149,7 +162,7 @@ n=0
 while [ -n "$(left)" ] && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done
 check "after SIGKILL, no sandboxed process is left running (within 3 s)" test -z "$(left)"
 before=$(cd "$dir/kill-out/students" && for s in *; do [ -f "$s/results.json" ] && sha256sum "$s/results.json"; done)
-"$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 > /dev/null 2>&1 || true
+"$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --no-performance > /dev/null 2>&1 || true
 after=$(cd "$dir/kill-out/students" && sha256sum $(echo "$before" | awk '{print $2}') 2>/dev/null || true)
 check "after SIGKILL, finished students are kept as they were" \
     sh -c "test -n '$before' && test '$before' = '$after'"
