@@ -2,11 +2,13 @@
 # grader_bench.sh GRADER DIR -- how fast the grader grades, on this machine.
 #
 #   1. One submission (the reference solution), end to end with coverage:
-#      the median of 7 `grader grade` runs (wall clock of the whole command,
-#      trusted objects already cached), and its phases.  The grader's own
-#      overhead is everything but the compiler and the test processes:
-#      total - compile - run.
-#   2. `batch -j 1` against `batch -j 2` on 8 submissions: throughput ratio.
+#      the median of 7 `grader grade --no-performance` runs (wall clock of
+#      the whole command, trusted objects already cached), and its phases.
+#      The grader's own overhead is everything but the compiler and the
+#      test processes: total - compile - run.  Then the same with the
+#      performance stage (valgrind), median of 3.
+#   2. `batch -j 1` against `batch -j 2` on 8 submissions, performance
+#      stage included: throughput ratio.
 #
 # Prints figures; asserts nothing about time.
 set -eu
@@ -26,7 +28,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/
 i=0
 while [ $i -lt "$runs" ]; do
     t0=$(now_ms)
-    "$grader" grade "$dir/one/student" -o "$dir/one/out" > /dev/null
+    "$grader" grade "$dir/one/student" -o "$dir/one/out" --no-performance > /dev/null
     t1=$(now_ms)
     jq -r --arg wall $((t1 - t0)) \
         '[$wall, .extra_data.phases_ms.compile, .extra_data.phases_ms.run,
@@ -37,7 +39,7 @@ done
 col() { cut -f"$1" "$dir/one/times" | median; }
 wall=$(col 1) compile=$(col 2) run=$(col 3) policy=$(col 4) cov=$(col 5) rep=$(col 6)
 overhead=$((wall - compile - run))
-echo "grader: one submission (reference solution), median of $runs runs"
+echo "grader: one submission (reference solution), --no-performance, median of $runs runs"
 printf '  %-34s %6s ms\n' "end to end (grader grade)" "$wall" \
     "compile + link (sandboxed gcc)" "$compile" \
     "run 32 graded units (sandboxed)" "$run" \
@@ -46,6 +48,18 @@ printf '  %-34s %6s ms\n' "end to end (grader grade)" "$wall" \
     "reports" "$rep"
 printf '  %-34s %6s ms = %s%% of end to end\n' "grader overhead (all but cc, tests)" \
     "$overhead" "$(awk -v o="$overhead" -v w="$wall" 'BEGIN {printf "%.1f", 100 * o / w}')"
+
+: > "$dir/one/perf"
+for i in 1 2 3; do
+    t0=$(now_ms)
+    "$grader" grade "$dir/one/student" -o "$dir/one/out-perf" > /dev/null
+    t1=$(now_ms)
+    jq -r --arg wall $((t1 - t0)) '[$wall, .extra_data.phases_ms.performance] | @tsv' \
+        "$dir/one/out-perf/results.json" >> "$dir/one/perf"
+done
+echo "grader: the same with the performance stage (valgrind), median of 3 runs"
+printf '  %-34s %6s ms\n' "end to end (grader grade)" "$(cut -f1 "$dir/one/perf" | median)" \
+    "performance stage" "$(cut -f2 "$dir/one/perf" | median)"
 
 rm -rf "$dir/batch" && mkdir -p "$dir/batch"
 i=0
