@@ -132,7 +132,10 @@ rm -rf "$dir/intr" "$dir/intr-out" && mkdir -p "$dir/intr"
 for i in 1 2 3 4 5 6; do cp -R "$dir/subs/correct" "$dir/intr/s$i"; done
 "$grader" batch "$dir/intr" -o "$dir/intr-out" -j 2 --no-performance > /dev/null 2>&1 &
 bpid=$!
-sleep 3
+n=0   # interrupt once the first student is finished (at most 60 s)
+until ls "$dir"/intr-out/students/*/results.json > /dev/null 2>&1 || [ $n -ge 600 ]; do
+    sleep 0.1; n=$((n + 1))
+done
 kill -INT "$bpid"
 set +e
 wait "$bpid"
@@ -154,14 +157,18 @@ rm -rf "$dir/kill-out"
 kuid=62400   # a uid range of its own, so other graders on the machine do not count
 "$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --no-performance --sandbox-uid $kuid > /dev/null 2>&1 &
 bpid=$!
-sleep 4
+# Kill it midway: once the first student is finished (at most 60 s).
+n=0
+until ls "$dir"/kill-out/students/*/results.json > /dev/null 2>&1 || [ $n -ge 600 ]; do
+    sleep 0.1; n=$((n + 1))
+done
 kill -KILL "$bpid"
 wait "$bpid" 2>/dev/null || true
 left() { ps -e -o uid= | awk -v u=$kuid '$1 >= u && $1 < u + 2' | head -n 1; }
 n=0
 while [ -n "$(left)" ] && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done
 check "after SIGKILL, no sandboxed process is left running (within 3 s)" test -z "$(left)"
-before=$(cd "$dir/kill-out/students" && for s in *; do [ -f "$s/results.json" ] && sha256sum "$s/results.json"; done)
+before=$(cd "$dir/kill-out/students" && for s in *; do [ -f "$s/results.json" ] && sha256sum "$s/results.json"; done || true)
 "$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --no-performance > /dev/null 2>&1 || true
 after=$(cd "$dir/kill-out/students" && sha256sum $(echo "$before" | awk '{print $2}') 2>/dev/null || true)
 check "after SIGKILL, finished students are kept as they were" \
