@@ -486,14 +486,21 @@ static int bld_stage(const struct grader_cfg *cfg, const struct bld_flavour *f,
     return rc < 0 || incs->oom || objs->oom ? -1 : 0;
 }
 
+/*
+ * The student's compile.  -fmacro-prefix-map drops the scratch folder from
+ * __FILE__ (assert messages, for one), so what the code prints names
+ * "kernels.c", not a random host path: the same on every grading, and
+ * nothing of the host shown to the student.
+ */
 static void bld_push_student_compile(struct strv *a, const struct grader_cfg *cfg,
                                      const struct bld_flavour *f, const struct strv *incs,
-                                     const char *src, const char *obj)
+                                     const char *scratch, const char *src, const char *obj)
 {
     strv_push(a, cfg->build.cc);
     strv_push_all(a, f->cflags->v, f->cflags->n);
     if (f->student_cflags)
         strv_push_all(a, f->student_cflags->v, f->student_cflags->n);
+    strv_pushf(a, "-fmacro-prefix-map=%s/=", scratch);
     strv_push_all(a, incs->v, incs->n);
     strv_push(a, "-c");
     strv_push(a, src);
@@ -527,7 +534,7 @@ static int bld_student_flavour(const struct grader_cfg *cfg, const struct bld_fl
             rc = -1;
             break;
         }
-        bld_push_student_compile(&a, cfg, f, &incs, sources[i], obj);
+        bld_push_student_compile(&a, cfg, f, &incs, scratch, sources[i], obj);
         rc = bld_run(cfg, &o, &a, log);
         strv_push(&objs, obj);
         free(obj);

@@ -1,11 +1,13 @@
 #!/bin/sh
 # corpus.sh GRADER DIR -- the fixture corpus of student submissions
 # (tests/fixtures/corpus/, format in its README.md), graded end to end as
-# one `grader batch -j 2` with the real config.yaml, each fixture checked
-# against its `expect` file.  Then, for the whole batch: it finished, no
-# process of a sandbox uid is left, the scratch folders are gone, the
-# repository's files are unchanged, and nothing new is left in /tmp.  Run
-# from the repository root.
+# one `grader batch -j 2 --no-performance` with the real config.yaml (the
+# performance tests are measured under valgrind, ~3.5 s of CPU each
+# submission: tests/scripts/perf_e2e.sh covers them), each fixture checked
+# against its `expect` file.  Then, for the whole batch: it finished, every
+# performance test was skipped, no process of a sandbox uid is left, the
+# scratch folders are gone, the repository's files are unchanged, and
+# nothing new is left in /tmp.  Run from the repository root.
 # Prints "ok   NAME" / "FAIL NAME: why" per fixture and check, then
 # "N passed, N failed"; exits 1 on any failure.
 set -eu
@@ -16,6 +18,11 @@ corpus=tests/fixtures/corpus
 solution=solutions/kernels/kernels.c
 subs=$dir/subs out=$dir/out work=$dir/tmp
 fails=0 passes=0
+# The performance tests' ids (config.yaml's convention).  The batch runs
+# with --no-performance: they are "not run" and score 0 in every
+# submission, which one whole-batch check asserts, so "others" leaves them
+# out.
+perf_prefix=perf/
 
 ok()  { passes=$((passes + 1)); echo "ok   $1"; }
 bad() { fails=$((fails + 1)); echo "FAIL $1: $2"; }
@@ -105,11 +112,13 @@ check_line() {
         *) echo "unit $id output is: $(printf '%s' "$out" | tr "\n" " " | head -c 300)" ;;
         esac ;;
     others)
-        # Every unit that no "unit" line names has status $arg.
+        # Every unit that no "unit" line names has status $arg, but for the
+        # skipped performance tests (checked for the whole batch).
         named=$(sed -n 's/^unit \([^ ]*\) .*/\1/p' "$3" | tr '\n' ' ')
-        got=$(jq -r --arg named "$named" --arg want "$arg" '
+        got=$(jq -r --arg named "$named" --arg want "$arg" --arg perf "$perf_prefix" '
             ($named | split(" ")) as $n
             | [.tests[] | select(.extra_data.id as $i | $n | index($i) | not)
+               | select(.extra_data.id | startswith($perf) | not)
                | select(.extra_data.status != $want)
                | .extra_data.id + " " + .extra_data.status] | join(", ")' "$res")
         [ -z "$got" ] || echo "not $arg: $got" ;;
@@ -117,10 +126,21 @@ check_line() {
         grep -qF -- "$arg" "$1/build.log" || echo "build.log lacks it: $(tr "\n" " " < "$1/build.log" | head -c 300)" ;;
     report)
         grep -qF -- "$arg" "$1/report.txt" || echo "report.txt lacks it" ;;
+    instructor)
+        grep -qF -- "$arg" "$1/report-instructor.txt" || echo "report-instructor.txt lacks it" ;;
+    shown)
+        # Everywhere the student sees the build log: build.log, report.txt,
+        # junit.xml and results.json's output.
+        lacking=$(for f in build.log report.txt junit.xml; do
+            grep -qF -- "$arg" "$1/$f" || printf '%s ' "$f"; done)
+        jq -e --arg s "$arg" '.output | contains($s)' "$res" > /dev/null ||
+            lacking="${lacking}results.json"
+        [ -z "$lacking" ] || echo "missing from $lacking" ;;
     not-shown)
-        # Nowhere the student sees it: report.txt, junit.xml, results.json's
-        # output and its tests that are not hidden.
-        shown=$(grep -lF -- "$arg" "$1/report.txt" "$1/junit.xml" | sed 's,.*/,,' | tr '\n' ' ')
+        # Nowhere the student sees it: build.log, report.txt, junit.xml,
+        # results.json's output and its tests that are not hidden.
+        shown=$(grep -lF -- "$arg" "$1/build.log" "$1/report.txt" "$1/junit.xml" |
+            sed 's,.*/,,' | tr '\n' ' ')
         if jq -e --arg s "$arg" '[.output, (.tests[] | select(.visibility != "hidden")
                 | .output)] | any(contains($s))' "$res" > /dev/null; then
             shown="$shown results.json"
@@ -169,6 +189,26 @@ check_fixture() {
 
 # ---- global checks ----------------------------------------------------------
 
+# The performance tests of every submission: as many as config.yaml has
+# (so none is missed by "$perf_prefix"), each "not run", 0 points, saying
+# --no-performance.  Prints what is wrong, nothing if all is well.
+perf_skipped() {
+    want=$(grep -c '^[^#]*kind: *performance' config.yaml)
+    for name in $names; do
+        res=$out/students/$name/results.json
+        [ -f "$res" ] || continue   # its fixture fails already
+        jq -r --arg p "$perf_prefix" --argjson n "$want" --arg name "$name" '
+            [.tests[] | select(.extra_data.id | startswith($p))] as $perf
+            | if ($perf | length) != $n then
+                "\($name): \($perf | length) units \($p)*, config.yaml has \($n)"
+              else
+                $perf[] | select(.extra_data.status != "not run" or .score != 0
+                                 or (.output | contains("--no-performance") | not))
+                | "\($name): \(.extra_data.id) \(.extra_data.status) \(.score)"
+              end' "$res" 2> /dev/null || echo "$name: results.json unreadable"
+    done
+}
+
 # Processes of the sandbox uids (61000 + worker, plus 256 * unit runner)
 # that belong to this batch: their command line or cwd is under $dir
 # (other graders may be running on this machine with the same uids).
@@ -208,12 +248,12 @@ tmp_list > "$dir/tmp-before.txt"
 
 start=$(date +%s)
 set +e
-TMPDIR=$work "$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force \
+TMPDIR=$work "$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force --no-performance \
     > "$dir/batch.txt" 2> "$dir/batch.err"
 rc=$?
 set -e
 secs=$(($(date +%s) - start))
-echo "corpus: $count submissions, one 'grader batch -j 2': ${secs} s" \
+echo "corpus: $count submissions, one 'grader batch -j 2 --no-performance': ${secs} s" \
      "(per submission: $out/students/NAME/results.json .execution_time)"
 
 if [ "$rc" = 0 ]; then ok "batch exits 0"; else bad "batch exits 0" "exit $rc: $(tail -3 "$dir/batch.err")"; fi
@@ -221,6 +261,13 @@ if [ "$rc" = 0 ]; then ok "batch exits 0"; else bad "batch exits 0" "exit $rc: $
 for name in $names; do
     check_fixture "$name"
 done
+
+wrong=$(perf_skipped)
+if [ -z "$wrong" ]; then
+    ok "performance tests not run (--no-performance)"
+else
+    bad "performance tests not run (--no-performance)" "$(echo "$wrong" | head -5 | tr '\n' ';')"
+fi
 
 # Leftover processes: the keeper reaps for at most a second, so give them two.
 left=$(our_sandbox_processes)
