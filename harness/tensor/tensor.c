@@ -35,13 +35,15 @@
 struct tensor_block {
     void *data;
     size_t bytes;
+    unsigned long stamp;     /* when it was cached: the oldest goes first */
 };
 
 static struct {
     pthread_mutex_t lock;
     struct tensor_block slot[TENSOR_CACHE_SLOTS + 1];   /* +1: never a zero-size array */
     size_t bytes;
-} tensor_cache = {PTHREAD_MUTEX_INITIALIZER, {{NULL, 0}}, 0};
+    unsigned long clock;
+} tensor_cache = {PTHREAD_MUTEX_INITIALIZER, {{NULL, 0, 0}}, 0, 0};
 
 /* A cached block of exactly `bytes`, or NULL. */
 static void *tensor_cache_take(size_t bytes)
@@ -61,24 +63,53 @@ static void *tensor_cache_take(size_t bytes)
     return data;
 }
 
-/* Keeps a large block for reuse if there is room; else frees it. */
+/* The occupied slot cached longest ago, or -1 if all are empty. */
+static int tensor_cache_oldest(void)
+{
+    int oldest = -1;
+    for (int i = 0; i < TENSOR_CACHE_SLOTS; i++)
+        if (tensor_cache.slot[i].data &&
+            (oldest < 0 || tensor_cache.slot[i].stamp < tensor_cache.slot[oldest].stamp))
+            oldest = i;
+    return oldest;
+}
+
+/* An empty slot, or -1. */
+static int tensor_cache_empty_slot(void)
+{
+    for (int i = 0; i < TENSOR_CACHE_SLOTS; i++)
+        if (!tensor_cache.slot[i].data)
+            return i;
+    return -1;
+}
+
+static void tensor_cache_evict(int i)
+{
+    free(tensor_cache.slot[i].data);
+    tensor_cache.bytes -= tensor_cache.slot[i].bytes;
+    tensor_cache.slot[i].data = NULL;
+}
+
+/*
+ * Keeps a large block for reuse, evicting the oldest cached blocks to make
+ * room (sizes change as a program moves on, and a full cache of stale
+ * sizes would help nobody); frees blocks that are small or too large.
+ */
 static void tensor_cache_give(void *data, size_t bytes)
 {
-    bool kept = false;
-    if (bytes >= TENSOR_CACHE_MIN_BYTES) {
-        pthread_mutex_lock(&tensor_cache.lock);
-        for (int i = 0; i < TENSOR_CACHE_SLOTS && !kept; i++) {
-            if (!tensor_cache.slot[i].data &&
-                tensor_cache.bytes + bytes <= TENSOR_CACHE_MAX_BYTES) {
-                tensor_cache.slot[i] = (struct tensor_block){data, bytes};
-                tensor_cache.bytes += bytes;
-                kept = true;
-            }
-        }
-        pthread_mutex_unlock(&tensor_cache.lock);
-    }
-    if (!kept)
+    if (TENSOR_CACHE_SLOTS == 0 || bytes < TENSOR_CACHE_MIN_BYTES ||
+        bytes > TENSOR_CACHE_MAX_BYTES) {
         free(data);
+        return;
+    }
+    pthread_mutex_lock(&tensor_cache.lock);
+    /* Oldest first, until there is a free slot and room for the bytes. */
+    while (tensor_cache_empty_slot() < 0 || tensor_cache.bytes + bytes > TENSOR_CACHE_MAX_BYTES)
+        tensor_cache_evict(tensor_cache_oldest());
+    int i = tensor_cache_empty_slot();
+    tensor_cache.slot[i] = (struct tensor_block){data, bytes, ++tensor_cache.clock};
+    tensor_cache.bytes += bytes;
+    pthread_mutex_unlock(&tensor_cache.lock);
 }
 
 /* Bytes of the data block of a tensor of `size` elements. */
