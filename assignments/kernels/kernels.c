@@ -95,7 +95,7 @@
 Tensor *matmul_baseline(const Tensor *A, const Tensor *B)
 {
     /* TODO: your code here. */
-    (void)A; (void)B; tensor_set_error("not implemented yet"); return NULL;
+    (void)A; (void)B; tensor_set_error("still a TODO"); return NULL;
 }
 
 /* ======================================================================
@@ -141,7 +141,7 @@ Tensor *matmul_baseline(const Tensor *A, const Tensor *B)
 Tensor *vectorized_relu(const Tensor *x)
 {
     /* TODO: your code here. */
-    (void)x; tensor_set_error("not implemented yet"); return NULL;
+    (void)x; tensor_set_error("still a TODO"); return NULL;
 }
 
 /* TODO: your code here. */
@@ -186,7 +186,7 @@ Tensor *vectorized_relu(const Tensor *x)
 int vectorized_operations(const Tensor *x, const Tensor *y, VectorOps *out)
 {
     /* TODO: your code here. */
-    (void)x; (void)y; if (out != NULL) *out = (VectorOps){0}; tensor_set_error("not implemented yet"); return -1;
+    (void)x; (void)y; if (out != NULL) *out = (VectorOps){0}; tensor_set_error("still a TODO"); return -1;
 }
 
 /* ======================================================================
@@ -248,7 +248,7 @@ Tensor *cache_friendly_matmul(const Tensor *A, const Tensor *B,
                               size_t block_size)
 {
     /* TODO: your code here. */
-    (void)A; (void)B; (void)block_size; tensor_set_error("not implemented yet"); return NULL;
+    (void)A; (void)B; (void)block_size; tensor_set_error("still a TODO"); return NULL;
 }
 
 /* ======================================================================
@@ -304,7 +304,7 @@ Tensor *cache_friendly_matmul(const Tensor *A, const Tensor *B,
 Tensor *parallel_relu(const Tensor *x, int num_workers)
 {
     /* TODO: your code here. */
-    (void)x; (void)num_workers; tensor_set_error("not implemented yet"); return NULL;
+    (void)x; (void)num_workers; tensor_set_error("still a TODO"); return NULL;
 }
 
 /* TODO: your code here. */
@@ -354,7 +354,7 @@ int parallel_batch_processing(const Tensor *const batch[], size_t n,
                               Tensor *out[])
 {
     /* TODO: your code here. */
-    (void)batch; (void)op; (void)ctx; (void)num_workers; if (out != NULL) for (size_t i = 0; i < n; i++) out[i] = NULL; tensor_set_error("not implemented yet"); return -1;
+    (void)batch; (void)op; (void)ctx; (void)num_workers; if (out != NULL) for (size_t i = 0; i < n; i++) out[i] = NULL; tensor_set_error("still a TODO"); return -1;
 }
 
 /* ======================================================================
@@ -425,7 +425,7 @@ Tensor *quantized_matmul(const Tensor *A, const Tensor *B,
                          float scale_A, float scale_B)
 {
     /* TODO: your code here. */
-    (void)A; (void)B; (void)scale_A; (void)scale_B; tensor_set_error("not implemented yet"); return NULL;
+    (void)A; (void)B; (void)scale_A; (void)scale_B; tensor_set_error("still a TODO"); return NULL;
 }
 
 /* TODO: your code here. */
@@ -462,5 +462,5 @@ Tensor *quantized_matmul(const Tensor *A, const Tensor *B,
 Tensor *quantized_relu(const Tensor *x, float scale)
 {
     /* TODO: your code here. */
-    (void)x; (void)scale; tensor_set_error("not implemented yet"); return NULL;
+    (void)x; (void)scale; tensor_set_error("still a TODO"); return NULL;
 }

@@ -144,7 +144,7 @@ static int check_matmul_args(const char *fn, const Tensor *A, const Tensor *B)
  */
 Tensor *matmul_baseline(const Tensor *A, const Tensor *B)
 {
-    /* BEGIN SOLUTION (stub: (void)A; (void)B; tensor_set_error("not implemented yet"); return NULL;) */
+    /* BEGIN SOLUTION (stub: (void)A; (void)B; tensor_set_error("still a TODO"); return NULL;) */
     if (check_matmul_args("matmul_baseline", A, B) < 0)
         return NULL;
 
@@ -224,7 +224,7 @@ static void relu_span(const float *restrict x, float *restrict y, size_t n)
  */
 Tensor *vectorized_relu(const Tensor *x)
 {
-    /* BEGIN SOLUTION (stub: (void)x; tensor_set_error("not implemented yet"); return NULL;) */
+    /* BEGIN SOLUTION (stub: (void)x; tensor_set_error("still a TODO"); return NULL;) */
     if (x == NULL) {
         tensor_set_error("vectorized_relu: x is NULL");
         return NULL;
@@ -374,7 +374,7 @@ static int check_same_shape(const char *fn, const Tensor *x, const Tensor *y)
  */
 int vectorized_operations(const Tensor *x, const Tensor *y, VectorOps *out)
 {
-    /* BEGIN SOLUTION (stub: (void)x; (void)y; if (out != NULL) *out = (VectorOps){0}; tensor_set_error("not implemented yet"); return -1;) */
+    /* BEGIN SOLUTION (stub: (void)x; (void)y; if (out != NULL) *out = (VectorOps){0}; tensor_set_error("still a TODO"); return -1;) */
     if (out == NULL) {
         tensor_set_error("vectorized_operations: out is NULL");
         return -1;
@@ -636,7 +636,7 @@ static void blocked_product(const struct mm_job *job_in, const float *B,
 Tensor *cache_friendly_matmul(const Tensor *A, const Tensor *B,
                               size_t block_size)
 {
-    /* BEGIN SOLUTION (stub: (void)A; (void)B; (void)block_size; tensor_set_error("not implemented yet"); return NULL;) */
+    /* BEGIN SOLUTION (stub: (void)A; (void)B; (void)block_size; tensor_set_error("still a TODO"); return NULL;) */
     if (check_matmul_args("cache_friendly_matmul", A, B) < 0)
         return NULL;
     if (block_size == 0) {
@@ -786,7 +786,7 @@ static int relu_threads(const float *x, float *y, size_t n, size_t workers)
  */
 Tensor *parallel_relu(const Tensor *x, int num_workers)
 {
-    /* BEGIN SOLUTION (stub: (void)x; (void)num_workers; tensor_set_error("not implemented yet"); return NULL;) */
+    /* BEGIN SOLUTION (stub: (void)x; (void)num_workers; tensor_set_error("still a TODO"); return NULL;) */
     if (x == NULL) {
         tensor_set_error("parallel_relu: x is NULL");
         return NULL;
@@ -961,7 +961,7 @@ int parallel_batch_processing(const Tensor *const batch[], size_t n,
                               TensorOp op, void *ctx, int num_workers,
                               Tensor *out[])
 {
-    /* BEGIN SOLUTION (stub: (void)batch; (void)op; (void)ctx; (void)num_workers; if (out != NULL) for (size_t i = 0; i < n; i++) out[i] = NULL; tensor_set_error("not implemented yet"); return -1;) */
+    /* BEGIN SOLUTION (stub: (void)batch; (void)op; (void)ctx; (void)num_workers; if (out != NULL) for (size_t i = 0; i < n; i++) out[i] = NULL; tensor_set_error("still a TODO"); return -1;) */
     if (out != NULL)
         for (size_t i = 0; i < n; i++)
             out[i] = NULL;
@@ -1263,7 +1263,7 @@ static void qmatmul(const qint *qa, const qint *qbt, size_t m, size_t kp,
 Tensor *quantized_matmul(const Tensor *A, const Tensor *B,
                          float scale_A, float scale_B)
 {
-    /* BEGIN SOLUTION (stub: (void)A; (void)B; (void)scale_A; (void)scale_B; tensor_set_error("not implemented yet"); return NULL;) */
+    /* BEGIN SOLUTION (stub: (void)A; (void)B; (void)scale_A; (void)scale_B; tensor_set_error("still a TODO"); return NULL;) */
     const char *fn = "quantized_matmul";
     if (check_matmul_args(fn, A, B) < 0 || check_scale(fn, "scale_A", scale_A) < 0 ||
         check_scale(fn, "scale_B", scale_B) < 0)
@@ -1339,7 +1339,7 @@ static void qrelu_span(const float *restrict x, float *restrict y, size_t n,
  */
 Tensor *quantized_relu(const Tensor *x, float scale)
 {
-    /* BEGIN SOLUTION (stub: (void)x; (void)scale; tensor_set_error("not implemented yet"); return NULL;) */
+    /* BEGIN SOLUTION (stub: (void)x; (void)scale; tensor_set_error("still a TODO"); return NULL;) */
     if (x == NULL) {
         tensor_set_error("quantized_relu: x is NULL");
         return NULL;
