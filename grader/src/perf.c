@@ -21,11 +21,11 @@
 #include "policy.h"
 #include "sbx.h"
 #include "strv.h"
+#include "testrun.h"
 
 #define PERF_DUMP_MAX (16u << 20)    /* a callgrind file of one call is a few KiB */
 #define PERF_OBJ_MAX (256u << 20)    /* objects and the program, for the client-request scan */
 #define PERF_MAX_RUNNERS 8u
-#define PERF_LIST_MS 10000
 
 /* ---- callgrind's output ------------------------------------------------- */
 
@@ -960,31 +960,13 @@ static int perf_build_reference(const struct grader_cfg *cfg, const struct bld_t
     return rc;
 }
 
-/* `perf --list` (trusted, outside the sandbox) into *names. */
+/* `perf --list` (trusted, outside the sandbox) into *names: the runner's protocol. */
 static int perf_list(const char *program, struct strv *names, struct cfg_error *err)
 {
-    struct sbx_limits lim = {.cpu_ms = PERF_LIST_MS, .wall_ms = PERF_LIST_MS,
-                             .output_bytes = 1u << 20};
-    struct sbx_opts o;
-    struct sbx_result r = {0};
-    char *const argv[] = {(char *)program, "--list", NULL};
-    sbx_opts_init(&o);
-    o.use_bwrap = 0;
-    o.uid = geteuid();
-    o.gid = getegid();
-    o.workdir = "/";
-    if (sbx_run(&lim, &o, argv, &r) < 0 || r.status != SBX_OK) {
-        perf_cfg_fail(err, NULL, "%s --list failed: %s", program, r.message);
-        sbx_result_release(&r);
-        return -1;
-    }
-    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
-        line[strcspn(line, "\t")] = '\0';
-        if (*line)
-            strv_push(names, line);
-    }
-    sbx_result_release(&r);
-    return names->oom ? perf_cfg_fail(err, NULL, "out of memory") : 0;
+    char msg[512];
+    if (trun_list(program, names, msg, sizeof msg) < 0)
+        return perf_cfg_fail(err, NULL, "%s", msg);
+    return 0;
 }
 
 static bool perf_listed(const struct strv *names, const char *name)

@@ -49,7 +49,8 @@ int trun_list(const char *program, struct strv *ids, char *err, size_t errlen)
         sbx_result_release(&r);
         return -1;
     }
-    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+    char *save = NULL;
+    for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *tab = strchr(line, '\t');
         if (tab)
             *tab = '\0';
