@@ -214,6 +214,8 @@ static char *report_test_details(const struct res_test *t)
     if ((t->status != RES_PASSED || t->perf.present) && t->message)
         fprintf(b.f, "%s\n", t->message);      /* a measurement says what it measured */
     report_put_failures(&b, t, "");
+    if (t->notes)
+        fprintf(b.f, "%s", t->notes);
     if (t->status != RES_PASSED && t->output && t->output[0])
         fprintf(b.f, "%sOutput:\n%s", ftell(b.f) > 0 ? "\n" : "", t->output);
     return report_buf_take(&b);
@@ -775,6 +777,8 @@ static void report_text_test(struct report_buf *b, const struct res_test *t,
         report_put_block(b, report_detail_indent, t->message);
     if (t->perf.timing[0])
         report_put_block(b, report_detail_indent, t->perf.timing);
+    if (t->notes)                            /* costs no points: shown, passed or not */
+        report_put_block(b, report_detail_indent, t->notes);
     if (t->status == RES_PASSED)
         return;
     if (t->message && !t->perf.present)

@@ -27,6 +27,7 @@ static void res_test_release(struct res_test *t)
     free(t->checks);
     free(t->message);
     free(t->output);
+    free(t->notes);
 }
 
 void res_submission_release(struct res_submission *s)

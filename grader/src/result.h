@@ -60,6 +60,8 @@ struct res_test {
     size_t nchecks;
     char *message;                /* one line: "2 of 3 checks failed", "timed out after 5.0 s" */
     char *output;                 /* the unit's stdout+stderr, trimmed by the sandbox; or NULL */
+    char *notes;                  /* feedback that costs no points, e.g. leaked tensors
+                                     ("test_x: 1 tensor(s) ... never freed" lines); or NULL */
     uint64_t wall_ms, cpu_ms;
     struct res_perf perf;         /* kind performance; present false otherwise */
 };

@@ -125,6 +125,35 @@ int trun_parse_xml(const char *path, struct res_test *t)
     return rc;
 }
 
+/*
+ * The harness's notes in the unit's stderr: "tc-leak: ..." lines (see
+ * tcheck.h), deduplicated, one per line without the prefix; NULL if none.
+ */
+static char *trun_notes(const struct sbx_result *r)
+{
+    static const char tag[] = "tc-leak: ";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    for (const char *p = r->err ? r->err : ""; (p = strstr(p, tag)); ) {
+        if (p != r->err && p[-1] != '\n') {   /* only at the start of a line */
+            p += sizeof tag - 1;
+            continue;
+        }
+        p += sizeof tag - 1;
+        size_t n = strcspn(p, "\n");
+        fprintf(f, "memory: %.*s\n", (int)n, p);
+        p += n;
+    }
+    if (fclose(f) != 0 || len == 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 /* The unit's stdout then stderr, as one string. */
 static char *trun_output(const struct sbx_result *r)
 {
@@ -208,6 +237,8 @@ int trun_unit(const struct cfg_test *ct, const char *program,
     bool have_xml = trun_parse_xml(xml, t) == 0;
     trun_verdict(t, &r, have_xml);
     t->output = trun_output(&r);
+    if (t->status == RES_PASSED || t->status == RES_FAILED)
+        t->notes = trun_notes(&r);
     t->wall_ms = r.wall_ms;
     t->cpu_ms = r.cpu_ms;
     unlink(xml);

@@ -15,8 +15,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Per test process (each test runs in its own fork): what tc_begin() saw. */
+static const char *tc_test_name = "test";
+static size_t tc_live_at_start;
+
+void tc_begin(const char *name)
+{
+    tc_test_name = name;
+    tc_live_at_start = tensor_live_count();
+}
+
 void tc_exit_passed(void)
 {
+    size_t live = tensor_live_count();
+    if (live > tc_live_at_start)
+        fprintf(stderr, "tc-leak: %s: %zu tensor(s) created during the test were never freed\n",
+                tc_test_name, live - tc_live_at_start);
     fflush(NULL);
     exit(TC_EXIT_PASSED);
 }

@@ -35,7 +35,16 @@
 /** Exit status of a test process whose body ran to the end. */
 #define TC_EXIT_PASSED 97
 
-/** Ends a passing test process (flushes stdio, runs atexit handlers). */
+/** Starts a test: records its name and the live tensors (for leak notes). */
+void tc_begin(const char *name);
+
+/**
+ * Ends a passing test process (flushes stdio, runs atexit handlers).  If
+ * the test left tensors alive that it did not create itself -- the
+ * kernel leaked them -- it first prints a note to stderr:
+ *     tc-leak: TEST: N tensor(s) created during the test were never freed
+ * which the grader shows as feedback (the test still passes).
+ */
 void tc_exit_passed(void) __attribute__((noreturn));
 
 /** Defines a test `name`, to be listed with TC_REF(name) in a tc_case. */
@@ -45,6 +54,7 @@ void tc_exit_passed(void) __attribute__((noreturn));
     {                                                                     \
         (void)tc_iter_;                                                   \
         tcase_fn_start(#name, __FILE__, __LINE__);                        \
+        tc_begin(#name);                                                  \
         name##_body();                                                    \
         tc_exit_passed();                                                 \
     }                                                                     \

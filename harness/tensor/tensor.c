@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TENSOR_CACHE_SLOTS 0
@@ -110,6 +111,14 @@ static void tensor_cache_give(void *data, size_t bytes)
     tensor_cache.slot[i] = (struct tensor_block){data, bytes, ++tensor_cache.clock};
     tensor_cache.bytes += bytes;
     pthread_mutex_unlock(&tensor_cache.lock);
+}
+
+/* Tensors created and not yet freed, for the tests' leak notes. */
+static atomic_size_t tensor_live;
+
+size_t tensor_live_count(void)
+{
+    return atomic_load(&tensor_live);
 }
 
 /* Bytes of the data block of a tensor of `size` elements. */
@@ -203,6 +212,7 @@ static Tensor *tensor_alloc_as(const char *who, int ndim, const size_t shape[], 
     }
     if (zero)
         memset(data, 0, bytes);
+    atomic_fetch_add(&tensor_live, 1);
     t->data = data;
     t->size = size;
     t->ndim = ndim;
@@ -282,6 +292,7 @@ void tensor_free(Tensor *t)
     if (t == NULL)
         return;
     tensor_cache_give(t->data, tensor_block_bytes(t->size));
+    atomic_fetch_sub(&tensor_live, 1);
     free(t);
 }
 

@@ -66,6 +66,12 @@ Tensor *tensor_clone(const Tensor *t);
 /** Frees the tensor and its data.  tensor_free(NULL) is a no-op. */
 void tensor_free(Tensor *t);
 
+/**
+ * Tensors created and not yet freed, in the whole process.  The tests
+ * compare it before and after a kernel call to tell a leak.
+ */
+size_t tensor_live_count(void);
+
 /** Number of elements; 0 for NULL. */
 size_t tensor_size(const Tensor *t);
 

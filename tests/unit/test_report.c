@@ -781,6 +781,26 @@ START_TEST(test_perf_partial_score)
 }
 END_TEST
 
+/* Notes (leaked tensors) show on a passed test, in the text report and in
+ * results.json, and never on a hidden one for the student. */
+START_TEST(test_notes_on_passed_tests)
+{
+    sub.tests[0].notes = strdup("memory: test_small: 1 tensor(s) created during the test were never freed\n");
+    sub.tests[2].notes = strdup("memory: SECRET_NOTE\n");
+    res_score(&sub);
+    char *text = report_text(&sub, &cfg, REPORT_STUDENT);
+    char *full = report_text(&sub, &cfg, REPORT_INSTRUCTOR);
+    char *json = report_json(&sub, &cfg, 1.0);
+    ck_assert_ptr_nonnull(strstr(text, "memory: test_small: 1 tensor(s)"));
+    ck_assert_ptr_null(strstr(text, "SECRET_NOTE"));
+    ck_assert_ptr_nonnull(strstr(full, "SECRET_NOTE"));
+    ck_assert_ptr_nonnull(strstr(json, "memory: test_small: 1 tensor(s)"));
+    free(text);
+    free(full);
+    free(json);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -808,6 +828,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_text_ungradable);
     tcase_add_test(tc, test_perf_reports);
     tcase_add_test(tc, test_perf_partial_score);
+    tcase_add_test(tc, test_notes_on_passed_tests);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gradebook");
