@@ -10,27 +10,166 @@
  */
 #include "tcheck.h"
 
+#include <pthread.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- the student's heap blocks (tc_track.h) ------------------------------ */
+
+/*
+ * A set of live block addresses: open addressing, grown at half load,
+ * under a mutex (kernels allocate from several threads).  Addresses, not
+ * sizes: a leak note counts blocks.
+ */
+static struct {
+    pthread_mutex_t lock;
+    uintptr_t *slot;        /* 0 = empty, 1 = deleted */
+    size_t cap, used, live;
+} tc_heap = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0};
+
+static size_t tc_heap_hash(uintptr_t p, size_t cap)
+{
+    return (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
+}
+
+static void tc_heap_put_locked(uintptr_t p);
+
+static void tc_heap_grow_locked(void)
+{
+    size_t cap = tc_heap.cap ? tc_heap.cap * 2 : 1024;
+    uintptr_t *old = tc_heap.slot, *slot = calloc(cap, sizeof *slot);
+    size_t old_cap = tc_heap.cap;
+    if (slot == NULL)
+        return;             /* keep counting in the old table; a note may be lost */
+    tc_heap.slot = slot;
+    tc_heap.cap = cap;
+    tc_heap.used = tc_heap.live = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i] > 1)
+            tc_heap_put_locked(old[i]);
+    free(old);
+}
+
+static void tc_heap_put_locked(uintptr_t p)
+{
+    if ((tc_heap.used + 1) * 2 > tc_heap.cap)
+        tc_heap_grow_locked();
+    if (tc_heap.cap == 0)
+        return;
+    size_t i = tc_heap_hash(p, tc_heap.cap);
+    while (tc_heap.slot[i] > 1)
+        i = (i + 1) & (tc_heap.cap - 1);
+    if (tc_heap.slot[i] == 0)
+        tc_heap.used++;
+    tc_heap.slot[i] = p;
+    tc_heap.live++;
+}
+
+static void tc_heap_add(void *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&tc_heap.lock);
+    tc_heap_put_locked((uintptr_t)p);
+    pthread_mutex_unlock(&tc_heap.lock);
+}
+
+/* Forgets the block at address p (an integer: it may be freed already). */
+static void tc_heap_remove(uintptr_t p)
+{
+    if (p == 0)
+        return;
+    pthread_mutex_lock(&tc_heap.lock);
+    for (size_t i = tc_heap.cap ? tc_heap_hash(p, tc_heap.cap) : 0;
+         tc_heap.cap && tc_heap.slot[i] != 0; i = (i + 1) & (tc_heap.cap - 1)) {
+        if (tc_heap.slot[i] == p) {
+            tc_heap.slot[i] = 1;
+            tc_heap.live--;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&tc_heap.lock);
+}
+
+static size_t tc_heap_live(void)
+{
+    pthread_mutex_lock(&tc_heap.lock);
+    size_t n = tc_heap.live;
+    pthread_mutex_unlock(&tc_heap.lock);
+    return n;
+}
+
+void *tc_user_malloc(size_t n)
+{
+    void *p = malloc(n);
+    tc_heap_add(p);
+    return p;
+}
+
+void *tc_user_calloc(size_t count, size_t n)
+{
+    void *p = calloc(count, n);
+    tc_heap_add(p);
+    return p;
+}
+
+void *tc_user_realloc(void *p, size_t n)
+{
+    /* Only the address is kept, never dereferenced; volatile, as gcc's
+     * -Wuse-after-free cannot tell an address key from a pointer use. */
+    volatile uintptr_t old = (uintptr_t)p;
+    void *q = realloc(p, n);
+    if (q != NULL || n == 0) {
+        tc_heap_remove(old);
+        tc_heap_add(q);
+    }
+    return q;
+}
+
+void *tc_user_aligned_alloc(size_t align, size_t n)
+{
+    void *p = aligned_alloc(align, n);
+    tc_heap_add(p);
+    return p;
+}
+
+int tc_user_posix_memalign(void **p, size_t align, size_t n)
+{
+    int rc = posix_memalign(p, align, n);
+    if (rc == 0)
+        tc_heap_add(*p);
+    return rc;
+}
+
+void tc_user_free(void *p)
+{
+    tc_heap_remove((uintptr_t)p);
+    free(p);
+}
+
 /* Per test process (each test runs in its own fork): what tc_begin() saw. */
 static const char *tc_test_name = "test";
-static size_t tc_live_at_start;
+static size_t tc_live_at_start, tc_blocks_at_start;
 
 void tc_begin(const char *name)
 {
     tc_test_name = name;
     tc_live_at_start = tensor_live_count();
+    tc_blocks_at_start = tc_heap_live();
 }
 
 void tc_exit_passed(void)
 {
-    size_t live = tensor_live_count();
+    size_t live = tensor_live_count(), blocks = tc_heap_live();
     if (live > tc_live_at_start)
         fprintf(stderr, "tc-leak: %s: %zu tensor(s) created during the test were never freed\n",
                 tc_test_name, live - tc_live_at_start);
+    if (blocks > tc_blocks_at_start)
+        fprintf(stderr, "tc-leak: %s: %zu block(s) your code allocated (malloc and friends) "
+                "were never freed\n", tc_test_name, blocks - tc_blocks_at_start);
     fflush(NULL);
     exit(TC_EXIT_PASSED);
 }

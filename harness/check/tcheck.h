@@ -35,13 +35,24 @@
 /** Exit status of a test process whose body ran to the end. */
 #define TC_EXIT_PASSED 97
 
+/*
+ * The student's allocator calls, redirected here by tc_track.h: each calls
+ * the C library's function and keeps the count of live blocks.
+ */
+void *tc_user_malloc(size_t n);
+void *tc_user_calloc(size_t count, size_t n);
+void *tc_user_realloc(void *p, size_t n);
+void *tc_user_aligned_alloc(size_t align, size_t n);
+int tc_user_posix_memalign(void **p, size_t align, size_t n);
+void tc_user_free(void *p);
+
 /** Starts a test: records its name and the live tensors (for leak notes). */
 void tc_begin(const char *name);
 
 /**
  * Ends a passing test process (flushes stdio, runs atexit handlers).  If
- * the test left tensors alive that it did not create itself -- the
- * kernel leaked them -- it first prints a note to stderr:
+ * the test left tensors, or blocks the student's code allocated, alive --
+ * the kernel leaked them -- it first prints a note to stderr:
  *     tc-leak: TEST: N tensor(s) created during the test were never freed
  * which the grader shows as feedback (the test still passes).
  */
