@@ -383,9 +383,10 @@ START_TEST(test_cached_block_is_zeroed_and_not_shared)
     ck_assert_ptr_nonnull(b);
     ck_assert_ptr_nonnull(c);
     ck_assert_ptr_ne(b->data, c->data);
-    for (size_t i = 0; i < n; i++) {
-        ck_assert_msg(b->data[i] == 0.0f && c->data[i] == 0.0f, "element %zu not zero", i);
-    }
+    size_t nonzero = 0;   /* one assertion, not one per element (valgrind) */
+    for (size_t i = 0; i < n; i++)
+        nonzero += b->data[i] != 0.0f || c->data[i] != 0.0f;
+    ck_assert_uint_eq(nonzero, 0);
     tensor_free(b);
     tensor_free(c);
 }
