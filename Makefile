@@ -36,7 +36,7 @@ GRADER_LIBS = $(shell pkg-config --libs yaml-0.1 jansson libxml-2.0 2>/dev/null)
 # Debian packages the build, the tests and the grader need.
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
            libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq \
-           clang libclang-rt-14-dev libopenblas-dev
+           clang libclang-rt-14-dev libopenblas-dev procps
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
 HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/runner.c \
