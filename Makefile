@@ -31,7 +31,6 @@ export GRADER_CACHE ?= $(abspath $(BUILD))/grader-cache
 PKGS       = check yaml-0.1 jansson libxml-2.0
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lm
-GRADER_LIBS = $(shell pkg-config --libs yaml-0.1 jansson libxml-2.0 2>/dev/null) -lcsv
 
 # Debian packages the build, the tests and the grader need.
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
@@ -48,17 +47,18 @@ HARNESS_OBJ = $(HARNESS_SRC:%.c=$(BUILD)/%.o)
 VISIBLE_OBJ = $(VISIBLE_SRC:%.c=$(BUILD)/%.o)
 HIDDEN_OBJ  = $(HIDDEN_SRC:%.c=$(BUILD)/%.o)
 
-GRADER_LIB_SRC = $(sort $(wildcard grader/src/*.c))
-GRADER_LIB_OBJ = $(GRADER_LIB_SRC:%.c=$(BUILD)/%.o)
-GRADER_INC     = -Igrader/src
+# The grader's own build (also shipped alone in releases): grader/grader.mk.
+GRADER_CFLAGS  = $(ALL_CFLAGS)
+GRADER_LDFLAGS = $(LDFLAGS_ALL)
+GRADER_ORDER   = $(BUILD)/.deps-ok
+include grader/grader.mk
+.DEFAULT_GOAL := all
 
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 SOLUTION_TESTS = $(BUILD)/solution/kernels_tests
 STUB_TESTS     = $(BUILD)/stub/kernels_tests
-GRADER         = $(BUILD)/grader/grader
-MKSTUB         = $(BUILD)/grader/mkstub
 UNIT_TESTS     = $(BUILD)/tests/run_tests
 
 .PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
@@ -97,24 +97,6 @@ $(BUILD)/stub/kernels.o: assignments/kernels/kernels.c | $(BUILD)/.deps-ok
 $(BUILD)/%/kernels_tests: $(BUILD)/%/kernels.o $(HARNESS_OBJ) $(VISIBLE_OBJ) \
                           $(HIDDEN_OBJ) $(BUILD)/harness/kernels/main_all.o
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) -o $@
-
-$(BUILD)/grader/src/%.o: grader/src/%.c | $(BUILD)/.deps-ok
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(GRADER_INC) $(PKG_CFLAGS) -c $< -o $@
-
-$(BUILD)/grader/%.o: grader/%.c | $(BUILD)/.deps-ok
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(GRADER_INC) $(PKG_CFLAGS) -c $< -o $@
-
-$(BUILD)/grader/libgrader.a: $(GRADER_LIB_OBJ)
-	@rm -f $@
-	$(AR) rcs $@ $^
-
-$(GRADER): $(BUILD)/grader/main.o $(BUILD)/grader/libgrader.a
-	$(CC) $(LDFLAGS_ALL) $^ $(GRADER_LIBS) -lm -o $@
-
-$(MKSTUB): $(BUILD)/grader/mkstub.o $(BUILD)/grader/libgrader.a
-	$(CC) $(LDFLAGS_ALL) $^ $(GRADER_LIBS) -lm -o $@
 
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
