@@ -35,7 +35,8 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lm
 # Debian packages the build, the tests and the grader need.
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
            libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq \
-           clang libclang-rt-14-dev libopenblas-dev procps
+           clang libclang-rt-14-dev libopenblas-dev procps libzip-dev unzip \
+           parallel
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
 HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/runner.c \
@@ -117,7 +118,7 @@ check-stubs: $(MKSTUB)
 # ---- tests --------------------------------------------------------------
 
 test: all check-stubs test-unit test-solution test-stub test-student test-grader fuzz-smoke \
-      test-corpus test-perf
+      test-corpus test-perf test-shards test-slurm test-browser test-release
 	@echo "make test: all checks passed ($(BUILD))"
 
 test-unit: $(UNIT_TESTS)
@@ -171,5 +172,11 @@ clean:
 	rm -rf build
 
 include tests/fuzz/fuzz.mk
+include tests/release/release.mk
+include tests/browser/browser.mk
+include tests/scale/scale.mk
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Only this Makefile's own object folders: the tests build copies of the
+# student tree (with their own .d files) elsewhere under $(BUILD).
+-include $(shell find $(addprefix $(BUILD)/,harness solution stub tests fuzz bench/kernels) \
+                 -name '*.d' 2>/dev/null)

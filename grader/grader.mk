@@ -15,12 +15,15 @@ GRADER_LDFLAGS ?= -pthread
 # The top-level Makefile makes objects wait for its package check.
 GRADER_ORDER ?=
 
-GRADER_PKGS    = yaml-0.1 jansson libxml-2.0
+GRADER_PKGS    = yaml-0.1 jansson libxml-2.0 libzip
 GRADER_PKG_CFLAGS = $(shell pkg-config --cflags $(GRADER_PKGS) 2>/dev/null)
 GRADER_LIBS    = $(shell pkg-config --libs $(GRADER_PKGS) 2>/dev/null) -lcsv -lm
 GRADER_INC     = -Igrader/src
 GRADER_LIB_SRC = $(sort $(wildcard grader/src/*.c))
-GRADER_LIB_OBJ = $(GRADER_LIB_SRC:%.c=$(BUILD)/%.o)
+# tmpl_data.S embeds the files of grader/templates/ (tmpl.h) with .incbin,
+# which the compiler's dependency files do not see: they are listed here.
+GRADER_TMPL    = $(sort $(wildcard grader/templates/*))
+GRADER_LIB_OBJ = $(GRADER_LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/grader/src/tmpl_data.o
 GRADER         = $(BUILD)/grader/grader
 MKSTUB         = $(BUILD)/grader/mkstub
 
@@ -30,6 +33,10 @@ grader-all: $(GRADER) $(MKSTUB)
 $(BUILD)/grader/src/%.o: grader/src/%.c | $(GRADER_ORDER)
 	@mkdir -p $(@D)
 	$(CC) $(GRADER_CFLAGS) $(GRADER_INC) $(GRADER_PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/grader/src/tmpl_data.o: grader/src/tmpl_data.S $(GRADER_TMPL) | $(GRADER_ORDER)
+	@mkdir -p $(@D)
+	$(CC) $(GRADER_CFLAGS) -c $< -o $@
 
 $(BUILD)/grader/%.o: grader/%.c | $(GRADER_ORDER)
 	@mkdir -p $(@D)

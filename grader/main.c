@@ -2,8 +2,11 @@
  * main.c -- the grader's command line.  The only place that exits.
  *
  *   grader [-c CONFIG] grade SUBMISSION_DIR [-o OUTDIR] [--fail-under PERCENT]
- *   grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]
+ *   grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force] [--shard I/N]
+ *   grader [-c CONFIG] merge OUTDIR... -o OUT
  *   grader [-c CONFIG] check-config
+ *   grader [-c CONFIG] release -o DIR
+ *   grader [-c CONFIG] gradescope [-o ZIP]
  *   grader --help | COMMAND --help | --version
  */
 #include <errno.h>
@@ -21,6 +24,8 @@
 #include "cfg.h"
 #include "fsutil.h"
 #include "grade.h"
+#include "merge.h"
+#include "release.h"
 #include "perf.h"
 #include "report.h"
 #include "sbx.h"
@@ -59,7 +64,10 @@ static const char usage_main[] =
     "  batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]\n"
     "                           grade every sub-folder (one per student) in parallel\n"
     "                           (default OUTDIR: grader-batch, N: number of CPUs)\n"
+    "  merge OUTDIR... -o OUT   combine batch outputs (e.g. shards) into one\n"
     "  check-config             validate the config against the test suites\n"
+    "  release -o DIR           write the student release (stubs, visible tests, CI)\n"
+    "  gradescope [-o ZIP]      write Gradescope's autograder package\n"
     "\n"
     "options:\n"
     "  -c, --config CONFIG      the grading config (default ./config.yaml)\n"
@@ -76,6 +84,7 @@ static const char usage_grade[] =
     "  results.json           Gradescope's format (every test, with its visibility)\n"
     "  junit.xml              JUnit XML of the tests a student may see\n"
     "  report.txt             the student's report (no hidden test details)\n"
+    "  report.md              the same in Markdown (also results.json's \"output\")\n"
     "  report-instructor.txt  everything\n"
     "  build.log              compiler and policy output\n"
     "  coverage/lcov.info, coverage/html/   line, function and branch coverage\n"
@@ -87,10 +96,20 @@ static const char usage_grade[] =
     "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n"
     "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
     "                            (default 61000; unit runner k adds k*256)\n"
-    "  --no-performance          skip the performance tests (they score 0): quick feedback\n";
+    "  --no-performance          skip the performance tests (they score 0): quick feedback\n"
+    "  --submitted-at TIME       when the submission was made, for the config's late_policy\n"
+    "                            (ISO 8601 with an offset, e.g. 2026-12-16T10:22:32-08:00)\n"
+    "  --metadata FILE           read that time from Gradescope's submission_metadata.json\n"
+    "                            (\"created_at\").  Without either, the submission folder's\n"
+    "                            submission_metadata.json, else its file 'submitted_at'\n"
+    "                            (one ISO 8601 line); without any, the time is unknown and\n"
+    "                            not penalised\n"
+    "  --color WHEN              colour the printed report: auto (default: on a terminal,\n"
+    "                            unless NO_COLOR is set and not empty), always, never\n";
 
 static const char usage_batch[] =
     "usage: grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]\n"
+    "                                [--shard I/N]\n"
     "\n"
     "Grades every sub-folder of SUBMISSIONS_DIR as one student's submission, N at\n"
     "a time, into OUTDIR/students/NAME/ (the files of 'grade'), then writes\n"
@@ -100,10 +119,59 @@ static const char usage_batch[] =
     "  -o, --output OUTDIR       where to write (default grader-batch)\n"
     "  -j, --jobs N              parallel submissions (default: number of CPUs)\n"
     "  --force                   regrade everyone\n"
+    "  --shard I/N               grade only shard I of N (1 <= I <= N <= 10000): of the\n"
+    "                            students sorted by name, the k-th (from 0) when\n"
+    "                            k % N == I - 1; combine the shards with 'grader merge'\n"
     "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n"
     "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
     "                            (default 61000; worker i uses UID+i)\n"
-    "  --no-performance          skip the performance tests (they score 0): quick feedback\n";
+    "  --no-performance          skip the performance tests (they score 0): quick feedback\n"
+    "  --color WHEN              colour the class summary: auto (default: on a terminal,\n"
+    "                            unless NO_COLOR is set and not empty), always, never\n"
+    "With the config's late_policy, each student's submission time comes from their\n"
+    "folder's submission_metadata.json (\"created_at\"), else its file 'submitted_at'\n"
+    "(one ISO 8601 line); without either it is unknown and not penalised.\n";
+
+static const char usage_merge[] =
+    "usage: grader [-c CONFIG] merge OUTDIR... -o OUT\n"
+    "\n"
+    "Combines the outputs of several batches (the shards of one class, say) into\n"
+    "OUT: copies every finished student folder (OUTDIR/students/NAME with a\n"
+    "results.json) into OUT/students/, then rebuilds OUT/gradebook.csv as a batch\n"
+    "does (the config gives its header) and writes the dashboard OUT/index.html.\n"
+    "A student found in two OUTDIRs must be byte-identical in both.  Refuses while\n"
+    "a batch writes OUT or one of the OUTDIRs.  Prints the class summary.\n"
+    "\n"
+    "  -o, --output OUT          where to merge (created; required)\n";
+
+static const char usage_release[] =
+    "usage: grader [-c CONFIG] release -o DIR\n"
+    "\n"
+    "Writes the student release into DIR (which must not exist, or be empty), in\n"
+    "the repository's layout: the stubs and the files of the config's\n"
+    "release.files (headers, harness, visible suites, student Makefile and README,\n"
+    "the grader's source); config.yaml, which grades with the visible check tests\n"
+    "only (no hidden or performance test, no solution path); and CI workflows that\n"
+    "grade the stubs' folder with it and fail under release.ci.fail_under percent\n"
+    "(.github/workflows/grade.yml, .gitlab-ci.yml).\n"
+    "Every file is scanned first for solution code, hidden tests (ids, names,\n"
+    "suites, test functions) and instructor-only paths; if anything would leak,\n"
+    "nothing is written and each leak is listed as FILE:LINE: what (exit 1).\n"
+    "\n"
+    "  -o, --output DIR          where to write (required)\n";
+
+static const char usage_gradescope[] =
+    "usage: grader [-c CONFIG] gradescope [-o ZIP]\n"
+    "\n"
+    "Writes Gradescope's autograder package (default autograder.zip): setup.sh\n"
+    "(installs the packages, builds the grader, caches the trusted objects) and\n"
+    "run_autograder (grades /autograder/submission into /autograder/results, with\n"
+    "the submission time of /autograder/submission_metadata.json) at its root, and\n"
+    "source/ with the tree grading needs: the config, the grader's source, the\n"
+    "harness with the hidden suites, the stubs.  Never a solution: a file at a\n"
+    "solution's path or with its bytes is refused (exit 1).\n"
+    "\n"
+    "  -o, --output ZIP          the zip to write (replaced if it exists)\n";
 
 static const char usage_check[] =
     "usage: grader [-c CONFIG] check-config\n"
@@ -217,6 +285,84 @@ static bool parse_percent(const char *s, double *out)
     return true;
 }
 
+/* --shard I/N: 1 <= I <= N <= BATCH_MAX_SHARDS. */
+static bool parse_shard(const char *s, unsigned *index, unsigned *count)
+{
+    char *end;
+    errno = 0;
+    unsigned long i = strtoul(s, &end, 10), n = 0;
+    bool ok = !errno && end != s && *end == '/' && s[0] >= '0' && s[0] <= '9';
+    if (ok) {
+        const char *p = end + 1;
+        n = strtoul(p, &end, 10);
+        ok = !errno && end != p && !*end && p[0] >= '0' && p[0] <= '9';
+    }
+    if (!ok || i < 1 || n < 1 || i > n || n > BATCH_MAX_SHARDS) {
+        fprintf(stderr, "grader: --shard takes I/N with 1 <= I <= N <= %u (e.g. --shard 2/8), "
+                        "not '%s'\n", BATCH_MAX_SHARDS, s);
+        return false;
+    }
+    *index = (unsigned)i;
+    *count = (unsigned)n;
+    return true;
+}
+
+/* --color WHEN */
+enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+static bool parse_color(const char *s, enum color_when *out)
+{
+    static const char *const names[] = {"auto", "always", "never"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum color_when)i;
+            return true;
+        }
+    }
+    fprintf(stderr, "grader: --color takes auto, always or never, not '%s'\n", s);
+    return false;
+}
+
+/* The report style for stdout.  auto: colour on a terminal unless NO_COLOR
+ * is set to anything but "" (https://no-color.org); the flag wins over it. */
+static unsigned color_style(enum color_when when)
+{
+    const char *no_color = getenv("NO_COLOR");
+    if (when == COLOR_AUTO)
+        return isatty(STDOUT_FILENO) && !(no_color && *no_color) ? REPORT_COLOR : REPORT_PLAIN;
+    return when == COLOR_ALWAYS ? REPORT_COLOR : REPORT_PLAIN;
+}
+
+/*
+ * grade's submission time: --submitted-at (checked), else --metadata's
+ * "created_at", else NULL (the folder's files decide).  *owned is what the
+ * caller frees.  0, or EXIT_USAGE after a message.
+ */
+static int grade_submission_time(const char *flag, const char *metadata, const char **iso,
+                                 char **owned)
+{
+    char err[1024] = "";
+    int64_t ms;
+    *iso = NULL;
+    *owned = NULL;
+    if (flag && cfg_parse_time(flag, &ms) < 0) {
+        fprintf(stderr, "grader: --submitted-at takes an ISO 8601 time with an offset "
+                        "(e.g. 2026-12-16T10:22:32-08:00), not '%s'\n", flag);
+        return EXIT_USAGE;
+    }
+    if (flag || !metadata) {
+        *iso = flag;
+        return 0;
+    }
+    int rc = res_time_load(metadata, RES_TIME_METADATA, true, owned, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "grader: --metadata: %s\n", rc > 0 ? "no such file" : err);
+        return EXIT_USAGE;
+    }
+    *iso = *owned;
+    return 0;
+}
+
 static void install_stop_handlers(void)
 {
     struct sigaction sa;
@@ -235,9 +381,13 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         {"config", required_argument, NULL, 'c'},   {"help", no_argument, NULL, 'h'},
         {"sandbox-uid", required_argument, NULL, 'u'},
         {"no-performance", no_argument, NULL, 'P'},
+        {"submitted-at", required_argument, NULL, 'T'},
+        {"metadata", required_argument, NULL, 'M'},
+        {"color", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = "grader-out";
+    const char *out = "grader-out", *submitted_at = NULL, *metadata = NULL;
+    enum color_when color = COLOR_AUTO;
     bool no_perf = false;
     uid_t uid_base = UID_BASE_DEFAULT;
     double fail_under = -1;
@@ -250,6 +400,12 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         case 'k': keep = true; break;
         case 'P': no_perf = true; break;
         case 'n': sandbox = false; break;
+        case 'T': submitted_at = optarg; break;
+        case 'M': metadata = optarg; break;
+        case 'C':
+            if (!parse_color(optarg, &color))
+                return EXIT_USAGE;
+            break;
         case 'u':
             if (!parse_uid_base(optarg, &uid_base))
                 return EXIT_USAGE;
@@ -268,10 +424,18 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         fputs(usage_grade, stderr);
         return EXIT_USAGE;
     }
-    const char *sub = argv[optind];
-    int rc = app_prepare(a, sandbox);
-    if (rc)
+    const char *sub = argv[optind], *iso;
+    char *iso_owned;
+    int rc = grade_submission_time(submitted_at, metadata, &iso, &iso_owned);
+    if (!rc)
+        rc = app_prepare(a, sandbox);
+    if (rc) {
+        free(iso_owned);
         return rc;
+    }
+    if (iso && !a->cfg.late.enabled)
+        fprintf(stderr, "grader: note: the config has no late_policy; the submission time "
+                        "is not used\n");
 
     char student[NAME_MAX + 1], real[PATH_MAX], err[1024] = "";
     const char *base = realpath(sub, real) ? strrchr(real, '/') + 1 : sub;
@@ -280,16 +444,19 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     struct grade_env env = {.cfg = &a->cfg, .trusted = &a->trusted,
                             .work_root = a->work_root, .use_bwrap = sandbox,
                             .keep_scratch = keep, .unit_jobs = ncpu > 0 ? (unsigned)ncpu : 1,
-                            .skip_performance = no_perf, .cancel = &got_stop};
+                            .skip_performance = no_perf, .cancel = &got_stop,
+                            .submitted_at = iso};
     install_stop_handlers();
     struct grade_slot slot = {uid_base, uid_base};
     struct res_submission res;
-    if (grade_submission(&env, &slot, sub, student, out, &res, err, sizeof err) < 0) {
+    rc = grade_submission(&env, &slot, sub, student, out, &res, err, sizeof err);
+    free(iso_owned);
+    if (rc < 0) {
         fprintf(stderr, "grader: %s\n", err);
         res_submission_release(&res);
         return got_stop ? EXIT_STOPPED : EXIT_INTERNAL;
     }
-    char *text = report_text(&res, &a->cfg, REPORT_STUDENT);
+    char *text = report_text_styled(&res, &a->cfg, REPORT_STUDENT, color_style(color));
     if (text)
         fputs(text, stdout);
     free(text);
@@ -309,9 +476,12 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
         {"sandbox-uid", required_argument, NULL, 'u'},
         {"no-performance", no_argument, NULL, 'P'},
+        {"shard", required_argument, NULL, 'S'},
+        {"color", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0},
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    enum color_when color = COLOR_AUTO;
     bool no_perf = false;
     struct batch_opts bo = {.out_dir = "grader-batch", .jobs = ncpu > 0 ? (unsigned)ncpu : 1,
                             .uid_base = UID_BASE_DEFAULT, .progress = stderr,
@@ -328,6 +498,14 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         case 'n': sandbox = false; break;
         case 'u':
             if (!parse_uid_base(optarg, &bo.uid_base))
+                return EXIT_USAGE;
+            break;
+        case 'S':
+            if (!parse_shard(optarg, &bo.shard_index, &bo.shard_count))
+                return EXIT_USAGE;
+            break;
+        case 'C':
+            if (!parse_color(optarg, &color))
                 return EXIT_USAGE;
             break;
         case 'j':
@@ -364,7 +542,7 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         batch_summary_release(&sum);
         return EXIT_INTERNAL;
     }
-    char *table = report_class_table(sum.rows, sum.nrows);
+    char *table = report_class_table_styled(sum.rows, sum.nrows, color_style(color));
     if (table)
         fputs(table, stdout);
     free(table);
@@ -377,6 +555,55 @@ static int cmd_batch(struct app *a, int argc, char **argv)
     if (got_stop)
         return EXIT_STOPPED;
     return rc == 0 ? EXIT_GRADED : EXIT_INTERNAL;
+}
+
+static int cmd_merge(struct app *a, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'c': a->config_path = optarg; break;
+        case 'h': fputs(usage_merge, stdout); return EXIT_GRADED;
+        default: fputs(usage_merge, stderr); return EXIT_USAGE;
+        }
+    }
+    if (!out || optind >= argc) {
+        fprintf(stderr, "grader: merge needs at least one OUTDIR and -o OUT\n");
+        fputs(usage_merge, stderr);
+        return EXIT_USAGE;
+    }
+    int rc = app_load_config(a);
+    if (rc)
+        return rc;
+    struct merge_opts mo = {.inputs = (const char *const *)argv + optind,
+                            .ninputs = (size_t)(argc - optind), .out_dir = out,
+                            .progress = stderr};
+    struct merge_summary sum;
+    char err[1024] = "";
+    if (merge_run(&a->cfg, &mo, &sum, err, sizeof err) < 0) {
+        fprintf(stderr, "grader: merge: %s\n", err);
+        merge_summary_release(&sum);
+        return EXIT_INTERNAL;
+    }
+    char *table = report_class_table(sum.class.rows, sum.class.nrows);
+    if (table)
+        fputs(table, stdout);
+    free(table);
+    printf("gradebook: %s/gradebook.csv, dashboard: %s/index.html, reports: %s/students/NAME/\n",
+           out, out, out);
+    fflush(stdout);
+    fprintf(stderr, "merged %zu students from %zu inputs into %s: %zu copied, %zu already "
+                    "there, %zu identical duplicates, %zu unfinished folders skipped\n",
+            sum.students, sum.inputs, out, sum.copied, sum.unchanged, sum.duplicates,
+            sum.unfinished);
+    merge_summary_release(&sum);
+    return EXIT_GRADED;
 }
 
 /* Compiles the reference solutions and links them, to list the suites' units. */
@@ -490,6 +717,96 @@ static int cmd_check_config(struct app *a, int argc, char **argv)
     return EXIT_GRADED;
 }
 
+/* The config, which must have a release section.  0 or an exit status. */
+static int app_load_release(struct app *a)
+{
+    int rc = app_load_config(a);
+    if (rc == 0 && !a->cfg.release.enabled) {
+        fprintf(stderr, "grader: %s: no 'release' section: nothing says what to ship "
+                        "(see README.md)\n", a->config_path);
+        rc = EXIT_USAGE;
+    }
+    return rc;
+}
+
+/* Why a release or a package was not written: the reason, then each leak. */
+static int release_refused(const char *what, const char *err, const struct strv *findings)
+{
+    fprintf(stderr, "grader: refusing to write %s: %s\n", what, err);
+    for (size_t i = 0; i < findings->n; i++)
+        fprintf(stderr, "  %s\n", findings->v[i]);
+    return EXIT_INTERNAL;
+}
+
+/* The options of release and gradescope: -o and -c.  0, -1 after --help,
+ * or an exit status. */
+static int parse_package_opts(struct app *a, int argc, char **argv, const char *usage,
+                              const char **out)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': *out = optarg; break;
+        case 'c': a->config_path = optarg; break;
+        case 'h': fputs(usage, stdout); return -1;
+        default: fputs(usage, stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc || *out == NULL) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int cmd_release(struct app *a, int argc, char **argv)
+{
+    const char *out = NULL;
+    struct strv findings = {0};
+    struct rel_summary sum;
+    char err[2048] = "";
+    int rc = parse_package_opts(a, argc, argv, usage_release, &out);
+    if (rc)
+        return rc < 0 ? EXIT_GRADED : rc;
+    if ((rc = app_load_release(a)) != 0)
+        return rc;
+    if (rel_write_release(&a->cfg, out, &sum, &findings, err, sizeof err) < 0) {
+        rc = release_refused(out, err, &findings);
+    } else {
+        printf("release: %zu files in %s; its config.yaml grades %zu visible tests "
+               "(%g points),\nits CI fails under %g%%; checked for %zu solution lines and "
+               "%zu hidden or\ninstructor-only names: none ships\n", sum.files, out, sum.tests,
+               sum.points, a->cfg.release.fail_under, sum.solution_lines, sum.tokens);
+    }
+    strv_clear(&findings);
+    return rc;
+}
+
+static int cmd_gradescope(struct app *a, int argc, char **argv)
+{
+    const char *out = "autograder.zip";
+    struct strv findings = {0};
+    struct rel_summary sum;
+    char err[2048] = "";
+    int rc = parse_package_opts(a, argc, argv, usage_gradescope, &out);
+    if (rc)
+        return rc < 0 ? EXIT_GRADED : rc;
+    if ((rc = app_load_release(a)) != 0)
+        return rc;
+    if (rel_write_gradescope(&a->cfg, out, &sum, &findings, err, sizeof err) < 0) {
+        rc = release_refused(out, err, &findings);
+    } else {
+        printf("gradescope: %s: setup.sh, run_autograder and source/ (%zu files, "
+               "no solution)\n", out, sum.files);
+    }
+    strv_clear(&findings);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -518,8 +835,14 @@ int main(int argc, char **argv)
         rc = cmd_grade(&a, sub_argc, sub_argv);
     else if (strcmp(cmd, "batch") == 0)
         rc = cmd_batch(&a, sub_argc, sub_argv);
+    else if (strcmp(cmd, "merge") == 0)
+        rc = cmd_merge(&a, sub_argc, sub_argv);
     else if (strcmp(cmd, "check-config") == 0)
         rc = cmd_check_config(&a, sub_argc, sub_argv);
+    else if (strcmp(cmd, "release") == 0)
+        rc = cmd_release(&a, sub_argc, sub_argv);
+    else if (strcmp(cmd, "gradescope") == 0)
+        rc = cmd_gradescope(&a, sub_argc, sub_argv);
     else {
         fprintf(stderr, "grader: unknown command '%s' (see grader --help)\n", cmd);
         rc = EXIT_USAGE;

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "html.h"
+#include "report.h"
 #include "strv.h"
 
 struct batch_state {
@@ -58,8 +60,8 @@ static int batch_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Real sub-folders of dir, sorted, so every run grades in the same order. */
-static int batch_list(const char *dir, struct strv *names)
+/* Sorted, so every run (and every shard) sees the same order. */
+int batch_list_students(const char *dir, struct strv *names)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -73,8 +75,10 @@ static int batch_list(const char *dir, struct strv *names)
             strv_push(names, e->d_name);
     }
     closedir(d);
-    if (names->oom)
+    if (names->oom) {
+        errno = ENOMEM;
         return -1;
+    }
     if (names->n)
         qsort(names->v, names->n, sizeof *names->v, batch_cmp);
     return 0;
@@ -180,15 +184,15 @@ static void *batch_worker_main(void *arg)
 }
 
 /* Appends the summary row of a finished student (read back from results.json). */
-static void batch_add_row(struct batch_state *st, const char *dir)
+static void batch_add_row(struct batch_summary *sum, const char *dir)
 {
     char *json = fs_join(dir, "results.json");
     struct res_row row;
     if (json && res_row_load(json, &row) == 0) {
-        struct res_row *rows = realloc(st->sum->rows, (st->sum->nrows + 1) * sizeof *rows);
+        struct res_row *rows = realloc(sum->rows, (sum->nrows + 1) * sizeof *rows);
         if (rows) {
-            rows[st->sum->nrows++] = row;
-            st->sum->rows = rows;
+            rows[sum->nrows++] = row;
+            sum->rows = rows;
         } else {
             res_row_release(&row);
         }
@@ -205,41 +209,44 @@ void batch_summary_release(struct batch_summary *sum)
     sum->nrows = 0;
 }
 
-/* OUT/gradebook.csv from every finished student's row, in name order;
- * the summary rows too. */
-static int batch_gradebook(struct batch_state *st, char *err, size_t errlen)
+/* The header comes from the config, so a class with no finished student
+ * still gets one, and merged shards get the same bytes as one batch. */
+int batch_write_gradebook(const struct grader_cfg *cfg, const char *out_dir,
+                          const struct strv *names, struct batch_summary *sum,
+                          char *err, size_t errlen)
 {
-    char *buf = NULL, *path = fs_join(st->o->out_dir, "gradebook.csv");
+    char *buf = NULL, *path = fs_join(out_dir, "gradebook.csv");
+    char *students_dir = fs_join(out_dir, "students"), *header = report_gradebook_header(cfg);
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    bool header = false;
-    if (!mem || !path) {
+    if (!mem || !path || !students_dir || !header) {
         free(path);
+        free(students_dir);
+        free(header);
         if (mem)
             fclose(mem);
         free(buf);
         return batch_errf(err, errlen, "out of memory");
     }
-    for (size_t i = 0; i < st->names.n; i++) {
-        char *dir = fs_join(st->students_dir, st->names.v[i]);
+    fputs(header, mem);
+    for (size_t i = 0; i < names->n; i++) {
+        char *dir = fs_join(students_dir, names->v[i]);
         char *row_path = dir ? fs_join(dir, "gradebook-row.csv") : NULL, *row = NULL;
         size_t row_len;
-        if (row_path && batch_is_graded(st->students_dir, st->names.v[i]) &&
+        if (row_path && batch_is_graded(students_dir, names->v[i]) &&
             fs_read_file(row_path, 1u << 20, &row, &row_len) == 0) {
-            /* each row file is "header\nrow\n": keep one header */
+            /* each row file is "header\nrow\n": the header was written above */
             char *nl = strchr(row, '\n');
-            if (nl && !header) {
-                fwrite(row, 1, (size_t)(nl - row) + 1, mem);
-                header = true;
-            }
             if (nl)
                 fputs(nl + 1, mem);
-            batch_add_row(st, dir);
+            batch_add_row(sum, dir);
         }
         free(row);
         free(row_path);
         free(dir);
     }
+    free(header);
+    free(students_dir);
     int rc = fclose(mem) == 0 ? fs_write_atomic(path, buf, len) : -1;
     if (rc < 0)
         batch_errf(err, errlen, "cannot write %s: %s", path, strerror(errno));
@@ -302,6 +309,40 @@ static int batch_lock(const char *out_dir, int *fd, char *err, size_t errlen)
     return 0;
 }
 
+int batch_lock_out(const char *out_dir, int *lock_fd, char *err, size_t errlen)
+{
+    char *students = fs_join(out_dir, "students");
+    int rc = -1;
+    *lock_fd = -1;
+    if (!students)
+        return batch_errf(err, errlen, "out of memory");
+    if (fs_mkdir_p(students, 0755) < 0) {
+        batch_errf(err, errlen, "cannot create %s: %s", students, strerror(errno));
+    } else if (batch_lock(out_dir, lock_fd, err, errlen) == 0) {
+        batch_remove_partials(students);
+        batch_remove_stale_temps(out_dir);
+        rc = 0;
+    }
+    free(students);
+    return rc;
+}
+
+/* Keeps names[k] for the k (0-based, in sorted order) of shard I of N:
+ * k % N == I - 1.  Every shard computes the same split from the same list. */
+static void batch_keep_shard(struct strv *names, unsigned index, unsigned count)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < names->n; k++) {
+        if (k % count == index - 1)
+            names->v[kept++] = names->v[k];
+        else
+            free(names->v[k]);
+    }
+    names->n = kept;
+    if (names->v)
+        names->v[kept] = NULL;
+}
+
 static int batch_start_workers(struct batch_state *st, struct batch_worker *w, unsigned n)
 {
     unsigned started = 0;
@@ -323,19 +364,29 @@ int batch_run(const struct grade_env *env, const struct batch_opts *o,
     int lock_fd = -1, rc = -1;
     memset(sum, 0, sizeof *sum);
     pthread_mutex_init(&st.lock, NULL);
-    if (batch_list(o->submissions_dir, &st.names) < 0) {
+    if (o->shard_count > 1 && (o->shard_count > BATCH_MAX_SHARDS || o->shard_index < 1 ||
+                               o->shard_index > o->shard_count)) {
+        batch_errf(err, errlen, "shard %u/%u: need 1 <= I <= N <= %u", o->shard_index,
+                   o->shard_count, BATCH_MAX_SHARDS);
+        goto done;
+    }
+    if (batch_list_students(o->submissions_dir, &st.names) < 0) {
         batch_errf(err, errlen, "cannot read %s: %s", o->submissions_dir, strerror(errno));
         goto done;
     }
+    size_t class_size = st.names.n;
+    if (o->shard_count > 1)
+        batch_keep_shard(&st.names, o->shard_index, o->shard_count);
+    if (o->shard_count > 1 && o->progress)
+        fprintf(o->progress, "shard %u/%u: %zu of %zu students\n", o->shard_index,
+                o->shard_count, st.names.n, class_size);
     st.students_dir = fs_join(o->out_dir, "students");
-    if (!st.students_dir || fs_mkdir_p(st.students_dir, 0755) < 0) {
-        batch_errf(err, errlen, "cannot create %s/students: %s", o->out_dir, strerror(errno));
+    if (!st.students_dir) {
+        batch_errf(err, errlen, "out of memory");
         goto done;
     }
-    if (batch_lock(o->out_dir, &lock_fd, err, errlen) < 0)
+    if (batch_lock_out(o->out_dir, &lock_fd, err, errlen) < 0)
         goto done;
-    batch_remove_partials(st.students_dir);
-    batch_remove_stale_temps(o->out_dir);
     sum->students = st.names.n;
     for (size_t i = 0; i < st.names.n; i++)
         if (!o->force && batch_is_graded(st.students_dir, st.names.v[i]))
@@ -351,7 +402,9 @@ int batch_run(const struct grade_env *env, const struct batch_opts *o,
     free(workers);
     if (o->progress && o->progress_tty)
         fputc('\n', o->progress);
-    if (batch_gradebook(&st, err, errlen) < 0)
+    if (batch_write_gradebook(env->cfg, o->out_dir, &st.names, sum, err, errlen) < 0)
+        goto done;
+    if (html_write_dashboard(env->cfg, o->out_dir, err, errlen) < 0)
         goto done;
     rc = sum->failed || sum->stopped ? 1 : 0;
 done:

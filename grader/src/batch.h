@@ -7,10 +7,15 @@
  * go to OUT/students/NAME/, graded into OUT/students/.NAME.partial and
  * renamed into place when complete, so a crash or kill leaves each
  * student either fully graded or not at all.  A re-run skips students
- * whose results are there, unless `force`.  OUT/gradebook.csv is rebuilt
- * from every finished student's row at the end, atomically.
+ * whose results are there, unless `force`.  OUT/gradebook.csv and the
+ * class dashboard OUT/index.html (html.h) are rebuilt from every finished
+ * student's results at the end, atomically.
  *
  * OUT/.lock (flock) keeps two batches from writing the same OUT.
+ *
+ * Shards.  With shard_count N > 1, a run grades only shard I of N: in
+ * the sorted list of students, student k (0-based) belongs to shard
+ * (k % N) + 1.  Each shard writes its own OUT; merge.h combines them.
  */
 #ifndef BATCH_H
 #define BATCH_H
@@ -21,7 +26,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "cfg.h"
 #include "grade.h"
+#include "strv.h"
 
 struct batch_opts {
     const char *submissions_dir;
@@ -32,7 +39,11 @@ struct batch_opts {
     FILE *progress;             /* progress lines, or NULL */
     bool progress_tty;          /* rewrite one status line with an ETA */
     volatile sig_atomic_t *stop;/* set by a signal handler: finish no new students */
+    unsigned shard_index;       /* shard I of shard_count, 1 <= I <= shard_count */
+    unsigned shard_count;       /* 0 or 1: every student; else at most BATCH_MAX_SHARDS */
 };
+
+#define BATCH_MAX_SHARDS 10000u
 
 struct batch_summary {
     size_t students;            /* sub-folders found */
@@ -57,5 +68,34 @@ void batch_summary_release(struct batch_summary *sum);
  */
 int batch_run(const struct grade_env *env, const struct batch_opts *o,
               struct batch_summary *sum, char *err, size_t errlen);
+
+/**
+ * The real sub-folders of dir whose names do not start with '.', sorted
+ * by strcmp (every run and every shard sees the same order), into
+ * *names (empty before the call).  Returns 0, or -1 with errno (dir
+ * unreadable, out of memory); release *names with strv_clear() either way.
+ */
+int batch_list_students(const char *dir, struct strv *names);
+
+/**
+ * Prepares out_dir for writing a class: creates OUT/students, takes
+ * OUT/.lock (flock, held while *lock_fd stays open: close it when done),
+ * then removes what a killed batch or merge left (students/.NAME.partial
+ * folders, gradebook.csv.tmp.* files).  Returns 0, or -1 with err[errlen]
+ * (another batch or merge holds the lock, or a file-system error).
+ */
+int batch_lock_out(const char *out_dir, int *lock_fd, char *err, size_t errlen);
+
+/**
+ * Writes out_dir/gradebook.csv atomically: the header of `cfg`
+ * (report_gradebook_header()), then, in the order of names[] (sorted),
+ * the row (students/NAME/gradebook-row.csv) of every finished student:
+ * one whose students/NAME/results.json exists.  Appends each such
+ * student's res_row to sum->rows (read back from results.json).  Returns
+ * 0, or -1 with err[errlen].  The caller holds OUT/.lock.
+ */
+int batch_write_gradebook(const struct grader_cfg *cfg, const char *out_dir,
+                          const struct strv *names, struct batch_summary *sum,
+                          char *err, size_t errlen);
 
 #endif /* BATCH_H */

@@ -52,10 +52,10 @@ static bool blog_seen(const struct strv *seen, const char *s)
 static void blog_reduce(FILE *out, const char *line, struct strv *seen)
 {
     static const struct {
-        const char *what, *say;
+        const char *what, *why;
     } kinds[] = {
-        {"undefined reference to ", "undefined reference to `%s': the tests call it, define it in your file\n"},
-        {"multiple definition of ", "multiple definition of `%s': the given code defines it already, remove yours\n"},
+        {"undefined reference to ", "the tests call it, define it in your file"},
+        {"multiple definition of ", "the given code defines it already, remove yours"},
     };
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char *sym = blog_symbol_after(line, kinds[k].what);
@@ -65,8 +65,7 @@ static void blog_reduce(FILE *out, const char *line, struct strv *seen)
         snprintf(key, sizeof key, "%zu:%s", k, sym);
         if (!blog_seen(seen, key)) {
             strv_push(seen, key);
-            fprintf(out, "ld: ");
-            fprintf(out, kinds[k].say, sym);
+            fprintf(out, "ld: %s`%s': %s\n", kinds[k].what, sym, kinds[k].why);
         }
         free(sym);
         return;

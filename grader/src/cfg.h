@@ -161,6 +161,51 @@ struct cfg_cache {
                                 a power of two (valgrind's rules) */
 };
 
+/**
+ * The late policy ("late_policy" section).  Times are milliseconds since
+ * the Unix epoch (UTC), parsed by cfg_parse_time().  For a submission
+ * made at time t (res_apply_late() in result.h does the arithmetic):
+ *
+ *   over    = t - due - grace
+ *   days    = ceil(over / 24 h) if over > 0, else 0 (on time)
+ *   penalty = min(max_penalty, days x per_day) percent of the earned score
+ *   t > late_due + grace (when late_due is set): the score is 0
+ *
+ * The grace extends both deadlines.  A submission whose time is unknown
+ * is not penalised.
+ */
+struct cfg_late {
+    bool enabled;            /* the section is present */
+    int64_t due_ms;          /* "due" (required) */
+    char *due;               /* "due" as written, for reports */
+    int64_t late_due_ms;     /* "late_due", >= due_ms; meaningful when late_due != NULL */
+    char *late_due;          /* "late_due" as written, or NULL: no hard cutoff */
+    uint64_t grace_ms;       /* "grace", a duration; default 0 */
+    double per_day_pct;      /* "per_day": percent of the score per started day late,
+                                0..100; default 0 */
+    double max_penalty_pct;  /* "max_penalty": the cap, 0..100 percent; default 100 */
+};
+
+/**
+ * What `grader release` ships to students and how their CI grades
+ * ("release" section; see release.h).  Paths are relative to the
+ * config's folder (never absolute, never with ".."), since the release
+ * mirrors the repository's layout.
+ */
+struct cfg_release {
+    bool enabled;            /* the section is present */
+    struct cfg_strv files;   /* "files": shipped as they are; globs expanded, relative,
+                                in the order given, without duplicates */
+    struct cfg_strv sources; /* "sources": build.sources of the student config, as
+                                written (globs kept) */
+    struct cfg_strv source_files; /* "sources" expanded, relative */
+    struct cfg_strv packages;/* "packages": Debian packages that build the grader and
+                                grade (CI, Gradescope); default: the grader's own */
+    double fail_under;       /* "ci.fail_under": student CI fails under this percent of
+                                the visible points, 0..100; default 0 (never) */
+    struct cfg_mark mark;    /* the "release" key */
+};
+
 /** How performance tests are built and run ("performance" section). */
 struct cfg_performance {
     bool enabled;            /* the section is present */
@@ -186,6 +231,8 @@ struct grader_cfg {
     struct cfg_coverage coverage;
     struct cfg_performance performance;
     enum cfg_visibility visibility;  /* default for tests; default visible */
+    struct cfg_late late;            /* "late_policy"; enabled false without it */
+    struct cfg_release release;      /* "release"; enabled false without it */
     struct cfg_test *tests;
     size_t ntests;
     struct cfg_mark tests_mark;      /* the "tests" key, for "missing test" errors */
@@ -240,6 +287,19 @@ int cfg_parse_duration_ms(const char *text, uint64_t *out);
  * or too large.
  */
 int cfg_parse_size(const char *text, uint64_t *out);
+
+/**
+ * Parses an ISO 8601 time with an offset, as RFC 3339 writes it:
+ * "2026-12-15T23:59:00-05:00", "2026-12-16T10:22:32.365935-08:00",
+ * "2026-12-15T04:59:00Z" ('T' and 'Z' may be lower case; the seconds may
+ * be left out; the offset may be written +HHMM).  *ms = milliseconds
+ * since the Unix epoch; a fraction below a millisecond rounds up, so a
+ * time after a deadline stays after it.  Returns 0, or -1 (*ms
+ * untouched) if malformed, out of range (year 0001-9999, a real day of
+ * the month, hour 0-23, minute and second 0-59, offset below 24 h) or
+ * without an offset.
+ */
+int cfg_parse_time(const char *text, int64_t *ms);
 
 /** Formats *err as "file:line:column: message" (or "file: message"). */
 void cfg_error_format(const struct cfg_error *err, char *buf, size_t n);

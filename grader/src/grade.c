@@ -19,6 +19,7 @@
 #include "buildlog.h"
 #include "coverage.h"
 #include "fsutil.h"
+#include "html.h"
 #include "perf.h"
 #include "policy.h"
 #include "report.h"
@@ -27,8 +28,9 @@
 #include "testrun.h"
 
 const char *const grade_output_files[] = {
-    "build.log", "report.txt", "report-instructor.txt", "junit.xml",
-    "gradebook-row.csv", "results.json", NULL,
+    "build.log", "report.txt", "report-instructor.txt", "report.html",
+    "report-instructor.html", "junit.xml",
+    "gradebook-row.csv", "report.md", "results.json", NULL,
 };
 
 /* Everything one grading needs, so helpers take one pointer. */
@@ -398,6 +400,15 @@ static int grade_student_log(struct grade_run *g)
     return 0;
 }
 
+/* Whether genhtml wrote the coverage pages (the HTML reports link them). */
+static bool grade_has_coverage_html(const char *out_dir)
+{
+    char *path = fs_join(out_dir, "coverage/html/index.html");
+    bool there = path && access(path, F_OK) == 0;
+    free(path);
+    return there;
+}
+
 /* Writes every report; results.json last, so it marks completion. */
 static int grade_reports(struct grade_run *g, const char *out_dir)
 {
@@ -415,8 +426,13 @@ static int grade_reports(struct grade_run *g, const char *out_dir)
     int rc = grade_write(g, out_dir, "build.log", strdup(s->build_log ? s->build_log : ""));
     rc = rc ? rc : grade_write(g, out_dir, "report.txt", report_text(s, cfg, REPORT_STUDENT));
     rc = rc ? rc : grade_write(g, out_dir, "report-instructor.txt", report_text(s, cfg, REPORT_INSTRUCTOR));
+    const char *cov_href = grade_has_coverage_html(out_dir) ? "coverage/html/index.html" : NULL;
+    rc = rc ? rc : grade_write(g, out_dir, "report.html", html_report(s, cfg, REPORT_STUDENT, cov_href));
+    rc = rc ? rc : grade_write(g, out_dir, "report-instructor.html",
+                               html_report(s, cfg, REPORT_INSTRUCTOR, cov_href));
     rc = rc ? rc : grade_write(g, out_dir, "junit.xml", report_junit(s, cfg, REPORT_STUDENT));
     rc = rc ? rc : grade_write(g, out_dir, "gradebook-row.csv", csv);
+    rc = rc ? rc : grade_write(g, out_dir, "report.md", report_markdown(s, cfg));
     g->res->phases.report_ms = fs_now_ms() - t0;
     g->res->phases.total_ms = fs_now_ms() - g->start_ms;
     rc = rc ? rc : grade_write(g, out_dir, "results.json",
@@ -446,6 +462,25 @@ size_t grade_remove_stale_scratch(const char *work_root)
     }
     closedir(d);
     return removed;
+}
+
+/* The late policy: the submission time from the command line, else from
+ * the submission folder's files; a file that is there but unreadable is
+ * the grader's failure (the instructor's export is broken). */
+static int grade_late(struct grade_run *g, const char *submission_dir)
+{
+    const struct grade_env *env = g->env;
+    char *found = NULL, why[512] = "";
+    if (!env->cfg->late.enabled)
+        return 0;
+    if (!env->submitted_at && res_time_in_folder(submission_dir, &found, why, sizeof why) < 0)
+        return grade_errf(g, "submission time: %s", why);
+    const char *iso = env->submitted_at ? env->submitted_at : found;
+    int rc = iso && res_set_submitted_at(g->res, iso) < 0
+                 ? grade_errf(g, "invalid submission time '%.64s'", iso) : 0;
+    free(found);
+    res_apply_late(g->res, &env->cfg->late);
+    return rc;
 }
 
 static void grade_cleanup(struct grade_run *g)
@@ -492,6 +527,8 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         goto done;
     }
     res_score(res);
+    if (grade_late(&g, submission_dir) < 0)
+        goto done;
     if (res->status == RES_GRADED && env->cfg->coverage.enabled && grade_coverage(&g, out_dir) < 0)
         goto done;
     rc = grade_reports(&g, out_dir);

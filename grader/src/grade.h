@@ -34,6 +34,11 @@ struct grade_env {
     bool keep_scratch;                 /* leave scratch folders for debugging */
     unsigned unit_jobs;                /* graded units run at once (1 in a batch) */
     bool skip_performance;             /* --no-performance: perf tests score 0, not run */
+    const char *submitted_at;          /* the submission time for the late policy
+                                          (ISO 8601: --submitted-at, --metadata), or
+                                          NULL: the submission folder's
+                                          submission_metadata.json, else its
+                                          submitted_at file (res_time_in_folder()) */
     const volatile sig_atomic_t *cancel; /* set by SIGINT/SIGTERM: kill the running
                                           sandboxes, write nothing, return -1 */
 };
@@ -55,11 +60,15 @@ struct grade_slot {
 
 /**
  * Grades the submission in `submission_dir` as `student` and writes into
- * `out_dir` (created): results.json, junit.xml, report.txt (for the
- * student), report-instructor.txt, build.log, gradebook-row.csv and,
+ * `out_dir` (created): results.json, junit.xml, report.txt, report.md and
+ * report.html (for the student), report-instructor.txt and
+ * report-instructor.html, build.log, gradebook-row.csv and,
  * with coverage on, coverage/lcov.info and coverage/html/.  Fills *res
  * (initialised here; the caller releases it).  results.json is written
- * last, so its presence marks a finished grading.
+ * last, so its presence marks a finished grading.  With a late policy in
+ * the config, the score is after its penalty (res_apply_late()); a
+ * submission time file in the folder that cannot be read or parsed is a
+ * grader failure (-1), so a bad export is never silently unpenalised.
  */
 int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
                      const char *submission_dir, const char *student,

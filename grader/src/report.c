@@ -116,6 +116,7 @@ struct report_buf {
     char *text;
     size_t len;
     bool failed;
+    bool color;   /* REPORT_COLOR: write ANSI SGR sequences (report_sgr()) */
 };
 
 static int report_buf_open(struct report_buf *b)
@@ -123,6 +124,7 @@ static int report_buf_open(struct report_buf *b)
     b->text = NULL;
     b->len = 0;
     b->failed = false;
+    b->color = false;
     b->f = open_memstream(&b->text, &b->len);
     return b->f ? 0 : -1;
 }
@@ -137,6 +139,66 @@ static char *report_buf_take(struct report_buf *b)
         return NULL;
     }
     return b->text;
+}
+
+/* ANSI SGR sequences, written only when the buffer is in colour. */
+#define REPORT_SGR_BOLD   "\033[1m"
+#define REPORT_SGR_RED    "\033[31m"
+#define REPORT_SGR_GREEN  "\033[32m"
+#define REPORT_SGR_YELLOW "\033[33m"
+#define REPORT_SGR_RESET  "\033[0m"
+
+static void report_sgr(struct report_buf *b, const char *sgr)
+{
+    if (b->color && sgr)
+        fputs(sgr, b->f);
+}
+
+/* A heading line ("\nTests\n"), bold in colour. */
+static void report_heading(struct report_buf *b, const char *title)
+{
+    fputc('\n', b->f);
+    report_sgr(b, REPORT_SGR_BOLD);
+    fputs(title, b->f);
+    report_sgr(b, REPORT_SGR_RESET);
+    fputc('\n', b->f);
+}
+
+/* "1 day", "3 days". */
+static const char *report_days_unit(unsigned days)
+{
+    return days == 1 ? "day" : "days";
+}
+
+/* The times are validated ISO 8601 (digits, "T:.,+-Z"), safe in every format. */
+bool report_late_sentence(const struct res_submission *s, const struct grader_cfg *cfg,
+                          char *buf, size_t n)
+{
+    const struct res_late *l = &s->late;
+    const char *due = cfg && cfg->late.due ? cfg->late.due : "?";
+    const char *at = l->submitted_at ? l->submitted_at : "?";
+    switch (l->status) {
+    case RES_LATE_NONE:
+        return false;
+    case RES_LATE_UNKNOWN:
+        snprintf(buf, n, "submission time unknown: no late penalty applied (due %s)", due);
+        break;
+    case RES_LATE_ON_TIME:
+        snprintf(buf, n, "on time (submitted %s, due %s)", at, due);
+        break;
+    case RES_LATE_LATE:
+        snprintf(buf, n, "%u %s late (submitted %s, due %s): %g%% penalty, %.2f points lost",
+                 l->days, report_days_unit(l->days), at, due, 100.0 * l->penalty,
+                 l->points_lost);
+        break;
+    case RES_LATE_CLOSED:
+        snprintf(buf, n, "submitted after the late due date (submitted %s, late due %s): "
+                 "score 0, %.2f points lost", at,
+                 cfg && cfg->late.late_due ? cfg->late.late_due : "?",
+                 l->points_lost);
+        break;
+    }
+    return true;
 }
 
 static const char *report_test_id(const struct res_test *t)
@@ -247,24 +309,6 @@ static bool report_jset(json_t *obj, const char *key, json_t *v)
     return json_object_set_new(obj, key, v) == 0;
 }
 
-/* The student-facing summary of the top-level "output". */
-static char *report_json_summary(const struct res_submission *s)
-{
-    struct report_buf b;
-    if (report_buf_open(&b) < 0)
-        return NULL;
-    fprintf(b.f, "Score: %.2f / %.2f\n", report_finite(s->score),
-            report_finite(s->max_score));
-    if (s->status == RES_UNGRADABLE)
-        fprintf(b.f, "\nYour submission could not be graded: %s\n",
-                s->reason ? s->reason : "unknown reason");
-    if (s->build_log && s->build_log[0]) {
-        fputs("\nBuild log:\n", b.f);
-        report_put_indented(&b, "", "", s->build_log);
-    }
-    return report_buf_take(&b);
-}
-
 static json_t *report_json_tags(const struct cfg_test *c)
 {
     json_t *a = json_array();
@@ -360,14 +404,37 @@ static json_t *report_json_phases(const struct res_phases *p)
                      "total", (json_int_t)p->total_ms);
 }
 
-static json_t *report_json_extra(const struct res_submission *s)
+/* extra_data.late: null without a late policy. */
+static json_t *report_json_late(const struct res_submission *s, const struct grader_cfg *cfg)
+{
+    const struct res_late *l = &s->late;
+    if (l->status == RES_LATE_NONE)
+        return json_null();
+    bool known = l->status != RES_LATE_UNKNOWN && l->submitted_at;
+    json_t *o = json_object();
+    bool ok = o
+        && report_jset(o, "submitted_at", known ? report_jstr(l->submitted_at) : json_null())
+        && report_jset(o, "due", cfg && cfg->late.due ? report_jstr(cfg->late.due) : json_null())
+        && report_jset(o, "status", json_string(res_late_status_name(l->status)))
+        && report_jset(o, "days_late", known ? json_integer(l->days) : json_null())
+        && report_jset(o, "penalty", report_jreal(l->penalty))
+        && report_jset(o, "points_lost", report_jreal(l->points_lost));
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *report_json_extra(const struct res_submission *s, const struct grader_cfg *cfg)
 {
     json_t *o = json_object();
     bool ok = o
         && report_jset(o, "coverage", report_json_coverage(&s->coverage))
         && report_jset(o, "phases_ms", report_json_phases(&s->phases))
         && report_jset(o, "student", report_jstr(s->student))
-        && report_jset(o, "grader_status", json_string(report_status_name(s->status)));
+        && report_jset(o, "grader_status", json_string(report_status_name(s->status)))
+        && report_jset(o, "late", report_json_late(s, cfg));
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -388,23 +455,24 @@ static json_t *report_json_tests(const struct res_submission *s)
 }
 
 /* The document, keys in Gradescope's order; NULL on OOM. */
-static json_t *report_json_doc(const struct res_submission *s, double execution_time_s)
+static json_t *report_json_doc(const struct res_submission *s, const struct grader_cfg *cfg,
+                               double execution_time_s)
 {
     /* Milliseconds are plenty, and keep the number short. */
     double exec = round(report_finite(execution_time_s) * 1000.0) / 1000.0;
-    char *summary = report_json_summary(s);
+    char *summary = report_markdown(s, cfg);
     json_t *o = json_object();
     bool ok = o && summary
         && report_jset(o, "score", report_jreal(s->score))
         && report_jset(o, "execution_time", report_jreal(exec))
         && report_jset(o, "output", report_jstr(summary))
-        && report_jset(o, "output_format", json_string("text"))
+        && report_jset(o, "output_format", json_string("md"))
         && report_jset(o, "test_output_format", json_string("text"))
         /* The whole result is visible; tests carry their own level. */
         && report_jset(o, "visibility", json_string("visible"))
         /* The grader's own stdout may mention hidden tests. */
         && report_jset(o, "stdout_visibility", json_string("hidden"))
-        && report_jset(o, "extra_data", report_json_extra(s))
+        && report_jset(o, "extra_data", report_json_extra(s, cfg))
         && report_jset(o, "tests", report_json_tests(s));
     free(summary);
     if (!ok) {
@@ -417,8 +485,7 @@ static json_t *report_json_doc(const struct res_submission *s, double execution_
 char *report_json(const struct res_submission *s, const struct grader_cfg *cfg,
                   double execution_time_s)
 {
-    (void)cfg;   /* everything needed travels with the tests' cfg pointers */
-    json_t *doc = report_json_doc(s, execution_time_s);
+    json_t *doc = report_json_doc(s, cfg, execution_time_s);
     if (!doc)
         return NULL;
     /* 10 significant digits: 2.5 prints "2.5", 5 prints "5.0", and
@@ -761,11 +828,22 @@ static const char *report_text_tag(enum res_test_status st)
     return "?";
 }
 
+static const char *report_text_tag_sgr(enum res_test_status st)
+{
+    return st == RES_PASSED ? REPORT_SGR_GREEN
+         : st == RES_FAILED || st == RES_ERROR ? REPORT_SGR_RED : NULL;
+}
+
 /* "  FAIL      2.50 /    5.00  Name", then the details of a failure. */
 static void report_text_test(struct report_buf *b, const struct res_test *t,
                              enum report_audience aud)
 {
-    fprintf(b->f, "  %-6s %8.2f / %8.2f  ", report_text_tag(t->status),
+    const char *tag = report_text_tag(t->status), *sgr = report_text_tag_sgr(t->status);
+    fputs("  ", b->f);
+    report_sgr(b, sgr);
+    fputs(tag, b->f);
+    report_sgr(b, sgr ? REPORT_SGR_RESET : NULL);
+    fprintf(b->f, "%*s %8.2f / %8.2f  ", 6 - (int)strlen(tag), "",
             report_finite(t->score), report_finite(t->max_score));
     report_put_field(b, "", report_test_name(t));
     if (aud == REPORT_INSTRUCTOR) {
@@ -805,7 +883,7 @@ static void report_text_tests(struct report_buf *b, const struct res_submission 
     double hscore = 0, hmax = 0;
     bool hidden = false;
     if (s->ntests > 0)
-        fputs("\nTests\n", b->f);
+        report_heading(b, "Tests");
     for (size_t i = 0; i < s->ntests; i++) {
         const struct res_test *t = &s->tests[i];
         if (report_shows(t, aud)) {
@@ -853,7 +931,7 @@ static void report_text_categories(struct report_buf *b, const struct res_submis
             }
         }
         if (!header)
-            fputs("\nCategories\n", b->f);
+            report_heading(b, "Categories");
         header = true;
         char *c = report_clean(cat, CLEAN_LINE);
         if (!c) {
@@ -878,7 +956,7 @@ static void report_text_coverage(struct report_buf *b, const struct res_coverage
 {
     if (!c->present)
         return;
-    fputs("\nCoverage\n", b->f);
+    report_heading(b, "Coverage");
     report_text_percent(b, "lines", c->lines_hit, c->lines_total);
     report_text_percent(b, "functions", c->functions_hit, c->functions_total);
     report_text_percent(b, "branches", c->branches_hit, c->branches_total);
@@ -896,8 +974,38 @@ static void report_text_header(struct report_buf *b, const struct res_submission
     }
     report_put_field(b, "\nStudent:    ", s->student);
     fprintf(b->f, "\nStatus:     %s\n", report_status_name(s->status));
-    fprintf(b->f, "Score:      %.2f / %.2f\n", report_finite(s->score),
-            report_finite(s->max_score));
+    fputs("Score:      ", b->f);
+    report_sgr(b, REPORT_SGR_BOLD);
+    fprintf(b->f, "%.2f / %.2f", report_finite(s->score), report_finite(s->max_score));
+    report_sgr(b, REPORT_SGR_RESET);
+    fputc('\n', b->f);
+}
+
+/* "Late:       2 days late (...)" under the score; nothing without a policy. */
+static void report_text_late(struct report_buf *b, const struct res_submission *s,
+                             const struct grader_cfg *cfg)
+{
+    char line[512];
+    if (!report_late_sentence(s, cfg, line, sizeof line))
+        return;
+    bool penalised = s->late.status == RES_LATE_LATE || s->late.status == RES_LATE_CLOSED;
+    fputs("Late:       ", b->f);
+    report_sgr(b, penalised ? REPORT_SGR_YELLOW : NULL);
+    fputs(line, b->f);
+    report_sgr(b, penalised ? REPORT_SGR_RESET : NULL);
+    fputc('\n', b->f);
+}
+
+/* "Total: 43.20 / 110.00", and what the tests earned before a late penalty. */
+static void report_text_total(struct report_buf *b, const struct res_submission *s)
+{
+    fputc('\n', b->f);
+    report_sgr(b, REPORT_SGR_BOLD);
+    fprintf(b->f, "Total: %.2f / %.2f", report_finite(s->score), report_finite(s->max_score));
+    report_sgr(b, REPORT_SGR_RESET);
+    if (s->late.status == RES_LATE_LATE || s->late.status == RES_LATE_CLOSED)
+        fprintf(b->f, " (%.2f before the late penalty)", report_finite(s->late.score_before));
+    fputc('\n', b->f);
 }
 
 /* Why an ungradable submission was not graded: right under the header. */
@@ -916,7 +1024,7 @@ static void report_text_build_log(struct report_buf *b, const struct res_submiss
     const char *log = aud == REPORT_INSTRUCTOR && s->build_log_full ? s->build_log_full
                                                                     : s->build_log;
     if (log && log[0]) {
-        fputs("\nBuild log\n", b->f);
+        report_heading(b, "Build log");
         report_put_block(b, "  ", log);
     }
 }
@@ -932,22 +1040,294 @@ static void report_text_phases(struct report_buf *b, const struct res_phases *p)
             (unsigned long long)p->total_ms);
 }
 
-char *report_text(const struct res_submission *s, const struct grader_cfg *cfg,
-                  enum report_audience aud)
+char *report_text_styled(const struct res_submission *s, const struct grader_cfg *cfg,
+                         enum report_audience aud, unsigned style)
 {
     struct report_buf b;
     if (report_buf_open(&b) < 0)
         return NULL;
+    b.color = (style & REPORT_COLOR) != 0;
     report_text_header(&b, s, cfg);
+    report_text_late(&b, s, cfg);
     report_text_reason(&b, s);
     report_text_tests(&b, s, aud);
     report_text_categories(&b, s, aud);
-    fprintf(b.f, "\nTotal: %.2f / %.2f\n", report_finite(s->score),
-            report_finite(s->max_score));
+    report_text_total(&b, s);
     report_text_coverage(&b, &s->coverage);
     report_text_build_log(&b, s, aud);
     if (aud == REPORT_INSTRUCTOR)
         report_text_phases(&b, &s->phases);
+    return report_buf_take(&b);
+}
+
+char *report_text(const struct res_submission *s, const struct grader_cfg *cfg,
+                  enum report_audience aud)
+{
+    return report_text_styled(s, cfg, aud, REPORT_PLAIN);
+}
+
+/* ---- Markdown ----------------------------------------------------------- */
+
+/* What CommonMark and GitHub give a meaning inline (code, emphasis,
+ * links, HTML, entities, tables, strikethrough, math, headings, images).
+ * Any ASCII punctuation may be backslash-escaped, so these are. */
+static const char report_md_special[] = "\\`*_[]<>|~&$#!";
+
+/* One line of inline Markdown: s cleaned to one line, punctuation
+ * escaped.  Callers never start a line with it, so list, heading and
+ * quote markers at a line start need no care. */
+static void report_md_text(struct report_buf *b, const char *s)
+{
+    char *c = report_clean(s, CLEAN_LINE);
+    if (!c) {
+        b->failed = true;
+        return;
+    }
+    for (const char *p = c; *p; p++) {
+        if (strchr(report_md_special, *p))
+            fputc('\\', b->f);
+        fputc(*p, b->f);
+    }
+    free(c);
+}
+
+static void report_md_fence(struct report_buf *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fputc('`', b->f);
+    fputc('\n', b->f);
+}
+
+/*
+ * Already-cleaned text as a fenced code block.  A fence closes only on a
+ * line of at least as many backticks, so one longer than the longest
+ * run inside (and at least three) cannot be closed by the content.
+ */
+static void report_md_code_clean(struct report_buf *b, const char *c)
+{
+    size_t run = 0, longest = 0, n = strlen(c);
+    for (const char *p = c; *p; p++) {
+        run = *p == '`' ? run + 1 : 0;
+        longest = run > longest ? run : longest;
+    }
+    size_t fence = longest < 3 ? 3 : longest + 1;
+    report_md_fence(b, fence);
+    fputs(c, b->f);
+    if (n > 0 && c[n - 1] != '\n')
+        fputc('\n', b->f);
+    report_md_fence(b, fence);
+    fputc('\n', b->f);
+}
+
+static void report_md_code(struct report_buf *b, const char *text)
+{
+    char *c = report_clean(text, CLEAN_BLOCK);
+    if (!c) {
+        b->failed = true;
+        return;
+    }
+    report_md_code_clean(b, c);
+    free(c);
+}
+
+static const char *report_md_tag(enum res_test_status st)
+{
+    switch (st) {
+    case RES_PASSED:  return "\xE2\x9C\x85 PASS";      /* U+2705 */
+    case RES_FAILED:  return "\xE2\x9D\x8C FAIL";      /* U+274C */
+    case RES_ERROR:   return "\xE2\x9D\x8C ERROR";
+    case RES_NOT_RUN: return "\xE2\x9E\x96 NOT RUN";   /* U+2796 */
+    }
+    return "?";
+}
+
+/* "## Title — Score: 43.20 / 110.00", who, the late penalty, why it was not
+ * graded (verbatim in a code block: it names symbols like '_exit'). */
+static void report_md_header(struct report_buf *b, const struct res_submission *s,
+                             const struct grader_cfg *cfg)
+{
+    const char *title = cfg && cfg->title ? cfg->title : cfg && cfg->name ? cfg->name : "Grade";
+    char late[512];
+    fputs("## ", b->f);
+    report_md_text(b, title);
+    fprintf(b->f, " \xE2\x80\x94 Score: %.2f / %.2f\n\n", report_finite(s->score),   /* U+2014 */
+            report_finite(s->max_score));
+    fputs("**Student:** ", b->f);
+    report_md_text(b, s->student);
+    fprintf(b->f, " \xC2\xB7 **Status:** %s\n\n", report_status_name(s->status));
+    if (report_late_sentence(s, cfg, late, sizeof late)) {
+        fputs("**Late:** ", b->f);
+        report_md_text(b, late);
+        if (s->late.status == RES_LATE_LATE || s->late.status == RES_LATE_CLOSED)
+            fprintf(b->f, " (%.2f before the late penalty)",
+                    report_finite(s->late.score_before));
+        fputs("\n\n", b->f);
+    }
+    if (s->status == RES_UNGRADABLE) {
+        fputs("**Your submission could not be graded:**\n\n", b->f);
+        report_md_code(b, s->reason ? s->reason : "unknown reason");
+    }
+}
+
+/* One row per visible test, one "Hidden tests" row of points for the rest. */
+static void report_md_tests(struct report_buf *b, const struct res_submission *s)
+{
+    double hscore = 0, hmax = 0;
+    bool hidden = false;
+    if (s->ntests == 0)
+        return;
+    fputs("### Tests\n\n| Result | Test | Points |\n|---|---|---:|\n", b->f);
+    for (size_t i = 0; i < s->ntests; i++) {
+        const struct res_test *t = &s->tests[i];
+        if (!report_shows(t, REPORT_STUDENT)) {
+            hidden = true;
+            hscore += t->score;
+            hmax += t->max_score;
+            continue;
+        }
+        fprintf(b->f, "| %s | ", report_md_tag(t->status));
+        report_md_text(b, report_test_name(t));
+        fprintf(b->f, " | %.2f / %.2f |\n", report_finite(t->score), report_finite(t->max_score));
+    }
+    if (hidden)
+        fprintf(b->f, "| | Hidden tests | %.2f / %.2f |\n", report_finite(hscore),
+                report_finite(hmax));
+    fputc('\n', b->f);
+}
+
+/* The start of a test's output (as the text report cuts it). */
+static void report_md_output_head(struct report_buf *b, const char *output)
+{
+    char *c = report_clean(output, CLEAN_BLOCK);
+    if (!c) {
+        b->failed = true;
+        return;
+    }
+    size_t cut = report_output_cut(c);
+    bool truncated = c[cut] != '\0';
+    c[cut] = '\0';
+    fprintf(b->f, "Output%s:\n\n", truncated ? " (the first lines)" : "");
+    report_md_code_clean(b, c);
+    free(c);
+}
+
+/* A visible test that did not pass: its message, failing checks, output. */
+static void report_md_failure(struct report_buf *b, const struct res_test *t)
+{
+    fputs("#### ", b->f);
+    report_md_text(b, report_test_name(t));
+    fprintf(b->f, " (%.2f / %.2f)\n\n", report_finite(t->score), report_finite(t->max_score));
+    if (t->message) {
+        fputs("Result: ", b->f);
+        report_md_text(b, t->message);
+        fputs("\n\n", b->f);
+    }
+    struct report_buf fb;
+    if (report_buf_open(&fb) < 0) {
+        b->failed = true;
+        return;
+    }
+    report_put_failures(&fb, t, "");
+    char *fails = report_buf_take(&fb);
+    if (!fails)
+        b->failed = true;
+    else if (fails[0]) {
+        fputs("Failing checks:\n\n", b->f);
+        report_md_code(b, fails);
+    }
+    free(fails);
+    if (t->output && t->output[0])
+        report_md_output_head(b, t->output);
+}
+
+static void report_md_failures(struct report_buf *b, const struct res_submission *s)
+{
+    bool header = false;
+    for (size_t i = 0; i < s->ntests; i++) {
+        const struct res_test *t = &s->tests[i];
+        if (!report_shows(t, REPORT_STUDENT) || t->status == RES_PASSED || t->perf.present)
+            continue;
+        if (!header)
+            fputs("### Failures\n\n", b->f);
+        header = true;
+        report_md_failure(b, t);
+    }
+}
+
+/* Each visible measured test's measurement (never its wall-clock timing). */
+static void report_md_performance(struct report_buf *b, const struct res_submission *s)
+{
+    bool header = false;
+    for (size_t i = 0; i < s->ntests; i++) {
+        const struct res_test *t = &s->tests[i];
+        if (!report_shows(t, REPORT_STUDENT) || !t->perf.present || !t->message)
+            continue;
+        if (!header)
+            fputs("### Performance\n\n", b->f);
+        header = true;
+        fputs("- **", b->f);
+        report_md_text(b, report_test_name(t));
+        fprintf(b->f, "** (%.2f / %.2f): ", report_finite(t->score), report_finite(t->max_score));
+        report_md_text(b, t->message);
+        fputc('\n', b->f);
+    }
+    if (header)
+        fputc('\n', b->f);
+}
+
+/* Feedback that costs no points (leaked tensors), per visible test. */
+static void report_md_notes(struct report_buf *b, const struct res_submission *s)
+{
+    bool header = false;
+    for (size_t i = 0; i < s->ntests; i++) {
+        const struct res_test *t = &s->tests[i];
+        if (!report_shows(t, REPORT_STUDENT) || !t->notes || !t->notes[0])
+            continue;
+        if (!header)
+            fputs("### Notes\n\nThese cost no points.\n\n", b->f);
+        header = true;
+        fputs("Notes on ", b->f);
+        report_md_text(b, report_test_name(t));
+        fputs(":\n\n", b->f);
+        report_md_code(b, t->notes);
+    }
+}
+
+static void report_md_percent(struct report_buf *b, const char *what, unsigned hit,
+                              unsigned total)
+{
+    if (total == 0)
+        fprintf(b->f, "| %s | n/a | |\n", what);
+    else
+        fprintf(b->f, "| %s | %.1f%% | %u / %u |\n", what, 100.0 * hit / total, hit, total);
+}
+
+static void report_md_coverage(struct report_buf *b, const struct res_coverage *c)
+{
+    if (!c->present)
+        return;
+    fputs("### Coverage\n\n| | Covered | |\n|---|---:|---:|\n", b->f);
+    report_md_percent(b, "Lines", c->lines_hit, c->lines_total);
+    report_md_percent(b, "Functions", c->functions_hit, c->functions_total);
+    report_md_percent(b, "Branches", c->branches_hit, c->branches_total);
+    fputc('\n', b->f);
+}
+
+char *report_markdown(const struct res_submission *s, const struct grader_cfg *cfg)
+{
+    struct report_buf b;
+    if (report_buf_open(&b) < 0)
+        return NULL;
+    report_md_header(&b, s, cfg);
+    report_md_tests(&b, s);
+    report_md_failures(&b, s);
+    report_md_performance(&b, s);
+    report_md_notes(&b, s);
+    report_md_coverage(&b, &s->coverage);
+    if (s->build_log && s->build_log[0]) {
+        fputs("### Build log\n\n", b.f);
+        report_md_code(&b, s->build_log);
+    }
     return report_buf_take(&b);
 }
 
@@ -999,6 +1379,8 @@ char *report_gradebook_header(const struct grader_cfg *cfg)
         report_csv_text2(&b, cfg->tests[i].id ? cfg->tests[i].id : "", "status");
     report_csv_text(&b, false, "line_coverage");
     report_csv_text(&b, false, "branch_coverage");
+    report_csv_text(&b, false, "late_days");
+    report_csv_text(&b, false, "late_penalty");
     fputc('\n', b.f);
     return report_buf_take(&b);
 }
@@ -1048,6 +1430,10 @@ char *report_gradebook_row(const struct res_submission *s, const struct grader_c
                       report_percent(c->lines_hit, c->lines_total));
     report_csv_number(&b, 1, c->present && c->branches_total > 0,
                       report_percent(c->branches_hit, c->branches_total));
+    /* Empty without a policy or a known time: "unknown" is not "on time". */
+    bool known = s->late.status != RES_LATE_NONE && s->late.status != RES_LATE_UNKNOWN;
+    report_csv_number(&b, 0, known, (double)s->late.days);
+    report_csv_number(&b, 2, known, 100.0 * s->late.penalty);
     fputc('\n', b.f);
     return report_buf_take(&b);
 }
@@ -1062,17 +1448,31 @@ static int report_cmp_double(const void *a, const void *b)
 
 char *report_class_table(const struct res_row *rows, size_t n)
 {
+    return report_class_table_styled(rows, n, REPORT_PLAIN);
+}
+
+char *report_class_table_styled(const struct res_row *rows, size_t n, unsigned style)
+{
     struct report_buf b;
     double *scores = calloc(n ? n : 1, sizeof *scores), sum = 0;
     if (!scores || report_buf_open(&b) < 0) {
         free(scores);
         return NULL;
     }
-    fprintf(b.f, "%-24s %-10s %17s  %s\n", "student", "status", "score", "coverage (lines, branches)");
+    b.color = (style & REPORT_COLOR) != 0;
+    report_sgr(&b, REPORT_SGR_BOLD);
+    fprintf(b.f, "%-24s %-10s %17s  %s", "student", "status", "score", "coverage (lines, branches)");
+    report_sgr(&b, REPORT_SGR_RESET);
+    fputc('\n', b.f);
     for (size_t i = 0; i < n; i++) {
         const struct res_row *r = &rows[i];
         char *name = report_clean(r->student, CLEAN_LINE);
-        fprintf(b.f, "%-24s %-10s %7.2f / %7.2f", name ? name : "?", r->graded ? "graded" : "ungradable",
+        const char *status = r->graded ? "graded" : "ungradable";
+        fprintf(b.f, "%-24s ", name ? name : "?");
+        report_sgr(&b, r->graded ? NULL : REPORT_SGR_RED);   /* padded outside the colour */
+        fputs(status, b.f);
+        report_sgr(&b, r->graded ? NULL : REPORT_SGR_RESET);
+        fprintf(b.f, "%*s %7.2f / %7.2f", 10 - (int)strlen(status), "",
                 report_finite(r->score), report_finite(r->max_score));
         if (r->has_coverage)
             fprintf(b.f, "  %5.1f%%, %5.1f%%\n", report_finite(r->line_pct), report_finite(r->branch_pct));

@@ -7,10 +7,19 @@
  */
 #include "result.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
+
+#define RES_DAY_MS 86400000
+#define RES_TIME_FILE_MAX (1024 * 1024)
 
 void res_submission_init(struct res_submission *s)
 {
@@ -39,6 +48,7 @@ void res_submission_release(struct res_submission *s)
     free(s->reason);
     free(s->build_log);
     free(s->build_log_full);
+    free(s->late.submitted_at);
     /* Zeroed, so a second release frees nothing. */
     memset(s, 0, sizeof *s);
 }
@@ -89,6 +99,199 @@ void res_score(struct res_submission *s)
     }
     s->score = score;
     s->max_score = max_score;
+}
+
+int res_set_submitted_at(struct res_submission *s, const char *iso)
+{
+    int64_t ms;
+    char *copy;
+    if (cfg_parse_time(iso, &ms) < 0 || (copy = strdup(iso)) == NULL)
+        return -1;
+    free(s->late.submitted_at);
+    s->late.submitted_at = copy;
+    s->late.submitted_ms = ms;
+    return 0;
+}
+
+/* The penalty in percent for a submission `over` ms past due + grace (> 0). */
+static double res_late_percent(const struct cfg_late *late, int64_t over, unsigned *days)
+{
+    int64_t d = over / RES_DAY_MS + (over % RES_DAY_MS != 0);   /* started days */
+    *days = d > (int64_t)UINT32_MAX ? UINT32_MAX : (unsigned)d;
+    double pct = (double)*days * late->per_day_pct;
+    return pct < late->max_penalty_pct ? pct : late->max_penalty_pct;
+}
+
+void res_apply_late(struct res_submission *s, const struct cfg_late *late)
+{
+    struct res_late *l = &s->late;
+    double earned = 0.0, pct = 0.0;
+    for (size_t i = 0; i < s->ntests; i++)   /* res_score()'s sum, in the same order */
+        earned += s->tests[i].score;
+    l->score_before = earned;
+    l->days = 0;
+    if (!late || !late->enabled)
+        l->status = RES_LATE_NONE;
+    else if (!l->submitted_at)
+        l->status = RES_LATE_UNKNOWN;
+    else {
+        int64_t grace = (int64_t)late->grace_ms, t = l->submitted_ms - grace;
+        if (t <= late->due_ms) {
+            l->status = RES_LATE_ON_TIME;
+        } else {
+            l->status = RES_LATE_LATE;
+            pct = res_late_percent(late, t - late->due_ms, &l->days);
+            if (late->late_due && t > late->late_due_ms) {
+                l->status = RES_LATE_CLOSED;
+                pct = 100.0;
+            }
+        }
+    }
+    /* Exact at both ends; one multiplication and one division between. */
+    s->score = pct <= 0.0 ? earned : pct >= 100.0 ? 0.0 : earned * (100.0 - pct) / 100.0;
+    l->penalty = pct / 100.0;
+    l->points_lost = earned - s->score;
+}
+
+const char *res_late_status_name(enum res_late_status st)
+{
+    switch (st) {
+    case RES_LATE_NONE:    return "none";
+    case RES_LATE_UNKNOWN: return "unknown";
+    case RES_LATE_ON_TIME: return "on_time";
+    case RES_LATE_LATE:    return "late";
+    case RES_LATE_CLOSED:  return "after_late_due";
+    }
+    return "unknown";
+}
+
+__attribute__((format(printf, 3, 4)))
+static int res_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (err && errlen)
+        vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* The whole file (a regular file, at most RES_TIME_FILE_MAX bytes) into
+ * a malloc'd, NUL-terminated *buf.  0, 1 if it does not exist, or -1. */
+static int res_read_small(const char *path, bool follow, char **buf, size_t *len,
+                          char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
+    if (fd < 0 && errno == ENOENT)
+        return 1;
+    if (fd < 0)
+        return res_errf(err, errlen, "cannot open %s: %s", path,
+                        errno == ELOOP ? "a symbolic link" : strerror(errno));
+    int rc = -1;
+    *buf = NULL;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        res_errf(err, errlen, "%s is not a regular file", path);
+    else if (st.st_size > RES_TIME_FILE_MAX)
+        res_errf(err, errlen, "%s is too large (%lld bytes)", path, (long long)st.st_size);
+    else if ((*buf = malloc((size_t)st.st_size + 1)) == NULL)
+        res_errf(err, errlen, "out of memory");
+    else {
+        ssize_t n = read(fd, *buf, (size_t)st.st_size);
+        if (n < 0)
+            res_errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        else {
+            (*buf)[n] = '\0';
+            *len = (size_t)n;
+            rc = 0;
+        }
+    }
+    close(fd);
+    if (rc < 0) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return rc;
+}
+
+/* Gradescope's "created_at", malloc'd, or NULL with err set. */
+static char *res_metadata_time(const char *path, const char *buf, size_t len,
+                               char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(buf, len, 0, &jerr);
+    const char *at = json_string_value(json_object_get(doc, "created_at"));
+    char *copy = NULL;
+    if (!doc)
+        res_errf(err, errlen, "%s:%d: not JSON: %s", path, jerr.line, jerr.text);
+    else if (!at)
+        res_errf(err, errlen, "%s has no \"created_at\" string", path);
+    else if ((copy = strdup(at)) == NULL)
+        res_errf(err, errlen, "out of memory");
+    json_decref(doc);
+    return copy;
+}
+
+/* The one line of buf, without surrounding white space, malloc'd; or NULL. */
+static char *res_line_time(const char *path, const char *buf, size_t len,
+                           char *err, size_t errlen)
+{
+    static const char space[] = " \t\r\n";
+    const char *start = buf + strspn(buf, space), *end = buf + len;
+    while (end > start && strchr(space, end[-1]) != NULL)
+        end--;
+    if (strlen(buf) != len || end == start || memchr(start, '\n', (size_t)(end - start))) {
+        res_errf(err, errlen, "%s must hold one line: an ISO 8601 time", path);
+        return NULL;
+    }
+    char *copy = strndup(start, (size_t)(end - start));
+    if (!copy)
+        res_errf(err, errlen, "out of memory");
+    return copy;
+}
+
+int res_time_load(const char *path, enum res_time_file kind, bool follow, char **iso,
+                  char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int64_t ms;
+    *iso = NULL;
+    int rc = res_read_small(path, follow, &buf, &len, err, errlen);
+    if (rc != 0)
+        return rc;
+    char *t = kind == RES_TIME_METADATA ? res_metadata_time(path, buf, len, err, errlen)
+                                        : res_line_time(path, buf, len, err, errlen);
+    free(buf);
+    if (!t)
+        return -1;
+    if (cfg_parse_time(t, &ms) < 0) {
+        res_errf(err, errlen, "%s: '%.64s' is not an ISO 8601 time with an offset "
+                 "(e.g. 2026-12-15T23:59:00-05:00)", path, t);
+        free(t);
+        return -1;
+    }
+    *iso = t;
+    return 0;
+}
+
+int res_time_in_folder(const char *dir, char **iso, char *err, size_t errlen)
+{
+    static const struct {
+        const char *name;
+        enum res_time_file kind;
+    } files[] = {{RES_METADATA_FILE, RES_TIME_METADATA}, {RES_SUBMITTED_AT_FILE, RES_TIME_LINE}};
+    *iso = NULL;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *path = NULL;
+        if (asprintf(&path, "%s/%s", dir, files[i].name) < 0)
+            return res_errf(err, errlen, "out of memory");
+        int rc = res_time_load(path, files[i].kind, false, iso, err, errlen);
+        free(path);
+        if (rc != 1)
+            return rc;
+    }
+    return 1;
 }
 
 bool res_student_visible(const struct cfg_test *t)

@@ -90,6 +90,25 @@ enum res_status {
     RES_UNGRADABLE,  /* missing/bad file, compile or link error, policy violation */
 };
 
+/** How the late policy (cfg_late, cfg.h) applied to a submission. */
+enum res_late_status {
+    RES_LATE_NONE,       /* no late policy: nothing applied (the zero value) */
+    RES_LATE_UNKNOWN,    /* a policy, but no known submission time: not penalised */
+    RES_LATE_ON_TIME,    /* submitted by due + grace */
+    RES_LATE_LATE,       /* after due + grace: penalised per started day */
+    RES_LATE_CLOSED,     /* after late_due + grace: the score is 0 */
+};
+
+struct res_late {
+    enum res_late_status status;
+    char *submitted_at;       /* the submission time as given (ISO 8601), or NULL */
+    int64_t submitted_ms;     /* the same in ms since the epoch (cfg_parse_time) */
+    unsigned days;            /* started days late after the grace (late, closed) */
+    double penalty;           /* fraction of the earned score taken, 0..1 */
+    double score_before;      /* what the tests earned */
+    double points_lost;       /* score_before - the final score */
+};
+
 struct res_submission {
     char *student;            /* the submission folder's name */
     enum res_status status;
@@ -99,9 +118,10 @@ struct res_submission {
     char *build_log_full;     /* the same, unfiltered: for the instructor, or NULL */
     struct res_test *tests;   /* one per cfg test, in config order */
     size_t ntests;
-    double score, max_score;
+    double score, max_score;  /* score: after the late penalty (res_apply_late()) */
     struct res_coverage coverage;
     struct res_phases phases;
+    struct res_late late;
 };
 
 /** Zeroes *s. */
@@ -119,9 +139,66 @@ const char *res_test_status_name(enum res_test_status st);
  * points * passed / total when partial, else points or 0; a measured
  * performance test's is points * perf.fraction; RES_ERROR and
  * RES_NOT_RUN score 0.  Deterministic: no floating error beyond one
- * multiplication and division per test.
+ * multiplication and division per test.  s->score is what the tests
+ * earned; res_apply_late() then applies the late policy.
  */
 void res_score(struct res_submission *s);
+
+/**
+ * Records when the submission was made: `iso` (cfg_parse_time()'s
+ * syntax) is parsed and copied into s->late.  Returns 0, or -1 if it is
+ * not a valid time or memory runs out (s unchanged).
+ */
+int res_set_submitted_at(struct res_submission *s, const char *iso);
+
+/**
+ * Applies the late policy (cfg.h, struct cfg_late) to the score the
+ * tests earned (call after res_score(); calling it again gives the same
+ * result) and fills s->late:
+ *
+ *   no policy (NULL or not enabled)   RES_LATE_NONE, score unchanged
+ *   no res_set_submitted_at()         RES_LATE_UNKNOWN, score unchanged
+ *   t <= due + grace                  RES_LATE_ON_TIME, score unchanged
+ *   t >  late_due + grace             RES_LATE_CLOSED, score 0
+ *   otherwise                         RES_LATE_LATE: days = ceil((t - due -
+ *                                     grace) / 24 h), penalty = min(max_penalty,
+ *                                     days x per_day) percent
+ *
+ * The final score is earned x (100 - penalty%) / 100, one multiplication
+ * and one division; points_lost is the difference.
+ */
+void res_apply_late(struct res_submission *s, const struct cfg_late *late);
+
+/** "none", "unknown", "on_time", "late", "after_late_due". */
+const char *res_late_status_name(enum res_late_status st);
+
+/** Where a submission time is read from (res_time_load()). */
+enum res_time_file {
+    RES_TIME_METADATA,   /* Gradescope's submission_metadata.json: "created_at" */
+    RES_TIME_LINE,       /* a text file holding one ISO 8601 line */
+};
+
+/* The names res_time_in_folder() looks for, in this order. */
+#define RES_METADATA_FILE "submission_metadata.json"
+#define RES_SUBMITTED_AT_FILE "submitted_at"
+
+/**
+ * Reads a submission time from the file `path` (a regular file of at
+ * most 1 MiB; a symbolic link is refused unless `follow`) and checks it
+ * with cfg_parse_time().  Returns 0 with *iso malloc'd (the caller
+ * frees it), 1 if the file does not exist, or -1 with err[errlen] if it
+ * cannot be read or holds no valid time.
+ */
+int res_time_load(const char *path, enum res_time_file kind, bool follow, char **iso,
+                  char *err, size_t errlen);
+
+/**
+ * The submission time a submission folder records: its
+ * submission_metadata.json, else its submitted_at file (symbolic links
+ * refused).  Returns as res_time_load(): 0 (*iso set), 1 (neither file
+ * exists) or -1.
+ */
+int res_time_in_folder(const char *dir, char **iso, char *err, size_t errlen);
 
 /** Whether students may see this test's name, messages and output now. */
 bool res_student_visible(const struct cfg_test *t);

@@ -391,6 +391,7 @@ static int runner_run(const struct runner_plan *plan,
     }
     runner_build(sr, plan, opts->timeout_s, opts->budget_s, entries, &nentries);
     runner_clear_check_env();
+    tc_set_info(!opts->quiet);
     srunner_set_fork_status(sr, CK_FORK);
     if (opts->xml != NULL)
         srunner_set_xml(sr, opts->xml);

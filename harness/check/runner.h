@@ -16,7 +16,8 @@
  *   --budget S   the time the caller gives a whole case: each test's
  *                timeout is at most S / (tests + 1), so a case whose tests
  *                all hang still ends in time and keeps its passing tests
- *   --quiet      no per-test lines, only the summary
+ *   --quiet      no per-test lines, only the summary; and no tc_info()
+ *                output (timings), so graded output is the same every run
  *
  * Every test runs in its own forked process (CK_FORK, forced) as a Check
  * exit test expecting TC_EXIT_PASSED.  Output: one line per test,

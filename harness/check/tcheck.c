@@ -13,6 +13,7 @@
 #include <pthread.h>
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,24 @@ void tc_user_free(void *p)
 }
 
 /* Per test process (each test runs in its own fork): what tc_begin() saw. */
+/* The runner's --quiet; inherited by each forked test. */
+static int tc_info_on = 1;
+
+void tc_set_info(int on)
+{
+    tc_info_on = on;
+}
+
+void tc_info(const char *fmt, ...)
+{
+    va_list ap;
+    if (!tc_info_on)
+        return;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
+
 static const char *tc_test_name = "test";
 static size_t tc_live_at_start, tc_blocks_at_start;
 

@@ -21,6 +21,7 @@ stable() { jq -S 'del(.execution_time, .extra_data.phases_ms)' "$1/results.json"
 sub correct solutions/kernels/kernels.c
 sub stub assignments/kernels/kernels.c
 sub broken tests/fixtures/examples/broken/kernels.c
+sub partial tests/fixtures/examples/partial/kernels.c
 rm -rf "$dir/subs/empty" && mkdir -p "$dir/subs/empty" && : > "$dir/subs/empty/kernels.c"
 
 check "check-config passes" sh -c "'$grader' check-config > '$dir/check.txt'"
@@ -64,10 +65,60 @@ check "--no-performance scores only the check tests" \
     test "$(jq '[.tests[] | select(.extra_data.id | startswith("perf/")) | .score] | add' "$dir/out/np/results.json")" = 0
 check "--no-performance says why" grep -q "performance stage was skipped" "$dir/out/np/report.txt"
 
+# Feedback formats: report.md (results.json's "output" too); colour only on
+# the terminal, as asked (--color, NO_COLOR: https://no-color.org), never in files.
+check "report.md is written" test -s "$dir/out/correct/report.md"
+check "results.json's output is the Markdown report" \
+    test "$(jq -r .output_format "$dir/out/correct/results.json")" = md
+esc=$(printf '\033')
+"$grader" grade "$dir/subs/broken" -o "$dir/out/color" --color=always > "$dir/color.txt" 2>&1 || true
+check "--color=always colours the printed report" grep -q "$esc\[" "$dir/color.txt"
+check "the report files stay plain" \
+    sh -c "! grep -q '$esc' '$dir/out/color/report.txt' '$dir/out/color/report.md'"
+NO_COLOR=1 "$grader" grade "$dir/subs/broken" -o "$dir/out/color" --color=auto > "$dir/color2.txt" 2>&1 || true
+check "NO_COLOR=1 with --color=auto, not a terminal: no colour" sh -c "! grep -q '$esc' '$dir/color2.txt'"
+if command -v script > /dev/null; then   # script(1) gives the grader a terminal
+    tty_grade() { script -qec "env $1 '$grader' grade '$dir/subs/broken' -o '$dir/out/color'" /dev/null; }
+    tty_grade NO_COLOR= > "$dir/color3.txt" 2>&1 || true
+    check "--color=auto on a terminal colours (NO_COLOR empty)" grep -q "$esc\[" "$dir/color3.txt"
+    tty_grade NO_COLOR=1 > "$dir/color4.txt" 2>&1 || true
+    check "NO_COLOR=1 on a terminal: no colour" sh -c "! grep -q '$esc' '$dir/color4.txt'"
+else
+    echo "skip the terminal colour checks: no script(1)"
+fi
+
+# The late policy, with a copy of the config whose folder links to the
+# repository's entries (its paths are relative to it).
+late="$dir/latecfg"
+rm -rf "$late" && mkdir -p "$late" && for e in "$PWD"/*; do ln -s "$e" "$late/"; done
+rm "$late/config.yaml"
+{ cat config.yaml; printf '\nlate_policy:\n  due: 2026-12-15T23:59:00-05:00\n'
+  printf '  late_due: 2026-12-18T23:59:00-05:00\n  grace: 15m\n  per_day: 10%%\n  max_penalty: 30%%\n'
+} > "$late/config.yaml"
+"$grader" -c "$late/config.yaml" grade "$dir/subs/partial" -o "$dir/out/late" --no-performance \
+    --submitted-at 2026-12-17T12:00:00-05:00 > /dev/null 2>&1 || true
+check "--submitted-at two days late: 20% of the earned score lost" \
+    test "$(jq '.extra_data.late.days_late == 2 and .score > 0 and
+               ((.score * 100 | round) == (([.tests[].score] | add) * 80 | round))' \
+               "$dir/out/late/results.json")" = true
+check "the report says how late" grep -q "^Late: *2 days late" "$dir/out/late/report.txt"
+check "the gradebook row has late_days and late_penalty" \
+    grep -q ',2,20.00$' "$dir/out/late/gradebook-row.csv"
+printf '{"id": 1, "created_at": "2026-12-16T10:22:32.365935-08:00"}\n' > "$dir/metadata.json"
+"$grader" -c "$late/config.yaml" grade "$dir/subs/broken" -o "$dir/out/late-meta" \
+    --metadata "$dir/metadata.json" > /dev/null 2>&1 || true
+check "--metadata reads Gradescope's created_at (one day late)" \
+    test "$(jq .extra_data.late.days_late "$dir/out/late-meta/results.json")" = 1
+rm -rf "$dir/subs/late-file" && cp -R "$dir/subs/broken" "$dir/subs/late-file"
+echo 2026-12-25T00:00:00Z > "$dir/subs/late-file/submitted_at"
+"$grader" -c "$late/config.yaml" grade "$dir/subs/late-file" -o "$dir/out/late-file" > /dev/null 2>&1 || true
+check "a folder's submitted_at file counts; after the late due date" \
+    test "$(jq -r .extra_data.late.status "$dir/out/late-file/results.json")" = after_late_due
+
 hidden_ids=$(sed -n 's/.*id: \(hidden_[a-z_]*\/[a-z_]*\).*/\1/p' config.yaml)
 leak=0
 for id in $hidden_ids; do
-    for f in report.txt junit.xml build.log; do
+    for f in report.txt report.md junit.xml build.log; do
         if grep -q "$id" "$dir/out/correct/$f" "$dir/out/stub/$f" "$dir/out/empty/$f"; then
             echo "  hidden test $id appears in a student's $f"; leak=1
         fi

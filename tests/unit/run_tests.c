@@ -24,6 +24,10 @@ int main(int argc, char **argv)
         coverage_suite,
         sbx_suite,
         perf_suite,
+        release_suite,
+        tmpl_suite,
+        html_suite,
+        merge_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

@@ -21,5 +21,9 @@ Suite *report_suite(void);
 Suite *fsutil_suite(void);
 Suite *sbx_suite(void);
 Suite *perf_suite(void);
+Suite *release_suite(void);
+Suite *tmpl_suite(void);
+Suite *html_suite(void);
+Suite *merge_suite(void);
 
 #endif /* UNIT_SUITES_H */

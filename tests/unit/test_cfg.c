@@ -140,11 +140,67 @@ START_TEST(test_parse_size)
 }
 END_TEST
 
+/* ---- times ---------------------------------------------------------------- */
+
+struct time_case {
+    const char *text;
+    bool ok;
+    int64_t ms;                /* since the epoch, when ok */
+};
+
+static const struct time_case time_cases[] = {
+    {"2026-12-15T23:59:00-05:00", true, 1797397140000},
+    {"2026-12-16T04:59:00Z", true, 1797397140000},
+    {"2026-12-16t04:59:00z", true, 1797397140000},
+    {"2026-12-16T05:59:00+0100", true, 1797397140000},
+    {"2026-12-15T23:59-05:00", true, 1797397140000},          /* no seconds */
+    {"2026-12-16T10:22:32.365-08:00", true, 1797445352365},
+    {"2026-12-16T10:22:32.365935-08:00", true, 1797445352366}, /* below a ms: up */
+    {"2026-12-16T10:22:32.3650000-08:00", true, 1797445352365},
+    {"2026-12-16T10:22:32.5-08:00", true, 1797445352500},
+    {"1970-01-01T00:00:00Z", true, 0},
+    {"1969-12-31T23:59:59.999Z", true, -1},
+    {"2024-02-29T12:00:00+01:00", true, 1709204400000},
+    {"2000-03-01T00:00:00.0001Z", true, 951868800001},
+    {"0001-01-01T00:00:00Z", true, -62135596800000},
+    {"9999-12-31T23:59:59.999+14:00", true, 253402250399999},
+    {"", false, 0}, {"2026-12-15", false, 0}, {"2026-12-15T23:59:00", false, 0},
+    {"2026-12-15 23:59:00Z", false, 0}, {"2026-13-01T00:00:00Z", false, 0},
+    {"2026-02-29T00:00:00Z", false, 0}, {"2100-02-29T00:00:00Z", false, 0},
+    {"2026-04-31T00:00:00Z", false, 0}, {"2026-00-10T00:00:00Z", false, 0},
+    {"2026-12-00T00:00:00Z", false, 0}, {"0000-01-01T00:00:00Z", false, 0},
+    {"2026-12-15T24:00:00Z", false, 0}, {"2026-12-15T23:60:00Z", false, 0},
+    {"2026-12-15T23:59:60Z", false, 0}, {"2026-12-15T23:59:00+24:00", false, 0},
+    {"2026-12-15T23:59:00+05:60", false, 0}, {"2026-12-15T23:59:00-5:00", false, 0},
+    {"2026-12-15T23:59:00.Z", false, 0}, {"2026-12-15T23:59:00Z ", false, 0},
+    {" 2026-12-15T23:59:00Z", false, 0}, {"2026-12-15T23:59:00ZZ", false, 0},
+    {"26-12-15T23:59:00Z", false, 0}, {"2026-1-15T23:59:00Z", false, 0},
+    {"2026-12-15T23:59:00+05", false, 0}, {"tomorrow", false, 0},
+};
+
+START_TEST(test_parse_time)
+{
+    const struct time_case *tc = &time_cases[_i];
+    int64_t ms = 42;
+    int rc = cfg_parse_time(tc->text, &ms);
+    if (tc->ok) {
+        ck_assert_msg(rc == 0, "'%s' rejected", tc->text);
+        ck_assert_msg(ms == tc->ms, "'%s' -> %lld, want %lld", tc->text, (long long)ms,
+                      (long long)tc->ms);
+    } else {
+        ck_assert_msg(rc == -1, "'%s' accepted as %lld", tc->text, (long long)ms);
+        ck_assert_int_eq(ms, 42);          /* untouched on error */
+    }
+}
+END_TEST
+
 START_TEST(test_parse_null)
 {
     uint64_t v = 0;
     ck_assert_int_eq(cfg_parse_duration_ms(NULL, &v), -1);
     ck_assert_int_eq(cfg_parse_size(NULL, &v), -1);
+    int64_t t = 0;
+    ck_assert_int_eq(cfg_parse_time(NULL, &t), -1);
 }
 END_TEST
 
@@ -597,6 +653,76 @@ START_TEST(test_perf_absent)
 }
 END_TEST
 
+/* ---- the late policy ------------------------------------------------------------ */
+
+START_TEST(test_late_policy)
+{
+    static const char yaml[] =
+        "assignment: {name: k}\n"
+        "student_files: [{path: k.c}]\n"
+        "build: {sources: [src/b.c]}\n"
+        "late_policy:\n"
+        "  due: 2026-12-15T23:59:00-05:00\n"
+        "  late_due: \"2026-12-18T23:59:00-05:00\"\n"
+        "  grace: 15m\n"
+        "  per_day: 12.5%\n"
+        "  max_penalty: 30%\n"
+        "tests: [{id: s/c, points: 1}]\n";
+    struct scratch s;
+    struct grader_cfg cfg;
+    char path[PATH_MAX];
+    scratch_make(&s, "");
+    scratch_path(&s, "c.yaml", path, sizeof path);
+    scratch_write(path, yaml, sizeof yaml - 1);
+    load_ok(path, &cfg);
+    const struct cfg_late *l = &cfg.late;
+    ck_assert(l->enabled);
+    ck_assert_str_eq(l->due, "2026-12-15T23:59:00-05:00");
+    ck_assert_int_eq(l->due_ms, 1797397140000);
+    ck_assert_str_eq(l->late_due, "2026-12-18T23:59:00-05:00");
+    ck_assert_int_eq(l->late_due_ms, 1797397140000 + 3 * 86400000ll);
+    ck_assert_uint_eq(l->grace_ms, 15 * 60000);
+    ck_assert_double_eq(l->per_day_pct, 12.5);
+    ck_assert_double_eq(l->max_penalty_pct, 30.0);
+    cfg_release(&cfg);
+    ck_assert_ptr_null(cfg.late.due);
+    scratch_remove(&s);
+}
+END_TEST
+
+/* Only due: no cutoff, no grace, no penalty, a 100% cap; grace 0 is allowed. */
+START_TEST(test_late_policy_defaults)
+{
+    static const char yaml[] =
+        "assignment: {name: k}\n"
+        "student_files: [{path: k.c}]\n"
+        "build: {sources: [src/b.c]}\n"
+        "late_policy: {due: 2026-12-16T04:59:00Z, grace: 0}\n"
+        "tests: [{id: s/c, points: 1}]\n";
+    struct scratch s;
+    struct grader_cfg cfg;
+    char path[PATH_MAX];
+    scratch_make(&s, "");
+    scratch_path(&s, "c.yaml", path, sizeof path);
+    scratch_write(path, yaml, sizeof yaml - 1);
+    load_ok(path, &cfg);
+    ck_assert(cfg.late.enabled);
+    ck_assert_int_eq(cfg.late.due_ms, 1797397140000);
+    ck_assert_ptr_null(cfg.late.late_due);
+    ck_assert_uint_eq(cfg.late.grace_ms, 0);
+    ck_assert_double_eq(cfg.late.per_day_pct, 0.0);
+    ck_assert_double_eq(cfg.late.max_penalty_pct, 100.0);
+    cfg_release(&cfg);
+
+    scratch_write(path, minimal_yaml, sizeof minimal_yaml - 1);   /* no section */
+    load_ok(path, &cfg);
+    ck_assert(!cfg.late.enabled);
+    ck_assert_ptr_null(cfg.late.due);
+    cfg_release(&cfg);
+    scratch_remove(&s);
+}
+END_TEST
+
 /* ---- broken configs: the table ----------------------------------------------- */
 
 enum bad_kind {
@@ -857,6 +983,50 @@ static const struct bad_case bad_cases[] = {
      "unknown key 'l2'", BAD_TEXT},
     {"perf_wrong_type_cache", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\n  cache: 32KiB\n", 0, 9, 10,
      "'cache' must be a mapping, not a scalar", BAD_TEXT},
+
+    /* the late policy */
+    {"late_bad_date", HEAD "late_policy:\n  due: 2026-13-01T00:00:00Z\n", 0, 8, 8,
+     "invalid time '2026-13-01T00:00:00Z' for 'due' (use ISO 8601 with an offset, e.g. 2026-12-15T23:59:00-05:00)", BAD_TEXT},
+    {"late_no_offset", HEAD "late_policy:\n  due: 2026-12-15T23:59:00\n", 0, 8, 8,
+     "invalid time '2026-12-15T23:59:00' for 'due' (use ISO 8601 with an offset, e.g. 2026-12-15T23:59:00-05:00)", BAD_TEXT},
+    {"late_due_before_due", HEAD "late_policy:\n  due: 2026-12-15T23:59:00-05:00\n  late_due: 2026-12-16T04:00:00Z\n", 0, 9, 13,
+     "'late_due' must not be before 'due' (2026-12-15T23:59:00-05:00)", BAD_TEXT},
+    {"late_missing_due", HEAD "late_policy:\n  per_day: 10%\n", 0, 8, 3,
+     "missing required key 'due' in late_policy", BAD_TEXT},
+    {"late_unknown_key", HEAD "late_policy:\n  due: 2026-12-15T23:59:00-05:00\n  penalty: 10%\n", 0, 9, 3,
+     "unknown key 'penalty'", BAD_TEXT},
+    {"late_percent_over", HEAD "late_policy:\n  due: 2026-12-15T23:59:00-05:00\n  per_day: 150%\n", 0, 9, 12,
+     "'per_day' must be from 0% to 100%", BAD_TEXT},
+    {"late_percent_negative", HEAD "late_policy:\n  due: 2026-12-15T23:59:00-05:00\n  max_penalty: -5%\n", 0, 9, 16,
+     "'max_penalty' must be from 0% to 100%", BAD_TEXT},
+    {"late_percent_no_sign", HEAD "late_policy:\n  due: 2026-12-15T23:59:00-05:00\n  max_penalty: 0.3\n", 0, 9, 16,
+     "invalid percentage '0.3' for 'max_penalty' (use e.g. 10%)", BAD_TEXT},
+    {"late_negative_grace", HEAD "late_policy:\n  due: 2026-12-15T23:59:00-05:00\n  grace: -5m\n", 0, 9, 10,
+     "'grace' must not be negative", BAD_TEXT},
+    {"late_not_mapping", HEAD "late_policy: 2026-12-15T23:59:00-05:00\n", 0, 7, 14,
+     "'late_policy' must be a mapping, not a scalar", BAD_TEXT},
+
+    /* the release section (after the tests: it is parsed last) */
+    {"release_not_mapping", HEAD TEST1 "release: [files]\n", 0, 10, 10,
+     "'release' must be a mapping, not a sequence", BAD_TEXT},
+    {"release_unknown_key", HEAD TEST1 "release:\n  files: [\"*.yaml\"]\n  sources: [\"*.yaml\"]\n  fail_under: 50\n", 0, 13, 3,
+     "unknown key 'fail_under'", BAD_TEXT},
+    {"release_missing_files", HEAD TEST1 "release:\n  sources: [\"*.yaml\"]\n", 0, 11, 3,
+     "missing required key 'files' in release", BAD_TEXT},
+    {"release_absolute_path", HEAD TEST1 "release:\n  files: [/etc/hostname]\n  sources: [\"*.yaml\"]\n", 0, 11, 11,
+     "invalid path '/etc/hostname' for 'files' (must be relative to the config's folder, without '..')", BAD_TEXT},
+    {"release_dotdot", HEAD TEST1 "release:\n  files: [\"*.yaml\", ../src/a.c]\n  sources: [\"*.yaml\"]\n", 0, 11, 21,
+     "invalid path '../src/a.c' for 'files' (must be relative to the config's folder, without '..')", BAD_TEXT},
+    {"release_no_match", HEAD TEST1 "release:\n  files: [\"missing/*.c\"]\n  sources: [\"*.yaml\"]\n", 0, 11, 11,
+     "no file matches 'missing/*.c'", BAD_TEXT},
+    {"release_empty_sources", HEAD TEST1 "release:\n  files: [\"*.yaml\"]\n  sources: []\n", 0, 12, 12,
+     "'sources' must not be empty", BAD_TEXT},
+    {"release_fail_under", HEAD TEST1 "release:\n  files: [\"*.yaml\"]\n  sources: [\"*.yaml\"]\n  ci: {fail_under: 150}\n", 0, 13, 20,
+     "'fail_under' must be at least 0 and at most 100", BAD_TEXT},
+    {"release_ci_unknown_key", HEAD TEST1 "release:\n  files: [\"*.yaml\"]\n  sources: [\"*.yaml\"]\n  ci:\n    threshold: 50\n", 0, 14, 5,
+     "unknown key 'threshold'", BAD_TEXT},
+    {"release_packages_scalar", HEAD TEST1 "release:\n  files: [\"*.yaml\"]\n  sources: [\"*.yaml\"]\n  packages: check\n", 0, 13, 13,
+     "'packages' must be a sequence of strings, not a scalar", BAD_TEXT},
 };
 
 #define NBAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -1054,6 +1224,8 @@ Suite *cfg_suite(void)
                         (int)(sizeof duration_cases / sizeof duration_cases[0]));
     tcase_add_loop_test(tc, test_parse_size, 0, (int)(sizeof size_cases / sizeof size_cases[0]));
     tcase_add_test(tc, test_parse_null);
+    tcase_add_loop_test(tc, test_parse_time, 0,
+                        (int)(sizeof time_cases / sizeof time_cases[0]));
     tcase_add_test(tc, test_visibility_names);
     tcase_add_test(tc, test_error_format);
     suite_add_tcase(s, tc);
@@ -1067,6 +1239,8 @@ Suite *cfg_suite(void)
     tcase_add_test(tc, test_check_tests);
     tcase_add_test(tc, test_perf_config);
     tcase_add_test(tc, test_perf_absent);
+    tcase_add_test(tc, test_late_policy);
+    tcase_add_test(tc, test_late_policy_defaults);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("broken");

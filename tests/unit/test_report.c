@@ -188,14 +188,16 @@ START_TEST(test_json_top_level)
         "score", "execution_time", "output", "output_format", "test_output_format",
         "visibility", "stdout_visibility", "extra_data", "tests",
     };
-    static const char *const extra[] = { "coverage", "phases_ms", "student", "grader_status" };
+    static const char *const extra[] = {
+        "coverage", "phases_ms", "student", "grader_status", "late",
+    };
     char *text = report_json(&sub, &cfg, 12.3456);
     ck_assert_ptr_nonnull(text);
     json_t *doc = load_json(text);
     assert_keys(doc, top, sizeof top / sizeof top[0]);
     ck_assert_double_eq_tol(jnum(doc, "score"), 5 + 5 * 2.0 / 3 + 10 * 0.5, 1e-6);
     ck_assert_double_eq_tol(jnum(doc, "execution_time"), 12.346, 1e-9);
-    ck_assert_str_eq(jstr(doc, "output_format"), "text");
+    ck_assert_str_eq(jstr(doc, "output_format"), "md");
     ck_assert_str_eq(jstr(doc, "test_output_format"), "text");
     ck_assert_str_eq(jstr(doc, "visibility"), "visible");
     ck_assert_str_eq(jstr(doc, "stdout_visibility"), "hidden");
@@ -204,7 +206,8 @@ START_TEST(test_json_top_level)
     assert_no_secrets(output);
 
     json_t *ex = json_object_get(doc, "extra_data");
-    assert_keys(ex, extra, 4);
+    assert_keys(ex, extra, 5);
+    ck_assert(json_is_null(json_object_get(ex, "late")));   /* no late policy */
     ck_assert_str_eq(jstr(ex, "student"), AWKWARD_STUDENT);
     ck_assert_str_eq(jstr(ex, "grader_status"), "graded");
     json_t *cov = json_object_get(ex, "coverage");
@@ -654,7 +657,7 @@ START_TEST(test_gradebook_header)
         "simd/relu points",
         "matmul/baseline status", "matmul/blocked status", "hidden/SECRET_HIDDEN_ID status",
         "simd/relu status",
-        "line_coverage", "branch_coverage",
+        "line_coverage", "branch_coverage", "late_days", "late_penalty",
     };
     char *h = report_gradebook_header(&cfg);
     ck_assert_ptr_nonnull(h);
@@ -676,7 +679,7 @@ START_TEST(test_gradebook_row)
         AWKWARD_STUDENT, "graded", "13.33", "25.00",
         "5.00", "3.33", "5.00", "0.00",
         "passed", "failed", "failed", "error",
-        "85.0", "",
+        "85.0", "", "", "",
     };
     char *row = report_gradebook_row(&sub, &cfg);
     ck_assert_ptr_nonnull(row);
@@ -709,7 +712,7 @@ START_TEST(test_gradebook_row_ungradable_no_coverage)
     res_score(&s);
     char *row = report_gradebook_row(&s, &cfg);
     ck_assert_str_eq(row, "\"carol\",\"ungradable\",0.00,25.00,0.00,0.00,0.00,0.00,"
-                          "\"not run\",\"not run\",\"not run\",\"not run\",,\n");
+                          "\"not run\",\"not run\",\"not run\",\"not run\",,,,\n");
     free(row);
     res_submission_release(&s);
 }
@@ -801,6 +804,278 @@ START_TEST(test_notes_on_passed_tests)
 }
 END_TEST
 
+/* ---- Markdown ----------------------------------------------------------------- */
+
+START_TEST(test_markdown_student)
+{
+    char *md = report_markdown(&sub, &cfg);
+    ck_assert_ptr_nonnull(md);
+    assert_no_secrets(md);
+    ck_assert_ptr_null(strchr(md, '\x1b'));
+    ck_assert_ptr_nonnull(strstr(md, "## TinyTorch Kernels \xE2\x80\x94 Score: 13.33 / 25.00\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| Result | Test | Points |\n|---|---|---:|\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| \xE2\x9C\x85 PASS | Baseline matmul | 5.00 / 5.00 |\n"));
+    /* One line, with the markup characters of the awkward name escaped. */
+    ck_assert_ptr_nonnull(strstr(md, "| \xE2\x9D\x8C FAIL | Blocked \"tiled\" \\<matmul\\> "
+                                     "\\& 'co' line two"));
+    /* The hidden and after-due tests: one row of points, nothing else. */
+    ck_assert_ptr_nonnull(strstr(md, "| | Hidden tests | 5.00 / 15.00 |\n"));
+    /* The failing check and the output in fenced blocks, cleaned. */
+    ck_assert_ptr_nonnull(strstr(md, "Result: 1 of 3 checks failed\n\n"));
+    ck_assert_ptr_nonnull(strstr(md, "Failing checks:\n\n```\ntest_blocked.c:42: "
+                                     AWKWARD_MESSAGE "\n  second line\n```\n"));
+    ck_assert_ptr_nonnull(strstr(md, "Output:\n\n```\n" CLEAN_OUTPUT "```\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| Lines | 85.0% | 170 / 200 |\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| Branches | n/a | |\n"));
+    ck_assert_ptr_null(strstr(md, "Late"));            /* no late policy */
+    char *again = report_markdown(&sub, &cfg);
+    ck_assert_str_eq(md, again);                       /* deterministic */
+    free(again);
+    free(md);
+}
+END_TEST
+
+/* Backticks in the content: the fence is longer than any run of them, so
+ * no line of the content can close it. */
+START_TEST(test_markdown_fences)
+{
+    free(sub.tests[1].output);
+    sub.tests[1].output = strdup("a ``` b\n````\n``` not a fence\n");
+    char *md = report_markdown(&sub, &cfg);
+    ck_assert_ptr_nonnull(strstr(md, "Output:\n\n`````\na ``` b\n````\n``` not a fence\n`````\n"));
+    free(md);
+    free(sub.tests[1].output);
+    sub.tests[1].output = strdup("no newline at the end");
+    md = report_markdown(&sub, &cfg);
+    ck_assert_ptr_nonnull(strstr(md, "```\nno newline at the end\n```\n"));
+    free(md);
+}
+END_TEST
+
+/* Names and messages cannot add links, HTML, images or formatting. */
+START_TEST(test_markdown_escapes)
+{
+    cfg_tests[0].name = "<img src=x> [link](http://e.x) *bold* `code` | pipe _u_ ~s~ $m$ !#&amp;";
+    sub.tests[0].status = RES_FAILED;
+    sub.tests[0].message = strdup("see [here](http://e.x)");
+    char *md = report_markdown(&sub, &cfg);
+    ck_assert_ptr_nonnull(strstr(md, "\\<img src=x\\> \\[link\\](http://e.x) \\*bold\\* "
+                                     "\\`code\\` \\| pipe \\_u\\_ \\~s\\~ \\$m\\$ \\!\\#\\&amp;"));
+    ck_assert_ptr_nonnull(strstr(md, "Result: see \\[here\\](http://e.x)\n"));
+    unsigned seen = 0;                     /* the table and the failure: escaped both */
+    for (const char *img = strstr(md, "<img"); img; img = strstr(img + 1, "<img"), seen++)
+        ck_assert(img > md && img[-1] == '\\');
+    ck_assert_uint_eq(seen, 2);
+    free(md);
+}
+END_TEST
+
+START_TEST(test_markdown_ungradable)
+{
+    for (size_t i = 0; i < sub.ntests; i++)
+        sub.tests[i].status = RES_NOT_RUN;
+    sub.status = RES_UNGRADABLE;
+    sub.reason = strdup("your code did not compile or link: see the build log");
+    sub.build_log = strdup("kernels.c:3:1: error: expected ';' before `}`");
+    sub.coverage.present = false;
+    res_score(&sub);
+    char *md = report_markdown(&sub, &cfg);
+    assert_no_secrets(md);
+    ck_assert_ptr_nonnull(strstr(md, "**Status:** ungradable"));
+    ck_assert_ptr_nonnull(strstr(md, "**Your submission could not be graded:**\n\n```\nyour "
+                                     "code did not compile or link: see the build log\n```\n"));
+    ck_assert_ptr_nonnull(strstr(md, "### Build log\n\n```\nkernels.c:3:1: error: expected ';' "
+                                     "before `}`\n```\n"));
+    ck_assert_ptr_null(strstr(md, "### Coverage"));
+    free(md);
+}
+END_TEST
+
+/* A measured test: its measurement, never its timing (results.json's
+ * output must be the same on every grading). */
+START_TEST(test_markdown_performance)
+{
+    struct res_test *t = &sub.tests[0];
+    t->status = RES_PASSED;
+    t->message = strdup("L1 data cache misses: 36320, reference (naive) 7237460, ratio 0.005");
+    t->perf = (struct res_perf){.present = true, .metric = CFG_METRIC_D1_MISSES,
+                                .value = 36320, .reference = 7237460, .ratio = 0.005,
+                                .fraction = 1.0};
+    snprintf(t->perf.timing, sizeof t->perf.timing, "wall clock, not graded: 1.5 ms");
+    sub.tests[2].notes = strdup("memory: SECRET_NOTE\n");
+    sub.tests[1].notes = strdup("memory: test_tile_odd: 1 tensor(s) never freed\n");
+    res_score(&sub);
+    char *md = report_markdown(&sub, &cfg);
+    ck_assert_ptr_nonnull(strstr(md, "### Performance\n\n- **Baseline matmul** (5.00 / 5.00): "
+                                     "L1 data cache misses: 36320, reference (naive) 7237460, "
+                                     "ratio 0.005\n"));
+    ck_assert_ptr_null(strstr(md, "wall clock"));
+    ck_assert_ptr_nonnull(strstr(md, "```\nmemory: test_tile_odd: 1 tensor(s) never freed\n```"));
+    ck_assert_ptr_null(strstr(md, "SECRET_NOTE"));
+    free(md);
+}
+END_TEST
+
+/* ---- colour ---------------------------------------------------------------------- */
+
+/* A copy of text without its ANSI SGR sequences. */
+static char *strip_sgr(const char *text)
+{
+    char *out = malloc(strlen(text) + 1), *o = out;
+    ck_assert_ptr_nonnull(out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '\x1b' && p[1] == '[') {
+            p += 2;
+            while (*p && *p != 'm')
+                p++;
+            continue;
+        }
+        *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
+START_TEST(test_text_color)
+{
+    char *plain = report_text_styled(&sub, &cfg, REPORT_STUDENT, REPORT_PLAIN);
+    char *color = report_text_styled(&sub, &cfg, REPORT_STUDENT, REPORT_COLOR);
+    char *dflt = report_text(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_ptr_null(strchr(plain, '\x1b'));
+    ck_assert_str_eq(plain, dflt);         /* report_text() is plain */
+    ck_assert_ptr_nonnull(strstr(color, "  \x1b[32mPASS\x1b[0m       5.00 /     5.00  Baseline"));
+    ck_assert_ptr_nonnull(strstr(color, "  \x1b[31mFAIL\x1b[0m       3.33 /     5.00  Blocked"));
+    ck_assert_ptr_nonnull(strstr(color, "\n\x1b[1mTests\x1b[0m\n"));
+    ck_assert_ptr_nonnull(strstr(color, "\n\x1b[1mCoverage\x1b[0m\n"));
+    assert_no_secrets(color);
+    char *stripped = strip_sgr(color);
+    ck_assert_str_eq(stripped, plain);     /* colour adds codes, never moves text */
+    free(stripped);
+    free(plain);
+    free(color);
+    free(dflt);
+}
+END_TEST
+
+START_TEST(test_class_table_color)
+{
+    struct res_row rows[] = {
+        {.student = (char *)"alice", .graded = true, .score = 10, .max_score = 20},
+        {.student = (char *)"bob", .graded = false, .score = 0, .max_score = 20},
+    };
+    char *plain = report_class_table(rows, 2);
+    char *color = report_class_table_styled(rows, 2, REPORT_COLOR);
+    ck_assert_ptr_null(strchr(plain, '\x1b'));
+    ck_assert_ptr_nonnull(strstr(color, "\x1b[31mungradable\x1b[0m"));
+    ck_assert_ptr_nonnull(strstr(plain, "bob                      ungradable    0.00 /   20.00"));
+    char *stripped = strip_sgr(color);
+    ck_assert_str_eq(stripped, plain);
+    free(stripped);
+    free(plain);
+    free(color);
+}
+END_TEST
+
+/* ---- the late penalty ------------------------------------------------------------- */
+
+/* A config with a late policy; the submission 2 days late (20%). */
+static void make_late(struct res_submission *s, const char *submitted_at)
+{
+    cfg.late = (struct cfg_late){.enabled = true, .due_ms = 1797397140000,
+                                 .due = (char *)"2026-12-15T23:59:00-05:00",
+                                 .per_day_pct = 10, .max_penalty_pct = 30};
+    if (submitted_at)
+        ck_assert_int_eq(res_set_submitted_at(s, submitted_at), 0);
+    res_apply_late(s, &cfg.late);
+}
+
+START_TEST(test_late_reports)
+{
+    make_late(&sub, "2026-12-17T12:00:00-05:00");
+    double earned = 5 + 5 * 2.0 / 3 + 10 * 0.5;
+    ck_assert_uint_eq(sub.late.days, 2);
+    ck_assert_double_eq_tol(sub.score, earned * 0.8, 1e-9);
+
+    char *text = report_text(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_ptr_nonnull(strstr(text, "Score:      10.67 / 25.00\nLate:       2 days late "
+                                       "(submitted 2026-12-17T12:00:00-05:00, due "
+                                       "2026-12-15T23:59:00-05:00): 20% penalty, 2.67 points lost\n"));
+    ck_assert_ptr_nonnull(strstr(text, "Total: 10.67 / 25.00 (13.33 before the late penalty)\n"));
+    free(text);
+
+    char *md = report_markdown(&sub, &cfg);
+    ck_assert_ptr_nonnull(strstr(md, "## TinyTorch Kernels \xE2\x80\x94 Score: 10.67 / 25.00\n"));
+    ck_assert_ptr_nonnull(strstr(md, "**Late:** 2 days late (submitted 2026-12-17T12:00:00-05:00, "
+                                     "due 2026-12-15T23:59:00-05:00): 20% penalty, 2.67 points lost "
+                                     "(13.33 before the late penalty)\n"));
+    free(md);
+
+    char *json = report_json(&sub, &cfg, 1.0);
+    json_t *doc = load_json(json);
+    ck_assert_double_eq_tol(jnum(doc, "score"), earned * 0.8, 1e-7);   /* 10 digits */
+    json_t *late = json_object_get(json_object_get(doc, "extra_data"), "late");
+    static const char *const keys[] = {
+        "submitted_at", "due", "status", "days_late", "penalty", "points_lost",
+    };
+    assert_keys(late, keys, sizeof keys / sizeof keys[0]);
+    ck_assert_str_eq(jstr(late, "submitted_at"), "2026-12-17T12:00:00-05:00");
+    ck_assert_str_eq(jstr(late, "status"), "late");
+    ck_assert_int_eq(json_integer_value(json_object_get(late, "days_late")), 2);
+    ck_assert_double_eq_tol(jnum(late, "penalty"), 0.2, 1e-12);
+    ck_assert_double_eq_tol(jnum(late, "points_lost"), earned * 0.2, 1e-7);
+    json_decref(doc);
+    free(json);
+
+    char *row = report_gradebook_row(&sub, &cfg);
+    struct csv_rows r;
+    parse_csv(row, &r);
+    ck_assert_str_eq(r.fields[2], "10.67");
+    ck_assert_str_eq(r.fields[r.n - 2], "2");
+    ck_assert_str_eq(r.fields[r.n - 1], "20.00");
+    free_rows(&r);
+    free(row);
+}
+END_TEST
+
+START_TEST(test_late_unknown_time)
+{
+    make_late(&sub, NULL);
+    char *text = report_text(&sub, &cfg, REPORT_STUDENT);
+    ck_assert_ptr_nonnull(strstr(text, "Late:       submission time unknown: no late penalty "
+                                       "applied (due 2026-12-15T23:59:00-05:00)\n"));
+    ck_assert_ptr_nonnull(strstr(text, "Total: 13.33 / 25.00\n"));
+    free(text);
+    char *json = report_json(&sub, &cfg, 1.0);
+    json_t *doc = load_json(json);
+    json_t *late = json_object_get(json_object_get(doc, "extra_data"), "late");
+    ck_assert(json_is_null(json_object_get(late, "submitted_at")));
+    ck_assert(json_is_null(json_object_get(late, "days_late")));
+    ck_assert_str_eq(jstr(late, "status"), "unknown");
+    ck_assert(jnum(late, "points_lost") == 0.0);
+    json_decref(doc);
+    free(json);
+    char *row = report_gradebook_row(&sub, &cfg);
+    ck_assert_ptr_nonnull(strstr(row, ",,\n"));   /* unknown is not "on time" */
+    free(row);
+}
+END_TEST
+
+START_TEST(test_late_after_late_due)
+{
+    make_late(&sub, NULL);
+    cfg.late.late_due = (char *)"2026-12-18T23:59:00-05:00";
+    cfg.late.late_due_ms = 1797397140000 + 3 * 86400000ll;
+    ck_assert_int_eq(res_set_submitted_at(&sub, "2026-12-20T00:00:00Z"), 0);
+    res_apply_late(&sub, &cfg.late);
+    char *text = report_text_styled(&sub, &cfg, REPORT_STUDENT, REPORT_COLOR);
+    ck_assert_ptr_nonnull(strstr(text, "Late:       \x1b[33msubmitted after the late due date "
+                                       "(submitted 2026-12-20T00:00:00Z, late due "
+                                       "2026-12-18T23:59:00-05:00): score 0, 13.33 points lost"));
+    ck_assert_ptr_nonnull(strstr(text, "0.00 / 25.00"));
+    free(text);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -836,6 +1111,24 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_gradebook_header);
     tcase_add_test(tc, test_gradebook_row);
     tcase_add_test(tc, test_gradebook_row_ungradable_no_coverage);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("markdown");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_markdown_student);
+    tcase_add_test(tc, test_markdown_fences);
+    tcase_add_test(tc, test_markdown_escapes);
+    tcase_add_test(tc, test_markdown_ungradable);
+    tcase_add_test(tc, test_markdown_performance);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("color_and_late");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_text_color);
+    tcase_add_test(tc, test_class_table_color);
+    tcase_add_test(tc, test_late_reports);
+    tcase_add_test(tc, test_late_unknown_time);
+    tcase_add_test(tc, test_late_after_late_due);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,8 +4,11 @@
  * release frees everything (ASan) and is safe twice.
  */
 #include <check.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "result.h"
 #include "suites.h"
@@ -174,6 +177,226 @@ START_TEST(test_score_empty)
 }
 END_TEST
 
+/* ---- the late policy --------------------------------------------------------- */
+
+#define DUE_MS 1797397140000ll     /* 2026-12-15T23:59:00-05:00 */
+#define DAY_MS 86400000ll
+#define GRACE_MS (15 * 60000ll)
+
+/* due, 15 minutes of grace, 10% a day, at most 30%; no late due date. */
+static struct cfg_late mk_late(void)
+{
+    struct cfg_late l;
+    memset(&l, 0, sizeof l);
+    l.enabled = true;
+    l.due_ms = DUE_MS;
+    l.due = (char *)"2026-12-15T23:59:00-05:00";
+    l.grace_ms = (uint64_t)GRACE_MS;
+    l.per_day_pct = 10;
+    l.max_penalty_pct = 30;
+    return l;
+}
+
+/* One passed 54-point test, submitted `after_due` ms after the due date. */
+static void late_sub(struct res_submission *s, const struct cfg_test *c, int64_t after_due)
+{
+    struct res_test t = mk_test(c, RES_PASSED, 1, 1);
+    mk_sub(s, &t, 1);
+    res_score(s);
+    s->late.submitted_at = strdup("(set by the test)");
+    s->late.submitted_ms = DUE_MS + after_due;
+}
+
+struct late_case {
+    int64_t after_due;            /* ms after the due date */
+    bool cutoff;                  /* late_due = due + 3 days */
+    enum res_late_status status;
+    unsigned days;
+    double penalty_pct, score;
+};
+
+static const struct late_case late_cases[] = {
+    {-DAY_MS, false, RES_LATE_ON_TIME, 0, 0, 54},
+    {0, false, RES_LATE_ON_TIME, 0, 0, 54},
+    {GRACE_MS, false, RES_LATE_ON_TIME, 0, 0, 54},                  /* the grace's last ms */
+    {GRACE_MS + 1, false, RES_LATE_LATE, 1, 10, 54.0 * 90 / 100},   /* a started day */
+    {GRACE_MS + DAY_MS, false, RES_LATE_LATE, 1, 10, 54.0 * 90 / 100},
+    {GRACE_MS + DAY_MS + 1, false, RES_LATE_LATE, 2, 20, 54.0 * 80 / 100},
+    {GRACE_MS + 2 * DAY_MS + 1, false, RES_LATE_LATE, 3, 30, 54.0 * 70 / 100},
+    {GRACE_MS + 10 * DAY_MS, false, RES_LATE_LATE, 10, 30, 54.0 * 70 / 100},   /* capped */
+    {GRACE_MS + 3 * DAY_MS, true, RES_LATE_LATE, 3, 30, 54.0 * 70 / 100},      /* at late due */
+    {GRACE_MS + 3 * DAY_MS + 1, true, RES_LATE_CLOSED, 4, 100, 0},             /* after it */
+};
+
+START_TEST(test_late_arithmetic)
+{
+    const struct late_case *lc = &late_cases[_i];
+    struct cfg_test c = mk_cfg("a/b", 54, true, CFG_VIS_VISIBLE);
+    struct cfg_late l = mk_late();
+    if (lc->cutoff) {
+        l.late_due = (char *)"2026-12-18T23:59:00-05:00";
+        l.late_due_ms = DUE_MS + 3 * DAY_MS;
+    }
+    struct res_submission s;
+    late_sub(&s, &c, lc->after_due);
+    res_apply_late(&s, &l);
+    ck_assert_msg(s.late.status == lc->status, "case %d: status %s", _i,
+                  res_late_status_name(s.late.status));
+    ck_assert_uint_eq(s.late.days, lc->days);
+    ck_assert(s.late.penalty == lc->penalty_pct / 100.0);
+    ck_assert_msg(s.score == lc->score, "case %d: %.17g", _i, s.score);   /* exact */
+    ck_assert(s.late.score_before == 54.0);
+    ck_assert(s.late.points_lost == 54.0 - lc->score);
+    ck_assert(s.max_score == 54.0);
+    res_apply_late(&s, &l);                /* again: the same, not twice the penalty */
+    ck_assert(s.score == lc->score);
+    res_submission_release(&s);
+}
+END_TEST
+
+START_TEST(test_late_unknown_and_none)
+{
+    struct cfg_test c = mk_cfg("a/b", 54, true, CFG_VIS_VISIBLE);
+    struct cfg_late l = mk_late();
+    struct res_submission s;
+    late_sub(&s, &c, 5 * DAY_MS);
+    free(s.late.submitted_at);
+    s.late.submitted_at = NULL;            /* no known time: not penalised */
+    res_apply_late(&s, &l);
+    ck_assert_int_eq(s.late.status, RES_LATE_UNKNOWN);
+    ck_assert(s.score == 54.0 && s.late.points_lost == 0.0 && s.late.penalty == 0.0);
+    ck_assert_str_eq(res_late_status_name(RES_LATE_UNKNOWN), "unknown");
+
+    ck_assert_int_eq(res_set_submitted_at(&s, "2026-12-25T00:00:00Z"), 0);
+    l.enabled = false;                     /* a config without the section */
+    res_apply_late(&s, &l);
+    ck_assert_int_eq(s.late.status, RES_LATE_NONE);
+    ck_assert(s.score == 54.0);
+    res_apply_late(&s, NULL);
+    ck_assert_int_eq(s.late.status, RES_LATE_NONE);
+    ck_assert_str_eq(res_late_status_name(RES_LATE_CLOSED), "after_late_due");
+    res_submission_release(&s);            /* frees submitted_at (ASan) */
+}
+END_TEST
+
+START_TEST(test_set_submitted_at)
+{
+    struct res_submission s;
+    res_submission_init(&s);
+    ck_assert_int_eq(res_set_submitted_at(&s, "2026-12-16T10:22:32.365935-08:00"), 0);
+    ck_assert_str_eq(s.late.submitted_at, "2026-12-16T10:22:32.365935-08:00");
+    ck_assert_int_eq(s.late.submitted_ms, 1797445352366);
+    ck_assert_int_eq(res_set_submitted_at(&s, "yesterday"), -1);
+    ck_assert_str_eq(s.late.submitted_at, "2026-12-16T10:22:32.365935-08:00");   /* kept */
+    ck_assert_int_eq(res_set_submitted_at(&s, "2026-12-17T12:00:00-05:00"), 0);
+    ck_assert_int_eq(s.late.submitted_ms, DUE_MS + DAY_MS + 12 * 3600000ll + 60000);
+    res_submission_release(&s);
+}
+END_TEST
+
+/* ---- submission time files ------------------------------------------------------ */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* res_time_load() on dir/name: its return, and *iso compared with want. */
+static int load_time(const char *dir, const char *name, enum res_time_file kind, bool follow,
+                     const char *want)
+{
+    char path[PATH_MAX], err[512] = "", *iso = (char *)"junk";
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int rc = res_time_load(path, kind, follow, &iso, err, sizeof err);
+    if (rc == 0) {
+        ck_assert_str_eq(iso, want);
+        free(iso);
+    } else {
+        ck_assert_ptr_null(iso);
+        ck_assert_msg(rc == 1 || err[0], "%s: -1 without a message", name);
+    }
+    return rc;
+}
+
+static void remove_dir(const char *dir, const char *const names[])
+{
+    char path[PATH_MAX];
+    for (size_t i = 0; names[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+
+START_TEST(test_time_files)
+{
+    static const char *const names[] = {
+        "meta.json", "nometa.json", "notjson.json", "badtime.json", "line", "line2",
+        "empty", "link", NULL,
+    };
+    char dir[] = "/tmp/res_time.XXXXXX", path[PATH_MAX];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    write_file(dir, "meta.json", "{\"id\": 1, \"created_at\": "
+               "\"2026-12-16T10:22:32.365935-08:00\", \"assignment\": {\"due_date\": "
+               "\"2026-12-15T23:59:00.000000-05:00\"}}\n");
+    write_file(dir, "nometa.json", "{\"id\": 1}");
+    write_file(dir, "notjson.json", "created_at: 2026-12-16T10:22:32Z\n");
+    write_file(dir, "badtime.json", "{\"created_at\": \"December 16\"}");
+    write_file(dir, "line", "  2026-12-17T12:00:00-05:00\r\n\n");
+    write_file(dir, "line2", "2026-12-17T12:00:00-05:00\n2026-12-18T12:00:00-05:00\n");
+    write_file(dir, "empty", "\n");
+    snprintf(path, sizeof path, "%s/link", dir);
+    ck_assert_int_eq(symlink("meta.json", path), 0);
+
+    const char *meta = "2026-12-16T10:22:32.365935-08:00", *line = "2026-12-17T12:00:00-05:00";
+    ck_assert_int_eq(load_time(dir, "meta.json", RES_TIME_METADATA, false, meta), 0);
+    ck_assert_int_eq(load_time(dir, "nometa.json", RES_TIME_METADATA, false, NULL), -1);
+    ck_assert_int_eq(load_time(dir, "notjson.json", RES_TIME_METADATA, false, NULL), -1);
+    ck_assert_int_eq(load_time(dir, "badtime.json", RES_TIME_METADATA, false, NULL), -1);
+    ck_assert_int_eq(load_time(dir, "line", RES_TIME_LINE, false, line), 0);
+    ck_assert_int_eq(load_time(dir, "line2", RES_TIME_LINE, false, NULL), -1);
+    ck_assert_int_eq(load_time(dir, "empty", RES_TIME_LINE, false, NULL), -1);
+    ck_assert_int_eq(load_time(dir, "missing", RES_TIME_LINE, false, NULL), 1);
+    ck_assert_int_eq(load_time(dir, "link", RES_TIME_METADATA, false, NULL), -1);
+    ck_assert_int_eq(load_time(dir, "link", RES_TIME_METADATA, true, meta), 0);
+    ck_assert_int_eq(load_time(dir, ".", RES_TIME_LINE, true, NULL), -1);   /* a folder */
+    remove_dir(dir, names);
+}
+END_TEST
+
+/* The folder's submission_metadata.json wins over its submitted_at; a
+ * broken one is an error, not a silent fallback. */
+START_TEST(test_time_in_folder)
+{
+    static const char *const names[] = {RES_METADATA_FILE, RES_SUBMITTED_AT_FILE, NULL};
+    char dir[] = "/tmp/res_time.XXXXXX", err[512], *iso = NULL;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(res_time_in_folder(dir, &iso, err, sizeof err), 1);
+    ck_assert_ptr_null(iso);
+
+    write_file(dir, RES_SUBMITTED_AT_FILE, "2026-12-17T12:00:00-05:00\n");
+    ck_assert_int_eq(res_time_in_folder(dir, &iso, err, sizeof err), 0);
+    ck_assert_str_eq(iso, "2026-12-17T12:00:00-05:00");
+    free(iso);
+
+    write_file(dir, RES_METADATA_FILE, "{\"created_at\": \"2026-12-16T10:22:32-08:00\"}");
+    ck_assert_int_eq(res_time_in_folder(dir, &iso, err, sizeof err), 0);
+    ck_assert_str_eq(iso, "2026-12-16T10:22:32-08:00");
+    free(iso);
+
+    write_file(dir, RES_METADATA_FILE, "{\"created_at\": 1797445352}");
+    ck_assert_int_eq(res_time_in_folder(dir, &iso, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "created_at"));
+    ck_assert_ptr_null(iso);
+    remove_dir(dir, names);
+}
+END_TEST
+
 Suite *result_suite(void)
 {
     Suite *s = suite_create("result");
@@ -187,6 +410,14 @@ Suite *result_suite(void)
     tcase_add_test(tc, test_score_rules);
     tcase_add_test(tc, test_score_exact_and_deterministic);
     tcase_add_test(tc, test_score_empty);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("late");
+    tcase_add_loop_test(tc, test_late_arithmetic, 0,
+                        (int)(sizeof late_cases / sizeof late_cases[0]));
+    tcase_add_test(tc, test_late_unknown_and_none);
+    tcase_add_test(tc, test_set_submitted_at);
+    tcase_add_test(tc, test_time_files);
+    tcase_add_test(tc, test_time_in_folder);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -210,7 +210,7 @@ static double max_abs_diff(const Tensor *a, const Tensor *b)
  * of max|output| leaves a factor of two to three, yet catches a
  * quantizer that truncates instead of rounding (7% here) or misapplies
  * a scale (100% and more).  (Nothing saturates at max|v|/127 scales: the
- * suites "quantized" and "hidden_quantized" test that.)  Being bit-exact,
+ * suite "quantized" tests that.)  Being bit-exact,
  * the int8 path gives the same logits in every correct solution, so this
  * bound cannot flake.
  */

@@ -67,7 +67,7 @@ static void time_row(void (*fn)(void *), struct perf_job *job,
 {
     job->result = NULL;
     double us = time_kernel(fn, job);
-    printf("  %-28s %12.1f\n", label, us);
+    tc_info("  %-28s %12.1f\n", label, us);
     tc_assert_not_null(job->result, label);
 }
 
@@ -84,11 +84,11 @@ TC_TEST(test_final_performance)
     struct perf_job vrelu = {x, NULL, NULL}, prelu = {x, NULL, NULL},
                     qrelu = {x, NULL, NULL};
 
-    printf("performance: %dx%d matmul          time (us)\n", PERF_N, PERF_N);
+    tc_info("performance: %dx%d matmul          time (us)\n", PERF_N, PERF_N);
     time_row(run_baseline, &base, "matmul_baseline");
     time_row(run_cache_friendly, &cache, "cache_friendly_matmul(32)");
     time_row(run_quantized_matmul, &qmm, "quantized_matmul(1/127)");
-    printf("performance: ReLU on %d values      time (us)\n", PERF_RELU_N);
+    tc_info("performance: ReLU on %d values      time (us)\n", PERF_RELU_N);
     time_row(run_vectorized_relu, &vrelu, "vectorized_relu");
     time_row(run_parallel_relu, &prelu, "parallel_relu(4)");
     time_row(run_quantized_relu, &qrelu, "quantized_relu(1/127)");

@@ -45,13 +45,13 @@ static void run_parallel_relu(void *ctx)
     job->result = parallel_relu(job->A, job->workers);
 }
 
-/* Times one job, prints "label: N us" and checks that it produced a result. */
+/* Times one job, prints "label: N us" (tc_info: not when graded) and checks that it produced a result. */
 static void time_job(void (*fn)(void *), struct timing_job *job,
                      const char *label)
 {
     job->result = NULL;
     double us = time_kernel(fn, job);
-    printf("  %-24s %12.1f us\n", label, us);
+    tc_info("  %-24s %12.1f us\n", label, us);
     tc_assert_not_null(job->result, label);
 }
 
@@ -70,7 +70,7 @@ TC_TEST(test_seed_matmul)
     struct timing_job base = {A, B, 0, 0, NULL};
     struct timing_job cache = {A, B, 16, 0, NULL};
 
-    printf("timing: 100x100 matmul\n");
+    tc_info("timing: 100x100 matmul\n");
     time_job(run_baseline, &base, "matmul_baseline");
     time_job(run_cache_friendly, &cache, "cache_friendly_matmul(16)");
     tc_assert_close(base.result, ref, 1e-4, 1e-4, "matmul_baseline(100x100)");
@@ -94,7 +94,7 @@ TC_TEST(test_seed_relu)
     struct timing_job seq = {x, NULL, 0, 0, NULL};
     struct timing_job par = {x, NULL, 0, 4, NULL};
 
-    printf("timing: ReLU on 10000 values\n");
+    tc_info("timing: ReLU on 10000 values\n");
     time_job(run_vectorized_relu, &seq, "vectorized_relu");
     time_job(run_parallel_relu, &par, "parallel_relu(4)");
     tc_assert_exact(par.result, seq.result,

@@ -1,0 +1,14 @@
+# tests/scale/scale.mk -- grading across machines (included by the Makefile).
+#
+#   test-shards   one batch against three shards (batch --shard) merged
+#                 (grader merge), and grader/scale/grade-parallel.sh
+#   test-slurm    the Slurm job array on a one-node cluster started for the
+#                 test (skips itself, with a notice, where Slurm cannot run)
+
+.PHONY: test-shards test-slurm
+
+test-shards: $(GRADER)
+	@sh tests/scale/shards.sh $(GRADER) $(BUILD)/shards
+
+test-slurm: $(GRADER)
+	@sh tests/scale/slurm.sh $(GRADER) $(BUILD)/slurm
