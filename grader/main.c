@@ -547,7 +547,8 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         fputs(table, stdout);
     free(table);
     batch_summary_release(&sum);
-    printf("gradebook: %s/gradebook.csv, reports: %s/students/NAME/\n", bo.out_dir, bo.out_dir);
+    printf("gradebook: %s/gradebook.csv, dashboard: %s/index.html, reports: %s/students/NAME/\n",
+           bo.out_dir, bo.out_dir, bo.out_dir);
     fflush(stdout);
     fprintf(stderr, "graded %zu, skipped %zu (already graded), ungradable %zu, failed %zu%s\n",
             sum.graded, sum.skipped, sum.ungradable, sum.failed,

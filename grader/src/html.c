@@ -1045,6 +1045,7 @@ struct html_student {
     struct res_row row;        /* student, graded, score, max, coverage */
     char *dir;                 /* the folder's name (links) */
     json_t *tests;             /* the results' tests[] (a reference) */
+    char *reason;              /* extra_data.reason of an ungradable one, or NULL */
     double exec_s;             /* execution_time */
     size_t failed;             /* tests not passed */
 };
@@ -1060,6 +1061,7 @@ static void html_class_release(struct html_class *c)
     for (size_t i = 0; i < c->n; i++) {
         res_row_release(&c->v[i].row);
         free(c->v[i].dir);
+        free(c->v[i].reason);
         json_decref(c->v[i].tests);
     }
     free(c->v);
@@ -1095,6 +1097,9 @@ static int html_student_load(const char *students_dir, const char *name, struct 
             json_t *t;
             st->tests = json_incref(tests);
             st->exec_s = json_number_value(json_object_get(doc, "execution_time"));
+            const char *why = json_string_value(
+                json_object_get(json_object_get(doc, "extra_data"), "reason"));
+            st->reason = why ? strdup(why) : NULL;
             json_array_foreach(tests, i, t) {
                 const char *status = html_jtest_status(t);
                 st->failed += !status || strcmp(status, "passed") != 0;
@@ -1400,7 +1405,7 @@ static void html_dash_attention(struct html_page *p, xmlNodePtr parent, const st
         if (g)
             html_failed_ids(p, td, v[i]);
         else
-            html_text(p, td, "all (not graded: see the report)");
+            html_textf(p, td, "all (not graded: %s)", v[i]->reason ? v[i]->reason : "see the report");
     }
     free(v);
 }

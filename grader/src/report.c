@@ -434,6 +434,7 @@ static json_t *report_json_extra(const struct res_submission *s, const struct gr
         && report_jset(o, "phases_ms", report_json_phases(&s->phases))
         && report_jset(o, "student", report_jstr(s->student))
         && report_jset(o, "grader_status", json_string(report_status_name(s->status)))
+        && report_jset(o, "reason", s->reason ? report_jstr(s->reason) : json_null())
         && report_jset(o, "late", report_json_late(s, cfg));
     if (!ok) {
         json_decref(o);

@@ -609,6 +609,9 @@ START_TEST(test_dashboard_lists_students)
     ck_assert_uint_eq(find_all(find_one(att, "tbody", NULL), "tr", NULL, arows, 8, 0), 2);
     char *first = text_of(find_one(arows[0], "a", NULL)), *second = text_of(arows[1]);
     ck_assert_str_eq(first, ODD_NAME);
+    char *why = text_of(arows[0]);   /* the reason, from extra_data.reason */
+    ck_assert_msg(strstr(why, UNGRADABLE_REASON) != NULL, "%s", why);
+    xmlFree(why);
     ck_assert_msg(strstr(second, "bob") && strstr(second, "matmul/blocked")
                   && !strstr(second, "matmul/baseline"), "%s", second);
     xmlFree(first);

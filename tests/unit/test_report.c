@@ -189,7 +189,7 @@ START_TEST(test_json_top_level)
         "visibility", "stdout_visibility", "extra_data", "tests",
     };
     static const char *const extra[] = {
-        "coverage", "phases_ms", "student", "grader_status", "late",
+        "coverage", "phases_ms", "student", "grader_status", "reason", "late",
     };
     char *text = report_json(&sub, &cfg, 12.3456);
     ck_assert_ptr_nonnull(text);
@@ -206,8 +206,9 @@ START_TEST(test_json_top_level)
     assert_no_secrets(output);
 
     json_t *ex = json_object_get(doc, "extra_data");
-    assert_keys(ex, extra, 5);
+    assert_keys(ex, extra, 6);
     ck_assert(json_is_null(json_object_get(ex, "late")));   /* no late policy */
+    ck_assert(json_is_null(json_object_get(ex, "reason"))); /* graded */
     ck_assert_str_eq(jstr(ex, "student"), AWKWARD_STUDENT);
     ck_assert_str_eq(jstr(ex, "grader_status"), "graded");
     json_t *cov = json_object_get(ex, "coverage");
@@ -309,6 +310,7 @@ START_TEST(test_json_ungradable)
     assert_no_secrets(out);
     json_t *ex = json_object_get(doc, "extra_data");
     ck_assert_str_eq(jstr(ex, "grader_status"), "ungradable");
+    ck_assert_str_eq(jstr(ex, "reason"), "kernels.c does not compile");
     ck_assert(json_is_null(json_object_get(ex, "coverage")));
     ck_assert_str_eq(jstr(json_object_get(json_array_get(json_object_get(doc, "tests"), 0),
                                           "extra_data"), "status"), "not run");
