@@ -1274,7 +1274,10 @@ static int rel_release_generated(struct rel_set *set, const struct grader_cfg *c
     snprintf(percent, sizeof percent, "%.15g", cfg->release.fail_under);
     const struct tmpl_var vars[] = {
         {"FAIL_UNDER", percent}, {"PACKAGES", packages}, {"SUBMISSION", subdir},
+        {"TITLE", cfg->title ? cfg->title : cfg->name},
+        {"FIRST_FILE", cfg->nfiles ? cfg->files[0].path : ""},
     };
+    const size_t nvars = sizeof vars / sizeof vars[0];
     int rc = rel_student_config(cfg, &config, err, errlen);
     if (rc == 0 && rel_set_has(set, "config.yaml")) {
         free(config);
@@ -1284,10 +1287,18 @@ static int rel_release_generated(struct rel_set *set, const struct grader_cfg *c
         rc = rel_set_add(set, "config.yaml", config, strlen(config), 0644, err, errlen);
     }
     if (rc == 0)
-        rc = rel_set_render(set, ".github/workflows/grade.yml", "grade.yml", vars, 3, 0644,
+        rc = rel_set_render(set, ".github/workflows/grade.yml", "grade.yml", vars, nvars, 0644,
                             err, errlen);
     if (rc == 0)
-        rc = rel_set_render(set, ".gitlab-ci.yml", "gitlab-ci.yml", vars, 3, 0644, err, errlen);
+        rc = rel_set_render(set, ".gitlab-ci.yml", "gitlab-ci.yml", vars, nvars, 0644, err,
+                            errlen);
+    /* The template repository's front page, unless the instructor ships one. */
+    if (rc == 0 && !rel_set_has(set, "README.md"))
+        rc = rel_set_render(set, "README.md", "release-README.md", vars, nvars, 0644, err,
+                            errlen);
+    if (rc == 0 && !rel_set_has(set, ".gitignore"))
+        rc = rel_set_render(set, ".gitignore", "release-gitignore", vars, nvars, 0644, err,
+                            errlen);
     free(packages);
     return rc;
 }

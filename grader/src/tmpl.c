@@ -13,6 +13,8 @@ extern const char tmpl_grade_yml[], tmpl_grade_yml_end[];
 extern const char tmpl_gitlab_ci_yml[], tmpl_gitlab_ci_yml_end[];
 extern const char tmpl_setup_sh[], tmpl_setup_sh_end[];
 extern const char tmpl_run_autograder[], tmpl_run_autograder_end[];
+extern const char tmpl_release_readme[], tmpl_release_readme_end[];
+extern const char tmpl_release_gitignore[], tmpl_release_gitignore_end[];
 
 struct tmpl_entry {
     const char *name;
@@ -24,6 +26,8 @@ static const struct tmpl_entry tmpl_table[] = {
     {"gitlab-ci.yml", tmpl_gitlab_ci_yml, tmpl_gitlab_ci_yml_end},
     {"setup.sh", tmpl_setup_sh, tmpl_setup_sh_end},
     {"run_autograder", tmpl_run_autograder, tmpl_run_autograder_end},
+    {"release-README.md", tmpl_release_readme, tmpl_release_readme_end},
+    {"release-gitignore", tmpl_release_gitignore, tmpl_release_gitignore_end},
 };
 
 const char *tmpl_get(const char *name, size_t *len)

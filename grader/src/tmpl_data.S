@@ -27,5 +27,15 @@ tmpl_run_autograder:
         .incbin "grader/templates/run_autograder"
 tmpl_run_autograder_end:
 
+        .global tmpl_release_readme, tmpl_release_readme_end
+tmpl_release_readme:
+        .incbin "grader/templates/release-README.md"
+tmpl_release_readme_end:
+
+        .global tmpl_release_gitignore, tmpl_release_gitignore_end
+tmpl_release_gitignore:
+        .incbin "grader/templates/release-gitignore"
+tmpl_release_gitignore_end:
+
 /* No executable stack for the program that links this. */
         .section .note.GNU-stack, "", %progbits

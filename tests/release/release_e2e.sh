@@ -70,6 +70,11 @@ check "release has the stub, headers, harness, visible suites, grader, CI${missi
     test -z "$missing"
 check "the shipped stub is the repository's" cmp -s "$rel/assignments/kernels/kernels.c" \
     assignments/kernels/kernels.c
+check "the release's README.md names the file to edit and the CI threshold" \
+    sh -c "grep -q 'Edit only \`assignments/kernels/kernels.c\`' '$rel/README.md' &&
+           grep -q 'fails below 50%' '$rel/README.md' && ! grep -q '@[A-Z_]*@' '$rel/README.md'"
+check "the release's .gitignore keeps build outputs out" \
+    grep -qx 'grade-out/' "$rel/.gitignore"
 leaked=$(cd "$rel" && find . -path '*solutions*' -o -path '*hidden*' -o -name main_all.c \
          -o -path '*/perf/*')
 check "no solutions/, hidden/, main_all.c or perf/ in the release${leaked:+: $leaked}" \
