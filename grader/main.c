@@ -32,7 +32,7 @@
 #include "strv.h"
 #include "testrun.h"
 
-#define GRADER_VERSION "0.1.0"
+#define GRADER_VERSION "0.2.0"
 
 enum {
     EXIT_GRADED = 0,       /* graded, whatever the score */

@@ -454,6 +454,32 @@ START_TEST(test_perf_bars_proportional)
 }
 END_TEST
 
+/* The late penalty sits under the student's name; without a policy, nothing. */
+START_TEST(test_late_penalty_in_header)
+{
+    char *plain = html_report(&sub, &cfg, REPORT_STUDENT, NULL);
+    htmlDocPtr doc = parse(plain);
+    ck_assert_uint_eq(find_all(xmlDocGetRootElement(doc), "p", "late", NULL, 0, 0), 0);
+    xmlFreeDoc(doc);
+    free(plain);
+
+    cfg.late = (struct cfg_late){.enabled = true, .due = "2026-12-15T23:59:00Z",
+                                 .per_day_pct = 10, .max_penalty_pct = 30};
+    ck_assert_int_eq(cfg_parse_time(cfg.late.due, &cfg.late.due_ms), 0);
+    ck_assert_int_eq(res_set_submitted_at(&sub, "2026-12-17T12:00:00Z"), 0);
+    res_apply_late(&sub, &cfg.late);
+    char *html = html_report(&sub, &cfg, REPORT_STUDENT, NULL);
+    cfg.late = (struct cfg_late){0};   /* borrowed strings: nothing to free */
+    doc = parse(html);
+    char *late = text_of(find_one(xmlDocGetRootElement(doc), "p", "late"));
+    ck_assert_msg(strstr(late, "2 days late") && strstr(late, "20% penalty")
+                  && strstr(late, "before the late penalty"), "%s", late);
+    xmlFree(late);
+    xmlFreeDoc(doc);
+    free(html);
+}
+END_TEST
+
 START_TEST(test_ungradable_reason_and_log)
 {
     struct res_submission u;
@@ -671,6 +697,7 @@ Suite *html_suite(void)
     tcase_add_test(tc, test_student_page_hides_hidden_tests);
     tcase_add_test(tc, test_instructor_page_shows_everything);
     tcase_add_test(tc, test_failing_checks_and_output);
+    tcase_add_test(tc, test_late_penalty_in_header);
     tcase_add_test(tc, test_special_characters_escaped);
     tcase_add_test(tc, test_perf_bars_proportional);
     tcase_add_test(tc, test_ungradable_reason_and_log);
