@@ -3,7 +3,7 @@
  *
  *   grader [-c CONFIG] grade SUBMISSION_DIR [-o OUTDIR] [--fail-under PERCENT]
  *   grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force] [--shard I/N]
- *   grader [-c CONFIG] merge OUTDIR... -o OUT
+ *   grader [-c CONFIG] merge OUTDIR... -o OUT [--color WHEN]
  *   grader [-c CONFIG] check-config
  *   grader [-c CONFIG] release -o DIR
  *   grader [-c CONFIG] gradescope [-o ZIP]
@@ -142,7 +142,9 @@ static const char usage_merge[] =
     "A student found in two OUTDIRs must be byte-identical in both.  Refuses while\n"
     "a batch writes OUT or one of the OUTDIRs.  Prints the class summary.\n"
     "\n"
-    "  -o, --output OUT          where to merge (created; required)\n";
+    "  -o, --output OUT          where to merge (created; required)\n"
+    "  --color WHEN              colour the class summary: auto (default: on a terminal,\n"
+    "                            unless NO_COLOR is set), always or never\n";
 
 static const char usage_release[] =
     "usage: grader [-c CONFIG] release -o DIR\n"
@@ -562,13 +564,19 @@ static int cmd_merge(struct app *a, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"color", required_argument, NULL, 'C'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *out = NULL;
+    enum color_when color = COLOR_AUTO;
     int c;
     while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
+        case 'C':
+            if (!parse_color(optarg, &color))
+                return EXIT_USAGE;
+            break;
         case 'c': a->config_path = optarg; break;
         case 'h': fputs(usage_merge, stdout); return EXIT_GRADED;
         default: fputs(usage_merge, stderr); return EXIT_USAGE;
@@ -592,7 +600,7 @@ static int cmd_merge(struct app *a, int argc, char **argv)
         merge_summary_release(&sum);
         return EXIT_INTERNAL;
     }
-    char *table = report_class_table(sum.class.rows, sum.class.nrows);
+    char *table = report_class_table_styled(sum.class.rows, sum.class.nrows, color_style(color));
     if (table)
         fputs(table, stdout);
     free(table);
