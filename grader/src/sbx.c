@@ -52,6 +52,7 @@
 #define SBX_READ_CHUNK (64u << 10)
 #define SBX_DRAIN_READS 64        /* after the kill: at most 4 MiB more */
 #define SBX_REAP_GRACE_S 1        /* the keeper's wait for killed stragglers */
+#define SBX_ORPHAN_SIGNAL SIGUSR1 /* the keeper's news that the grader died */
 #define SBX_MAX_RLIMITS 5
 #define SBX_NOBODY 65534
 
@@ -261,10 +262,10 @@ static void sbx_child_limits(const struct sbx_plan *p)
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETUID, errno);
 }
 
-/* Dies with SIGKILL when `parent` does (a uid change clears it: arm it after). */
-static void sbx_child_pdeathsig(pid_t parent)
+/* Gets `sig` when `parent` dies (a uid change clears it: arm it after). */
+static void sbx_child_pdeathsig(pid_t parent, int sig)
 {
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0)
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_PDEATHSIG, errno);
     if (getppid() != parent)
         _exit(127);   /* it died before the signal was armed */
@@ -291,9 +292,13 @@ static void sbx_child_exec(const struct sbx_plan *p)
 __attribute__((noreturn))
 static void sbx_child_program(const struct sbx_plan *p, pid_t keeper)
 {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SBX_ORPHAN_SIGNAL, &dfl, NULL);   /* the keeper's handler stays there */
     if (setpgid(0, 0) < 0)
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETPGID, errno);
-    sbx_child_pdeathsig(keeper);
+    sbx_child_pdeathsig(keeper, SIGKILL);
     sbx_child_exec(p);
 }
 
@@ -332,6 +337,57 @@ static void sbx_child_reap_rest(void)
     sigaction(SIGALRM, &wake, NULL);
 }
 
+/*
+ * When the grader dies (even by SIGKILL), the kernel sends the keeper
+ * SBX_ORPHAN_SIGNAL (PR_SET_PDEATHSIG).  Dying at once would leave the
+ * program's tree to chance: bwrap's own --die-with-parent has a window
+ * while it starts (its inner process arms it only after the clone), and
+ * a bwrap killed there leaves that process asleep forever.  So the keeper
+ * kills the program's group, then, being the subreaper of everything
+ * below it, kills and reaps its children until none is left, within
+ * SBX_REAP_GRACE_S, and exits.  Only the forked keeper sets these.
+ */
+static volatile pid_t sbx_keeper_prog;   /* the program's pid and group; 0 before the fork */
+
+/* SIGKILLs every child of the calling thread; returns how many it listed. */
+static int sbx_child_kill_children(void)
+{
+    char buf[4096];
+    int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC), n = 0;
+    ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+    if (fd >= 0)
+        close(fd);
+    if (len <= 0)
+        return 0;
+    buf[len] = '\0';
+    for (char *s = buf; *s;) {
+        pid_t pid = 0;
+        while (*s >= '0' && *s <= '9')
+            pid = pid * 10 + (*s++ - '0');
+        if (pid > 0 && kill(pid, SIGKILL) == 0)
+            n++;
+        while (*s && (*s < '0' || *s > '9'))
+            s++;
+    }
+    return n;
+}
+
+/* The keeper's SBX_ORPHAN_SIGNAL handler: async-signal-safe calls only. */
+static void sbx_keeper_orphaned(int sig)
+{
+    struct sigaction dfl;
+    (void)sig;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGALRM, &dfl, NULL);   /* the bound below ends the keeper */
+    alarm(SBX_REAP_GRACE_S);
+    if (sbx_keeper_prog > 0)
+        kill(-sbx_keeper_prog, SIGKILL);
+    while (sbx_child_kill_children() > 0)
+        waitpid(-1, NULL, 0);   /* one killed child gone; its orphans are ours now */
+    _exit(128 + SIGKILL);
+}
+
 /* The keeper, after the fork: report the group, wait, kill, reap, mirror. */
 __attribute__((noreturn))
 static void sbx_child_keep(const struct sbx_plan *p, pid_t prog)
@@ -361,7 +417,12 @@ static void sbx_child(const struct sbx_plan *p, const int fds[SBX_FD_COUNT])
     sbx_child_signals();
     umask(p->umask);
     sbx_child_limits(p);
-    sbx_child_pdeathsig(p->parent);
+    struct sigaction orphaned;
+    memset(&orphaned, 0, sizeof orphaned);
+    orphaned.sa_handler = sbx_keeper_orphaned;
+    sigfillset(&orphaned.sa_mask);   /* nothing interrupts the clean-up */
+    sigaction(SBX_ORPHAN_SIGNAL, &orphaned, NULL);
+    sbx_child_pdeathsig(p->parent, SBX_ORPHAN_SIGNAL);
     if (chdir(p->workdir ? p->workdir : "/") < 0)
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_CHDIR, errno);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -372,6 +433,7 @@ static void sbx_child(const struct sbx_plan *p, const int fds[SBX_FD_COUNT])
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_FORK, errno);
     if (prog == 0)
         sbx_child_program(p, keeper);
+    sbx_keeper_prog = prog;
     sbx_child_keep(p, prog);
 }
 

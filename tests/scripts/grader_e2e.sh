@@ -215,10 +215,31 @@ until ls "$dir"/kill-out/students/*/results.json > /dev/null 2>&1 || [ $n -ge 60
 done
 kill -KILL "$bpid"
 wait "$bpid" 2>/dev/null || true
-left() { ps -e -o uid= | awk -v u=$kuid '$1 >= u && $1 < u + 2' | head -n 1; }
-n=0
-while [ -n "$(left)" ] && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done
-check "after SIGKILL, no sandboxed process is left running (within 3 s)" test -z "$(left)"
+# Processes of the uids from $1 to $1 + $2 - 1 that still run (zombies wait
+# only for the system's init to reap them).
+left() { ps -e -o uid=,stat= | awk -v u="$1" -v n="$2" '$1 >= u && $1 < u + n && $2 !~ /^Z/' |
+         head -n 1; }
+settle() { n=0; while [ -n "$(left "$1" "$2")" ] && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done; }
+settle $kuid 2
+check "after SIGKILL, no sandboxed process is left running (within 3 s)" test -z "$(left $kuid 2)"
+
+# SIGKILL at every moment of a grading, 50 ms apart: whenever it lands (a
+# bwrap starting up included), nothing of the sandbox outlives it.
+suid=62800
+strays=""
+for t in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.45 0.5 0.55 0.6 0.7 0.8 0.9 1.0; do
+    "$grader" grade "$dir/intr/s1" -o "$dir/kill-one" --no-performance --sandbox-uid $suid \
+        > /dev/null 2>&1 &
+    gpid=$!
+    sleep "$t"
+    kill -KILL "$gpid" 2>/dev/null
+    wait "$gpid" 2>/dev/null || true
+    settle $suid 2048
+    [ -z "$(left $suid 2048)" ] || strays="$strays $t"
+    ps -e -o uid=,pid= | awk -v u=$suid '$1 >= u && $1 < u + 2048 {print $2}' | xargs -r kill -KILL
+done
+check "SIGKILL at any moment leaves no sandboxed process${strays:+ (left after:$strays s)}" \
+    test -z "$strays"
 before=$(cd "$dir/kill-out/students" && for s in *; do [ -f "$s/results.json" ] && sha256sum "$s/results.json"; done || true)
 "$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --no-performance > /dev/null 2>&1 || true
 after=$(cd "$dir/kill-out/students" && sha256sum $(echo "$before" | awk '{print $2}') 2>/dev/null || true)
