@@ -34,7 +34,11 @@
  * makes cpu_ms and max_rss_kb count the program through bwrap (bwrap
  * exits without reaping its pid-1 helper, which holds the program's
  * rusage), and it leaves no zombies to a host init that may never reap
- * them (they would count against RLIMIT_NPROC).  bwrap's features are
+ * them (they would count against RLIMIT_NPROC).  If the grader dies,
+ * even by SIGKILL, the kernel tells the keeper (PR_SET_PDEATHSIG), which
+ * kills the program's group and every process reparented to it, reaps
+ * them and exits, so nothing of the sandbox outlives the grader (bwrap's
+ * --die-with-parent alone misses a bwrap killed while starting).  bwrap's features are
  * probed once per call (`bwrap --version`): the exec check below needs
  * 0.5, the tmpfs size 0.7, --disable-userns 0.8 (the last two also a
  * bwrap that is not setuid); an older bwrap runs without them.
