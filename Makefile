@@ -36,7 +36,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lm
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
            libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq \
            clang libclang-rt-14-dev libopenblas-dev procps libzip-dev unzip \
-           parallel
+           parallel libseccomp-dev
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
 HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/runner.c \

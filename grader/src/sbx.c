@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "strv.h"
 
 #define SBX_DEFAULT_OUTPUT (64u << 10)
@@ -56,25 +57,41 @@
 #define SBX_MAX_RLIMITS 5
 #define SBX_NOBODY 65534
 
+_Static_assert((unsigned)SBX_LAYER_LANDLOCK == (unsigned)CNF_LANDLOCK
+               && (unsigned)SBX_LAYER_SECCOMP == (unsigned)CNF_SECCOMP,
+               "sbx_fallback_layers() passes confine.h's mask on");
+
 /* The child's descriptors: 0-2 stdio, then these. */
 enum {
     SBX_FD_REPORT = 3,   /* CLOEXEC pipe of struct sbx_child_msg */
     SBX_FD_STATUS = 4,   /* bwrap --json-status-fd */
-    SBX_FD_COUNT = 5,
+    SBX_FD_LANDLOCK = 5, /* the fallback's Landlock ruleset (CLOEXEC) */
+    SBX_FD_COUNT = 6,
 };
 
 /* What the child was doing when it failed (indexes sbx_step_names), or STARTED. */
 enum sbx_step {
     SBX_STEP_FDS, SBX_STEP_SETPGID, SBX_STEP_PDEATHSIG, SBX_STEP_RLIMIT,
     SBX_STEP_SETGROUPS, SBX_STEP_SETGID, SBX_STEP_SETUID, SBX_STEP_CHDIR,
-    SBX_STEP_SUBREAPER, SBX_STEP_FORK, SBX_STEP_EXEC,
+    SBX_STEP_SUBREAPER, SBX_STEP_FORK, SBX_STEP_NO_NEW_PRIVS, SBX_STEP_LANDLOCK,
+    SBX_STEP_SECCOMP, SBX_STEP_EXEC,
     SBX_MSG_STARTED,     /* not a failure: value is the program's pid = pgid */
 };
 
 static const char *const sbx_step_names[] = {
     "redirecting file descriptors", "setpgid", "prctl(PR_SET_PDEATHSIG)",
     "setrlimit", "setgroups", "setgid", "setuid", "chdir to the workdir",
-    "prctl(PR_SET_CHILD_SUBREAPER)", "fork", "execve",
+    "prctl(PR_SET_CHILD_SUBREAPER)", "fork", "prctl(PR_SET_NO_NEW_PRIVS)",
+    "landlock_restrict_self", "installing the seccomp filter", "execve",
+};
+
+/* What bwrap shows of the host's system, and the fallback lets read. */
+static const char *const sbx_system_dirs[] = {
+    "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+};
+static const char *const sbx_system_etc[] = {
+    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
+    "/etc/localtime",
 };
 
 /* Small enough for one atomic write to a pipe. */
@@ -100,6 +117,7 @@ struct sbx_plan {
     mode_t umask;
     const volatile sig_atomic_t *cancel;
     bool bwrap;              /* the program is bwrap: 128+N, json status */
+    struct cnf cnf;          /* SBX_LEVEL_FALLBACK: the layers to apply */
     bool status_fd;          /* give the child the status pipe as fd 4 */
     pid_t parent;            /* to notice the grader died before PDEATHSIG */
     int max_fd;              /* bound of the close() loop without close_range */
@@ -160,13 +178,19 @@ static int sbx_internal(struct sbx_result *res, const char *fmt, ...)
     return -1;
 }
 
-/* The value of PATH in a NULL-terminated environment, or NULL. */
+/* The value of `name` in a NULL-terminated environment, or NULL. */
+static const char *sbx_env_get(char *const env[], const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; env && env[i]; i++)
+        if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+            return env[i] + n + 1;
+    return NULL;
+}
+
 static const char *sbx_env_path(char *const env[])
 {
-    for (size_t i = 0; env && env[i]; i++)
-        if (strncmp(env[i], "PATH=", 5) == 0)
-            return env[i] + 5;
-    return NULL;
+    return sbx_env_get(env, "PATH");
 }
 
 /* Pushes name itself if it has a '/', else "dir/name" for each PATH dir. */
@@ -246,11 +270,16 @@ static void sbx_child_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static void sbx_child_limits(const struct sbx_plan *p)
+static void sbx_child_rlimits(const struct sbx_plan *p)
 {
     for (size_t i = 0; i < p->nrlim; i++)
         if (setrlimit(p->rlim[i].resource, &p->rlim[i].rl) < 0)
             sbx_child_fail(SBX_FD_REPORT, SBX_STEP_RLIMIT, errno);
+}
+
+/* The program's identity: the keeper stays who the grader is, out of its reach. */
+static void sbx_child_identity(const struct sbx_plan *p)
+{
     if (!p->drop)
         return;
     /* Groups first (needs root), then gid, then uid (which drops root). */
@@ -288,7 +317,26 @@ static void sbx_child_exec(const struct sbx_plan *p)
     sbx_child_fail(SBX_FD_REPORT, SBX_STEP_EXEC, err);
 }
 
-/* The program: its own process group, so the keeper can kill its tree. */
+/* The fallback's layers, last before execve (the filter refuses setuid's friends). */
+static void sbx_child_confine(const struct sbx_plan *p)
+{
+    static const enum sbx_step steps[] = {
+        [CNF_STEP_NO_NEW_PRIVS] = SBX_STEP_NO_NEW_PRIVS,
+        [CNF_STEP_LANDLOCK] = SBX_STEP_LANDLOCK,
+        [CNF_STEP_SECCOMP] = SBX_STEP_SECCOMP,
+    };
+    enum cnf_step step = CNF_STEP_NO_NEW_PRIVS;
+    int e = cnf_apply(&p->cnf, SBX_FD_LANDLOCK, &step);
+    if (e)
+        sbx_child_fail(SBX_FD_REPORT, steps[step], e);
+    close(SBX_FD_LANDLOCK);
+}
+
+/*
+ * The program: its own process group, so the keeper can kill its tree;
+ * then the sandbox uid (a uid change clears PDEATHSIG: armed after), the
+ * work folder as that uid, and the fallback's layers.
+ */
 __attribute__((noreturn))
 static void sbx_child_program(const struct sbx_plan *p, pid_t keeper)
 {
@@ -298,7 +346,11 @@ static void sbx_child_program(const struct sbx_plan *p, pid_t keeper)
     sigaction(SBX_ORPHAN_SIGNAL, &dfl, NULL);   /* the keeper's handler stays there */
     if (setpgid(0, 0) < 0)
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETPGID, errno);
+    sbx_child_identity(p);
     sbx_child_pdeathsig(keeper, SIGKILL);
+    if (chdir(p->workdir ? p->workdir : "/") < 0)
+        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_CHDIR, errno);
+    sbx_child_confine(p);
     sbx_child_exec(p);
 }
 
@@ -318,24 +370,6 @@ static void sbx_child_wake(int sig)
     (void)sig;   /* only interrupts waitpid() */
 }
 
-/*
- * Reaps what was reparented to the keeper: killed stragglers, bwrap's
- * pid 1 (killed by --die-with-parent).  A process that left the group
- * (setsid) is not waited for beyond SBX_REAP_GRACE_S.
- */
-static void sbx_child_reap_rest(void)
-{
-    struct sigaction wake;
-    memset(&wake, 0, sizeof wake);
-    wake.sa_handler = sbx_child_wake;   /* no SA_RESTART: EINTR ends the wait */
-    sigaction(SIGALRM, &wake, NULL);
-    alarm(SBX_REAP_GRACE_S);
-    while (waitpid(-1, NULL, 0) > 0)
-        ;
-    alarm(0);
-    wake.sa_handler = SIG_DFL;   /* the program may have died of SIGALRM */
-    sigaction(SIGALRM, &wake, NULL);
-}
 
 /*
  * When the grader dies (even by SIGKILL), the kernel sends the keeper
@@ -372,6 +406,28 @@ static int sbx_child_kill_children(void)
     return n;
 }
 
+/*
+ * Kills and reaps what is left of the tree once the program exited: the
+ * processes that left its group (setsid), bwrap's pid 1.  Each is killed
+ * as it is reparented to the keeper (the subreaper), so the whole tree
+ * goes, within SBX_REAP_GRACE_S.  Without /proc, what is left is only
+ * reaped as it exits, for as long.
+ */
+static void sbx_child_sweep(void)
+{
+    struct sigaction wake;
+    memset(&wake, 0, sizeof wake);
+    wake.sa_handler = sbx_child_wake;   /* no SA_RESTART: EINTR ends the wait */
+    sigaction(SIGALRM, &wake, NULL);
+    alarm(SBX_REAP_GRACE_S);
+    do
+        sbx_child_kill_children();
+    while (waitpid(-1, NULL, 0) > 0);
+    alarm(0);
+    wake.sa_handler = SIG_DFL;   /* the program may have died of SIGALRM */
+    sigaction(SIGALRM, &wake, NULL);
+}
+
 /* The keeper's SBX_ORPHAN_SIGNAL handler: async-signal-safe calls only. */
 static void sbx_keeper_orphaned(int sig)
 {
@@ -404,7 +460,7 @@ static void sbx_child_keep(const struct sbx_plan *p, pid_t prog)
     kill(-prog, SIGKILL);   /* what it left behind; unreaped, so the group is its */
     while (waitpid(prog, &status, 0) < 0 && errno == EINTR)
         ;
-    sbx_child_reap_rest();
+    sbx_child_sweep();
     sbx_child_mirror(status);
 }
 
@@ -416,15 +472,13 @@ static void sbx_child(const struct sbx_plan *p, const int fds[SBX_FD_COUNT])
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SETPGID, errno);
     sbx_child_signals();
     umask(p->umask);
-    sbx_child_limits(p);
+    sbx_child_rlimits(p);
     struct sigaction orphaned;
     memset(&orphaned, 0, sizeof orphaned);
     orphaned.sa_handler = sbx_keeper_orphaned;
     sigfillset(&orphaned.sa_mask);   /* nothing interrupts the clean-up */
     sigaction(SBX_ORPHAN_SIGNAL, &orphaned, NULL);
     sbx_child_pdeathsig(p->parent, SBX_ORPHAN_SIGNAL);
-    if (chdir(p->workdir ? p->workdir : "/") < 0)
-        sbx_child_fail(SBX_FD_REPORT, SBX_STEP_CHDIR, errno);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         sbx_child_fail(SBX_FD_REPORT, SBX_STEP_SUBREAPER, errno);
     pid_t keeper = getpid();
@@ -741,7 +795,7 @@ static int sbx_spawn(const struct sbx_plan *p, const struct sbx_limits *lim,
         goto out;
     }
     const int fds[SBX_FD_COUNT] = {pp.devnull, pp.out[1], pp.err[1], pp.report[1],
-                                   pp.status[1]};
+                                   pp.status[1], p->cnf.ruleset_fd};
     uint64_t t0 = sbx_now_ms();
     pid_t pid = fork();
     if (pid == 0)
@@ -885,6 +939,7 @@ static void sbx_plan_release(struct sbx_plan *p)
     strv_clear(&p->env);
     free(p->workdir);
     p->workdir = NULL;
+    cnf_release(&p->cnf);
 }
 
 static void sbx_plan_rlimit(struct sbx_plan *p, int resource, uint64_t soft, uint64_t hard)
@@ -901,6 +956,7 @@ static void sbx_plan_base(struct sbx_plan *p, const struct sbx_limits *lim,
 {
     static const char *const default_env[] = {"PATH=" SBX_DEFAULT_PATH, NULL};
     memset(p, 0, sizeof *p);
+    p->cnf.ruleset_fd = -1;
     if (lim->cpu_ms) {
         uint64_t s = (lim->cpu_ms + 999) / 1000;
         sbx_plan_rlimit(p, RLIMIT_CPU, s, s + 1);   /* SIGXCPU, then SIGKILL */
@@ -1001,14 +1057,11 @@ static int sbx_bwrap_probe(const struct sbx_opts *opts, const char *bwrap,
 /* /usr, then /bin, /sbin, /lib* as they are on the host, then bits of /etc. */
 static void sbx_bwrap_system(struct strv *a)
 {
-    static const char *const top[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
-    static const char *const etc[] = {"/etc/ld.so.cache", "/etc/ld.so.conf",
-                                      "/etc/ld.so.conf.d", "/etc/alternatives",
-                                      "/etc/localtime"};
+    const char *const *top = sbx_system_dirs, *const *etc = sbx_system_etc;
     struct stat sb;
     char target[PATH_MAX];
     strv_push_all(a, (char *const[]){"--ro-bind", "/usr", "/usr"}, 3);
-    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
+    for (size_t i = 0; i < sizeof sbx_system_dirs / sizeof sbx_system_dirs[0]; i++) {
         char *dir = (char *)top[i];
         if (lstat(dir, &sb) < 0)
             continue;
@@ -1020,7 +1073,7 @@ static void sbx_bwrap_system(struct strv *a)
             strv_push_all(a, (char *const[]){"--ro-bind", dir, dir}, 3);
         }
     }
-    for (size_t i = 0; i < sizeof etc / sizeof etc[0]; i++)
+    for (size_t i = 0; i < sizeof sbx_system_etc / sizeof sbx_system_etc[0]; i++)
         strv_push_all(a, (char *const[]){"--ro-bind-try", (char *)etc[i], (char *)etc[i]}, 3);
 }
 
@@ -1064,6 +1117,43 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
         strv_push(a, argv[i]);
 }
 
+/*
+ * The fallback's layers: read the system (as bwrap shows it), /proc and
+ * the ro_binds, write the work folder and the harmless devices.  Without
+ * a private /tmp, TMPDIR (unless env sets it) is the work folder.
+ */
+static int sbx_plan_fallback(struct sbx_plan *p, const struct sbx_opts *opts,
+                             struct sbx_result *res)
+{
+    static const char *const read[] = {"/usr", "/proc", "/dev/random", "/dev/urandom"};
+    struct strv rd = {0}, wr = {0};
+    char err[256] = "";
+    strv_push_all(&rd, (char *const *)read, sizeof read / sizeof read[0]);
+    strv_push_all(&rd, (char *const *)sbx_system_dirs,
+                  sizeof sbx_system_dirs / sizeof sbx_system_dirs[0]);
+    strv_push_all(&rd, (char *const *)sbx_system_etc,
+                  sizeof sbx_system_etc / sizeof sbx_system_etc[0]);
+    for (size_t i = 0; opts->ro_binds && opts->ro_binds[i]; i++)
+        strv_push(&rd, opts->ro_binds[i]);
+    strv_push_all(&wr, (char *const[]){"/dev/null", "/dev/zero", "/dev/full"}, 3);
+    if (p->workdir)
+        strv_push(&wr, p->workdir);
+    int rc = rd.oom || wr.oom ? -1 : 0;
+    if (rc == 0) {
+        struct cnf_paths paths = {(const char *const *)rd.v, (const char *const *)wr.v};
+        rc = cnf_prepare(&p->cnf, CNF_ALL_LAYERS, &paths, err, sizeof err);
+    } else {
+        snprintf(err, sizeof err, "out of memory");
+    }
+    strv_clear(&rd);
+    strv_clear(&wr);
+    if (rc < 0)
+        return sbx_internal(res, "sandbox: fallback: %s", err);
+    if (p->workdir && !sbx_env_get(p->env.v, "TMPDIR"))
+        strv_pushf(&p->env, "TMPDIR=%s", p->workdir);
+    return 0;
+}
+
 /* Builds the plan for opts->use_bwrap: bwrap (probed) or the program itself. */
 static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
                           const struct sbx_limits *lim, const struct sbx_opts *opts,
@@ -1073,7 +1163,9 @@ static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
     sbx_plan_base(p, lim, opts, opts->env);
     if (sbx_plan_workdir(p, opts, res) < 0)
         return -1;
-    if (!opts->use_bwrap) {
+    if (opts->use_bwrap == SBX_LEVEL_FALLBACK && sbx_plan_fallback(p, opts, res) < 0)
+        return -1;
+    if (opts->use_bwrap != SBX_LEVEL_BWRAP) {
         for (size_t i = 0; argv[i]; i++)
             strv_push(&p->argv, argv[i]);
         sbx_push_candidates(&p->exe, argv[0], sbx_env_path(p->env.v));
@@ -1103,7 +1195,7 @@ static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
 void sbx_opts_init(struct sbx_opts *opts)
 {
     memset(opts, 0, sizeof *opts);
-    opts->use_bwrap = 1;
+    opts->use_bwrap = SBX_LEVEL_BWRAP;
     opts->uid = SBX_NOBODY;
     opts->gid = SBX_NOBODY;
     opts->umask = 022;
@@ -1151,6 +1243,32 @@ const char *sbx_status_name(enum sbx_status s)
     case SBX_INTERNAL: return "internal";
     }
     return "internal";
+}
+
+unsigned sbx_fallback_layers(char *why, size_t whylen)
+{
+    return cnf_probe(why, whylen);
+}
+
+const char *sbx_level_name(int level)
+{
+    switch (level) {
+    case SBX_LEVEL_NONE: return "none";
+    case SBX_LEVEL_BWRAP: return "bwrap";
+    case SBX_LEVEL_FALLBACK: return "fallback";
+    }
+    return "?";
+}
+
+void sbx_level_describe(int level, unsigned layers, char *buf, size_t n)
+{
+    if (level != SBX_LEVEL_FALLBACK) {
+        snprintf(buf, n, "%s", sbx_level_name(level));
+        return;
+    }
+    const char *have = cnf_layers_name(layers), *lack = cnf_layers_name(~layers);
+    snprintf(buf, n, "fallback (%s%s%s)", *have ? have : "no kernel layers",
+             *lack ? "; missing: " : "", lack);
 }
 
 int sbx_bwrap_available(const struct sbx_opts *opts)

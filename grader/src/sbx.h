@@ -1,14 +1,29 @@
 /*
- * sbx.h -- run one untrusted command in a bubblewrap sandbox, under
- * limits, and report how it ended.  Prefix sbx_.
+ * sbx.h -- run one untrusted command in a sandbox (bubblewrap, or where
+ * it cannot start the fallback: Landlock and seccomp), under limits, and
+ * report how it ended.  Prefix sbx_.
  *
- * Theory of operation.  sbx_run() forks; the child becomes its own process
- * group, drops to an unprivileged uid/gid when the grader runs as root
- * (root ignores RLIMIT_NPROC and owns every root file), sets rlimits
- * (CPU, address space, processes, file size, no core dumps), and runs
- * bwrap (through the keeper, below), which builds an empty mount
- * namespace: the system folders
- * read-only (/usr, and /bin, /sbin, /lib* as the host has them: symlinks
+ * Three levels (enum sbx_level, in sbx_opts.use_bwrap):
+ *   SBX_LEVEL_BWRAP     bubblewrap's namespaces, below;
+ *   SBX_LEVEL_FALLBACK  where bwrap cannot start (containers and chroots
+ *                       without user namespaces): Landlock restricts what
+ *                       can be opened to the system folders, /proc, the
+ *                       ro_binds (read) and the work folder (read-write),
+ *                       and a seccomp filter refuses the network, ptrace,
+ *                       mounts and namespaces and the kernel's other
+ *                       doors (confine.h); a layer the kernel lacks is
+ *                       left out (sbx_fallback_layers() says which);
+ *   SBX_LEVEL_NONE      limits, uid drop and process group only: for
+ *                       trusted code.
+ * Every level runs the program under the sandbox uid with the limits, in
+ * its own process group, and kills the whole tree when it ends.
+ *
+ * Theory of operation.  sbx_run() forks; the child (the keeper) becomes
+ * its own process group, sets rlimits (CPU, address space, processes,
+ * file size, no core dumps), and runs the program (below), which drops
+ * to an unprivileged uid/gid when the grader runs as root (root ignores
+ * RLIMIT_NPROC and owns every root file) and, under bwrap, runs bwrap,
+ * which builds an empty mount namespace: the system folders read-only (/usr, and /bin, /sbin, /lib* as the host has them: symlinks
  * into /usr or bind mounts), the few files of /etc that programs and the
  * compiler need (loader cache and config, /etc/alternatives, localtime;
  * no passwd), a fresh /proc, a minimal /dev, a small tmpfs /tmp
@@ -23,14 +38,23 @@
  * a new session (no terminal injection).
  *
  * The environment is opts->env exactly: it is passed to execve() of bwrap,
- * which hands it on (bwrap itself adds only PWD).
+ * which hands it on (bwrap itself adds only PWD).  The fallback adds
+ * TMPDIR=<workdir> when env has no TMPDIR, since it has no private /tmp
+ * and the host's is not writable.
+ *
+ * The fallback: the keeper builds nothing; the parent prepares the
+ * Landlock ruleset and the seccomp filter before fork() (confine.h) and
+ * the program applies them after its uid drop, right before execve(), so
+ * they hold for everything it starts (Check's fork per test included).
  *
  * The forked child (the keeper) does not exec anything itself: it sets
  * the limits, becomes a child subreaper and runs the program (bwrap, or
- * argv directly) in a grandchild with its own process group.  When the
- * program exits, the keeper kills that group (nothing it started in the
- * background outlives sbx_run()), reaps everything reparented to it (for
- * at most a second) and exits with the program's status.  This is what
+ * argv directly) in a grandchild with its own process group; only the
+ * grandchild changes uid, so the sandbox cannot signal the keeper.  When
+ * the program exits, the keeper kills that group and then every process
+ * reparented to it, as each arrives (nothing the program started, even
+ * in a session of its own, outlives sbx_run()), for at most a second,
+ * and exits with the program's status.  This is what
  * makes cpu_ms and max_rss_kb count the program through bwrap (bwrap
  * exits without reaping its pid-1 helper, which holds the program's
  * rusage), and it leaves no zombies to a host init that may never reap
@@ -61,13 +85,14 @@
  * SBX_INTERNAL with a message; what the child did is one of the others.
  * Only async-signal-safe calls run between fork() and exec().
  *
- * Caveats.  RLIMIT_NPROC counts every process of the uid on the host (the
- * keeper and bwrap's two processes included), so give each concurrent
- * worker its own uid, and when the grader is not root (it then cannot
- * change uid) the limit also counts the user's other processes.  RLIMIT_CPU
- * is per process.  RLIMIT_AS also applies to bwrap (it needs a few MiB).
- * Without bwrap (use_bwrap 0) there is no isolation at all, and a process
- * that leaves the group (setsid) escapes the kill.
+ * Caveats.  RLIMIT_NPROC counts every process of the uid on the host
+ * (bwrap's two processes included), so give each concurrent worker its
+ * own uid, and when the grader is not root (it then cannot change uid)
+ * the limit also counts the user's other processes (and the keeper).
+ * RLIMIT_CPU is per process.  RLIMIT_AS also applies to bwrap (it needs a
+ * few MiB).  SBX_LEVEL_NONE isolates nothing.  The fallback shows the
+ * host's process list in /proc and has no private /tmp or network
+ * namespace (sockets are refused instead).
  * sbx does not chown the work folder: the caller makes it usable by
  * opts->uid (e.g. chown, or mode 0777).
  */
@@ -78,6 +103,13 @@
 #include <stdint.h>
 #include <signal.h>
 #include <sys/types.h>
+
+/** How much isolation sbx_run() builds: the value of sbx_opts.use_bwrap. */
+enum sbx_level {
+    SBX_LEVEL_NONE = 0,      /* limits, uid drop, process group: trusted code only */
+    SBX_LEVEL_BWRAP = 1,     /* bubblewrap (the default) */
+    SBX_LEVEL_FALLBACK = 2,  /* Landlock + seccomp, where bwrap cannot start */
+};
 
 enum sbx_status {
     SBX_OK,            /* exited with status 0 */
@@ -114,7 +146,8 @@ struct sbx_opts {
     gid_t gid;
     mode_t umask;             /* the child's umask; sbx_opts_init() sets 022.  002 lets
                                  sandbox users that share a gid share files */
-    int use_bwrap;            /* 0: limits and process group only (tests, or no bwrap) */
+    int use_bwrap;            /* an enum sbx_level: SBX_LEVEL_BWRAP (1, the default),
+                                 SBX_LEVEL_FALLBACK, or SBX_LEVEL_NONE (0: trusted code) */
     const char *bwrap_path;   /* default "bwrap", looked up in the grader's PATH */
     const volatile sig_atomic_t *cancel; /* when it becomes non-zero (a signal
                                  handler sets it), the run is killed within
@@ -139,7 +172,7 @@ struct sbx_result {
 /** Size of the sandbox's private /tmp (bwrap >= 0.7 enforces it). */
 #define SBX_TMPFS_BYTES (64ull << 20)
 
-/** Fills *opts with defaults: use_bwrap 1, uid/gid 65534, umask 022, env NULL. */
+/** Fills *opts with defaults: use_bwrap SBX_LEVEL_BWRAP, uid/gid 65534, umask 022, env NULL. */
 void sbx_opts_init(struct sbx_opts *opts);
 
 /**
@@ -167,5 +200,28 @@ const char *sbx_status_name(enum sbx_status s);
  * checked.  opts may be NULL (defaults).  Takes a few milliseconds.
  */
 int sbx_bwrap_available(const struct sbx_opts *opts);
+
+/** The fallback's layers. */
+enum sbx_layer {
+    SBX_LAYER_LANDLOCK = 1u << 0,
+    SBX_LAYER_SECCOMP = 1u << 1,
+};
+
+/**
+ * The layers (SBX_LAYER_* mask) the fallback gets on this kernel; *why
+ * (may be NULL) says what is missing and why, "" if nothing.  Changes
+ * nothing; cheap.
+ */
+unsigned sbx_fallback_layers(char *why, size_t whylen);
+
+/** "none", "bwrap", "fallback". */
+const char *sbx_level_name(int level);
+
+/**
+ * For reports: "bwrap", "none", or "fallback (landlock, seccomp)",
+ * "fallback (seccomp; missing: landlock)" with `layers` from
+ * sbx_fallback_layers().
+ */
+void sbx_level_describe(int level, unsigned layers, char *buf, size_t n);
 
 #endif /* SBX_H */

@@ -2,10 +2,12 @@
  * test_sbx.c -- unit tests of grader/src/sbx.c: verdicts, limits, output
  * capture and the isolation bwrap gives.  The "student" is /bin/sh -c
  * SCRIPT in a fresh work folder under /tmp (owned by the sandbox uid when
- * we are root).  Most tests loop over both modes: _i == 0 runs the
- * program directly (limits and process group only), _i == 1 through
- * bwrap; the bwrap runs are skipped, with a note on stderr, where
- * sbx_bwrap_available() says bwrap cannot work here.
+ * we are root).  Most tests loop over the three levels: _i == 0
+ * (SBX_LEVEL_NONE) runs the program directly (limits and process group
+ * only), _i == 1 through bwrap, _i == 2 in the fallback (Landlock and
+ * seccomp); the bwrap runs are skipped, with a note on stderr, where
+ * sbx_bwrap_available() says bwrap cannot work here, the fallback runs
+ * where the kernel lacks one of its layers.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -28,7 +30,7 @@
 #define NOBODY 65534
 
 /* Set once in sbx_suite(), before Check forks the tests. */
-static int bwrap_ok;
+static int bwrap_ok, fallback_ok;
 
 /* The current test's work folder (the fixture makes and removes it). */
 static char workdir[64];
@@ -45,13 +47,16 @@ static int name_len(const char *func)
     return (int)(n > 3 && strcmp(func + n - 3, "_fn") == 0 ? n - 3 : n);
 }
 
-/* True (after a note) if this run needs bwrap and there is none. */
+/* True (after a note) if this run needs bwrap, or the fallback, and there is none. */
 static bool skip_mode(int mode, const char *func)
 {
-    if (mode && !bwrap_ok)
+    if (mode == SBX_LEVEL_BWRAP && !bwrap_ok)
         fprintf(stderr, "test_sbx: %.*s: bwrap cannot sandbox here, skipped\n",
                 name_len(func), func);
-    return mode && !bwrap_ok;
+    if (mode == SBX_LEVEL_FALLBACK && !fallback_ok)
+        fprintf(stderr, "test_sbx: %.*s: the kernel lacks Landlock or seccomp, skipped\n",
+                name_len(func), func);
+    return (mode == SBX_LEVEL_BWRAP && !bwrap_ok) || (mode == SBX_LEVEL_FALLBACK && !fallback_ok);
 }
 
 static bool skip_unless_root(const char *func)
@@ -207,6 +212,11 @@ START_TEST(test_environment_is_exactly_env)
     o.env = env;
     ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), 0);
     ck_assert_str_eq(r.out, "/usr/bin:/bin|unset|bar baz");
+    sbx_result_release(&r);
+
+    /* The fallback has no private /tmp: TMPDIR is the work folder. */
+    ck_assert_int_eq(run_sh(_i, &lim, "printf %s \"${TMPDIR-unset}\"", &r), 0);
+    ck_assert_str_eq(r.out, _i == SBX_LEVEL_FALLBACK ? workdir : "unset");
     sbx_result_release(&r);
 }
 END_TEST
@@ -638,7 +648,7 @@ START_TEST(test_no_network)
              (unsigned)ntohs(sa.sin_port));
     char *const argv[] = {"/bin/bash", "-c", script, NULL};
     ck_assert_int_eq(run_argv(_i, &lim, argv, &r), 0);
-    if (_i == 0) {
+    if (_i == SBX_LEVEL_NONE) {
         ck_assert_str_eq(r.out, "connected\n");   /* the control */
     } else {
         ck_assert_int_ne(r.status, SBX_OK);
@@ -666,7 +676,155 @@ START_TEST(test_own_namespaces)
 }
 END_TEST
 
+/* ---- isolation (fallback only) --------------------------------------------- */
+
+/* A world-readable folder outside the work folder, with a secret in it. */
+static void make_secret(char *dir, char *secret, size_t n)
+{
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 01777), 0);   /* readable and writable to all */
+    snprintf(secret, n, "%s/secret", dir);
+    FILE *f = fopen(secret, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("hunter2\n", f);
+    fclose(f);
+    ck_assert_int_eq(chmod(secret, 0666), 0);
+}
+
+/* Landlock: what permissions allow, the fallback still refuses. */
+START_TEST(test_fallback_cannot_read_host_files)
+{
+    char dir[] = "/tmp/sbx-secret-XXXXXX", secret[64], script[512];
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(SBX_LEVEL_FALLBACK, __func__))
+        return;
+    make_secret(dir, secret, sizeof secret);
+    snprintf(script, sizeof script, "cat %s; ls %s > /dev/null && echo listed;"
+             " cat /etc/passwd > /dev/null && echo passwd; ls / > /dev/null && echo root;"
+             " ls /usr/bin > /dev/null && echo usr", secret, dir);
+    ck_assert_int_eq(run_sh(SBX_LEVEL_NONE, &lim, script, &r), 0);   /* the control */
+    ck_assert_str_eq(r.out, "hunter2\nlisted\npasswd\nroot\nusr\n");
+    sbx_result_release(&r);
+    ck_assert_int_eq(run_sh(SBX_LEVEL_FALLBACK, &lim, script, &r), 0);
+    ck_assert_str_eq(r.out, "usr\n");
+    ck_assert_ptr_nonnull(strstr(r.err, "Permission denied"));
+    sbx_result_release(&r);
+    rm_tree(dir);
+}
+END_TEST
+
+/* Only the work folder and the harmless devices; no private /tmp either. */
+START_TEST(test_fallback_writes_only_workdir)
+{
+    char dir[] = "/tmp/sbx-secret-XXXXXX", secret[64], script[1024], host_tmp[64];
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(SBX_LEVEL_FALLBACK, __func__))
+        return;
+    make_secret(dir, secret, sizeof secret);
+    snprintf(host_tmp, sizeof host_tmp, "/tmp/sbx-fallback-%ld", (long)getpid());
+    snprintf(script, sizeof script,
+             "for p in %s %s/new %s /dev/shm/x /proc/x; do"
+             " (echo x >> \"$p\") 2>/dev/null && echo \"wrote $p\"; done;"
+             " rm -f %s 2>/dev/null; mv %s %s/moved 2>/dev/null; truncate -s 0 %s 2>/dev/null;"
+             " echo ok > ok && mkdir sub && mv ok sub/ok && echo x > /dev/null && echo done",
+             secret, dir, host_tmp, secret, secret, workdir, secret);
+    ck_assert_int_eq(run_sh(SBX_LEVEL_FALLBACK, &lim, script, &r), 0);
+    ck_assert_str_eq(r.out, "done\n");
+    sbx_result_release(&r);
+    ck_assert_int_eq(access(path_in_workdir("sub/ok"), F_OK), 0);
+    ck_assert_int_eq(access(host_tmp, F_OK), -1);
+    FILE *f = fopen(secret, "r");   /* untouched: not removed, moved or truncated */
+    char line[32] = "";
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    fclose(f);
+    ck_assert_str_eq(line, "hunter2\n");
+    rm_tree(dir);
+}
+END_TEST
+
+/* seccomp: no new namespaces (so no mounts), no ptrace, no sockets of any kind. */
+START_TEST(test_fallback_refuses_escapes)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(SBX_LEVEL_FALLBACK, __func__))
+        return;
+    const char *script =
+        "unshare -r true 2>/dev/null && echo userns;"
+        " unshare -rn true 2>/dev/null && echo netns;"
+        " perl -e 'use Socket; socket(my $s, AF_UNIX, SOCK_STREAM, 0) or exit 1' && echo unix;"
+        " echo done";
+    ck_assert_int_eq(run_sh(SBX_LEVEL_NONE, &lim, script, &r), 0);   /* the control */
+    ck_assert_ptr_nonnull(strstr(r.out, "unix\ndone\n"));
+    sbx_result_release(&r);
+    ck_assert_int_eq(run_sh(SBX_LEVEL_FALLBACK, &lim, script, &r), 0);
+    ck_assert_str_eq(r.out, "done\n");
+    sbx_result_release(&r);
+}
+END_TEST
+
+/*
+ * A process that leaves the program's group and session (setsid) is
+ * killed and reaped all the same when the program exits.
+ */
+START_TEST(test_session_leaver_killed)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    ck_assert_int_eq(run_sh(_i, &lim, "setsid sh -c 'echo $$ > bgpid; sleep 0.5;"
+                                      " echo late > late' & while [ ! -s bgpid ]; do :; done",
+                            &r), 0);
+    ck_assert_int_eq(r.status, SBX_OK);
+    sbx_result_release(&r);
+    sleep_ms(700);                       /* it would have written by now */
+    ck_assert_int_eq(access(path_in_workdir("late"), F_OK), -1);
+}
+END_TEST
+
+/* The keeper keeps the grader's uid: the sandbox uid cannot kill it. */
+START_TEST(test_cannot_signal_keeper)
+{
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_unless_root(__func__))
+        return;
+    ck_assert_int_eq(run_sh(SBX_LEVEL_NONE, &lim, "kill -KILL $PPID 2>/dev/null || echo refused",
+                            &r), 0);
+    ck_assert_int_eq(r.status, SBX_OK);
+    ck_assert_str_eq(r.out, "refused\n");
+    sbx_result_release(&r);
+}
+END_TEST
+
 /* ---- small API ------------------------------------------------------------- */
+
+START_TEST(test_level_names)
+{
+    char buf[128];
+    ck_assert_str_eq(sbx_level_name(SBX_LEVEL_NONE), "none");
+    ck_assert_str_eq(sbx_level_name(SBX_LEVEL_BWRAP), "bwrap");
+    ck_assert_str_eq(sbx_level_name(SBX_LEVEL_FALLBACK), "fallback");
+    sbx_level_describe(SBX_LEVEL_BWRAP, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "bwrap");
+    sbx_level_describe(SBX_LEVEL_FALLBACK, SBX_LAYER_LANDLOCK | SBX_LAYER_SECCOMP, buf,
+                       sizeof buf);
+    ck_assert_str_eq(buf, "fallback (landlock, seccomp)");
+    sbx_level_describe(SBX_LEVEL_FALLBACK, SBX_LAYER_SECCOMP, buf, sizeof buf);
+    ck_assert_str_eq(buf, "fallback (seccomp; missing: landlock)");
+    sbx_level_describe(SBX_LEVEL_FALLBACK, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "fallback (no kernel layers; missing: landlock, seccomp)");
+    unsigned layers = sbx_fallback_layers(buf, sizeof buf);
+    ck_assert_uint_eq(layers & ~(unsigned)(SBX_LAYER_LANDLOCK | SBX_LAYER_SECCOMP), 0);
+    ck_assert_int_eq(buf[0] == '\0', layers == (SBX_LAYER_LANDLOCK | SBX_LAYER_SECCOMP));
+}
+END_TEST
+
+/* ---- small API (continued) -------------------------------------------------- */
 
 START_TEST(test_status_names)
 {
@@ -686,7 +844,7 @@ START_TEST(test_opts_defaults_and_release)
     struct sbx_result r;
     memset(&o, 0xff, sizeof o);
     sbx_opts_init(&o);
-    ck_assert_int_eq(o.use_bwrap, 1);
+    ck_assert_int_eq(o.use_bwrap, SBX_LEVEL_BWRAP);
     ck_assert_uint_eq(o.uid, NOBODY);
     ck_assert_uint_eq(o.gid, NOBODY);
     ck_assert_ptr_null(o.env);
@@ -705,39 +863,49 @@ Suite *sbx_suite(void)
     TCase *run = tcase_create("run"), *lim = tcase_create("limits"),
           *out = tcase_create("output"), *iso = tcase_create("isolation"),
           *api = tcase_create("api");
+    char why[256];
     bwrap_ok = sbx_bwrap_available(NULL);
     if (!bwrap_ok)
         fprintf(stderr, "test_sbx: bwrap cannot sandbox here: its tests are skipped\n");
+    fallback_ok = sbx_fallback_layers(why, sizeof why) == (SBX_LAYER_LANDLOCK | SBX_LAYER_SECCOMP);
+    if (!fallback_ok)
+        fprintf(stderr, "test_sbx: the fallback lacks a layer (%s): its tests are skipped\n", why);
     TCase *all[] = {run, lim, out, iso};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         tcase_add_checked_fixture(all[i], setup, teardown);
         tcase_set_timeout(all[i], 20);
     }
-    tcase_add_loop_test(run, test_exit_zero_captures_both_streams, 0, 2);
-    tcase_add_loop_test(run, test_exit_nonzero, 0, 2);
-    tcase_add_loop_test(run, test_killed_by_signal, 0, 2);
-    tcase_add_loop_test(run, test_environment_is_exactly_env, 0, 2);
-    tcase_add_loop_test(run, test_runs_as_sandbox_uid_in_workdir, 0, 2);
-    tcase_add_loop_test(run, test_missing_program_is_internal, 0, 2);
-    tcase_add_loop_test(run, test_bad_workdir_is_internal, 0, 2);
+    tcase_add_loop_test(run, test_exit_zero_captures_both_streams, 0, 3);
+    tcase_add_loop_test(run, test_exit_nonzero, 0, 3);
+    tcase_add_loop_test(run, test_killed_by_signal, 0, 3);
+    tcase_add_loop_test(run, test_environment_is_exactly_env, 0, 3);
+    tcase_add_loop_test(run, test_runs_as_sandbox_uid_in_workdir, 0, 3);
+    tcase_add_loop_test(run, test_missing_program_is_internal, 0, 3);
+    tcase_add_loop_test(run, test_bad_workdir_is_internal, 0, 3);
     tcase_add_test(run, test_no_command_is_internal);
     tcase_add_test(run, test_missing_bwrap_is_internal);
     tcase_add_test(run, test_failed_setgid_is_reported);
-    tcase_add_loop_test(run, test_background_process_killed, 0, 2);
+    tcase_add_loop_test(run, test_background_process_killed, 0, 3);
     tcase_add_test(run, test_background_process_reaped);
-    tcase_add_loop_test(lim, test_cpu_limit, 0, 2);
+    tcase_add_loop_test(lim, test_cpu_limit, 0, 3);
     tcase_add_test(lim, test_cpu_limit_sigxcpu_ignored);
-    tcase_add_loop_test(lim, test_wall_timeout, 0, 2);
-    tcase_add_loop_test(lim, test_file_size_limit, 0, 2);
-    tcase_add_loop_test(lim, test_process_limit, 0, 2);
-    tcase_add_loop_test(lim, test_memory_limit, 0, 2);
-    tcase_add_loop_test(out, test_output_flood_keeps_head_and_tail, 0, 2);
-    tcase_add_loop_test(out, test_output_tail_ring, 0, 2);
-    tcase_add_loop_test(out, test_output_at_limit_is_whole, 0, 2);
+    tcase_add_loop_test(lim, test_wall_timeout, 0, 3);
+    tcase_add_loop_test(lim, test_file_size_limit, 0, 3);
+    tcase_add_loop_test(lim, test_process_limit, 0, 3);
+    tcase_add_loop_test(lim, test_memory_limit, 0, 3);
+    tcase_add_loop_test(out, test_output_flood_keeps_head_and_tail, 0, 3);
+    tcase_add_loop_test(out, test_output_tail_ring, 0, 3);
+    tcase_add_loop_test(out, test_output_at_limit_is_whole, 0, 3);
     tcase_add_test(iso, test_cannot_read_host_files);
     tcase_add_test(iso, test_can_write_only_workdir_and_private_tmp);
-    tcase_add_loop_test(iso, test_no_network, 0, 2);
+    tcase_add_loop_test(iso, test_no_network, 0, 3);
     tcase_add_test(iso, test_own_namespaces);
+    tcase_add_test(iso, test_fallback_cannot_read_host_files);
+    tcase_add_test(iso, test_fallback_writes_only_workdir);
+    tcase_add_test(iso, test_fallback_refuses_escapes);
+    tcase_add_loop_test(run, test_session_leaver_killed, 0, 3);
+    tcase_add_test(run, test_cannot_signal_keeper);
+    tcase_add_test(api, test_level_names);
     tcase_add_test(api, test_status_names);
     tcase_add_test(api, test_opts_defaults_and_release);
     suite_add_tcase(s, run);
