@@ -14,7 +14,10 @@
  *     NULL pointer, a tensor of the wrong rank, inner dimensions that
  *     differ, block_size 0, num_workers < 1, a scale that is not finite
  *     and positive, or shapes that differ where they must match.
- *   - ReLU propagates NaN, as NumPy's np.maximum(0, x) does.
+ *   - ReLU propagates NaN, as NumPy's np.maximum(0, x) does, and every
+ *     float kernel follows IEEE arithmetic on NaN and infinities: a
+ *     product with 0 * inf in a sum is NaN, so skipping zero entries is
+ *     not allowed.
  *   - Quantization to int8 is exact and saturating:
  *         q = clamp(round_half_even(x / scale), -128, 127)
  *     computed in float32 (x / scale, not x * (1 / scale)); NaN
@@ -85,11 +88,24 @@ Tensor *cache_friendly_matmul(const Tensor *A, const Tensor *B,
 /* ---- Step 4: parallel processing (pthreads) ------------------------- */
 
 /**
+ * The input size from which parallel_relu() must really use its workers.
+ * Below it a kernel may compute inline (starting a thread costs more
+ * than a small ReLU); from it on, a call with W = min(num_workers, size)
+ * workers starts W threads with pthread_create(), or W - 1 threads while
+ * the calling thread computes one chunk itself.  The tests count the
+ * threads each call starts (by linking with -Wl,--wrap=pthread_create).
+ */
+#define PARALLEL_THREADS_FROM 65536
+
+/**
  * vectorized_relu() computed by num_workers POSIX threads, each on one
- * contiguous chunk; chunk sizes differ by at most one element.  Inputs
- * smaller than one chunk per worker, or num_workers larger than the
- * element count, still work.  Returns NULL on bad input (num_workers < 1)
- * or if a thread cannot be started (nothing leaks).
+ * contiguous chunk; chunk sizes differ by at most one element, and every
+ * element is written (the tests fill new tensors with a NaN pattern, so
+ * an element left alone fails).  From PARALLEL_THREADS_FROM elements on,
+ * the workers are threads as said above.  Inputs smaller than one chunk
+ * per worker, or num_workers larger than the element count, still work.
+ * Returns NULL on bad input (num_workers < 1) or if a thread cannot be
+ * started (nothing leaks).
  */
 Tensor *parallel_relu(const Tensor *x, int num_workers);
 
@@ -98,9 +114,12 @@ typedef Tensor *(*TensorOp)(const Tensor *x, void *ctx);
 
 /**
  * out[i] = op(batch[i], ctx) for i in 0..n-1, on num_workers threads,
- * results in input order.  n may be 0.  Returns 0, or -1 if an argument
- * is bad or any op call returns NULL; on failure every out[i] is NULL and
- * results already computed are freed.
+ * results in input order (out[i] is op(batch[i]) whichever item finishes
+ * first), op called exactly once per item.  With n >= num_workers, the
+ * call starts num_workers threads, or num_workers - 1 while the calling
+ * thread works too (the tests count them).  n may be 0.  Returns 0, or -1
+ * if an argument is bad or any op call returns NULL; on failure every
+ * out[i] is NULL and results already computed are freed.
  */
 int parallel_batch_processing(const Tensor *const batch[], size_t n,
                               TensorOp op, void *ctx, int num_workers,

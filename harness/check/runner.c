@@ -376,6 +376,29 @@ static void runner_restore_stdout(int saved)
     close(saved);
 }
 
+/*
+ * The grading seed from the environment (tcheck.h): TC_SEED unset or
+ * empty is none; anything but a decimal number is a usage error.
+ */
+static int runner_grading_seed(const char *prog)
+{
+    const char *text = getenv("TC_SEED");
+    char *end;
+
+    if (text == NULL || text[0] == '\0') {
+        tc_set_grading_seed(0, 0);
+        return 0;
+    }
+    errno = 0;
+    unsigned long long seed = strtoull(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0) {
+        fprintf(stderr, "%s: TC_SEED must be a decimal number, got '%s'\n", prog, text);
+        return -1;
+    }
+    tc_set_grading_seed(1, (uint64_t)seed);
+    return 0;
+}
+
 /* Runs the selected tests; returns RUNNER_OK or RUNNER_FAILED. */
 static int runner_run(const struct runner_plan *plan,
                       const struct runner_opts *opts)
@@ -392,6 +415,8 @@ static int runner_run(const struct runner_plan *plan,
     runner_build(sr, plan, opts->timeout_s, opts->budget_s, entries, &nentries);
     runner_clear_check_env();
     tc_set_info(!opts->quiet);
+    /* Every element a kernel leaves unwritten is then told (tensor.h). */
+    tensor_set_poison(1);
     srunner_set_fork_status(sr, CK_FORK);
     if (opts->xml != NULL)
         srunner_set_xml(sr, opts->xml);
@@ -419,7 +444,7 @@ int runner_main(int argc, char **argv, const struct tc_suite *const suites[])
     parsed = runner_parse_args(argc, argv, &opts);
     if (parsed > 0) {
         rc = RUNNER_OK;
-    } else if (parsed < 0 ||
+    } else if (parsed < 0 || runner_grading_seed(prog) < 0 ||
         runner_plan_init(&plan, suites, &opts, prog) < 0 ||
         (opts.xml != NULL && !opts.list && runner_check_xml(opts.xml, prog) < 0)) {
         rc = RUNNER_USAGE;

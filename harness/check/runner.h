@@ -19,6 +19,12 @@
  *   --quiet      no per-test lines, only the summary; and no tc_info()
  *                output (timings), so graded output is the same every run
  *
+ * Environment: TC_SEED=N (a decimal number) runs the visible tests on
+ * random inputs drawn from N instead of their literal cases (tcheck.h,
+ * "the grading seed"); the grader sets it.  Any other value is a usage
+ * error.  The tensors tensor_empty() returns are always poisoned
+ * (tensor.h), so an element a kernel never writes fails its test.
+ *
  * Every test runs in its own forked process (CK_FORK, forced) as a Check
  * exit test expecting TC_EXIT_PASSED.  Output: one line per test,
  * "PASS suite/case/test" or "FAIL suite/case/test: file:line: message",

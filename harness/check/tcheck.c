@@ -10,7 +10,9 @@
  */
 #include "tcheck.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include <math.h>
 #include <stdarg.h>
@@ -151,6 +153,89 @@ void tc_user_free(void *p)
     free(p);
 }
 
+/* ---- threads the code under test starts ---------------------------------- */
+
+/*
+ * The test programs link with -Wl,--wrap=pthread_create: every call of
+ * pthread_create() in any object, the student's included, comes here.
+ * __real_pthread_create is weak so that a program linked without the flag
+ * still links (nothing calls the wrapper then); tc_threads_counted()
+ * tells a thread test that it cannot count.
+ */
+int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg) __attribute__((weak));
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg);
+
+static atomic_size_t tc_threads;
+
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg)
+{
+    if (__real_pthread_create == NULL)
+        return ENOSYS;
+    int rc = __real_pthread_create(thread, attr, fn, arg);
+    if (rc == 0)
+        atomic_fetch_add(&tc_threads, 1);
+    return rc;
+}
+
+int tc_threads_counted(void)
+{
+    return __real_pthread_create != NULL;
+}
+
+size_t tc_threads_started(void)
+{
+    return atomic_load(&tc_threads);
+}
+
+/* ---- the grading seed ------------------------------------------------------ */
+
+/* Set once by the runner (from TC_SEED) before any test forks. */
+static struct {
+    int on;
+    uint64_t seed;
+} tc_grading;
+
+void tc_set_grading_seed(int on, uint64_t seed)
+{
+    tc_grading.on = on != 0;
+    tc_grading.seed = seed;
+}
+
+int tc_seeded(void)
+{
+    return tc_grading.on;
+}
+
+/* What a failure message adds in a grading run, so that a student who
+ * passes `make test` sees why the grader's run differs.  The seed itself
+ * is not shown: the submission must not be tuned to it. */
+static const char *tc_seed_note(void)
+{
+    return tc_grading.on ? " [grading run: the test's inputs were replaced by random "
+                           "values of the same shapes; `TC_SEED=1 make test` does the "
+                           "same with a seed of your own]" : "";
+}
+
+/* _ck_assert_failed() with the grading note appended; does not return. */
+static void tc_fail(const char *file, int line, const char *expr,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5), noreturn));
+
+static void tc_fail(const char *file, int line, const char *expr,
+                    const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    _ck_assert_failed(file, line, expr, "%s%s", msg, tc_seed_note());
+    abort();   /* not reached: Check ends the test process */
+}
+
 /* Per test process (each test runs in its own fork): what tc_begin() saw. */
 /* The runner's --quiet; inherited by each forked test. */
 static int tc_info_on = 1;
@@ -247,8 +332,8 @@ void tc_assert_not_null_at(const char *file, int line, const Tensor *t,
                            const char *what)
 {
     if (t == NULL)
-        _ck_assert_failed(file, line, "NULL", "%s returned NULL (kernels said: %s)",
-                          tc_what(what), tc_reason());
+        tc_fail(file, line, "NULL", "%s returned NULL (kernels said: %s)",
+                tc_what(what), tc_reason());
 }
 
 /* Fails unless actual and expected are non-NULL tensors of the same shape. */
@@ -260,13 +345,12 @@ static void tc_assert_same_shape(const char *file, int line,
 
     tc_assert_not_null_at(file, line, actual, what);
     if (expected == NULL)
-        _ck_assert_failed(file, line, "NULL", "%s: the expected tensor is NULL "
-                          "(a bug in the test)", tc_what(what));
+        tc_fail(file, line, "NULL", "%s: the expected tensor is NULL "
+                "(a bug in the test)", tc_what(what));
     if (!tensor_same_shape(actual, expected))
-        _ck_assert_failed(file, line, "shape", "%s: shape %s, expected %s",
-                          tc_what(what),
-                          tensor_shape_str(actual, got, sizeof got),
-                          tensor_shape_str(expected, want, sizeof want));
+        tc_fail(file, line, "shape", "%s: shape %s, expected %s", tc_what(what),
+                tensor_shape_str(actual, got, sizeof got),
+                tensor_shape_str(expected, want, sizeof want));
 }
 
 void tc_assert_shape_at(const char *file, int line, const Tensor *t,
@@ -275,19 +359,48 @@ void tc_assert_shape_at(const char *file, int line, const Tensor *t,
     Tensor want = {0};
 
     if (ndim < 0 || ndim > TENSOR_MAX_DIMS || (ndim > 0 && dims == NULL))
-        _ck_assert_failed(file, line, "shape", "%s: bad expected shape "
-                          "(ndim %d; a bug in the test)", tc_what(what), ndim);
+        tc_fail(file, line, "shape", "%s: bad expected shape "
+                "(ndim %d; a bug in the test)", tc_what(what), ndim);
     want.ndim = ndim;
     for (int i = 0; i < ndim; i++)
         want.shape[i] = dims[i];
     tc_assert_same_shape(file, line, t, &want, what);
 }
 
-/* numpy.allclose's rule for one pair; NaN matches only NaN. */
+/*
+ * Fails if t has an element its kernel never wrote: one that still holds
+ * the poison tensor_empty() fills blocks with in the tests (tensor.h).
+ * Checked before any value, because the poison is a NaN and would match
+ * an expected NaN.  `whose` says which tensor: "" for the result under
+ * test, else e.g. " (in the result compared with)".
+ */
+static void tc_assert_written(const char *file, int line, const Tensor *t,
+                              const char *what, const char *whose)
+{
+    size_t first = 0, count = 0;
+    char where[128];
+
+    for (size_t i = 0; i < t->size; i++)
+        if (tensor_is_poison(t->data[i]) && count++ == 0)
+            first = i;
+    if (count > 0)
+        tc_fail(file, line, "unwritten", "%s:%s the element%s was never written "
+                "(it still holds the NaN that tensor_empty() fills new tensors with "
+                "in the tests, or a sum started from it); %zu of %zu elements unwritten",
+                tc_what(what), tc_where(t, first, where, sizeof where), whose, count,
+                t->size);
+}
+
+/*
+ * numpy.allclose's rule for one pair; NaN matches only NaN, and an
+ * infinity only the same infinity (|inf - 5| <= rtol * inf would hold).
+ */
 static int tc_close(double a, double e, double rtol, double atol)
 {
     if (isnan(a) || isnan(e))
         return isnan(a) && isnan(e);
+    if (isinf(a) || isinf(e))
+        return a == e;
     return a == e || fabs(a - e) <= atol + rtol * fabs(e);
 }
 
@@ -299,6 +412,8 @@ void tc_assert_close_at(const char *file, int line, const Tensor *actual,
     char where[128];
 
     tc_assert_same_shape(file, line, actual, expected, what);
+    tc_assert_written(file, line, actual, what, "");
+    tc_assert_written(file, line, expected, what, " (in the result compared with)");
     for (size_t i = 0; i < actual->size; i++) {
         if (!tc_close(actual->data[i], expected->data[i], rtol, atol) &&
             ndiff++ == 0)
@@ -307,16 +422,15 @@ void tc_assert_close_at(const char *file, int line, const Tensor *actual,
     if (ndiff == 0)
         return;
     double a = actual->data[first], e = expected->data[first];
-    if (isnan(a) || isnan(e))
-        _ck_assert_failed(file, line, "close", "%s:%s expected %.9g, got %.9g "
-                          "(NaN matches only NaN); %zu of %zu elements differ",
-                          tc_what(what), tc_where(actual, first, where, sizeof where),
-                          e, a, ndiff, actual->size);
-    _ck_assert_failed(file, line, "close", "%s:%s expected %.9g, got %.9g "
-                      "(|diff| %.3g > tol %.3g); %zu of %zu elements differ",
-                      tc_what(what), tc_where(actual, first, where, sizeof where),
-                      e, a, fabs(a - e), atol + rtol * fabs(e), ndiff,
-                      actual->size);
+    if (isnan(a) || isnan(e) || isinf(a) || isinf(e))
+        tc_fail(file, line, "close", "%s:%s expected %.9g, got %.9g "
+                "(NaN matches only NaN, an infinity only itself); %zu of %zu elements differ",
+                tc_what(what), tc_where(actual, first, where, sizeof where),
+                e, a, ndiff, actual->size);
+    tc_fail(file, line, "close", "%s:%s expected %.9g, got %.9g "
+            "(|diff| %.3g > tol %.3g); %zu of %zu elements differ",
+            tc_what(what), tc_where(actual, first, where, sizeof where),
+            e, a, fabs(a - e), atol + rtol * fabs(e), ndiff, actual->size);
 }
 
 void tc_assert_exact_at(const char *file, int line, const Tensor *actual,
@@ -326,6 +440,8 @@ void tc_assert_exact_at(const char *file, int line, const Tensor *actual,
     char where[128];
 
     tc_assert_same_shape(file, line, actual, expected, what);
+    tc_assert_written(file, line, actual, what, "");
+    tc_assert_written(file, line, expected, what, " (in the result compared with)");
     for (size_t i = 0; i < actual->size; i++) {
         float a = actual->data[i], e = expected->data[i];
         if (!(a == e || (isnan(a) && isnan(e))) && ndiff++ == 0)
@@ -333,38 +449,55 @@ void tc_assert_exact_at(const char *file, int line, const Tensor *actual,
     }
     if (ndiff == 0)
         return;
-    _ck_assert_failed(file, line, "exact", "%s:%s expected %.9g, got %.9g "
-                      "(must be exact); %zu of %zu elements differ",
-                      tc_what(what), tc_where(actual, first, where, sizeof where),
-                      (double)expected->data[first], (double)actual->data[first],
-                      ndiff, actual->size);
+    tc_fail(file, line, "exact", "%s:%s expected %.9g, got %.9g "
+            "(must be exact); %zu of %zu elements differ",
+            tc_what(what), tc_where(actual, first, where, sizeof where),
+            (double)expected->data[first], (double)actual->data[first],
+            ndiff, actual->size);
 }
 
 void tc_assert_float_close_at(const char *file, int line, double actual,
                               double expected, double rtol, double atol,
                               const char *what)
 {
+    if (tensor_is_poison((float)actual))
+        tc_fail(file, line, "unwritten", "%s: never written (it still holds the NaN "
+                "that tensor_empty() fills new tensors with in the tests)", tc_what(what));
     if (tc_close(actual, expected, rtol, atol))
         return;
-    if (isnan(actual) || isnan(expected))
-        _ck_assert_failed(file, line, "close", "%s: expected %.9g, got %.9g "
-                          "(NaN matches only NaN)", tc_what(what), expected,
-                          actual);
-    _ck_assert_failed(file, line, "close", "%s: expected %.9g, got %.9g "
-                      "(|diff| %.3g > tol %.3g)", tc_what(what), expected,
-                      actual, fabs(actual - expected),
-                      atol + rtol * fabs(expected));
+    if (isnan(actual) || isnan(expected) || isinf(actual) || isinf(expected))
+        tc_fail(file, line, "close", "%s: expected %.9g, got %.9g "
+                "(NaN matches only NaN, an infinity only itself)", tc_what(what),
+                expected, actual);
+    tc_fail(file, line, "close", "%s: expected %.9g, got %.9g "
+            "(|diff| %.3g > tol %.3g)", tc_what(what), expected,
+            actual, fabs(actual - expected), atol + rtol * fabs(expected));
 }
 
 void tc_assert_error_at(const char *file, int line, int failed,
                         const char *what)
 {
     if (!failed)
-        _ck_assert_failed(file, line, "error", "%s: expected an error, but the "
-                          "call succeeded", tc_what(what));
+        tc_fail(file, line, "error", "%s: expected an error, but the "
+                "call succeeded", tc_what(what));
     if (tensor_last_error()[0] == '\0')
-        _ck_assert_failed(file, line, "error", "%s: failed without a reason: "
-                          "call tensor_set_error()", tc_what(what));
+        tc_fail(file, line, "error", "%s: failed without a reason: "
+                "call tensor_set_error()", tc_what(what));
+}
+
+void tc_assert_workers_at(const char *file, int line, size_t started,
+                          size_t workers, const char *what)
+{
+    if (!tc_threads_counted())
+        tc_fail(file, line, "threads", "%s: this test program cannot count threads: "
+                "it was not linked with -Wl,--wrap=pthread_create (a build problem, "
+                "not your code)", tc_what(what));
+    if (started == workers || started + 1 == workers)
+        return;
+    tc_fail(file, line, "threads", "%s started %zu thread%s; kernels.h asks for %zu "
+            "workers here: %zu threads started, or %zu besides the calling thread",
+            tc_what(what), started, started == 1 ? "" : "s", workers, workers,
+            workers - 1);
 }
 
 /* ---- RNG ---------------------------------------------------------------- */
@@ -425,6 +558,15 @@ float tc_rng_normal(struct tc_rng *rng)
     return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
 }
 
+void tc_rng_seed_case(struct tc_rng *rng, uint64_t seed)
+{
+    uint64_t mix = tc_grading.seed;
+
+    /* A different stream per (case, grading seed); without a grading seed,
+     * exactly tc_rng_seed(seed), so the literal runs keep their data. */
+    tc_rng_seed(rng, tc_grading.on ? seed ^ tc_splitmix64(&mix) : seed);
+}
+
 /* ---- tensors for inputs -------------------------------------------------- */
 
 /* Fails the test if a helper could not allocate. */
@@ -454,6 +596,35 @@ Tensor *tc_randn_2d(struct tc_rng *rng, size_t rows, size_t cols)
 Tensor *tc_tensor(int ndim, const size_t shape[], const float *values)
 {
     return tc_check_alloc(tensor_from(ndim, shape, values), "tc_tensor");
+}
+
+Tensor *tc_case_input(struct tc_rng *rng, int ndim, const size_t shape[],
+                      const float *literal, float lo, float hi, float step)
+{
+    if (!tc_grading.on)
+        return tc_tensor(ndim, shape, literal);
+    Tensor *t = tc_check_alloc(tensor_new(ndim, shape), "tc_case_input");
+    for (size_t i = 0; i < t->size; i++) {
+        if (step <= 0.0f) {
+            t->data[i] = tc_rng_uniform(rng, lo, hi);
+            continue;
+        }
+        /* One of the grid points lo, lo + step, ..., hi, all equally likely. */
+        uint64_t points = (uint64_t)((hi - lo) / step + 0.5f) + 1;
+        t->data[i] = lo + step * (float)(tc_rng_next(rng) % points);
+    }
+    return t;
+}
+
+Tensor *tc_case_choice(struct tc_rng *rng, int ndim, const size_t shape[],
+                       const float *literal, const float *choices, size_t nchoices)
+{
+    if (!tc_grading.on || nchoices == 0)
+        return tc_tensor(ndim, shape, literal);
+    Tensor *t = tc_check_alloc(tensor_new(ndim, shape), "tc_case_choice");
+    for (size_t i = 0; i < t->size; i++)
+        t->data[i] = choices[tc_rng_next(rng) % nchoices];
+    return t;
 }
 
 Tensor *tc_matrix(size_t rows, size_t cols, const float *values)

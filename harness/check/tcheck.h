@@ -56,6 +56,44 @@ void tc_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Shows (the default) or drops tc_info() output in this process and its forks. */
 void tc_set_info(int on);
 
+/* ---- threads ------------------------------------------------------------ */
+
+/**
+ * Threads started with pthread_create() in this process so far, by any
+ * code.  Counted by a wrapper the test programs link with
+ * -Wl,--wrap=pthread_create; a test reads it before and after a kernel
+ * call.  tc_threads_counted() is 0 in a program linked without the flag.
+ */
+size_t tc_threads_started(void);
+int tc_threads_counted(void);
+
+/**
+ * Fails unless a kernel call that kernels.h asks to use `workers` workers
+ * started `workers` threads, or `workers - 1` (the calling thread being
+ * one of the workers); `started` is the count during the call.
+ */
+#define tc_assert_workers(started, workers, what) \
+    tc_assert_workers_at(__FILE__, __LINE__, (started), (workers), (what))
+void tc_assert_workers_at(const char *file, int line, size_t started,
+                          size_t workers, const char *what);
+
+/* ---- the grading seed ------------------------------------------------------ */
+
+/*
+ * At grading time the visible tests run on fresh random inputs of the
+ * same shapes, so that a kernel that recognises the literal cases and
+ * returns stored answers earns nothing.  The runner reads the environment
+ * variable TC_SEED (a decimal number) and calls tc_set_grading_seed();
+ * without it (a student's `make test`) the literal cases run.  The
+ * visible tests draw their inputs through tc_rng_seed_case() and
+ * tc_case_input() and check against the references, so every seed gives
+ * a valid test, and one seed always gives the same inputs.  Failure
+ * messages of a seeded run say so.
+ */
+void tc_set_grading_seed(int on, uint64_t seed);
+/** 1 if this run has a grading seed. */
+int tc_seeded(void);
+
 /** Starts a test: records its name and the live tensors (for leak notes). */
 void tc_begin(const char *name);
 
@@ -111,7 +149,10 @@ struct tc_suite {
 
 /**
  * numpy.allclose(actual, expected, rtol, atol): same shape and, for every
- * element, |a - e| <= atol + rtol * |e|; NaN matches only NaN.  The message
+ * element, |a - e| <= atol + rtol * |e|; NaN matches only NaN and an
+ * infinity only itself.  An element still holding tensor_empty()'s poison
+ * (tensor.h), in either tensor, fails first: "at [7] the element was
+ * never written ...".  The message
  * names the first failing index, e.g. "A @ B: at [3, 1] expected 4.25, got
  * 4.5 (|diff| 0.25 > tol 1.0e-05); 7 of 64 elements differ".
  */
@@ -119,7 +160,10 @@ struct tc_suite {
     tc_assert_close_at(__FILE__, __LINE__, (actual), (expected), (rtol),  \
                        (atol), (what))
 
-/** Bit-for-bit equal values (NaN equals NaN; -0.0 equals 0.0), same shape. */
+/**
+ * Equal values (NaN equals NaN; -0.0 equals 0.0), same shape; unwritten
+ * (poisoned) elements fail as in tc_assert_close().
+ */
 #define tc_assert_exact(actual, expected, what) \
     tc_assert_exact_at(__FILE__, __LINE__, (actual), (expected), (what))
 
@@ -163,6 +207,30 @@ uint64_t tc_rng_next(struct tc_rng *rng);
 float tc_rng_uniform(struct tc_rng *rng, float lo, float hi);
 /** Standard normal (Box-Muller). */
 float tc_rng_normal(struct tc_rng *rng);
+
+/**
+ * Seeds rng for one visible test case: exactly tc_rng_seed(rng, seed)
+ * without a grading seed, else a stream that depends on both.
+ */
+void tc_rng_seed_case(struct tc_rng *rng, uint64_t seed);
+
+/**
+ * A visible test's literal input: a copy of `literal` (size values), or
+ * in a seeded run the same shape filled from rng with values in
+ * [lo, hi]: multiples of `step` from lo (step > 0: e.g. small integers,
+ * so that products are exact), or uniform in [lo, hi) (step 0).  Fails
+ * the test if it cannot be allocated.
+ */
+Tensor *tc_case_input(struct tc_rng *rng, int ndim, const size_t shape[],
+                      const float *literal, float lo, float hi, float step);
+
+/**
+ * Like tc_case_input(), but a seeded run draws every value from the
+ * nchoices `choices` (e.g. 0, 1, -2, infinity, NaN: special values in
+ * random places).
+ */
+Tensor *tc_case_choice(struct tc_rng *rng, int ndim, const size_t shape[],
+                       const float *literal, const float *choices, size_t nchoices);
 
 /**
  * A new tensor of the given shape filled with standard normal values;

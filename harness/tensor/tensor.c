@@ -113,6 +113,35 @@ static void tensor_cache_give(void *data, size_t bytes)
     pthread_mutex_unlock(&tensor_cache.lock);
 }
 
+/* tensor_set_poison(): the test programs' switch (see tensor.h). */
+static atomic_int tensor_poison_on;
+
+void tensor_set_poison(int on)
+{
+    atomic_store(&tensor_poison_on, on != 0);
+}
+
+/* The sign and the quiet bit are what arithmetic on a NaN may change. */
+#define TENSOR_POISON_MASK 0x7FBFFFFFu
+
+int tensor_is_poison(float v)
+{
+    uint32_t bits;
+
+    memcpy(&bits, &v, sizeof bits);
+    return (bits & TENSOR_POISON_MASK) == (TENSOR_POISON_BITS & TENSOR_POISON_MASK);
+}
+
+/* Fills a block of `bytes` (a multiple of 4) with the poison NaN. */
+static void tensor_poison_fill(void *data, size_t bytes)
+{
+    const uint32_t poison = TENSOR_POISON_BITS;
+    unsigned char *p = data;
+
+    for (size_t i = 0; i + sizeof poison <= bytes; i += sizeof poison)
+        memcpy(p + i, &poison, sizeof poison);
+}
+
 /* Tensors created and not yet freed, for the tests' leak notes. */
 static atomic_size_t tensor_live;
 
@@ -190,7 +219,7 @@ static int tensor_check_shape(const char *who, int ndim, const size_t shape[],
 
 /*
  * The shared constructor: a tensor whose data is zero-filled when `zero`,
- * else left as malloc gave it; NULL with the error set.
+ * else poisoned (tests) or left as malloc gave it; NULL with the error set.
  */
 static Tensor *tensor_alloc_as(const char *who, int ndim, const size_t shape[], bool zero)
 {
@@ -212,6 +241,8 @@ static Tensor *tensor_alloc_as(const char *who, int ndim, const size_t shape[], 
     }
     if (zero)
         memset(data, 0, bytes);
+    else if (atomic_load(&tensor_poison_on))
+        tensor_poison_fill(data, bytes);
     atomic_fetch_add(&tensor_live, 1);
     t->data = data;
     t->size = size;

@@ -44,9 +44,30 @@ Tensor *tensor_new(int ndim, const size_t shape[]);
  * Like tensor_new() but the data is not initialised: for a kernel that
  * writes every element anyway, it saves a pass over memory (zeroing a
  * large result costs as much as a ReLU over it).  Never read an element
- * before writing it.
+ * before writing it.  In the test programs its elements start as the
+ * poison NaN (below), so an element left unwritten fails the tests.
  */
 Tensor *tensor_empty(int ndim, const size_t shape[]);
+
+/*
+ * Poison, for the test programs: with it on, tensor_empty() fills every
+ * block it hands out, fresh or recycled (a freed block may come back with
+ * the previous tensor's values, which can be the right ones), with the
+ * NaN whose bits are TENSOR_POISON_BITS.  No arithmetic on the tests'
+ * inputs makes that NaN, and arithmetic on it keeps its payload (it may
+ * flip the sign and set the quiet bit), so tensor_is_poison() tells an
+ * element a kernel never wrote, or only added to, from every value a
+ * kernel computes.  Off by default: the performance program measures
+ * without the extra pass.  Process-wide, like the block cache; the test
+ * runner turns it on before any test starts.
+ */
+#define TENSOR_POISON_BITS 0x7FA5A5A5u
+
+/** Turns poisoning of tensor_empty() blocks on (nonzero) or off. */
+void tensor_set_poison(int on);
+
+/** 1 if v is the poison NaN, with any sign and quiet bit; else 0. */
+int tensor_is_poison(float v);
 
 /** Shorthands for tensor_new(): a 0-d scalar, a 1-d vector, a 2-d matrix. */
 Tensor *tensor_scalar(float value);

@@ -293,6 +293,42 @@ TC_TEST(inner_exits_early)
     exit(0);
 }
 
+/* An element of a tensor_empty() result that nobody wrote, in a 2x3. */
+TC_TEST(inner_unwritten)
+{
+    const size_t shape[2] = {2, 3};
+    Tensor *y = tensor_empty(2, shape);
+    Tensor *e = tensor_new(2, shape);
+    for (size_t i = 0; i < 4; i++)
+        y->data[i] = 0.0f;
+    y->data[5] = 0.0f;   /* [1, 1] is left as tensor_empty() gave it */
+    e->data[4] = NAN;    /* an expected NaN must not excuse it */
+    tc_assert_exact(y, e, "relu");
+}
+
+/* The poison after arithmetic (sign flipped, quiet bit set) is still told. */
+TC_TEST(inner_unwritten_sum)
+{
+    Tensor *y = tensor_empty(1, (const size_t[]){2});
+    Tensor *e = tensor_new_1d(2);
+    y->data[0] = 0.0f;
+    y->data[1] = -(y->data[1] + 1.0f);
+    tc_assert_close(y, e, 1e-5, 1e-8, "A @ B");
+}
+
+/* An infinity is not close to a finite value, whatever rtol says. */
+TC_TEST(inner_inf_vs_number)
+{
+    Tensor *y = tensor_scalar(5.0f), *e = tensor_scalar(INFINITY);
+    tc_assert_close(y, e, 1e-5, 1e-8, "dot");
+}
+
+/* A thread count that is neither W nor W - 1. */
+TC_TEST(inner_workers)
+{
+    tc_assert_workers(tc_threads_started(), 4, "parallel_relu(x, 4)");
+}
+
 /* Runs one inner test as the runner does; returns its result type. */
 static int run_inner(const TTest *t, char *msg, size_t n)
 {
@@ -375,9 +411,84 @@ START_TEST(test_nan_and_float_failures)
 {
     assert_inner_fails(TC_REF(inner_nan_vs_number),
                        "relu: at [0] expected 1, got nan (NaN matches only "
-                       "NaN); 1 of 1 elements differ");
+                       "NaN, an infinity only itself); 1 of 1 elements differ");
     assert_inner_fails(TC_REF(inner_float_close),
                        "dot_product: expected 1, got 2 (|diff| 1 > tol 1e-05)");
+}
+END_TEST
+
+START_TEST(test_unwritten_elements_fail)
+{
+    tensor_set_poison(1);
+    assert_inner_fails(TC_REF(inner_unwritten),
+                       "relu: at [1, 1] the element was never written (it still holds "
+                       "the NaN that tensor_empty() fills new tensors with in the tests, "
+                       "or a sum started from it); 1 of 6 elements unwritten");
+    assert_inner_fails(TC_REF(inner_unwritten_sum),
+                       "A @ B: at [1] the element was never written (it still holds "
+                       "the NaN that tensor_empty() fills new tensors with in the tests, "
+                       "or a sum started from it); 1 of 2 elements unwritten");
+    tensor_set_poison(0);
+}
+END_TEST
+
+START_TEST(test_inf_matches_only_itself)
+{
+    assert_inner_fails(TC_REF(inner_inf_vs_number),
+                       "dot: expected inf, got 5 (NaN matches only NaN, an infinity "
+                       "only itself); 1 of 1 elements differ");
+}
+END_TEST
+
+/* The unit tests are linked without --wrap: the thread test says so. */
+START_TEST(test_workers_need_the_wrap)
+{
+    ck_assert_int_eq(tc_threads_counted(), 0);
+    assert_inner_fails(TC_REF(inner_workers),
+                       "parallel_relu(x, 4): this test program cannot count threads: "
+                       "it was not linked with -Wl,--wrap=pthread_create (a build "
+                       "problem, not your code)");
+}
+END_TEST
+
+/* Without a grading seed the literal case runs; with one, random values
+ * on the grid, the same for the same seed, and failures say why. */
+START_TEST(test_grading_seed)
+{
+    static const float lit[] = {1, 2, 3, 4, 5, 6};
+    const size_t shape[2] = {2, 3};
+    struct tc_rng r1, r2, plain;
+
+    tc_set_grading_seed(0, 0);
+    ck_assert_int_eq(tc_seeded(), 0);
+    tc_rng_seed_case(&r1, 5);
+    tc_rng_seed(&plain, 5);
+    ck_assert_uint_eq(tc_rng_next(&r1), tc_rng_next(&plain));
+    Tensor *t = tc_case_input(&r1, 2, shape, lit, -9, 9, 1);
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_float_eq(t->data[i], lit[i]);
+    tensor_free(t);
+
+    tc_set_grading_seed(1, 77);
+    ck_assert_int_eq(tc_seeded(), 1);
+    tc_rng_seed_case(&r1, 5);
+    tc_rng_seed_case(&r2, 5);
+    Tensor *a = tc_case_input(&r1, 2, shape, lit, -9, 9, 1);
+    Tensor *b = tc_case_input(&r2, 2, shape, lit, -9, 9, 1);
+    int same_as_literal = 1;
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_float_eq(a->data[i], b->data[i]);
+        ck_assert(a->data[i] >= -9 && a->data[i] <= 9 && a->data[i] == floorf(a->data[i]));
+        same_as_literal &= a->data[i] == lit[i];
+    }
+    ck_assert_int_eq(same_as_literal, 0);
+    ck_assert_int_eq(a->ndim, 2);
+    tensor_free(b);
+    tensor_free(a);
+    char msg[512];
+    ck_assert_int_eq(run_inner(TC_REF(inner_float_close), msg, sizeof msg), CK_FAILURE);
+    ck_assert_ptr_nonnull(strstr(msg, "[grading run: the test's inputs were replaced"));
+    tc_set_grading_seed(0, 0);
 }
 END_TEST
 
@@ -423,6 +534,10 @@ Suite *tcheck_suite(void)
     tcase_add_test(tc, test_error_assertion_failures);
     tcase_add_test(tc, test_nan_and_float_failures);
     tcase_add_test(tc, test_exit_test_semantics);
+    tcase_add_test(tc, test_unwritten_elements_fail);
+    tcase_add_test(tc, test_inf_matches_only_itself);
+    tcase_add_test(tc, test_workers_need_the_wrap);
+    tcase_add_test(tc, test_grading_seed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -392,6 +392,50 @@ START_TEST(test_cached_block_is_zeroed_and_not_shared)
 }
 END_TEST
 
+/*
+ * Poison on: tensor_empty() blocks hold the poison NaN, fresh or
+ * recycled from the cache with the right values still in them;
+ * tensor_new() still zero-fills; tensor_is_poison() ignores the sign
+ * and quiet bit arithmetic may change, and nothing else.
+ */
+START_TEST(test_poisoned_empty_blocks)
+{
+    const size_t small[1] = {37}, big[1] = {(4u << 20) / sizeof(float)};
+    tensor_set_poison(1);
+    Tensor *s = tensor_empty(1, small);
+    ck_assert_ptr_nonnull(s);
+    size_t clean = 0;
+    for (size_t i = 0; i < s->size; i++)
+        clean += !tensor_is_poison(s->data[i]);
+    ck_assert_uint_eq(clean, 0);
+    ck_assert(isnan(s->data[0]));
+    ck_assert(tensor_is_poison(-s->data[0]));
+    ck_assert(tensor_is_poison(s->data[0] + 1.0f));
+    tensor_free(s);
+
+    Tensor *a = tensor_empty(1, big);
+    ck_assert_ptr_nonnull(a);
+    for (size_t i = 0; i < a->size; i++)
+        a->data[i] = 2.0f;
+    tensor_free(a);                   /* cached, holding 2.0f everywhere */
+    Tensor *b = tensor_empty(1, big);
+    clean = 0;
+    for (size_t i = 0; i < b->size; i++)
+        clean += !tensor_is_poison(b->data[i]);
+    ck_assert_uint_eq(clean, 0);
+    tensor_free(b);
+    Tensor *z = tensor_new(1, small);
+    ck_assert_float_eq(z->data[36], 0.0f);
+    tensor_free(z);
+
+    ck_assert(!tensor_is_poison(NAN));
+    ck_assert(!tensor_is_poison(-NAN));
+    ck_assert(!tensor_is_poison(INFINITY));
+    ck_assert(!tensor_is_poison(0.0f));
+    tensor_set_poison(0);
+}
+END_TEST
+
 Suite *tensor_suite(void)
 {
     Suite *s = suite_create("tensor");
@@ -421,6 +465,7 @@ Suite *tensor_suite(void)
     tcase_add_test(tc, test_error_is_per_thread);
     tcase_add_test(tc, test_empty_shape);
     tcase_add_test(tc, test_cached_block_is_zeroed_and_not_shared);
+    tcase_add_test(tc, test_poisoned_empty_blocks);
     suite_add_tcase(s, tc);
     return s;
 }

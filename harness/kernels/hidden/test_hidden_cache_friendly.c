@@ -7,7 +7,10 @@
  *   vectors     1xN @ NxM and Nx1 @ 1xN with blocks that leave remainders
  *   errors      block_size 0, NULL operands, wrong ranks, inner dimensions
  *               that differ (plus one valid call, so a stub cannot pass)
+ *   special     NaN and infinities propagate as in IEEE arithmetic through
+ *               every tile (0 * inf is NaN: no skipping of zero entries)
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -167,6 +170,42 @@ TC_TEST(test_errors_operands)
         tensor_free(all[i]);
 }
 
+/*
+ * 13x9 @ 9x11 where A has zeros, B has infinities in the same k, and a
+ * NaN, with every block size: exactly the float64 reference (whose
+ * special values are IEEE's; the finite values are small integers, so
+ * every finite sum is exact in any order).
+ */
+TC_TEST(test_special_values)
+{
+    static const float pick[] = {0.0f, 0.0f, 1.0f, -2.0f, 3.0f, 0.5f};
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 306);
+    Tensor *A = tc_randn_2d(&rng, 13, 9), *B = tc_randn_2d(&rng, 9, 11);
+    for (size_t i = 0; i < A->size; i++)
+        A->data[i] = pick[tc_rng_next(&rng) % 6];
+    for (size_t i = 0; i < B->size; i++)
+        B->data[i] = pick[tc_rng_next(&rng) % 6];
+    A->data[0 * 9 + 4] = 0.0f;          /* row 0 meets B's inf row 4: NaN */
+    B->data[4 * 11 + 2] = INFINITY;
+    A->data[5 * 9 + 7] = -INFINITY;     /* row 5: -inf, or NaN where B is 0 */
+    A->data[12 * 9 + 8] = NAN;          /* row 12: all NaN */
+    B->data[3 * 11 + 10] = -INFINITY;   /* column 10: -inf or NaN */
+    Tensor *ref = tc_ref_matmul(A, B);
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "cache_friendly_matmul(13x9 with 0, inf, NaN, 9x11, "
+                 "block %zu)", blocks[i]);
+        Tensor *C = cache_friendly_matmul(A, B, blocks[i]);
+        tc_assert_not_null(C, what);
+        tc_assert_exact(C, ref, what);
+        tensor_free(C);
+    }
+    tensor_free(ref);
+    tensor_free(B);
+    tensor_free(A);
+}
+
 static const TTest *const remainders_tests[] = {
     TC_REF(test_remainders_33x17x65), TC_REF(test_remainders_100x37x29),
     TC_REF(test_remainders_huge_block), NULL,
@@ -178,10 +217,15 @@ static const TTest *const errors_tests[] = {
     TC_REF(test_errors_block_zero), TC_REF(test_errors_operands), NULL,
 };
 
+static const TTest *const special_tests[] = {
+    TC_REF(test_special_values), NULL,
+};
+
 static const struct tc_case hidden_cache_friendly_cases[] = {
     {"remainders", remainders_tests, 0},
     {"vectors", vectors_tests, 0},
     {"errors", errors_tests, 0},
+    {"special", special_tests, 0},
     {NULL, NULL, 0},
 };
 

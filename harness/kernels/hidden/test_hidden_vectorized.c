@@ -10,6 +10,8 @@
  *                      float64 reference
  *   errors             NULL arguments and shape mismatches: -1, a reason,
  *                      and every field of *out NULL
+ *   operations_special NaN and infinities in random places of 1000-element
+ *                      inputs: IEEE arithmetic element-wise and in the sums
  */
 #include <float.h>
 #include <math.h>
@@ -229,6 +231,32 @@ TC_TEST(test_operations_random)
     tensor_free(x);
 }
 
+/*
+ * 1000 elements, mostly finite, with a few infinities (inf * 0 = NaN in
+ * element_wise_multiply; the sums become inf or NaN) and, in a second
+ * pair, infinities of one sign only: dot and distance are +-inf, not NaN.
+ */
+TC_TEST(test_operations_special)
+{
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 205);
+    const size_t shape[1] = {1000};
+    Tensor *x = tc_randn(&rng, 1, shape), *y = tc_randn(&rng, 1, shape);
+    x->data[10] = INFINITY;  y->data[10] = 0.0f;
+    x->data[500] = 0.0f;     y->data[500] = -INFINITY;
+    x->data[999] = NAN;
+    check_operations(x, y, "vectorized_operations(random 1000 with inf * 0 and NaN)");
+    tensor_free(y);
+    tensor_free(x);
+    x = tc_randn(&rng, 1, shape);
+    y = tc_randn(&rng, 1, shape);
+    x->data[3] = INFINITY;   y->data[3] = 2.0f;
+    x->data[777] = 1.0f;     y->data[777] = -INFINITY;
+    check_operations(x, y, "vectorized_operations(random 1000 with +inf and -inf)");
+    tensor_free(y);
+    tensor_free(x);
+}
+
 /* ---- errors --------------------------------------------------------------- */
 
 /* Any non-NULL pointer the kernel must overwrite with NULL on failure. */
@@ -312,10 +340,15 @@ static const TTest *const errors_tests[] = {
     TC_REF(test_errors_null), TC_REF(test_errors_shapes), NULL,
 };
 
+static const TTest *const operations_special_tests[] = {
+    TC_REF(test_operations_special), NULL,
+};
+
 static const struct tc_case hidden_vectorized_cases[] = {
     {"relu_special", relu_special_tests, 0},
     {"operations_shapes", operations_shapes_tests, 0},
     {"errors", errors_tests, 0},
+    {"operations_special", operations_special_tests, 0},
     {NULL, NULL, 0},
 };
 

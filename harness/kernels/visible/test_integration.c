@@ -67,7 +67,7 @@ static void add_bias(Tensor *h, const Tensor *b)
 TC_TEST(test_sequential_model)
 {
     struct tc_rng rng;
-    tc_rng_seed(&rng, 42);
+    tc_rng_seed_case(&rng, 42);
     struct dense l = dense_new(&rng, 10, 5, 1.0f, 1.0f);
     Tensor *x = tc_randn_2d(&rng, 1, 10);
 
@@ -221,7 +221,7 @@ TC_TEST(test_deep_model)
 {
     static const size_t widths[DEEP_LAYERS + 1] = {64, 128, 64, 10};
     struct tc_rng rng;
-    tc_rng_seed(&rng, 2024);
+    tc_rng_seed_case(&rng, 2024);
     struct dense layers[DEEP_LAYERS];
     for (int i = 0; i < DEEP_LAYERS; i++)  /* He-style N(0, 1/fan_in) weights */
         layers[i] = dense_new(&rng, widths[i], widths[i + 1],

@@ -75,7 +75,7 @@ static void time_row(void (*fn)(void *), struct perf_job *job,
 TC_TEST(test_final_performance)
 {
     struct tc_rng rng;
-    tc_rng_seed(&rng, 42);
+    tc_rng_seed_case(&rng, 42);
     Tensor *A = tc_randn_2d(&rng, PERF_N, PERF_N);
     Tensor *B = tc_randn_2d(&rng, PERF_N, PERF_N);
     const size_t xshape[1] = {PERF_RELU_N};
