@@ -1120,7 +1120,8 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
 /*
  * The fallback's layers: read the system (as bwrap shows it), /proc and
  * the ro_binds, write the work folder and the harmless devices.  Without
- * a private /tmp, TMPDIR (unless env sets it) is the work folder.
+ * a private /tmp, TMPDIR, TMP and TEMP (unless env sets them) are the
+ * work folder.
  */
 static int sbx_plan_fallback(struct sbx_plan *p, const struct sbx_opts *opts,
                              struct sbx_result *res)
@@ -1149,9 +1150,11 @@ static int sbx_plan_fallback(struct sbx_plan *p, const struct sbx_opts *opts,
     strv_clear(&wr);
     if (rc < 0)
         return sbx_internal(res, "sandbox: fallback: %s", err);
-    if (p->workdir && !sbx_env_get(p->env.v, "TMPDIR"))
-        strv_pushf(&p->env, "TMPDIR=%s", p->workdir);
-    return 0;
+    static const char *const tmpvars[] = {"TMPDIR", "TMP", "TEMP"};   /* TEMP: Check's */
+    for (size_t i = 0; p->workdir && i < sizeof tmpvars / sizeof tmpvars[0]; i++)
+        if (!sbx_env_get(p->env.v, tmpvars[i]))
+            strv_pushf(&p->env, "%s=%s", tmpvars[i], p->workdir);
+    return p->env.oom ? sbx_internal(res, "sandbox: out of memory") : 0;
 }
 
 /* Builds the plan for opts->use_bwrap: bwrap (probed) or the program itself. */

@@ -39,8 +39,8 @@
  *
  * The environment is opts->env exactly: it is passed to execve() of bwrap,
  * which hands it on (bwrap itself adds only PWD).  The fallback adds
- * TMPDIR=<workdir> when env has no TMPDIR, since it has no private /tmp
- * and the host's is not writable.
+ * TMPDIR, TMP and TEMP (Check's) set to the workdir when env lacks them,
+ * since it has no private /tmp and the host's is not writable.
  *
  * The fallback: the keeper builds nothing; the parent prepares the
  * Landlock ruleset and the seccomp filter before fork() (confine.h) and
