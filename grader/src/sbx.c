@@ -35,6 +35,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -65,7 +67,7 @@ _Static_assert((unsigned)SBX_LAYER_LANDLOCK == (unsigned)CNF_LANDLOCK
 enum {
     SBX_FD_REPORT = 3,   /* CLOEXEC pipe of struct sbx_child_msg */
     SBX_FD_STATUS = 4,   /* bwrap --json-status-fd */
-    SBX_FD_LANDLOCK = 5, /* the fallback's Landlock ruleset (CLOEXEC) */
+    SBX_FD_LANDLOCK = 5, /* the fallback's Landlock ruleset; bwrap's --seccomp */
     SBX_FD_COUNT = 6,
 };
 
@@ -118,6 +120,7 @@ struct sbx_plan {
     const volatile sig_atomic_t *cancel;
     bool bwrap;              /* the program is bwrap: 128+N, json status */
     struct cnf cnf;          /* SBX_LEVEL_FALLBACK: the layers to apply */
+    int seccomp_fd;          /* SBX_LEVEL_BWRAP: the same filter for --seccomp, or -1 */
     bool status_fd;          /* give the child the status pipe as fd 4 */
     pid_t parent;            /* to notice the grader died before PDEATHSIG */
     int max_fd;              /* bound of the close() loop without close_range */
@@ -326,6 +329,8 @@ static void sbx_child_confine(const struct sbx_plan *p)
         [CNF_STEP_SECCOMP] = SBX_STEP_SECCOMP,
     };
     enum cnf_step step = CNF_STEP_NO_NEW_PRIVS;
+    if (!p->cnf.layers)
+        return;   /* none, or bwrap: SBX_FD_LANDLOCK is bwrap's --seccomp */
     int e = cnf_apply(&p->cnf, SBX_FD_LANDLOCK, &step);
     if (e)
         sbx_child_fail(SBX_FD_REPORT, steps[step], e);
@@ -795,7 +800,8 @@ static int sbx_spawn(const struct sbx_plan *p, const struct sbx_limits *lim,
         goto out;
     }
     const int fds[SBX_FD_COUNT] = {pp.devnull, pp.out[1], pp.err[1], pp.report[1],
-                                   pp.status[1], p->cnf.ruleset_fd};
+                                   pp.status[1],
+                                   p->bwrap ? p->seccomp_fd : p->cnf.ruleset_fd};
     uint64_t t0 = sbx_now_ms();
     pid_t pid = fork();
     if (pid == 0)
@@ -940,6 +946,7 @@ static void sbx_plan_release(struct sbx_plan *p)
     free(p->workdir);
     p->workdir = NULL;
     cnf_release(&p->cnf);
+    sbx_close(&p->seccomp_fd);
 }
 
 static void sbx_plan_rlimit(struct sbx_plan *p, int resource, uint64_t soft, uint64_t hard)
@@ -957,6 +964,7 @@ static void sbx_plan_base(struct sbx_plan *p, const struct sbx_limits *lim,
     static const char *const default_env[] = {"PATH=" SBX_DEFAULT_PATH, NULL};
     memset(p, 0, sizeof *p);
     p->cnf.ruleset_fd = -1;
+    p->seccomp_fd = -1;
     if (lim->cpu_ms) {
         uint64_t s = (lim->cpu_ms + 999) / 1000;
         sbx_plan_rlimit(p, RLIMIT_CPU, s, s + 1);   /* SIGXCPU, then SIGKILL */
@@ -1112,6 +1120,10 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
         strv_push(a, "--json-status-fd");
         strv_pushf(a, "%d", SBX_FD_STATUS);
     }
+    if (p->seccomp_fd >= 0) {
+        strv_push(a, "--seccomp");
+        strv_pushf(a, "%d", SBX_FD_LANDLOCK);
+    }
     strv_push(a, "--");
     for (size_t i = 0; argv[i]; i++)
         strv_push(a, argv[i]);
@@ -1157,6 +1169,30 @@ static int sbx_plan_fallback(struct sbx_plan *p, const struct sbx_opts *opts,
     return p->env.oom ? sbx_internal(res, "sandbox: out of memory") : 0;
 }
 
+/*
+ * The fallback's seccomp filter for bwrap too (--seccomp: bwrap installs
+ * it right before it executes the program), so that inside its
+ * namespaces a test cannot ptrace the runner that writes its results, nor
+ * open the kernel's other doors.  Where the kernel has no seccomp, none.
+ */
+static int sbx_plan_bwrap_seccomp(struct sbx_plan *p, struct sbx_result *res)
+{
+    struct cnf c;
+    char err[256] = "";
+    int rc = cnf_prepare(&c, CNF_SECCOMP, NULL, err, sizeof err);
+    if (rc == 0 && (c.layers & CNF_SECCOMP)) {
+        size_t len = (size_t)c.filter_len * sizeof(struct sock_filter);
+        p->seccomp_fd = memfd_create("sbx-seccomp", MFD_CLOEXEC);
+        if (p->seccomp_fd < 0 || write(p->seccomp_fd, c.filter, len) != (ssize_t)len
+            || lseek(p->seccomp_fd, 0, SEEK_SET) < 0) {
+            snprintf(err, sizeof err, "the seccomp filter for bwrap: %s", strerror(errno));
+            rc = -1;
+        }
+    }
+    cnf_release(&c);
+    return rc < 0 ? sbx_internal(res, "sandbox: %s", err) : 0;
+}
+
 /* Builds the plan for opts->use_bwrap: bwrap (probed) or the program itself. */
 static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
                           const struct sbx_limits *lim, const struct sbx_opts *opts,
@@ -1178,6 +1214,8 @@ static int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
             return sbx_internal(res, "sandbox: %s not found in PATH",
                                 opts->bwrap_path ? opts->bwrap_path : "bwrap");
         int rc = sbx_bwrap_probe(opts, bwrap, feat, res);
+        if (rc == 0)
+            rc = sbx_plan_bwrap_seccomp(p, res);
         if (rc == 0) {
             sbx_bwrap_argv(&p->argv, p, opts, feat, argv);
             strv_push(&p->exe, bwrap);
