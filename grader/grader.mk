@@ -53,3 +53,22 @@ $(MKSTUB): $(BUILD)/grader/mkstub.o $(BUILD)/grader/libgrader.a
 	$(CC) $(GRADER_LDFLAGS) $^ $(GRADER_LIBS) -o $@
 
 -include $(wildcard $(BUILD)/grader/*.d $(BUILD)/grader/src/*.d)
+
+# mutagen: the mutant generator `grader mutants` runs (grader/mutagen/).
+# It links libclang (Debian's libclang-dev), so it is its own target, not
+# part of grader-all: the grader builds without libclang.  Its objects go
+# in mutagen-obj/, since $(MUTAGEN) itself is a file in $(BUILD)/grader.
+MUTAGEN_LLVM   ?= $(shell llvm-config-14 --prefix 2>/dev/null || echo /usr/lib/llvm-14)
+MUTAGEN_SRC     = $(sort $(wildcard grader/mutagen/*.c))
+MUTAGEN_OBJ     = $(MUTAGEN_SRC:grader/mutagen/%.c=$(BUILD)/grader/mutagen-obj/%.o)
+MUTAGEN         = $(BUILD)/grader/mutagen
+
+$(BUILD)/grader/mutagen-obj/%.o: grader/mutagen/%.c | $(GRADER_ORDER)
+	@mkdir -p $(@D)
+	$(CC) $(GRADER_CFLAGS) -I$(MUTAGEN_LLVM)/include $(GRADER_PKG_CFLAGS) -c $< -o $@
+
+$(MUTAGEN): $(MUTAGEN_OBJ)
+	$(CC) $(GRADER_LDFLAGS) $^ -L$(MUTAGEN_LLVM)/lib -Wl,-rpath,$(MUTAGEN_LLVM)/lib -lclang \
+	      $(shell pkg-config --libs jansson 2>/dev/null) -o $@
+
+-include $(wildcard $(BUILD)/grader/mutagen-obj/*.d)
