@@ -177,6 +177,26 @@ static bool walk_after_directive(const struct walk *w, size_t off)
     return false;
 }
 
+/*
+ * Does a preprocessor line start inside [b, e)?  A mutated copy of such a
+ * span (`a +\n#ifdef X\n b\n#else\n c\n#endif`) could cut an #if apart.
+ */
+static bool walk_has_directive(const struct walk *w, size_t b, size_t e)
+{
+    const char *t = w->src->text;
+
+    for (size_t i = b; i < e; i++) {
+        if (t[i] != '\n')
+            continue;
+        size_t j = i + 1;
+        while (j < e && (t[j] == ' ' || t[j] == '\t'))
+            j++;
+        if (j < e && t[j] == '#')
+            return true;
+    }
+    return false;
+}
+
 /* ---- AST helpers ---------------------------------------------------------- */
 
 static enum CXCursorKind walk_kind(CXCursor c)
@@ -333,7 +353,8 @@ static char *walk_strdup(const char *s)
  * Records one mutant if its operator is on and it is safe: neither the
  * edit nor the span cuts a macro invocation (both may hold whole ones:
  * `p == NULL`, a deleted `if`), an expression span copies no statement
- * expression, and a statement is not bound to a preceding directive.
+ * expression, the text the schema copies holds no preprocessor line, and
+ * a statement is not bound to a preceding directive.
  * (Nodes a macro produced are refused by the callers: their operator or
  * literal is no token of the file where the AST puts it.)
  */
@@ -345,6 +366,9 @@ static void site_add(struct walk *w, enum site_op op, enum site_kind kind, size_
     if (walk_cuts_macro(w, eb, ee) || walk_cuts_macro(w, sb, se))
         return;
     if (kind == SITE_EXPR && walk_holds_hidden(w, sb, se))
+        return;
+    /* The schema copies the span around the edit: no directive in there. */
+    if ((sb < eb || ee < se) && walk_has_directive(w, sb, se))
         return;
     if (kind == SITE_STMT && walk_after_directive(w, sb))
         return;

@@ -150,6 +150,19 @@ float fx_clamp(float x, float hi)
     return y;
 }
 
+/* directives inside a span: the schema cannot copy half an #if */
+int fx_ifdef(int a, int b, int c)
+{
+    int x = a +
+#ifdef FX_NEVER_DEFINED
+        b
+#else
+        c
+#endif
+        ;
+    return x;
+}
+
 /* After every other site: the schema must keep this line's number. */
 int fx_line(void)
 {

@@ -16,6 +16,7 @@ float fx_at(const float *m, int cols, int r, int c);
 int fx_round(float x);
 long fx_lround(float x);
 float fx_clamp(float x, float hi);
+int fx_ifdef(int a, int b, int c);
 int fx_line(void);
 
 #endif

@@ -28,6 +28,7 @@ int main(void)
     printf("round %d %ld\n", fx_round(2.5f), fx_lround(2.5f));
     printf("clamp %g %g %g\n", (double)fx_clamp(-3.0f, 50.0f),
            (double)fx_clamp(500.0f, 1000.0f), (double)fx_clamp(7.0f, 5.0f));
+    printf("ifdef %d\n", fx_ifdef(1, 2, 3));
     printf("line %d\n", fx_line());
     return 0;
 }

@@ -83,6 +83,8 @@ jqt "constant expressions: no const mutant in fx_consts" "$all" \
     '[.mutants[] | select(.function == "fx_consts" and .op == "const")] == []'
 jqt "lvalues: fx_lvalues mutates operators and literals only" "$all" '
     [.mutants[] | select(.function == "fx_lvalues" and .kind == "expr") | .op] | unique == ["aor","const"]'
+jqt "directives: no mutant copies the #ifdef lines of fx_ifdef" "$all" \
+    '[.mutants[] | select(.function == "fx_ifdef")] == []'
 first=$(grep -n '^int fx_less' "$fx" | cut -d: -f1)
 jqt "nothing outside function bodies (enum, global initializer, _Static_assert)" "$all" \
     "[.mutants[].span.line > $first] | all"
