@@ -36,7 +36,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lm
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
            libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq \
            clang libclang-rt-14-dev libopenblas-dev procps libzip-dev unzip \
-           parallel libseccomp-dev
+           parallel libseccomp-dev libclang-dev
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
 HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/runner.c \
@@ -63,12 +63,13 @@ STUB_TESTS     = $(BUILD)/stub/kernels_tests
 UNIT_TESTS     = $(BUILD)/tests/run_tests
 
 .PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
-        test-stub test-student test-grader test-corpus test-perf
+        test-stub test-student test-grader test-policy test-corpus test-perf test-mutants mutants \
+        test-corpus-fallback test-sandbox test-mutagen
 .DELETE_ON_ERROR:
 # Objects built through pattern rules are not intermediates: keep them.
 .SECONDARY:
 
-all: deps-ok $(SOLUTION_TESTS) $(STUB_TESTS) $(GRADER) $(MKSTUB) $(UNIT_TESTS)
+all: deps-ok $(SOLUTION_TESTS) $(STUB_TESTS) $(GRADER) $(MKSTUB) $(MUTAGEN) $(UNIT_TESTS)
 
 # ---- dependencies -----------------------------------------------------
 
@@ -118,8 +119,11 @@ check-stubs: $(MKSTUB)
 
 # ---- tests --------------------------------------------------------------
 
-test: all check-stubs test-unit test-solution test-stub test-student test-grader fuzz-smoke \
-      test-corpus test-perf test-shards test-slurm test-browser test-release
+test: all check-stubs test-unit test-solution test-stub test-student test-grader test-policy \
+      fuzz-smoke \
+      test-corpus test-corpus-fallback test-sandbox test-perf test-mutagen test-mutants test-shards \
+      test-slurm \
+      test-browser test-release
 	@echo "make test: all checks passed ($(BUILD))"
 
 test-unit: $(UNIT_TESTS)
@@ -138,15 +142,47 @@ test-grader: $(GRADER) $(SOLUTION_TESTS)
 	@sh tests/scripts/bad_configs.sh $(GRADER)
 	@sh tests/scripts/grader_e2e.sh $(GRADER) $(BUILD)/e2e
 
+# The symbol policy as students run it (grader policy, make check) on
+# planted calls, and every libc/libm call the stub, kernels.h and the
+# student README mention is one the policy allows.
+test-policy: $(GRADER)
+	@sh tests/scripts/policy_names.sh $(GRADER)
+	@sh tests/scripts/policy_planted.sh $(GRADER) $(BUILD)/policy
+
 # The fixture corpus: one batch of broken and hostile submissions, each
 # with its expected outcome (tests/fixtures/corpus/README.md).
 test-corpus: $(GRADER)
 	@sh tests/scripts/corpus.sh $(GRADER) $(BUILD)/corpus
 
+# The corpus again in the fallback sandbox (Landlock + seccomp: where
+# bubblewrap cannot start), and the sandbox's own guarantees with the
+# symbol policy off, in both sandboxes (tests/fixtures/sandbox/).
+test-corpus-fallback: $(GRADER)
+	@CORPUS_SANDBOX=fallback sh tests/scripts/corpus.sh $(GRADER) $(BUILD)/corpus-fallback
+test-sandbox: $(GRADER)
+	@sh tests/scripts/sandbox_escape.sh $(GRADER) $(BUILD)/sandbox-escape auto fallback
+
 # Performance grading: the reference gets the performance points, the
 # slow fixtures (tests/fixtures/perf/) lose theirs, metrics are repeatable.
 test-perf: $(GRADER)
 	@sh tests/scripts/perf_e2e.sh $(GRADER) $(BUILD)/perf-e2e
+
+# The mutant generator (grader/mutagen/) on its fixture and on the
+# Kernels reference: exact mutants per operator, none in macros or
+# constant expressions, every mutant and both schemas compile, and the
+# schema run with GRADER_MUTANT=k behaves like mutant k built alone.
+test-mutagen: $(MUTAGEN)
+	@sh tests/mutagen/mutagen_test.sh $(MUTAGEN) $(BUILD)/mutagen-test
+
+# Mutation analysis (docs/mutants.md): `grader mutants` on the planted
+# cases of tests/fixtures/mutants/ in `make test`; on the Kernels reference
+# with `make mutants` (into build/grade/mutants, linked from the dashboard
+# of `make grade`).
+test-mutants: $(GRADER) $(MUTAGEN)
+	@sh tests/scripts/mutants_test.sh $(GRADER) $(MUTAGEN) $(BUILD)/mutants-test
+
+mutants: all $(MUTAGEN)
+	$(GRADER) -c config.yaml mutants --mutagen $(MUTAGEN) -o $(BUILD)/grade/mutants
 
 # ---- benchmarks (figures only; nothing is asserted about time) ----------
 
@@ -155,6 +191,7 @@ include tests/bench/bench.mk
 bench: all $(KBENCH)
 	@$(KBENCH_RUN)
 	@sh tests/bench/grader_bench.sh $(GRADER) $(BUILD)/bench
+	@sh tests/bench/mutants_bench.sh $(GRADER) $(MUTAGEN) $(BUILD)/bench
 
 # ---- the main job ---------------------------------------------------------
 

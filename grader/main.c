@@ -7,6 +7,8 @@
  *   grader [-c CONFIG] check-config
  *   grader [-c CONFIG] release -o DIR
  *   grader [-c CONFIG] gradescope [-o ZIP]
+ *   grader [-c CONFIG] policy SUBMISSION_DIR | --symbol NAME...
+ *   grader [-c CONFIG] mutants [-o OUTDIR] [-j N] [--operators LIST] ...
  *   grader --help | COMMAND --help | --version
  */
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "batch.h"
@@ -24,11 +27,17 @@
 #include "cfg.h"
 #include "fsutil.h"
 #include "grade.h"
+#include "html.h"
 #include "merge.h"
+#include "mutants.h"
+#include "mutreport.h"
 #include "release.h"
 #include "perf.h"
+#include "policy.h"
+#include "polsub.h"
 #include "report.h"
 #include "sbx.h"
+#include "scratch.h"
 #include "strv.h"
 #include "testrun.h"
 
@@ -39,6 +48,7 @@ enum {
     EXIT_INTERNAL = 1,     /* the grader itself failed */
     EXIT_USAGE = 2,        /* bad command line or config */
     EXIT_UNDER = 3,        /* grade --fail-under: the score is below it */
+    EXIT_UNREPEATABLE = 4, /* grade --repeat: the gradings did not all agree */
     EXIT_STOPPED = 130,    /* interrupted (SIGINT/SIGTERM), like a shell's 128+2 */
 };
 
@@ -68,6 +78,8 @@ static const char usage_main[] =
     "  check-config             validate the config against the test suites\n"
     "  release -o DIR           write the student release (stubs, visible tests, CI)\n"
     "  gradescope [-o ZIP]      write Gradescope's autograder package\n"
+    "  policy SUBMISSION_DIR    check the code against the symbol policy, as grading does\n"
+    "  mutants [-o OUTDIR]      mutation analysis: do the tests catch planted bugs?\n"
     "\n"
     "options:\n"
     "  -c, --config CONFIG      the grading config (default ./config.yaml)\n"
@@ -93,9 +105,14 @@ static const char usage_grade[] =
     "  -o, --output OUTDIR       where to write (created)\n"
     "  --fail-under PERCENT      exit 3 if the score is below PERCENT of the maximum\n"
     "  --keep-scratch            keep the scratch folder (for debugging the grader)\n"
-    "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n"
+    "  --sandbox LEVEL           auto (default: bubblewrap where it can start, else the\n"
+    "                            fallback, with a notice), bwrap (required), fallback\n"
+    "                            (Landlock and seccomp: containers without user\n"
+    "                            namespaces), none (trusted code only!)\n"
+    "  --no-sandbox              the same as --sandbox none\n"
     "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
-    "                            (default 61000; unit runner k adds k*256)\n"
+    "                            (default $GRADER_SANDBOX_UID, else 61000; unit runner k\n"
+    "                            adds k*256)\n"
     "  --no-performance          skip the performance tests (they score 0): quick feedback\n"
     "  --submitted-at TIME       when the submission was made, for the config's late_policy\n"
     "                            (ISO 8601 with an offset, e.g. 2026-12-16T10:22:32-08:00)\n"
@@ -105,7 +122,10 @@ static const char usage_grade[] =
     "                            (one ISO 8601 line); without any, the time is unknown and\n"
     "                            not penalised\n"
     "  --color WHEN              colour the printed report: auto (default: on a terminal,\n"
-    "                            unless NO_COLOR is set and not empty), always, never\n";
+    "                            unless NO_COLOR is set and not empty), always, never\n"
+    "  --repeat N                grade N times (1-100) into OUTDIR, print the first\n"
+    "                            report, and compare every grading's score and units\n"
+    "                            with the first: each difference on stderr, exit 4 if any\n";
 
 static const char usage_batch[] =
     "usage: grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]\n"
@@ -122,9 +142,14 @@ static const char usage_batch[] =
     "  --shard I/N               grade only shard I of N (1 <= I <= N <= 10000): of the\n"
     "                            students sorted by name, the k-th (from 0) when\n"
     "                            k % N == I - 1; combine the shards with 'grader merge'\n"
-    "  --no-sandbox              run tests without bubblewrap (trusted code only!)\n"
+    "  --sandbox LEVEL           auto (default: bubblewrap where it can start, else the\n"
+    "                            fallback, with a notice), bwrap (required), fallback\n"
+    "                            (Landlock and seccomp: containers without user\n"
+    "                            namespaces), none (trusted code only!)\n"
+    "  --no-sandbox              the same as --sandbox none\n"
     "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
-    "                            (default 61000; worker i uses UID+i)\n"
+    "                            (default $GRADER_SANDBOX_UID, else 61000; worker i\n"
+    "                            uses UID+i)\n"
     "  --no-performance          skip the performance tests (they score 0): quick feedback\n"
     "  --color WHEN              colour the class summary: auto (default: on a terminal,\n"
     "                            unless NO_COLOR is set and not empty), always, never\n"
@@ -175,6 +200,21 @@ static const char usage_gradescope[] =
     "\n"
     "  -o, --output ZIP          the zip to write (replaced if it exists)\n";
 
+static const char usage_policy[] =
+    "usage: grader [-c CONFIG] policy SUBMISSION_DIR\n"
+    "       grader [-c CONFIG] policy --symbol NAME [--symbol NAME]...\n"
+    "\n"
+    "Checks a submission against the config's symbol policy exactly as grading\n"
+    "does, without running a test: copies the student files, compiles and links\n"
+    "them with the grader's flags and checks every object (what it calls,\n"
+    "constructors, raw system calls), then the performance build if the config\n"
+    "has one.  Prints grading's messages, e.g.\n"
+    "  policy: kernels.c: 'fopen' is not allowed (used in matmul_baseline)\n"
+    "With --symbol, says for each NAME whether code may call it, and why.\n"
+    "\n"
+    "exit status: 0 clean (every NAME allowed), 1 refused, not compiled, or the\n"
+    "grader failed, 2 usage or config error\n";
+
 static const char usage_check[] =
     "usage: grader [-c CONFIG] check-config\n"
     "\n"
@@ -190,6 +230,11 @@ struct app {
     struct bld_trusted trusted;
     char cache_root[PATH_MAX];
     char work_root[PATH_MAX];
+    struct scr_root scratch;      /* grade, batch: the scratch root (scratch.h) */
+    bool keep_scratch;            /* --keep-scratch: leave the root for debugging */
+    char failure[512];            /* why grading could not start, for results.json */
+    int sandbox_level;            /* the enum sbx_level app_check_sandbox() chose */
+    char sandbox_desc[128];       /* and its description for the reports */
 };
 
 static int app_load_config(struct app *a)
@@ -225,9 +270,10 @@ static int app_build_trusted(struct app *a)
 {
     char *log = NULL;
     app_cache_root(a);
-    grade_remove_stale_scratch(a->work_root);
     if (bld_trusted_init(&a->cfg, a->cache_root, &a->trusted, &log) < 0) {
         fprintf(stderr, "grader: the trusted harness does not build:\n%s\n", log ? log : "");
+        snprintf(a->failure, sizeof a->failure, "the trusted harness does not build "
+                 "(the grader's stderr has the compiler's output)");
         free(log);
         return EXIT_INTERNAL;
     }
@@ -235,20 +281,79 @@ static int app_build_trusted(struct app *a)
     return 0;
 }
 
-/* bwrap is required unless --no-sandbox: grading hostile code unsandboxed is never silent. */
-static int app_check_sandbox(bool use_bwrap)
+/* --sandbox LEVEL (--no-sandbox is "none"). */
+enum app_sandbox { APP_SANDBOX_AUTO, APP_SANDBOX_BWRAP, APP_SANDBOX_FALLBACK, APP_SANDBOX_NONE };
+
+static bool parse_sandbox(const char *s, enum app_sandbox *out)
+{
+    static const char *const names[] = {"auto", "bwrap", "fallback", "none"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum app_sandbox)i;
+            return true;
+        }
+    fprintf(stderr, "grader: --sandbox takes auto, bwrap, fallback or none\n");
+    return false;
+}
+
+/*
+ * Chooses the sandbox level (a->sandbox_level, a->sandbox_desc): bwrap
+ * where it can start, unless told otherwise; else the fallback, which
+ * says which of its kernel layers it lacks.  A weaker sandbox than asked
+ * for is never silent: a notice on stderr, and the reports record it.
+ */
+static int app_check_sandbox(struct app *a, enum app_sandbox want)
 {
     struct sbx_opts o;
-    if (!use_bwrap)
-        return 0;
-    sbx_opts_init(&o);
-    o.workdir = "/tmp";
-    if (sbx_bwrap_available(&o))
-        return 0;
-    fprintf(stderr, "grader: bubblewrap cannot create a sandbox here (is the 'bubblewrap'\n"
-                    "package installed, and are unprivileged user namespaces enabled?).\n"
-                    "Use --no-sandbox only for trusted code.\n");
-    return EXIT_INTERNAL;
+    char why[256] = "";
+    unsigned layers = 0;
+    a->sandbox_level = want == APP_SANDBOX_NONE ? SBX_LEVEL_NONE
+                     : want == APP_SANDBOX_FALLBACK ? SBX_LEVEL_FALLBACK : SBX_LEVEL_BWRAP;
+    if (a->sandbox_level == SBX_LEVEL_BWRAP) {
+        sbx_opts_init(&o);
+        o.workdir = "/tmp";
+        if (!sbx_bwrap_available(&o) && want == APP_SANDBOX_BWRAP) {
+            fprintf(stderr, "grader: bubblewrap cannot create a sandbox here (is the "
+                            "'bubblewrap'\npackage installed, and are unprivileged user "
+                            "namespaces enabled?).\nUse --sandbox fallback where they "
+                            "cannot be, --no-sandbox only for trusted code.\n");
+            return EXIT_INTERNAL;
+        } else if (!sbx_bwrap_available(&o)) {
+            fprintf(stderr, "grader: notice: bubblewrap cannot create a sandbox here (no "
+                            "unprivileged user namespaces?); using the fallback sandbox\n");
+            a->sandbox_level = SBX_LEVEL_FALLBACK;
+        }
+    }
+    if (a->sandbox_level == SBX_LEVEL_FALLBACK) {
+        layers = sbx_fallback_layers(why, sizeof why);
+        if (why[0])
+            fprintf(stderr, "grader: notice: the fallback sandbox runs without %s\n", why);
+    }
+    sbx_level_describe(a->sandbox_level, layers, a->sandbox_desc, sizeof a->sandbox_desc);
+    return 0;
+}
+
+/*
+ * grade and batch: the scratch root (scratch.h), after removing what dead
+ * graders left in the places it may be.  As root the sandboxes run as
+ * other users, who must reach it.  0 or EXIT_INTERNAL after a message.
+ */
+static int app_open_scratch(struct app *a)
+{
+    const char *tmp = getenv("TMPDIR");
+    const char *bases[] = {tmp && *tmp ? tmp : NULL, "/tmp", "/var/tmp"};
+    char err[2048];
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++)
+        if (bases[i])
+            scr_remove_stale(bases[i]);
+    if (scr_root_open(tmp, geteuid() == 0, &a->scratch, err, sizeof err) < 0) {
+        fprintf(stderr, "grader: %s\n", err);
+        snprintf(a->failure, sizeof a->failure, "no usable scratch folder: %.200s", err);
+        return EXIT_INTERNAL;
+    }
+    if (a->scratch.note[0])
+        fprintf(stderr, "grader: note: %s; using %s\n", a->scratch.note, a->scratch.path);
+    return 0;
 }
 
 /* --sandbox-uid: a base that leaves room for the workers and unit runners. */
@@ -265,15 +370,50 @@ static bool parse_uid_base(const char *s, uid_t *out)
     return true;
 }
 
-/* What grade and batch need before grading: config, sandbox, trusted objects. */
-static int app_prepare(struct app *a, bool sandbox)
+/* The default --sandbox-uid: $GRADER_SANDBOX_UID (two graders on one
+ * machine, or two test runs, keep their sandbox users apart), else 61000. */
+static bool env_uid_base(uid_t *out)
+{
+    const char *env = getenv("GRADER_SANDBOX_UID");
+    if (!env || !*env)
+        return true;
+    if (parse_uid_base(env, out))
+        return true;
+    fprintf(stderr, "grader: (from the environment: GRADER_SANDBOX_UID=%s)\n", env);
+    return false;
+}
+
+/* What grade and batch need before grading: config, sandbox, trusted
+ * objects, scratch root.  On failure a->failure says which, for results.json. */
+static int app_prepare(struct app *a, enum app_sandbox sandbox)
 {
     int rc = app_load_config(a);
-    if (!rc)
-        rc = app_check_sandbox(sandbox);
+    if (rc)
+        snprintf(a->failure, sizeof a->failure, "the grading config %.200s is invalid "
+                 "(the grader's stderr says where)", a->config_path);
+    if (!rc && (rc = app_check_sandbox(a, sandbox)) != 0)
+        snprintf(a->failure, sizeof a->failure, "the sandbox cannot start on this machine "
+                 "(the grader's stderr says why)");
     if (!rc)
         rc = app_build_trusted(a);
+    if (!rc)
+        rc = app_open_scratch(a);
     return rc;
+}
+
+/* A folder to grade: 0, or EXIT_USAGE after "grader: PATH: no such folder". */
+static int app_check_folder(const char *path)
+{
+    struct stat st;
+    const char *why = NULL;
+    if (stat(path, &st) < 0)
+        why = errno == ENOENT || errno == ENOTDIR ? "no such folder" : strerror(errno);
+    else if (!S_ISDIR(st.st_mode))
+        why = "not a folder";
+    if (!why)
+        return 0;
+    fprintf(stderr, "grader: %s: %s\n", path, why);
+    return EXIT_USAGE;
 }
 
 static bool parse_percent(const char *s, double *out)
@@ -375,39 +515,102 @@ static void install_stop_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/*
+ * grade --repeat: grades runs 2..times into the same folder and compares
+ * each with the first, score and every unit's status and score, exactly
+ * (grading is deterministic, so equal means bit-equal).  Prints each
+ * difference.  0 when all agree, 1 when some differ, -1 on a grader
+ * failure (err).
+ */
+static int grade_repeat_compare(const struct grade_env *env, const struct grade_slot *slot,
+                                const char *sub, const char *student, const char *out,
+                                unsigned times, const struct res_submission *first,
+                                char *err, size_t errlen)
+{
+    int differ = 0;
+    for (unsigned k = 2; k <= times && !got_stop; k++) {
+        struct res_submission again;
+        if (grade_submission(env, slot, sub, student, out, &again, err, errlen) < 0) {
+            res_submission_release(&again);
+            return -1;
+        }
+        if (again.score != first->score || again.status != first->status) {
+            fprintf(stderr, "grader: grading %u scored %.2f, grading 1 %.2f\n", k,
+                    again.score, first->score);
+            differ = 1;
+        }
+        for (size_t i = 0; i < first->ntests && i < again.ntests; i++) {
+            const struct res_test *t1 = &first->tests[i], *tk = &again.tests[i];
+            if (tk->score == t1->score && tk->status == t1->status)
+                continue;
+            fprintf(stderr, "grader: grading %u: %s %s %.2f; grading 1: %s %.2f\n", k,
+                    t1->cfg->id, res_test_status_name(tk->status), tk->score,
+                    res_test_status_name(t1->status), t1->score);
+            differ = 1;
+        }
+        res_submission_release(&again);
+    }
+    if (!differ && !got_stop)
+        fprintf(stderr, "grader: %u gradings, the same score every time: %.2f\n", times,
+                first->score);
+    return differ;
+}
+
 static int cmd_grade(struct app *a, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},   {"fail-under", required_argument, NULL, 'f'},
         {"keep-scratch", no_argument, NULL, 'k'},   {"no-sandbox", no_argument, NULL, 'n'},
         {"config", required_argument, NULL, 'c'},   {"help", no_argument, NULL, 'h'},
-        {"sandbox-uid", required_argument, NULL, 'u'},
+        {"sandbox-uid", required_argument, NULL, 'u'}, {"sandbox", required_argument, NULL, 'X'},
         {"no-performance", no_argument, NULL, 'P'},
         {"submitted-at", required_argument, NULL, 'T'},
         {"metadata", required_argument, NULL, 'M'},
         {"color", required_argument, NULL, 'C'},
+        {"repeat", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
+    unsigned repeat = 1;
     const char *out = "grader-out", *submitted_at = NULL, *metadata = NULL;
     enum color_when color = COLOR_AUTO;
     bool no_perf = false;
     uid_t uid_base = UID_BASE_DEFAULT;
+    if (!env_uid_base(&uid_base))
+        return EXIT_USAGE;
     double fail_under = -1;
-    bool keep = false, sandbox = true;
+    bool keep = false;
+    enum app_sandbox sandbox = APP_SANDBOX_AUTO;
     int c;
     while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'c': a->config_path = optarg; break;
-        case 'k': keep = true; break;
+        case 'k': keep = a->keep_scratch = true; break;
         case 'P': no_perf = true; break;
-        case 'n': sandbox = false; break;
+        case 'n': sandbox = APP_SANDBOX_NONE; break;
+        case 'X':
+            if (!parse_sandbox(optarg, &sandbox))
+                return EXIT_USAGE;
+            break;
         case 'T': submitted_at = optarg; break;
         case 'M': metadata = optarg; break;
         case 'C':
             if (!parse_color(optarg, &color))
                 return EXIT_USAGE;
             break;
+        case 'R': {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] < '1' || optarg[0] > '9' ||
+                n > 100) {
+                fprintf(stderr, "grader: --repeat takes a number from 1 to 100, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            repeat = (unsigned)n;
+            break;
+        }
         case 'u':
             if (!parse_uid_base(optarg, &uid_base))
                 return EXIT_USAGE;
@@ -428,10 +631,20 @@ static int cmd_grade(struct app *a, int argc, char **argv)
     }
     const char *sub = argv[optind], *iso;
     char *iso_owned;
-    int rc = grade_submission_time(submitted_at, metadata, &iso, &iso_owned);
-    if (!rc)
-        rc = app_prepare(a, sandbox);
-    if (rc) {
+    char student[NAME_MAX + 1], real[PATH_MAX], err[1024] = "";
+    int rc = app_check_folder(sub);
+    if (rc)
+        return rc;
+    const char *base = realpath(sub, real) ? strrchr(real, '/') + 1 : sub;
+    snprintf(student, sizeof student, "%s", *base ? base : "submission");
+    rc = grade_submission_time(submitted_at, metadata, &iso, &iso_owned);
+    if (rc)
+        return rc;
+    /* Grading cannot start: still a results.json that says so (Gradescope
+     * shows it to the student, the reason to the staff). */
+    if ((rc = app_prepare(a, sandbox)) != 0) {
+        if (grade_write_failure(out, student, a->failure) < 0)
+            fprintf(stderr, "grader: cannot write %s/results.json: %s\n", out, strerror(errno));
         free(iso_owned);
         return rc;
     }
@@ -439,32 +652,43 @@ static int cmd_grade(struct app *a, int argc, char **argv)
         fprintf(stderr, "grader: note: the config has no late_policy; the submission time "
                         "is not used\n");
 
-    char student[NAME_MAX + 1], real[PATH_MAX], err[1024] = "";
-    const char *base = realpath(sub, real) ? strrchr(real, '/') + 1 : sub;
-    snprintf(student, sizeof student, "%s", *base ? base : "submission");
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     struct grade_env env = {.cfg = &a->cfg, .trusted = &a->trusted,
-                            .work_root = a->work_root, .use_bwrap = sandbox,
-                            .keep_scratch = keep, .unit_jobs = ncpu > 0 ? (unsigned)ncpu : 1,
+                            .work_root = a->scratch.path, .use_bwrap = a->sandbox_level,
+                            .sandbox = a->sandbox_desc, .keep_scratch = keep, .unit_jobs = ncpu > 0 ? (unsigned)ncpu : 1,
                             .skip_performance = no_perf, .cancel = &got_stop,
                             .submitted_at = iso};
     install_stop_handlers();
     struct grade_slot slot = {uid_base, uid_base};
     struct res_submission res;
     rc = grade_submission(&env, &slot, sub, student, out, &res, err, sizeof err);
-    free(iso_owned);
+    char *repeat_iso = iso_owned;     /* env.submitted_at, for the repeated gradings */
     if (rc < 0) {
         fprintf(stderr, "grader: %s\n", err);
+        free(repeat_iso);
         res_submission_release(&res);
         return got_stop ? EXIT_STOPPED : EXIT_INTERNAL;
     }
+    for (size_t i = 0; i < res.ndegraded; i++)   /* graded, but without a stage */
+        fprintf(stderr, "grader: warning: %s stage skipped: %s\n", res.degraded[i].stage,
+                res.degraded[i].detail ? res.degraded[i].detail : res.degraded[i].message);
     char *text = report_text_styled(&res, &a->cfg, REPORT_STUDENT, color_style(color));
     if (text)
         fputs(text, stdout);
     free(text);
+    fflush(stdout);
+    int same = repeat > 1 ? grade_repeat_compare(&env, &slot, sub, student, out, repeat, &res,
+                                                 err, sizeof err) : 0;
+    free(repeat_iso);
     rc = EXIT_GRADED;
     if (fail_under >= 0 && res.max_score > 0 && res.score * 100.0 < fail_under * res.max_score)
         rc = EXIT_UNDER;
+    if (same > 0)
+        rc = EXIT_UNREPEATABLE;
+    if (same < 0)
+        fprintf(stderr, "grader: %s\n", err);
+    if (same < 0 || got_stop)
+        rc = got_stop ? EXIT_STOPPED : EXIT_INTERNAL;
     res_submission_release(&res);
     return rc;
 }
@@ -476,7 +700,7 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
         {"force", no_argument, NULL, 'F'},        {"no-sandbox", no_argument, NULL, 'n'},
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
-        {"sandbox-uid", required_argument, NULL, 'u'},
+        {"sandbox-uid", required_argument, NULL, 'u'}, {"sandbox", required_argument, NULL, 'X'},
         {"no-performance", no_argument, NULL, 'P'},
         {"shard", required_argument, NULL, 'S'},
         {"color", required_argument, NULL, 'C'},
@@ -488,7 +712,9 @@ static int cmd_batch(struct app *a, int argc, char **argv)
     struct batch_opts bo = {.out_dir = "grader-batch", .jobs = ncpu > 0 ? (unsigned)ncpu : 1,
                             .uid_base = UID_BASE_DEFAULT, .progress = stderr,
                             .progress_tty = isatty(STDERR_FILENO), .stop = &got_stop};
-    bool sandbox = true;
+    if (!env_uid_base(&bo.uid_base))
+        return EXIT_USAGE;
+    enum app_sandbox sandbox = APP_SANDBOX_AUTO;
     int c;
     while ((c = getopt_long(argc, argv, "o:j:c:h", opts, NULL)) != -1) {
         char *end;
@@ -497,7 +723,11 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         case 'c': a->config_path = optarg; break;
         case 'F': bo.force = true; break;
         case 'P': no_perf = true; break;
-        case 'n': sandbox = false; break;
+        case 'n': sandbox = APP_SANDBOX_NONE; break;
+        case 'X':
+            if (!parse_sandbox(optarg, &sandbox))
+                return EXIT_USAGE;
+            break;
         case 'u':
             if (!parse_uid_base(optarg, &bo.uid_base))
                 return EXIT_USAGE;
@@ -528,12 +758,15 @@ static int cmd_batch(struct app *a, int argc, char **argv)
         return EXIT_USAGE;
     }
     bo.submissions_dir = argv[optind];
-    int rc = app_prepare(a, sandbox);
+    int rc = app_check_folder(bo.submissions_dir);
+    if (!rc)
+        rc = app_prepare(a, sandbox);
     if (rc)
         return rc;
 
     struct grade_env env = {.cfg = &a->cfg, .trusted = &a->trusted,
-                            .work_root = a->work_root, .use_bwrap = sandbox, .unit_jobs = 1,
+                            .work_root = a->scratch.path, .use_bwrap = a->sandbox_level,
+                            .sandbox = a->sandbox_desc, .unit_jobs = 1,
                             .skip_performance = no_perf, .cancel = &got_stop};
     struct batch_summary sum;
     char err[1024] = "";
@@ -816,6 +1049,285 @@ static int cmd_gradescope(struct app *a, int argc, char **argv)
     return rc;
 }
 
+/* ---- mutants ------------------------------------------------------------------ */
+
+static const char usage_mutants[] =
+    "usage: grader [-c CONFIG] mutants [-o OUTDIR] [-j N] [--operators LIST]\n"
+    "                                  [--functions LIST] [--limit N] [--all-tests]\n"
+    "                                  [--fail-under PERCENT] [--mutagen PATH]\n"
+    "\n"
+    "Mutation analysis of the grading: plants one realistic bug at a time in the\n"
+    "reference solution (the config's student_files[].solution), grades each such\n"
+    "mutant's check units in the sandbox, and reports which mutants the tests kill\n"
+    "and which survive (each with its diff).  Writes OUTDIR/mutants.txt, .md, .json\n"
+    "and index.html, and prints the text report.  For instructors: the reports\n"
+    "quote the reference.\n"
+    "\n"
+    "  -o, --output OUTDIR       where to write (default grader-mutants)\n"
+    "  -j, --jobs N              mutants analysed at once (default: number of CPUs)\n"
+    "  --operators LIST          comma list of operators (default: mutants.operators,\n"
+    "                            else all: ror,aor,bound,loop,const,del,swap,round,clamp)\n"
+    "  --functions LIST          comma list of function globs (default: mutants.functions,\n"
+    "                            else every function)\n"
+    "  --limit N                 analyse the first N mutants only\n"
+    "  --all-tests               run every test that reaches a mutant (complete\n"
+    "                            per-test figures) instead of stopping at its first kill\n"
+    "  --fail-under PERCENT      exit 3 when the mutation score is below PERCENT\n"
+    "  --mutagen PATH            the mutant generator (default: $GRADER_MUTAGEN, else\n"
+    "                            'mutagen' beside the grader, else in PATH)\n"
+    "  --sandbox LEVEL           auto (default), bwrap, fallback, none: as for 'grade'\n"
+    "  --no-sandbox              run without a sandbox (trusted code only)\n"
+    "  --sandbox-uid UID         first uid of the sandbox users when run as root\n"
+    "  --keep-scratch            keep the scratch folder (its path is printed)\n";
+
+/* The mutant generator: --mutagen, $GRADER_MUTAGEN, beside this program, else PATH. */
+static void mutagen_path(const char *given, char *out, size_t n)
+{
+    const char *env = getenv("GRADER_MUTAGEN");
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (given || (env && *env)) {
+        snprintf(out, n, "%s", given ? given : env);
+        return;
+    }
+    if (len > 0) {
+        self[len] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            snprintf(slash + 1, sizeof self - (size_t)(slash + 1 - self), "mutagen");
+            if (access(self, X_OK) == 0) {
+                snprintf(out, n, "%s", self);
+                return;
+            }
+        }
+    }
+    snprintf(out, n, "mutagen");
+}
+
+static bool parse_count(const char *s, long least, long most, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < least || v > most)
+        return false;
+    *out = v;
+    return true;
+}
+
+struct mutants_args {
+    struct mut_options mo;
+    const char *out, *mutagen;
+    double fail_under;
+    enum app_sandbox sandbox;
+};
+
+/* Parses the options of 'mutants'; returns -1 to go on, else an exit status. */
+static int mutants_parse(struct app *a, int argc, char **argv, struct mutants_args *m)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'},    {"jobs", required_argument, NULL, 'j'},
+        {"operators", required_argument, NULL, 'O'}, {"functions", required_argument, NULL, 'F'},
+        {"limit", required_argument, NULL, 'L'},     {"all-tests", no_argument, NULL, 'A'},
+        {"fail-under", required_argument, NULL, 'f'}, {"mutagen", required_argument, NULL, 'G'},
+        {"no-sandbox", no_argument, NULL, 'n'},      {"sandbox-uid", required_argument, NULL, 'u'},
+        {"sandbox", required_argument, NULL, 'X'},
+        {"keep-scratch", no_argument, NULL, 'k'},    {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+    };
+    long v;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:j:c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': m->out = optarg; break;
+        case 'c': a->config_path = optarg; break;
+        case 'O': m->mo.operators = optarg; break;
+        case 'F': m->mo.functions = optarg; break;
+        case 'A': m->mo.all_units = true; break;
+        case 'G': m->mutagen = optarg; break;
+        case 'n': m->sandbox = APP_SANDBOX_NONE; break;
+        case 'X':
+            if (!parse_sandbox(optarg, &m->sandbox))
+                return EXIT_USAGE;
+            break;
+        case 'k': m->mo.keep_scratch = true; break;
+        case 'j':
+            if (!parse_count(optarg, 1, 256, &v)) {
+                fprintf(stderr, "grader: --jobs takes a number from 1 to 256\n");
+                return EXIT_USAGE;
+            }
+            m->mo.jobs = (unsigned)v;
+            break;
+        case 'L':
+            if (!parse_count(optarg, 1, 1000000, &v)) {
+                fprintf(stderr, "grader: --limit takes a number from 1 to 1000000\n");
+                return EXIT_USAGE;
+            }
+            m->mo.limit = (size_t)v;
+            break;
+        case 'u':
+            if (!parse_uid_base(optarg, &m->mo.uid))
+                return EXIT_USAGE;
+            m->mo.gid = m->mo.uid;
+            break;
+        case 'f':
+            if (!parse_percent(optarg, &m->fail_under)) {
+                fprintf(stderr, "grader: --fail-under takes a percentage from 0 to 100\n");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': fputs(usage_mutants, stdout); return EXIT_GRADED;
+        default: fputs(usage_mutants, stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fputs(usage_mutants, stderr);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* OUT/mutants inside a batch's OUT: rebuild OUT's dashboard, which then links it. */
+static void mutants_link_dashboard(const struct grader_cfg *cfg, const char *out)
+{
+    char dir[PATH_MAX], students[PATH_MAX + 16], err[512];
+    char *slash = realpath(out, dir) ? strrchr(dir, '/') : NULL;
+    if (!slash || slash == dir || strcmp(slash + 1, "mutants") != 0)
+        return;
+    *slash = '\0';
+    snprintf(students, sizeof students, "%s/students", dir);
+    if (access(students, F_OK) != 0)
+        return;
+    if (html_write_dashboard(cfg, dir, err, sizeof err) < 0)
+        fprintf(stderr, "grader: note: the dashboard was not updated: %s\n", err);
+    else
+        fprintf(stderr, "mutants: linked from %s/index.html\n", dir);
+}
+
+static int cmd_mutants(struct app *a, int argc, char **argv)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    struct mutants_args m = {
+        .mo = {.uid = UID_BASE_DEFAULT, .gid = UID_BASE_DEFAULT, .progress = stderr,
+               .jobs = ncpu > 0 ? (unsigned)ncpu : 1, .cancel = &got_stop},
+        .out = "grader-mutants", .fail_under = -1, .sandbox = APP_SANDBOX_AUTO,
+    };
+    char mutagen[PATH_MAX], err[4096] = "";
+    int rc = mutants_parse(a, argc, argv, &m);
+    if (rc >= 0)
+        return rc;
+    if ((rc = app_prepare(a, m.sandbox)) != 0)
+        return rc;
+    mutagen_path(m.mutagen, mutagen, sizeof mutagen);
+    m.mo.cfg = &a->cfg;
+    m.mo.trusted = &a->trusted;
+    m.mo.mutagen = mutagen;
+    m.mo.work_root = a->work_root;
+    m.mo.use_bwrap = a->sandbox_level;
+    install_stop_handlers();
+    struct mut_result r;
+    rc = mut_run(&m.mo, &r, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "grader: mutants: %s\n", err);
+        mut_result_release(&r);
+        return got_stop ? EXIT_STOPPED : EXIT_INTERNAL;
+    }
+    const char *title = a->cfg.title ? a->cfg.title : a->cfg.name;
+    char *text = mutrep_text(&r, title);
+    if (text)
+        fputs(text, stdout);
+    free(text);
+    if (mutrep_write(&r, title, m.out, err, sizeof err) < 0) {
+        fprintf(stderr, "grader: mutants: %s\n", err);
+        mut_result_release(&r);
+        return EXIT_INTERNAL;
+    }
+    fprintf(stderr, "mutants: reports in %s/ (mutants.txt, mutants.md, mutants.json, "
+            "index.html)\n", m.out);
+    mutants_link_dashboard(&a->cfg, m.out);
+    rc = EXIT_GRADED;
+    if (m.fail_under >= 0 && mut_score(&r, NULL) * 100.0 < m.fail_under)
+        rc = EXIT_UNDER;
+    mut_result_release(&r);
+    return rc;
+}
+
+/* policy --symbol: one line per name, "NAME: allowed: ..." or "NAME: refused: ...". */
+static int policy_symbols(struct app *a, const struct strv *names)
+{
+    struct pol_rules *rules;
+    char err[1024] = "", why[512];
+    if (pol_rules_new(&a->cfg.symbols, pol_run_direct, NULL, &rules, err, sizeof err) < 0) {
+        fprintf(stderr, "grader: %s\n", err);
+        return EXIT_INTERNAL;
+    }
+    int rc = EXIT_GRADED;
+    for (size_t i = 0; i < names->n; i++) {
+        if (!pol_rules_explain(rules, names->v[i], why, sizeof why))
+            rc = 1;
+        printf("%s: %s\n", names->v[i], why);
+    }
+    pol_rules_free(rules);
+    return rc;
+}
+
+/* policy SUBMISSION_DIR: grading's messages, then a verdict. */
+static int policy_folder(struct app *a, const char *dir)
+{
+    struct polsub_result res;
+    char err[2048] = "";
+    int rc = app_build_trusted(a);
+    if (rc)
+        return rc;
+    if (polsub_check(&a->cfg, &a->trusted, a->work_root, dir, &res, err, sizeof err) < 0) {
+        fprintf(stderr, "grader: %s\n", err);
+        polsub_result_release(&res);
+        return EXIT_INTERNAL;
+    }
+    if (res.verdict == POLSUB_UNBUILT && res.log)
+        fputs(res.log, stderr);
+    for (size_t i = 0; i < res.lines.n; i++)
+        printf("%s\n", res.lines.v[i]);
+    if (res.verdict == POLSUB_CLEAN) {
+        printf("policy: ok:");
+        for (size_t i = 0; i < a->cfg.nfiles; i++)
+            printf(" %s", a->cfg.files[i].path);
+        printf(" call%s only what the policy allows\n", a->cfg.nfiles == 1 ? "s" : "");
+    } else
+        printf("policy: grading would score this submission 0 (ungradable)\n");
+    rc = res.verdict == POLSUB_CLEAN ? EXIT_GRADED : 1;
+    polsub_result_release(&res);
+    return rc;
+}
+
+static int cmd_policy(struct app *a, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"symbol", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct strv names = {0};
+    int c, rc;
+    while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': strv_push(&names, optarg); break;
+        case 'c': a->config_path = optarg; break;
+        case 'h': fputs(usage_policy, stdout); strv_clear(&names); return EXIT_GRADED;
+        default: fputs(usage_policy, stderr); strv_clear(&names); return EXIT_USAGE;
+        }
+    }
+    if (names.n > 0 ? optind != argc : optind != argc - 1) {
+        fputs(usage_policy, stderr);
+        strv_clear(&names);
+        return EXIT_USAGE;
+    }
+    rc = app_load_config(a);
+    if (!rc)
+        rc = names.n > 0 ? policy_symbols(a, &names) : policy_folder(a, argv[optind]);
+    strv_clear(&names);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -852,10 +1364,18 @@ int main(int argc, char **argv)
         rc = cmd_release(&a, sub_argc, sub_argv);
     else if (strcmp(cmd, "gradescope") == 0)
         rc = cmd_gradescope(&a, sub_argc, sub_argv);
+    else if (strcmp(cmd, "policy") == 0)
+        rc = cmd_policy(&a, sub_argc, sub_argv);
+    else if (strcmp(cmd, "mutants") == 0)
+        rc = cmd_mutants(&a, sub_argc, sub_argv);
     else {
         fprintf(stderr, "grader: unknown command '%s' (see grader --help)\n", cmd);
         rc = EXIT_USAGE;
     }
+    if (a.keep_scratch && a.scratch.path[0])
+        fprintf(stderr, "grader: scratch folders kept in %s\n", a.scratch.path);
+    else
+        scr_root_close(&a.scratch);
     bld_trusted_release(&a.trusted);
     if (a.cfg_loaded)
         cfg_release(&a.cfg);

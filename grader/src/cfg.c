@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
@@ -37,6 +38,7 @@
 #define CFG_MAX_DURATION_MS ((uint64_t)INT64_MAX / 1000000u)
 #define CFG_MAX_SIZE        ((uint64_t)INT64_MAX)
 #define CFG_MAX_COUNT       ((uint64_t)INT_MAX)
+#define CFG_MAX_REPEAT      100
 
 #define CFG_KiB 1024ull
 #define CFG_MiB (1024ull * CFG_KiB)
@@ -277,6 +279,11 @@ static const struct cfg_quantity cfg_size = {
 static const struct cfg_quantity cfg_count = {
     cfg_count_units, false, CFG_MAX_COUNT, "number",
     "a positive integer", "use a positive integer", "1",
+};
+
+static const struct cfg_quantity cfg_seed = {
+    cfg_count_units, false, UINT64_MAX, "seed",
+    "a positive integer", "use a positive integer, e.g. 20261", "1",
 };
 
 static bool cfg_digit(char ch)
@@ -1073,7 +1080,7 @@ static int cfg_parse_build(const struct cfg_ctx *c, const yaml_node_t *root)
 static int cfg_parse_symbols(const struct cfg_ctx *c, const yaml_node_t *root)
 {
     static const char *const keys[] = {
-        "allow", "deny", "forbid_constructors", "forbid_syscall", NULL,
+        "allow", "deny", "allow_libraries", "forbid_constructors", "forbid_syscall", NULL,
     };
     struct cfg_symbols *s = &c->cfg->symbols;
     yaml_node_t *map;
@@ -1084,9 +1091,27 @@ static int cfg_parse_symbols(const struct cfg_ctx *c, const yaml_node_t *root)
     if (cfg_check_keys(c, map, keys) < 0 ||
         cfg_get_strv(c, map, "allow", false, &s->allow) < 0 ||
         cfg_get_strv(c, map, "deny", false, &s->deny) < 0 ||
+        cfg_get_strv(c, map, "allow_libraries", false, &s->allow_libraries) < 0 ||
         cfg_get_bool(c, map, "forbid_constructors", &s->forbid_constructors) < 0 ||
         cfg_get_bool(c, map, "forbid_syscall", &s->forbid_syscall) < 0)
         return -1;
+    return 0;
+}
+
+/* The "grading" section: {seed: N}. */
+static int cfg_parse_grading(const struct cfg_ctx *c, const yaml_node_t *root)
+{
+    static const char *const keys[] = {"seed", NULL};
+    struct cfg_grading *g = &c->cfg->grading;
+    yaml_node_t *map;
+    if (cfg_typed(c, root, "grading", NULL, YAML_MAPPING_NODE, "a mapping", &map) < 0)
+        return -1;
+    if (map == NULL)
+        return 0;
+    if (cfg_check_keys(c, map, keys) < 0 ||
+        cfg_get_quantity(c, map, "seed", &cfg_seed, &g->seed) < 0)
+        return -1;
+    g->seeded = g->seed > 0;
     return 0;
 }
 
@@ -1514,7 +1539,7 @@ static int cfg_parse_scoring(const struct cfg_ctx *c, const yaml_node_t *map,
 static int cfg_parse_threads(const struct cfg_ctx *c, const yaml_node_t *map,
                              struct cfg_perf_test *pt)
 {
-    static const struct cfg_range balance = {0.0, false, 1.0, NULL};
+    static const struct cfg_range balance = {0.0, true, 1.0, NULL};  /* 0: not graded */
     uint64_t threads = 0;
     yaml_node_t *n;
     pt->balance = 0.5;
@@ -1575,12 +1600,26 @@ static int cfg_check_requires(const struct cfg_ctx *c, const yaml_node_t *seq)
     return 0;
 }
 
+/* How many times a check test runs, at most CFG_MAX_REPEAT; 0 when absent
+ * (cfg_parse_tsan() then picks the default). */
+static int cfg_get_repeat(const struct cfg_ctx *c, const yaml_node_t *map, unsigned *out)
+{
+    uint64_t n = 0;
+    if (cfg_get_quantity(c, map, "repeat", &cfg_count, &n) < 0)
+        return -1;
+    if (n > CFG_MAX_REPEAT)
+        return cfg_fail(c, cfg_node(c, cfg_pair(c, map, "repeat")->value)->start_mark,
+                        "'repeat' must be at most %d", CFG_MAX_REPEAT);
+    *out = (unsigned)n;
+    return 0;
+}
+
 static int cfg_parse_test(const struct cfg_ctx *c, const yaml_node_t *map, size_t index)
 {
     static const char *const keys[] = {
         "id", "name", "points", "visibility", "category", "tags", "partial", "limits", "kind",
         "measure", "reference", "metric", "full_at", "zero_at", "thresholds", "threads",
-        "balance", "requires", NULL,
+        "balance", "requires", "repeat", NULL,
     };
     struct cfg_test *t = &c->cfg->tests[index];
     t->mark = (struct cfg_mark){(unsigned)map->start_mark.line + 1,
@@ -1601,12 +1640,14 @@ static int cfg_parse_test(const struct cfg_ctx *c, const yaml_node_t *map, size_
         cfg_parse_kind(c, map, &t->kind) < 0)
         return -1;
     if (t->kind == CFG_KIND_PERFORMANCE)
-        return cfg_parse_perf_test(c, map, t);
+        return cfg_forbid(c, map, "repeat", "is only for check tests") < 0
+                   ? -1 : cfg_parse_perf_test(c, map, t);
     for (size_t i = 0; cfg_perf_keys[i] != NULL; i++)
         if (cfg_forbid(c, map, cfg_perf_keys[i], "is only for tests of kind performance") < 0)
             return -1;
     if (cfg_get_bool(c, map, "partial", &t->partial) < 0 ||
-        cfg_get_limits(c, map, &t->limits) < 0)
+        cfg_get_limits(c, map, &t->limits) < 0 ||
+        cfg_get_repeat(c, map, &t->repeat) < 0)
         return -1;
     return 0;
 }
@@ -1710,13 +1751,217 @@ static int cfg_parse_release(const struct cfg_ctx *c, const yaml_node_t *root)
     return 0;
 }
 
+/* ---- mutation analysis --------------------------------------------------- */
+
+/* The operators mutagen knows (grader/mutagen/mutagen.c documents each). */
+static const char *const cfg_mutant_ops[] = {
+    "ror", "aor", "bound", "loop", "const", "del", "swap", "round", "clamp", NULL,
+};
+
+static int cfg_parse_equivalent(const struct cfg_ctx *c, const yaml_node_t *map,
+                                struct cfg_equivalent *out)
+{
+    static const char *const keys[] = {"id", "reason", NULL};
+    yaml_mark_t at = map->start_mark;
+    out->mark = (struct cfg_mark){(unsigned)at.line + 1, (unsigned)at.column + 1};
+    if (cfg_check_keys(c, map, keys) < 0 ||
+        cfg_get_string(c, map, "id", "equivalent mutant", &out->id) < 0 ||
+        cfg_get_string(c, map, "reason", "equivalent mutant", &out->reason) < 0)
+        return -1;
+    const char *colon = strchr(out->id, ':');
+    if (!colon || !strchr(colon + 1, ':'))
+        return cfg_fail(c, at, "equivalent mutant id '%s' is not FUNCTION:OPERATOR:N",
+                        out->id);
+    return 0;
+}
+
+static int cfg_parse_equivalents(const struct cfg_ctx *c, const yaml_node_t *map)
+{
+    struct cfg_mutants *m = &c->cfg->mutants;
+    yaml_node_t *seq;
+    if (cfg_typed(c, map, "equivalent", NULL, YAML_SEQUENCE_NODE, "a sequence of mappings",
+                  &seq) < 0)
+        return -1;
+    size_t n = seq ? cfg_seq_len(seq) : 0;
+    if (n == 0)
+        return 0;
+    if ((m->equivalent = calloc(n, sizeof *m->equivalent)) == NULL)
+        return cfg_oom(c);
+    for (size_t i = 0; i < n; i++) {
+        const yaml_node_t *item = cfg_seq_item(c, seq, i);
+        m->nequivalent = i + 1;
+        if (cfg_expect(c, item, "equivalent", YAML_MAPPING_NODE, "a mapping") < 0 ||
+            cfg_parse_equivalent(c, item, &m->equivalent[i]) < 0)
+            return -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(m->equivalent[j].id, m->equivalent[i].id) == 0)
+                return cfg_fail(c, item->start_mark, "equivalent mutant '%s' is listed "
+                                "twice", m->equivalent[i].id);
+    }
+    return 0;
+}
+
+static int cfg_parse_mutants(const struct cfg_ctx *c, const yaml_node_t *root)
+{
+    static const char *const keys[] = {"operators", "functions", "timeout_factor",
+                                       "equivalent", NULL};
+    static const struct cfg_range factor = {1.0, true, 1000.0, NULL};
+    struct cfg_mutants *m = &c->cfg->mutants;
+    yaml_node_t *map, *ops;
+    if (cfg_typed(c, root, "mutants", NULL, YAML_MAPPING_NODE, "a mapping", &map) < 0)
+        return -1;
+    if (map == NULL)
+        return 0;
+    if (cfg_check_keys(c, map, keys) < 0 ||
+        cfg_get_strv(c, map, "operators", false, &m->operators) < 0 ||
+        cfg_get_strv(c, map, "functions", false, &m->functions) < 0 ||
+        cfg_get_ratio(c, map, "timeout_factor", NULL, &factor, &m->timeout_factor) < 0 ||
+        cfg_parse_equivalents(c, map) < 0)
+        return -1;
+    if (cfg_lookup(c, map, "operators", NULL, &ops) < 0)
+        return -1;
+    for (size_t i = 0; ops && i < m->operators.n; i++)
+        if (!cfg_in(cfg_mutant_ops, m->operators.v[i]))
+            return cfg_fail(c, cfg_seq_item(c, ops, i)->start_mark, "unknown mutation "
+                            "operator '%s' (known: ror, aor, bound, loop, const, del, swap, "
+                            "round, clamp)", m->operators.v[i]);
+    return 0;
+}
+
+/* ---- the ThreadSanitizer stage and leaks ------------------------------------ */
+
+/* Coverage instrumentation has no place in the TSan build. */
+static bool cfg_coverage_flag(const char *f)
+{
+    return strcmp(f, "--coverage") == 0 || strcmp(f, "-ftest-coverage") == 0 ||
+           strcmp(f, "-lgcov") == 0 || strncmp(f, "-fprofile-", 10) == 0;
+}
+
+/* Appends copies of from's items to *to, without coverage flags if asked. */
+static int cfg_strv_append(const struct cfg_ctx *c, struct cfg_strv *to,
+                           const struct cfg_strv *from, bool drop_coverage)
+{
+    for (size_t i = 0; i < from->n; i++)
+        if (!(drop_coverage && cfg_coverage_flag(from->v[i])) &&
+            cfg_strv_push(to, strdup(from->v[i])) < 0)
+            return cfg_oom(c);
+    return 0;
+}
+
+/* Marks the check tests `units` names; each glob must match one. */
+static int cfg_tsan_units(const struct cfg_ctx *c, const yaml_node_t *map)
+{
+    struct cfg_tsan *ts = &c->cfg->tsan;
+    yaml_node_t *seq;
+    struct cfg_shown sh;
+    if (cfg_get_list(c, map, "units", "thread_sanitizer", YAML_SCALAR_NODE,
+                     "a sequence of test ids or globs", &seq) < 0 ||
+        cfg_get_strv(c, map, "units", false, &ts->units) < 0)
+        return -1;
+    for (size_t i = 0; i < ts->units.n; i++) {
+        bool any = false;
+        for (size_t j = 0; j < c->cfg->ntests; j++) {
+            struct cfg_test *t = &c->cfg->tests[j];
+            if (t->kind == CFG_KIND_CHECK && fnmatch(ts->units.v[i], t->id, 0) == 0)
+                any = t->tsan = true;
+        }
+        if (!any)
+            return cfg_fail(c, cfg_seq_item(c, seq, i)->start_mark, "'%s' matches no check "
+                            "test", cfg_show(&sh, ts->units.v[i]));
+    }
+    return 0;
+}
+
+/*
+ * The flags of the TSan build: each list is the tests build's (less its
+ * coverage flags) followed by the section's; cflags and ldflags default
+ * to TSan's own, and the student files get cflags once more at the end,
+ * so its -g wins over a -g0 of student_cflags.
+ */
+static int cfg_tsan_flags(const struct cfg_ctx *c, const yaml_node_t *map)
+{
+    const struct cfg_build *b = &c->cfg->build;
+    struct cfg_tsan *ts = &c->cfg->tsan;
+    struct cfg_strv own_c = {0}, own_l = {0};
+    char *cdef[] = {"-fsanitize=thread", "-g"}, *ldef[] = {"-fsanitize=thread"};
+    const struct cfg_strv cflags_def = {cdef, 2}, ldflags_def = {ldef, 1};
+    int rc = cfg_get_strv(c, map, "cflags", false, &own_c) < 0 ||
+             cfg_get_strv(c, map, "ldflags", false, &own_l) < 0 ? -1 : 0;
+    const struct cfg_strv *cf = cfg_pair(c, map, "cflags") ? &own_c : &cflags_def;
+    const struct cfg_strv *lf = cfg_pair(c, map, "ldflags") ? &own_l : &ldflags_def;
+    if (rc == 0)
+        rc = cfg_strv_append(c, &ts->cflags, &b->cflags, true);
+    if (rc == 0)
+        rc = cfg_strv_append(c, &ts->cflags, cf, false);
+    if (rc == 0)
+        rc = cfg_strv_append(c, &ts->student_cflags, &b->student_cflags, true);
+    if (rc == 0)
+        rc = cfg_get_strv(c, map, "student_cflags", false, &ts->student_cflags);
+    if (rc == 0)
+        rc = cfg_strv_append(c, &ts->student_cflags, cf, false);
+    if (rc == 0)
+        rc = cfg_strv_append(c, &ts->ldflags, &b->ldflags, true);
+    if (rc == 0)
+        rc = cfg_strv_append(c, &ts->ldflags, lf, false);
+    cfg_strv_release(&own_c);
+    cfg_strv_release(&own_l);
+    return rc;
+}
+
+/* After the tests: it marks them, and gives them their default repeat. */
+static int cfg_parse_tsan(const struct cfg_ctx *c, const yaml_node_t *root)
+{
+    static const char *const keys[] = {
+        "units", "cflags", "student_cflags", "ldflags", "sources", "limits", "repeat", NULL,
+    };
+    struct cfg_tsan *ts = &c->cfg->tsan;
+    yaml_node_t *map;
+    ts->repeat = 3;
+    if (cfg_typed(c, root, "thread_sanitizer", NULL, YAML_MAPPING_NODE, "a mapping",
+                  &map) < 0)
+        return -1;
+    if (map != NULL) {
+        ts->enabled = true;
+        ts->limits = c->cfg->limits;
+        if (cfg_check_keys(c, map, keys) < 0 || cfg_tsan_units(c, map) < 0 ||
+            cfg_tsan_flags(c, map) < 0 ||
+            cfg_strv_append(c, &ts->sources, &c->cfg->build.sources, false) < 0 ||
+            (cfg_pair(c, map, "sources") &&
+             cfg_parse_sources(c, map, "thread_sanitizer", &ts->sources) < 0) ||
+            cfg_get_limits(c, map, &ts->limits) < 0 || cfg_get_repeat(c, map, &ts->repeat) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < c->cfg->ntests; i++) {
+        struct cfg_test *t = &c->cfg->tests[i];
+        if (t->repeat == 0)
+            t->repeat = t->tsan ? ts->repeat : 1;
+    }
+    return 0;
+}
+
+/* After the tests, which take the deduction. */
+static int cfg_parse_leaks(const struct cfg_ctx *c, const yaml_node_t *root)
+{
+    static const char *const keys[] = {"deduct", NULL};
+    static const struct cfg_range fraction = {0.0, true, 1.0, NULL};
+    yaml_node_t *map;
+    if (cfg_typed(c, root, "leaks", NULL, YAML_MAPPING_NODE, "a mapping", &map) < 0 ||
+        (map && (cfg_check_keys(c, map, keys) < 0 ||
+                 cfg_get_ratio(c, map, "deduct", NULL, &fraction, &c->cfg->leaks.deduct) < 0)))
+        return -1;
+    for (size_t i = 0; i < c->cfg->ntests; i++)
+        c->cfg->tests[i].leak_deduct = c->cfg->leaks.deduct;
+    return 0;
+}
+
 /* In this order because tests inherit the top-level limits and visibility,
  * and the performance section, parsed before the tests, the limits. */
 static int cfg_parse_root(const struct cfg_ctx *c)
 {
     static const char *const keys[] = {
         "assignment", "student_files", "build", "symbols", "limits", "coverage",
-        "performance", "visibility", "tests", "late_policy", "release", NULL,
+        "performance", "visibility", "tests", "late_policy", "release", "mutants",
+        "thread_sanitizer", "leaks", "grading", NULL,
     };
     const yaml_node_t *root = yaml_document_get_root_node(c->doc);
     if (root == NULL || cfg_is_empty(root))
@@ -1731,11 +1976,15 @@ static int cfg_parse_root(const struct cfg_ctx *c)
         cfg_parse_symbols(c, root) < 0 ||
         cfg_get_limits(c, root, &c->cfg->limits) < 0 ||
         cfg_parse_coverage(c, root) < 0 ||
+        cfg_parse_grading(c, root) < 0 ||
         cfg_parse_performance(c, root) < 0 ||
         cfg_parse_late(c, root) < 0 ||
         cfg_get_visibility(c, root, &c->cfg->visibility) < 0 ||
         cfg_parse_tests(c, root) < 0 ||
-        cfg_parse_release(c, root) < 0)
+        cfg_parse_tsan(c, root) < 0 ||
+        cfg_parse_leaks(c, root) < 0 ||
+        cfg_parse_release(c, root) < 0 ||
+        cfg_parse_mutants(c, root) < 0)
         return -1;
     return 0;
 }
@@ -1836,6 +2085,8 @@ static int cfg_defaults(const struct cfg_ctx *c)
     cfg->symbols.forbid_constructors = cfg->symbols.forbid_syscall = true;
     cfg->coverage = (struct cfg_coverage){.enabled = true, .branches = true, .html = true};
     cfg->visibility = CFG_VIS_VISIBLE;
+    cfg->mutants.timeout_factor = 10.0;
+    cfg->leaks.deduct = 0.25;
     if ((cfg->path = strdup(c->path)) == NULL || (cfg->build.cc = strdup("cc")) == NULL)
         return cfg_oom(c);
     return 0;
@@ -1895,6 +2146,7 @@ void cfg_release(struct grader_cfg *cfg)
     cfg_strv_release(&cfg->build.sources);
     cfg_strv_release(&cfg->symbols.allow);
     cfg_strv_release(&cfg->symbols.deny);
+    cfg_strv_release(&cfg->symbols.allow_libraries);
     cfg_strv_release(&cfg->performance.cflags);
     cfg_strv_release(&cfg->performance.ldflags);
     cfg_strv_release(&cfg->performance.sources);
@@ -1909,6 +2161,18 @@ void cfg_release(struct grader_cfg *cfg)
     cfg_strv_release(&cfg->release.sources);
     cfg_strv_release(&cfg->release.source_files);
     cfg_strv_release(&cfg->release.packages);
+    cfg_strv_release(&cfg->tsan.units);
+    cfg_strv_release(&cfg->tsan.cflags);
+    cfg_strv_release(&cfg->tsan.student_cflags);
+    cfg_strv_release(&cfg->tsan.ldflags);
+    cfg_strv_release(&cfg->tsan.sources);
+    cfg_strv_release(&cfg->mutants.operators);
+    cfg_strv_release(&cfg->mutants.functions);
+    for (size_t i = 0; i < cfg->mutants.nequivalent; i++) {
+        free(cfg->mutants.equivalent[i].id);
+        free(cfg->mutants.equivalent[i].reason);
+    }
+    free(cfg->mutants.equivalent);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -88,6 +88,8 @@ struct cfg_build {
 struct cfg_symbols {
     struct cfg_strv allow;   /* fnmatch patterns of symbols student code may import */
     struct cfg_strv deny;    /* patterns denied even if allowed, e.g. "cblas_*" */
+    struct cfg_strv allow_libraries; /* shared libraries ("libm.so.6", or a path) whose
+                                        every exported symbol is allowed (policy.h) */
     bool forbid_constructors;/* reject .init_array/.fini_array/.ctors/.dtors; default true */
     bool forbid_syscall;     /* reject raw syscall instructions; default true */
 };
@@ -151,6 +153,11 @@ struct cfg_test {
     struct cfg_mark mark;    /* the test's mapping */
     enum cfg_test_kind kind; /* "kind", default check */
     struct cfg_perf_test perf; /* kind performance only; zeroed otherwise */
+    unsigned repeat;         /* "repeat": runs of a check test, any failing run fails a
+                                check (result.h, res_test_merge()); default 1, or
+                                thread_sanitizer.repeat for the units that section names */
+    bool tsan;               /* run again under ThreadSanitizer (thread_sanitizer.units) */
+    double leak_deduct;      /* leaks.deduct, the fraction lost when the unit's code leaks */
 };
 
 /** A simulated cache, valgrind's --I1/--D1/--LL=size,ways,line. */
@@ -206,6 +213,69 @@ struct cfg_release {
     struct cfg_mark mark;    /* the "release" key */
 };
 
+/** An accepted equivalent mutant ("mutants.equivalent" item; see mutants.h). */
+struct cfg_equivalent {
+    char *id;                /* the mutant's id, "FUNCTION:OPERATOR:K" */
+    char *reason;            /* why no test can tell it from the reference */
+    struct cfg_mark mark;    /* the item, for "stale entry" notices */
+};
+
+/** Mutation analysis of the reference ("mutants" section; see mutants.h). */
+struct cfg_mutants {
+    struct cfg_strv operators; /* "operators": mutagen operator names; empty = all */
+    struct cfg_strv functions; /* "functions": fnmatch globs of the functions to
+                                  mutate; empty = every function of the file */
+    double timeout_factor;   /* "timeout_factor": a mutant's unit is killed at this many
+                                times the reference's wall time (plus 1 s); default 10 */
+    struct cfg_equivalent *equivalent; /* "equivalent": accepted equivalent mutants */
+    size_t nequivalent;
+};
+
+/**
+ * The ThreadSanitizer stage ("thread_sanitizer" section).  The check
+ * units it names run again in a third build of the test program, every
+ * file compiled with -fsanitize=thread (gcc's); a data race whose stack
+ * reaches a student file fails the unit (tsan.h).  The build differs from
+ * the tests build only in the flags below and the extra sources.  The
+ * tests build's coverage flags (--coverage, -ftest-coverage, -fprofile-*,
+ * -lgcov) are left out of every list.
+ */
+struct cfg_tsan {
+    bool enabled;            /* the section is present */
+    struct cfg_strv units;   /* "units" (required): fnmatch globs of check test ids;
+                                each must match one */
+    struct cfg_strv cflags;  /* build.cflags, then "cflags" (default -fsanitize=thread
+                                -g): every compile of this build */
+    struct cfg_strv student_cflags; /* student files, after cflags: build.student_cflags,
+                                then "student_cflags", then "cflags" again (so -g wins
+                                over a -g0) */
+    struct cfg_strv ldflags; /* build.ldflags, then "ldflags" (default -fsanitize=thread) */
+    struct cfg_strv sources; /* build.sources, then "sources" (extra trusted sources) */
+    struct cfg_limits limits;/* "limits" per unit run; default the top-level limits.  No
+                                RLIMIT_AS (TSan reserves terabytes): memory caps the heap
+                                through tsan_heap.c, TSAN_HEAP_LIMIT */
+    unsigned repeat;         /* "repeat": the default `repeat` of its units; default 3 */
+};
+
+/** What leaks cost ("leaks" section). */
+struct cfg_leaks {
+    double deduct;           /* "deduct": the fraction of a unit's points lost when its
+                                tests leave heap blocks or tensors alive, 0..1; default 0.25 */
+};
+
+/**
+ * How grading runs the check tests ("grading" section).  With a seed,
+ * every unit runs with TC_SEED=<seed> in its environment: the visible
+ * tests draw fresh random inputs of their cases' shapes from it (the
+ * harness's tcheck.h), so answers stored for the literal cases earn
+ * nothing, and the same seed gives the same inputs on every regrade.
+ * The student release's config never carries it.
+ */
+struct cfg_grading {
+    bool seeded;             /* "seed" is given */
+    uint64_t seed;           /* "seed": a positive integer */
+};
+
 /** How performance tests are built and run ("performance" section). */
 struct cfg_performance {
     bool enabled;            /* the section is present */
@@ -233,6 +303,10 @@ struct grader_cfg {
     enum cfg_visibility visibility;  /* default for tests; default visible */
     struct cfg_late late;            /* "late_policy"; enabled false without it */
     struct cfg_release release;      /* "release"; enabled false without it */
+    struct cfg_grading grading;      /* "grading"; no seed without it */
+    struct cfg_mutants mutants;      /* "mutants": defaults without it */
+    struct cfg_tsan tsan;            /* "thread_sanitizer"; enabled false without it */
+    struct cfg_leaks leaks;          /* "leaks": defaults without it */
     struct cfg_test *tests;
     size_t ntests;
     struct cfg_mark tests_mark;      /* the "tests" key, for "missing test" errors */

@@ -917,8 +917,8 @@ static void html_perf_threads(struct html_page *p, xmlNodePtr art, const struct 
     html_hbars(p, art, "chart perf-chart balance-chart", "balance against the required balance",
                balance, 2, 1.0, 230);
     html_telf(p, art, "p", "perf-sum",
-              "Work ratio %.2f (must be %.1f to %.1f): %.0f%% of the points (%.2f / %.2f).",
-              html_finite(r->ratio), PERF_WORK_MIN, PERF_WORK_MAX, 100.0 * html_finite(r->fraction),
+              "Work ratio %.2f (at most %.1f): %.0f%% of the points (%.2f / %.2f).",
+              html_finite(r->ratio), PERF_WORK_MAX, 100.0 * html_finite(r->fraction),
               html_finite(t->score), html_finite(t->max_score));
 }
 
@@ -1443,7 +1443,19 @@ static void html_dash_table(struct html_page *p, xmlNodePtr parent, const struct
     }
 }
 
-static char *html_dashboard(const struct grader_cfg *cfg, const struct html_class *c)
+/* A link to the mutation analysis (docs/mutants.md), when it was written into OUT/mutants/. */
+static void html_dash_mutants(struct html_page *p, xmlNodePtr parent, bool present)
+{
+    if (!present)
+        return;
+    xmlNodePtr para = html_el(p, parent, "p", NULL);
+    html_text(p, para, "How well these tests catch bugs: ");
+    xmlNodePtr a = html_tel(p, para, "a", NULL, "mutation analysis of the reference");
+    html_attr(p, a, "href", "mutants/index.html");
+}
+
+static char *html_dashboard(const struct grader_cfg *cfg, const struct html_class *c,
+                            bool mutants)
 {
     struct html_page p;
     const char *title = cfg->title ? cfg->title : cfg->name ? cfg->name : "";
@@ -1465,6 +1477,7 @@ static char *html_dashboard(const struct grader_cfg *cfg, const struct html_clas
     html_dash_attention(&p, p.body, c);
     html_dash_slowest(&p, p.body, c);
     html_dash_table(&p, p.body, c);
+    html_dash_mutants(&p, p.body, mutants);
     html_tel(&p, p.body, "footer", NULL, "Each student's folder: students/NAME/ "
              "(report-instructor.html, report.html, results.json, coverage/html/).");
     return html_page_take(&p);
@@ -1481,7 +1494,9 @@ int html_write_dashboard(const struct grader_cfg *cfg, const char *out_dir,
     } else if (html_class_load(students, &c) < 0) {
         snprintf(err, errlen, "cannot read %s: %s", students, strerror(errno));
     } else {
-        char *page = html_dashboard(cfg, &c);
+        char *mut = fs_join(out_dir, "mutants/index.html");
+        char *page = html_dashboard(cfg, &c, mut && access(mut, F_OK) == 0);
+        free(mut);
         if (!page)
             snprintf(err, errlen, "cannot build %s: out of memory", path);
         else if (fs_write_atomic(path, page, strlen(page)) < 0)

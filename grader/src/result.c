@@ -26,7 +26,7 @@ void res_submission_init(struct res_submission *s)
     memset(s, 0, sizeof *s);
 }
 
-static void res_test_release(struct res_test *t)
+void res_test_release(struct res_test *t)
 {
     for (size_t i = 0; i < t->nchecks; i++) {
         free(t->checks[i].name);
@@ -37,6 +37,8 @@ static void res_test_release(struct res_test *t)
     free(t->message);
     free(t->output);
     free(t->notes);
+    free(t->races);
+    memset(t, 0, sizeof *t);
 }
 
 void res_submission_release(struct res_submission *s)
@@ -49,6 +51,13 @@ void res_submission_release(struct res_submission *s)
     free(s->build_log);
     free(s->build_log_full);
     free(s->late.submitted_at);
+    for (size_t i = 0; i < s->ndegraded; i++) {
+        free(s->degraded[i].stage);
+        free(s->degraded[i].message);
+        free(s->degraded[i].detail);
+    }
+    free(s->degraded);
+    free(s->sandbox);
     /* Zeroed, so a second release frees nothing. */
     memset(s, 0, sizeof *s);
 }
@@ -70,7 +79,7 @@ const char *res_test_status_name(enum res_test_status st)
  * division.  The status is the verdict: a unit that errored keeps
  * nothing of the checks that passed before it died.
  */
-static double res_test_points(const struct res_test *t)
+static double res_test_earned(const struct res_test *t)
 {
     double points = t->cfg ? t->cfg->points : 0.0;
     bool partial = t->cfg ? t->cfg->partial : false;
@@ -86,6 +95,17 @@ static double res_test_points(const struct res_test *t)
     return points * (double)t->passed / (double)t->total;
 }
 
+/* What the checks earned, less what races and leaks cost. */
+static double res_test_points(const struct res_test *t)
+{
+    double earned = res_test_earned(t), deduct = t->cfg ? t->cfg->leak_deduct : 0.0;
+    if (t->races)
+        return 0.0;
+    if (t->leaks == 0 || t->perf.present || deduct <= 0.0 || earned <= 0.0)
+        return earned;
+    return deduct >= 1.0 ? 0.0 : earned * (1.0 - deduct);
+}
+
 void res_score(struct res_submission *s)
 {
     double score = 0.0, max_score = 0.0;
@@ -99,6 +119,116 @@ void res_score(struct res_submission *s)
     }
     s->score = score;
     s->max_score = max_score;
+}
+
+/* ---- repeated runs and races ------------------------------------------------- */
+
+static struct res_check *res_find_check(struct res_test *t, const char *name)
+{
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (strcmp(t->checks[i].name, name) == 0)
+            return &t->checks[i];
+    return NULL;
+}
+
+/* Moves from's checks into into's: a check passes if it passed in both. */
+static int res_merge_checks(struct res_test *into, struct res_test *from)
+{
+    for (size_t i = 0; i < from->nchecks; i++) {
+        struct res_check *c = &from->checks[i], *mine = res_find_check(into, c->name);
+        if (mine && (c->passed || !mine->passed))
+            continue;                       /* from's is released with from */
+        if (mine) {                         /* failed only now: its message is the news */
+            struct res_check tmp = *mine;
+            *mine = *c;
+            *c = tmp;
+            continue;
+        }
+        struct res_check *v = realloc(into->checks, (into->nchecks + 1) * sizeof *v);
+        if (!v)
+            return -1;
+        into->checks = v;
+        into->checks[into->nchecks++] = *c;
+        memset(c, 0, sizeof *c);
+    }
+    into->passed = into->total = 0;
+    for (size_t i = 0; i < into->nchecks; i++) {
+        into->total++;
+        into->passed += into->checks[i].passed;
+    }
+    return 0;
+}
+
+static void res_swap_str(char **a, char **b)
+{
+    char *t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* The verdict's one line after merging, as testrun.c words a single run. */
+static int res_merged_message(struct res_test *t)
+{
+    char *msg = NULL;
+    int rc;
+    if (t->status == RES_PASSED)
+        rc = asprintf(&msg, "all %u checks passed", t->passed);
+    else if (t->failed_runs < t->runs)
+        rc = asprintf(&msg, "%u of %u checks failed (in %u of %u runs: a check that fails "
+                      "in any run fails)", t->total - t->passed, t->total, t->failed_runs,
+                      t->runs);
+    else
+        rc = asprintf(&msg, "%u of %u checks failed", t->total - t->passed, t->total);
+    if (rc < 0)
+        return -1;
+    free(t->message);
+    t->message = msg;
+    return 0;
+}
+
+int res_test_merge(struct res_test *into, struct res_test *from)
+{
+    int rc = 0;
+    into->runs += from->runs;
+    into->failed_runs += from->failed_runs;
+    into->wall_ms += from->wall_ms;
+    into->cpu_ms += from->cpu_ms;
+    if (!into->notes && from->notes) {
+        res_swap_str(&into->notes, &from->notes);
+        into->leaks = from->leaks;
+    }
+    if (into->status != RES_ERROR && from->status == RES_ERROR) {
+        into->status = RES_ERROR;
+        into->passed = from->passed;
+        into->total = from->total;
+        res_swap_str(&into->message, &from->message);
+        res_swap_str(&into->output, &from->output);
+    } else if (into->status != RES_ERROR) {
+        if (into->status == RES_PASSED && from->status != RES_PASSED)
+            res_swap_str(&into->output, &from->output);
+        rc = res_merge_checks(into, from);
+        into->status = into->passed == into->total ? RES_PASSED : RES_FAILED;
+        if (rc == 0)
+            rc = res_merged_message(into);
+    }
+    res_test_release(from);
+    return rc;
+}
+
+int res_test_add_races(struct res_test *t, char *races)
+{
+    char *msg = NULL;
+    free(t->races);
+    t->races = races;
+    const char *before = t->status != RES_PASSED && t->message ? t->message : NULL;
+    if (asprintf(&msg, "%s%sThreadSanitizer found a data race in your code (the unit scores "
+                 "0):\n%s", before ? before : "", before ? "; " : "", races) < 0)
+        return -1;
+    free(t->message);
+    t->message = msg;
+    if (t->status == RES_PASSED)
+        t->status = RES_FAILED;
+    return 0;
 }
 
 int res_set_submitted_at(struct res_submission *s, const char *iso)

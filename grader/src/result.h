@@ -60,9 +60,16 @@ struct res_test {
     size_t nchecks;
     char *message;                /* one line: "2 of 3 checks failed", "timed out after 5.0 s" */
     char *output;                 /* the unit's stdout+stderr, trimmed by the sandbox; or NULL */
-    char *notes;                  /* feedback that costs no points, e.g. leaked tensors
+    char *notes;                  /* feedback beside the checks, e.g. leaked tensors
                                      ("test_x: 1 tensor(s) ... never freed" lines); or NULL */
-    uint64_t wall_ms, cpu_ms;
+    unsigned leaks;               /* leak notes: tests that left blocks or tensors alive;
+                                     > 0 costs cfg->leak_deduct of the points */
+    char *races;                  /* data races ThreadSanitizer found in the student's
+                                     files (tsan.h, one per line), or NULL; the unit then
+                                     scores 0 */
+    unsigned runs;                /* runs merged into this result (cfg->repeat) */
+    unsigned failed_runs;         /* of those, runs that did not pass */
+    uint64_t wall_ms, cpu_ms;     /* summed over the runs */
     struct res_perf perf;         /* kind performance; present false otherwise */
 };
 
@@ -109,6 +116,13 @@ struct res_late {
     double points_lost;       /* score_before - the final score */
 };
 
+/** An optional stage the grader could not complete and went on without. */
+struct res_degraded {
+    char *stage;              /* "coverage", "html", "performance" */
+    char *message;            /* for everyone: what is missing and what it costs */
+    char *detail;             /* for the staff: the tool's own error, or NULL */
+};
+
 struct res_submission {
     char *student;            /* the submission folder's name */
     enum res_status status;
@@ -122,10 +136,17 @@ struct res_submission {
     struct res_coverage coverage;
     struct res_phases phases;
     struct res_late late;
+    struct res_degraded *degraded; /* stages skipped after a failure (grade.h) */
+    size_t ndegraded;
+    char *sandbox;            /* the sandbox the tests ran in: "bwrap", "fallback
+                                 (landlock, seccomp)", "none"; or NULL */
 };
 
 /** Zeroes *s. */
 void res_submission_init(struct res_submission *s);
+
+/** Frees every string and array of *t (not t itself) and zeroes it.  Safe twice. */
+void res_test_release(struct res_test *t);
 
 /** Frees every string and array of *s (not s itself).  Safe twice. */
 void res_submission_release(struct res_submission *s);
@@ -138,11 +159,34 @@ const char *res_test_status_name(enum res_test_status st);
  * config test is partial) and the totals.  A test's score is
  * points * passed / total when partial, else points or 0; a measured
  * performance test's is points * perf.fraction; RES_ERROR and
- * RES_NOT_RUN score 0.  Deterministic: no floating error beyond one
- * multiplication and division per test.  s->score is what the tests
- * earned; res_apply_late() then applies the late policy.
+ * RES_NOT_RUN score 0, and so does a test with races.  A check test with
+ * leaks keeps (1 - cfg->leak_deduct) of that.  Deterministic: no floating
+ * error beyond one multiplication and division per test (and one more
+ * for a leak).  s->score is what the tests earned; res_apply_late() then
+ * applies the late policy.
  */
 void res_score(struct res_submission *s);
+
+/**
+ * Folds another run of the same unit into *into (repeat: cfg.h): a check
+ * passes only if it passed in every run, so a check that passes only
+ * sometimes is failed, whatever the order of the runs.  A run that
+ * errored makes the unit RES_ERROR, with the first such run's message and
+ * output; otherwise passed/total are recounted over the merged checks,
+ * the message is rewritten, and the first failing run's output is kept.
+ * Notes and leaks are the first run's that has any.  runs, failed_runs,
+ * wall_ms and cpu_ms add up.  *from is consumed (released and zeroed).
+ * Returns 0, or -1 when memory ran out (*into is then still a valid
+ * result).
+ */
+int res_test_merge(struct res_test *into, struct res_test *from);
+
+/**
+ * Records the data races ThreadSanitizer found (`races`, tsan_races()'s
+ * text, consumed): the unit becomes RES_FAILED and its message says why
+ * and where.  Returns 0, or -1 when memory ran out.
+ */
+int res_test_add_races(struct res_test *t, char *races);
 
 /**
  * Records when the submission was made: `iso` (cfg_parse_time()'s

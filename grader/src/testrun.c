@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "fsutil.h"
+#include "tsan.h"
 
 #define TRUN_XML_MAX (8u << 20)   /* a results file is a few KiB */
 #define TRUN_LIST_MS 10000
@@ -127,13 +128,15 @@ int trun_parse_xml(const char *path, struct res_test *t)
 
 /*
  * The harness's notes in the unit's stderr: "tc-leak: ..." lines (see
- * tcheck.h), deduplicated, one per line without the prefix; NULL if none.
+ * tcheck.h), one per line without the prefix, after a line saying what
+ * they cost; NULL if none.  *leaks counts them.
  */
-static char *trun_notes(const struct sbx_result *r)
+static char *trun_notes(const struct sbx_result *r, double deduct, unsigned *leaks)
 {
     static const char tag[] = "tc-leak: ";
     char *buf = NULL;
     size_t len = 0;
+    *leaks = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
@@ -144,6 +147,8 @@ static char *trun_notes(const struct sbx_result *r)
         }
         p += sizeof tag - 1;
         size_t n = strcspn(p, "\n");
+        if (++*leaks == 1 && deduct > 0)
+            fprintf(f, "memory leaks cost %g%% of this unit's points:\n", deduct * 100.0);
         fprintf(f, "memory: %.*s\n", (int)n, p);
         p += n;
     }
@@ -199,37 +204,56 @@ static void trun_verdict(struct res_test *t, const struct sbx_result *r, bool ha
     t->message = msg;
 }
 
-int trun_unit(const struct cfg_test *ct, const char *program,
-              const struct sbx_opts *opts, struct res_test *t,
-              char *err, size_t errlen)
+/*
+ * Runs unit ct->id of `program` under `cl` (RLIMIT_AS: memory unless
+ * no_as) with its XML results at xml_dir/results-ID.xml; *xml gets that
+ * path (malloc'd).  0, or -1 with err if the grader failed.
+ */
+static int trun_exec(const struct cfg_test *ct, const struct cfg_limits *cl, bool no_as,
+                     const char *program, const struct sbx_opts *opts, const char *xml_dir,
+                     struct sbx_result *r, char **xml, char *err, size_t errlen)
 {
     struct sbx_limits lim = {
-        .cpu_ms = ct->limits.cpu_ms,
-        .wall_ms = ct->limits.wall_ms,
-        .memory_bytes = ct->limits.memory_bytes,
-        .processes = ct->limits.processes,
-        .output_bytes = ct->limits.output_bytes,
-        .file_size_bytes = ct->limits.file_size_bytes,
+        .cpu_ms = cl->cpu_ms,
+        .wall_ms = cl->wall_ms,
+        .memory_bytes = no_as ? 0 : cl->memory_bytes,
+        .processes = cl->processes,
+        .output_bytes = cl->output_bytes,
+        .file_size_bytes = cl->file_size_bytes,
     };
-    struct sbx_result r = {0};
-    char *xml = NULL, budget[32];
-    memset(t, 0, sizeof *t);
-    t->cfg = ct;
-    t->max_score = ct->points;
-    if (asprintf(&xml, "%s/results-%s.xml", opts->workdir, ct->id) < 0) {
+    char budget[32];
+    if (asprintf(xml, "%s/results-%s.xml", xml_dir, ct->id) < 0) {
+        *xml = NULL;
         trun_errf(err, errlen, "out of memory");
         return -1;
     }
     /* ids are [a-z0-9_/]: only the '/' needs replacing in a file name */
-    for (char *p = xml + strlen(opts->workdir) + 1; *p; p++)
+    for (char *p = *xml + strlen(xml_dir) + 1; *p; p++)
         if (*p == '/')
             *p = '-';
-    unlink(xml);
-    snprintf(budget, sizeof budget, "%.3f", trun_budget_s(&ct->limits));
+    unlink(*xml);
+    snprintf(budget, sizeof budget, "%.3f", trun_budget_s(cl));
     char *const argv[] = {(char *)program, "--quiet", "--only", ct->id, "--xml",
-                          xml, "--budget", budget, NULL};
-    if (sbx_run(&lim, opts, argv, &r) < 0) {
-        trun_errf(err, errlen, "sandbox: %s", r.message);
+                          *xml, "--budget", budget, NULL};
+    if (sbx_run(&lim, opts, argv, r) < 0) {
+        trun_errf(err, errlen, "sandbox: %s", r->message);
+        return -1;
+    }
+    return 0;
+}
+
+int trun_unit(const struct cfg_test *ct, const char *program,
+              const struct sbx_opts *opts, struct res_test *t,
+              char *err, size_t errlen)
+{
+    struct sbx_result r = {0};
+    char *xml = NULL;
+    memset(t, 0, sizeof *t);
+    t->cfg = ct;
+    t->max_score = ct->points;
+    t->runs = 1;
+    if (trun_exec(ct, &ct->limits, false, program, opts, opts->workdir, &r, &xml, err,
+                  errlen) < 0) {
         sbx_result_release(&r);
         free(xml);
         return -1;
@@ -238,11 +262,130 @@ int trun_unit(const struct cfg_test *ct, const char *program,
     trun_verdict(t, &r, have_xml);
     t->output = trun_output(&r);
     if (t->status == RES_PASSED || t->status == RES_FAILED)
-        t->notes = trun_notes(&r);
+        t->notes = trun_notes(&r, ct->leak_deduct, &t->leaks);
+    if (t->status != RES_PASSED)
+        t->failed_runs = 1;
     t->wall_ms = r.wall_ms;
     t->cpu_ms = r.cpu_ms;
     unlink(xml);
     free(xml);
     sbx_result_release(&r);
     return t->message && t->output ? 0 : -1;
+}
+
+int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
+                   const char *program, const struct sbx_opts *opts, const char *xml_dir,
+                   const char *const files[], size_t nfiles, char **races,
+                   char *err, size_t errlen)
+{
+    struct sbx_result r = {0};
+    char *xml = NULL;
+    unsigned n = 0;
+    *races = NULL;
+    int rc = trun_exec(ct, lim, true, program, opts, xml_dir, &r, &xml, err, errlen);
+    if (rc == 0) {
+        *races = tsan_races(r.err, files, nfiles, &n);
+        if (n > 0 && !*races) {
+            trun_errf(err, errlen, "out of memory");
+            rc = -1;
+        }
+    }
+    if (xml)
+        unlink(xml);
+    free(xml);
+    sbx_result_release(&r);
+    return rc;
+}
+
+/* ---- several units in one run (mutation analysis) ----------------------------- */
+
+/* The unit of a <test>: its suite's title, '/', its description (the case). */
+static struct res_test *trun_unit_of(const char *suite, xmlNode *test,
+                                     const struct cfg_test *const cts[], size_t n,
+                                     struct res_test ts[])
+{
+    char *desc = trun_child_text(test, "description");
+    struct res_test *t = NULL;
+    size_t ls = strlen(suite);
+    for (size_t i = 0; desc && !t && i < n; i++)
+        if (strncmp(cts[i]->id, suite, ls) == 0 && cts[i]->id[ls] == '/' &&
+            strcmp(cts[i]->id + ls + 1, desc) == 0)
+            t = &ts[i];
+    free(desc);
+    return t;
+}
+
+static int trun_parse_units(const char *path, const struct cfg_test *const cts[], size_t n,
+                            struct res_test ts[])
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (fs_read_file(path, TRUN_XML_MAX, &text, &len) < 0)
+        return -1;
+    xmlDoc *doc = xmlReadMemory(text, (int)len, path, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    free(text);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    int rc = root && strcmp((const char *)root->name, "testsuites") == 0 ? 0 : -1;
+    for (xmlNode *s = root ? root->children : NULL; s && rc == 0; s = s->next) {
+        if (s->type != XML_ELEMENT_NODE || strcmp((const char *)s->name, "suite") != 0)
+            continue;
+        char *title = trun_child_text(s, "title");
+        for (xmlNode *e = s->children; title && e && rc == 0; e = e->next) {
+            if (e->type != XML_ELEMENT_NODE || strcmp((const char *)e->name, "test") != 0)
+                continue;
+            struct res_test *t = trun_unit_of(title, e, cts, n, ts);
+            if (t)
+                rc = trun_add_check(t, e);
+        }
+        rc = title ? rc : -1;
+        free(title);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int trun_units(const struct cfg_test *const cts[], size_t n, const struct cfg_limits *cl,
+               const char *program, const struct sbx_opts *opts, struct res_test ts[],
+               char *err, size_t errlen)
+{
+    struct sbx_limits lim = {
+        .cpu_ms = cl->cpu_ms, .wall_ms = cl->wall_ms, .memory_bytes = cl->memory_bytes,
+        .processes = cl->processes, .output_bytes = cl->output_bytes,
+        .file_size_bytes = cl->file_size_bytes,
+    };
+    struct sbx_result r = {0};
+    struct strv argv = {0};
+    char *xml = NULL, budget[32];
+    for (size_t i = 0; i < n; i++) {
+        memset(&ts[i], 0, sizeof ts[i]);
+        ts[i].cfg = cts[i];
+        ts[i].max_score = cts[i]->points;
+    }
+    snprintf(budget, sizeof budget, "%.3f", trun_budget_s(cl));
+    if (asprintf(&xml, "%s/results-units.xml", opts->workdir) < 0)
+        xml = NULL;
+    strv_push_all(&argv, (char *const[]){(char *)program, "--quiet", "--xml", xml ? xml : "",
+                                         "--budget", budget}, 6);
+    for (size_t i = 0; i < n; i++)
+        strv_push_all(&argv, (char *const[]){"--only", cts[i]->id}, 2);
+    int rc = xml && !argv.oom ? 0 : (trun_errf(err, errlen, "out of memory"), -1);
+    if (rc == 0)
+        unlink(xml);
+    if (rc == 0 && sbx_run(&lim, opts, argv.v, &r) < 0)
+        rc = (trun_errf(err, errlen, "sandbox: %s", r.message), -1);
+    bool have_xml = rc == 0 && trun_parse_units(xml, cts, n, ts) == 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        trun_verdict(&ts[i], &r, have_xml);
+        ts[i].wall_ms = r.wall_ms;
+        ts[i].cpu_ms = r.cpu_ms;
+        if (!ts[i].message)
+            rc = (trun_errf(err, errlen, "out of memory"), -1);
+    }
+    if (xml)
+        unlink(xml);
+    free(xml);
+    strv_clear(&argv);
+    sbx_result_release(&r);
+    return rc;
 }

@@ -28,6 +28,8 @@ int main(int argc, char **argv)
         tmpl_suite,
         html_suite,
         merge_suite,
+        tsan_suite,
+        mutreport_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

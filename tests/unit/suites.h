@@ -25,5 +25,7 @@ Suite *release_suite(void);
 Suite *tmpl_suite(void);
 Suite *html_suite(void);
 Suite *merge_suite(void);
+Suite *tsan_suite(void);
+Suite *mutreport_suite(void);
 
 #endif /* UNIT_SUITES_H */

@@ -690,6 +690,46 @@ START_TEST(test_late_policy)
 }
 END_TEST
 
+/* The mutants section: its values, and its defaults when absent. */
+START_TEST(test_mutants_section)
+{
+    static const char yaml[] =
+        "assignment: {name: k}\n"
+        "student_files: [{path: k.c}]\n"
+        "build: {sources: [src/b.c]}\n"
+        "tests: [{id: s/c, points: 1}]\n"
+        "mutants:\n"
+        "  operators: [ror, del]\n"
+        "  functions: [\"matmul_*\"]\n"
+        "  timeout_factor: 4\n"
+        "  equivalent:\n"
+        "    - {id: \"f:ror:2\", reason: \"same at 0\"}\n";
+    struct scratch s;
+    struct grader_cfg cfg;
+    char path[PATH_MAX];
+    scratch_make(&s, "");
+    scratch_path(&s, "c.yaml", path, sizeof path);
+    scratch_write(path, yaml, sizeof yaml - 1);
+    load_ok(path, &cfg);
+    assert_strv(&cfg.mutants.operators, (const char *[]){"ror", "del"}, 2);
+    assert_strv(&cfg.mutants.functions, (const char *[]){"matmul_*"}, 1);
+    ck_assert_double_eq(cfg.mutants.timeout_factor, 4.0);
+    ck_assert_uint_eq(cfg.mutants.nequivalent, 1);
+    ck_assert_str_eq(cfg.mutants.equivalent[0].id, "f:ror:2");
+    ck_assert_str_eq(cfg.mutants.equivalent[0].reason, "same at 0");
+    ck_assert_uint_eq(cfg.mutants.equivalent[0].mark.line, 10);
+    cfg_release(&cfg);
+
+    scratch_write(path, minimal_yaml, sizeof minimal_yaml - 1);   /* no section */
+    load_ok(path, &cfg);
+    ck_assert_uint_eq(cfg.mutants.operators.n + cfg.mutants.functions.n, 0);
+    ck_assert_uint_eq(cfg.mutants.nequivalent, 0);
+    ck_assert_double_eq(cfg.mutants.timeout_factor, 10.0);
+    cfg_release(&cfg);
+    scratch_remove(&s);
+}
+END_TEST
+
 /* Only due: no cutoff, no grace, no penalty, a 100% cap; grace 0 is allowed. */
 START_TEST(test_late_policy_defaults)
 {
@@ -781,8 +821,8 @@ static const struct bad_case bad_cases[] = {
     {"missing_file", NULL, 0, 0, 0, "cannot open: No such file or directory", BAD_MISSING},
 
     /* unknown and duplicate keys */
-    {"unknown_key_top", HEAD TEST1 "grading: strict\n", 0, 10, 1,
-     "unknown key 'grading'", BAD_TEXT},
+    {"unknown_key_top", HEAD TEST1 "grade_mode: strict\n", 0, 10, 1,
+     "unknown key 'grade_mode'", BAD_TEXT},
     {"unknown_key_test", HEAD "tests:\n  - id: a/b\n    pionts: 1\n", 0, 9, 5,
      "unknown key 'pionts'", BAD_TEXT},
     {"unknown_key_limits", HEAD "limits:\n  cpu: 2s\n  ram: 1GiB\n", 0, 9, 3,
@@ -959,8 +999,8 @@ static const struct bad_case bad_cases[] = {
      "missing required key 'threads' in performance test of metric threads", BAD_TEXT},
     {"perf_threads_with_full_at", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    full_at: 0.1\n", 0, 17, 5,
      "'full_at' does not apply to metric threads", BAD_TEXT},
-    {"perf_balance_zero", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    balance: 0\n", 0, 17, 14,
-     "'balance' must be greater than 0 and at most 1", BAD_TEXT},
+    {"perf_balance_zero", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    balance: -0.5\n", 0, 17, 14,
+     "'balance' must not be negative", BAD_TEXT},
     {"perf_threads_on_ratio_metric", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: instructions\n    full_at: 0.1\n    zero_at: 0.5\n    threads: 4\n", 0, 18, 5,
      "'threads' applies to metric threads only", BAD_TEXT},
     {"perf_partial", "assignment:\n  name: kernels\nstudent_files:\n  - path: kernels.c\nbuild:\n  sources: [\"../src/*.c\"]\nperformance:\n  sources: [\"../src/*.c\"]\ntests:\n  - id: p/x\n    points: 1\n    kind: performance\n    measure: m\n    reference: r\n    metric: threads\n    threads: 4\n    partial: false\n", 0, 17, 5,
@@ -1027,6 +1067,53 @@ static const struct bad_case bad_cases[] = {
      "unknown key 'threshold'", BAD_TEXT},
     {"release_packages_scalar", HEAD TEST1 "release:\n  files: [\"*.yaml\"]\n  sources: [\"*.yaml\"]\n  packages: check\n", 0, 13, 13,
      "'packages' must be a sequence of strings, not a scalar", BAD_TEXT},
+    /* the mutants section (docs/mutants.md) */
+    {"mutants_unknown_operator", HEAD TEST1 "mutants:\n  operators: [ror, xyz]\n", 0, 11, 20,
+     "unknown mutation operator 'xyz' (known: ror, aor, bound, loop, const, del, swap, round, clamp)", BAD_TEXT},
+    {"mutants_equivalent_no_reason", HEAD TEST1 "mutants:\n  equivalent:\n    - {id: \"f:ror:1\"}\n", 0, 12, 7,
+     "missing required key 'reason' in equivalent mutant", BAD_TEXT},
+    {"mutants_equivalent_bad_id", HEAD TEST1 "mutants:\n  equivalent:\n    - {id: \"f-ror-1\", reason: \"same\"}\n", 0, 12, 7,
+     "equivalent mutant id 'f-ror-1' is not FUNCTION:OPERATOR:N", BAD_TEXT},
+    {"mutants_equivalent_twice", HEAD TEST1 "mutants:\n  equivalent:\n    - {id: \"f:ror:1\", reason: \"same\"}\n    - {id: \"f:ror:1\", reason: \"again\"}\n", 0, 13, 7,
+     "equivalent mutant 'f:ror:1' is listed twice", BAD_TEXT},
+    {"mutants_timeout_factor", HEAD TEST1 "mutants:\n  timeout_factor: 0.5\n", 0, 11, 19,
+     "'timeout_factor' must be at least 1 and at most 1000", BAD_TEXT},
+    {"mutants_unknown_key", HEAD TEST1 "mutants:\n  operator: [ror]\n", 0, 11, 3,
+     "unknown key 'operator'", BAD_TEXT},
+    {"mutants_not_mapping", HEAD TEST1 "mutants: [ror]\n", 0, 10, 10,
+     "'mutants' must be a mapping, not a sequence", BAD_TEXT},
+
+    /* thread_sanitizer, repeat, leaks */
+    {"tsan_missing_units", HEAD TEST1 "thread_sanitizer:\n  repeat: 2\n", 0, 11, 3,
+     "missing required key 'units' in thread_sanitizer", BAD_TEXT},
+    {"tsan_units_no_match", HEAD TEST1 "thread_sanitizer:\n  units: [a/b, \"x/*\"]\n", 0, 11, 16,
+     "'x/*' matches no check test", BAD_TEXT},
+    {"tsan_unknown_key", HEAD TEST1 "thread_sanitizer:\n  units: [a/b]\n  unit: [a/b]\n", 0, 12, 3,
+     "unknown key 'unit'", BAD_TEXT},
+    {"tsan_repeat_zero", HEAD TEST1 "thread_sanitizer:\n  units: [a/b]\n  repeat: 0\n", 0, 12, 11,
+     "'repeat' must be positive", BAD_TEXT},
+    {"tsan_not_mapping", HEAD TEST1 "thread_sanitizer: [a/b]\n", 0, 10, 19,
+     "'thread_sanitizer' must be a mapping, not a sequence", BAD_TEXT},
+    {"repeat_too_large", HEAD "tests:\n  - id: a/b\n    points: 1\n    repeat: 101\n", 0, 10, 13,
+     "'repeat' must be at most 100", BAD_TEXT},
+    {"leaks_deduct_over", HEAD TEST1 "leaks:\n  deduct: 1.5\n", 0, 11, 11,
+     "'deduct' must be at least 0 and at most 1", BAD_TEXT},
+    {"leaks_unknown_key", HEAD TEST1 "leaks:\n  deduction: 0.5\n", 0, 11, 3,
+     "unknown key 'deduction'", BAD_TEXT},
+
+    /* grading */
+    {"grading_seed_zero", HEAD TEST1 "grading:\n  seed: 0\n", 0, 11, 9,
+     "'seed' must be positive", BAD_TEXT},
+    {"grading_seed_negative", HEAD TEST1 "grading:\n  seed: -3\n", 0, 11, 9,
+     "'seed' must be positive", BAD_TEXT},
+    {"grading_seed_not_number", HEAD TEST1 "grading:\n  seed: abc\n", 0, 11, 9,
+     "invalid seed 'abc' for 'seed' (use a positive integer, e.g. 20261)", BAD_TEXT},
+    {"grading_seed_too_large", HEAD TEST1 "grading:\n  seed: 99999999999999999999\n", 0, 11,
+     9, "'seed' is too large", BAD_TEXT},
+    {"grading_unknown_key", HEAD TEST1 "grading:\n  seed: 7\n  seeds: 8\n", 0, 12, 3,
+     "unknown key 'seeds'", BAD_TEXT},
+    {"grading_not_mapping", HEAD TEST1 "grading: [1]\n", 0, 10, 10,
+     "'grading' must be a mapping, not a sequence", BAD_TEXT},
 };
 
 #define NBAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -1241,6 +1328,7 @@ Suite *cfg_suite(void)
     tcase_add_test(tc, test_perf_absent);
     tcase_add_test(tc, test_late_policy);
     tcase_add_test(tc, test_late_policy_defaults);
+    tcase_add_test(tc, test_mutants_section);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("broken");
