@@ -84,6 +84,13 @@ static struct bld_flavour bld_tests_flavour(const struct grader_cfg *cfg)
                                 &cfg->build.ldflags, &cfg->build.sources, "obj", "trusted"};
 }
 
+static struct bld_flavour bld_tsan_flavour(const struct grader_cfg *cfg)
+{
+    const struct cfg_tsan *ts = &cfg->tsan;
+    return (struct bld_flavour){"tsan", &ts->cflags, &ts->student_cflags, &ts->ldflags,
+                                &ts->sources, BLD_TSAN_DIR, "trusted-tsan"};
+}
+
 static struct bld_flavour bld_perf_flavour(const struct grader_cfg *cfg)
 {
     const struct cfg_performance *p = &cfg->performance;
@@ -355,8 +362,9 @@ static int bld_flavour_init(const struct grader_cfg *cfg, const struct bld_flavo
 int bld_trusted_init(const struct grader_cfg *cfg, const char *cache_root,
                      struct bld_trusted *out, char **log)
 {
-    struct strv objs = {0}, perf_objs = {0}, headers = {0};
+    struct strv objs = {0}, perf_objs = {0}, tsan_objs = {0}, headers = {0};
     struct bld_flavour tests = bld_tests_flavour(cfg), perf = bld_perf_flavour(cfg);
+    struct bld_flavour tsan = bld_tsan_flavour(cfg);
     memset(out, 0, sizeof *out);
     *log = NULL;
     int rc = bld_collect_headers(cfg, &headers);
@@ -367,10 +375,15 @@ int bld_trusted_init(const struct grader_cfg *cfg, const char *cache_root,
     if (rc == 0 && cfg->performance.enabled)
         rc = bld_flavour_init(cfg, &perf, cache_root, &headers, &out->perf_dir, &perf_objs,
                               log);
+    if (rc == 0 && cfg->tsan.enabled)
+        rc = bld_flavour_init(cfg, &tsan, cache_root, &headers, &out->tsan_dir, &tsan_objs,
+                              log);
     out->nobjs = objs.n;
     out->objs = strv_take(&objs);
     out->nperf_objs = perf_objs.n;
     out->perf_objs = strv_take(&perf_objs);
+    out->ntsan_objs = tsan_objs.n;
+    out->tsan_objs = strv_take(&tsan_objs);
     out->nheaders = headers.n;
     out->headers = strv_take(&headers);
     if (rc < 0) {
@@ -395,6 +408,8 @@ void bld_trusted_release(struct bld_trusted *t)
         return;
     bld_free_array(t->objs, t->nobjs);
     bld_free_array(t->perf_objs, t->nperf_objs);
+    bld_free_array(t->tsan_objs, t->ntsan_objs);
+    free(t->tsan_dir);
     bld_free_array(t->headers, t->nheaders);
     free(t->dir);
     free(t->perf_dir);
@@ -571,5 +586,25 @@ int bld_perf_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
 {
     struct bld_flavour f = bld_perf_flavour(cfg);
     return bld_student_flavour(cfg, &f, t->perf_objs, t->nperf_objs, sb, scratch, sources,
+                               nsources, program, objs_out, log);
+}
+
+int bld_tsan_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                     const struct bld_sandbox *sb, const char *scratch,
+                     const char *const sources[], size_t nsources,
+                     const char *program, char ***objs_out, char **log)
+{
+    struct bld_flavour f = bld_tsan_flavour(cfg);
+    char *dir = fs_join(scratch, BLD_TSAN_DIR);
+    int ok = dir && fs_mkdir_p(dir, 0770) == 0 && chmod(dir, 0770) == 0 &&
+             (geteuid() != 0 || fs_chown_tree(dir, sb->uid, sb->gid) == 0);
+    free(dir);
+    if (!ok) {
+        *log = NULL;
+        *objs_out = NULL;
+        bld_log_append(log, NULL, "grader: cannot create the ThreadSanitizer build folder");
+        return -1;
+    }
+    return bld_student_flavour(cfg, &f, t->tsan_objs, t->ntsan_objs, sb, scratch, sources,
                                nsources, program, objs_out, log);
 }

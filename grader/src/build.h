@@ -20,6 +20,10 @@
  * the performance build (perf.h): the performance program's trusted
  * sources and the student's files compiled again with the performance
  * flags, without coverage, linked into scratch/BLD_PERF_DIR/.
+ *
+ * With a "thread_sanitizer" section, a third twin: the test program built
+ * again with -fsanitize=thread (cfg.h, struct cfg_tsan) into
+ * scratch/BLD_TSAN_DIR/, for the units it names (tsan.h).
  */
 #ifndef BUILD_H
 #define BUILD_H
@@ -41,10 +45,16 @@ struct bld_trusted {
     char *perf_dir;       /* the performance program's cache folder, or NULL */
     char **perf_objs;     /* its objects (performance flags), config order; or NULL */
     size_t nperf_objs;
+    char *tsan_dir;       /* the ThreadSanitizer build's cache folder, or NULL */
+    char **tsan_objs;     /* its objects (thread_sanitizer flags), config order; or NULL */
+    size_t ntsan_objs;
 };
 
 /** The scratch sub-folder of the performance build: objects, program, outputs. */
 #define BLD_PERF_DIR "perf"
+
+/** The scratch sub-folder of the ThreadSanitizer build: objects and program. */
+#define BLD_TSAN_DIR "tsan"
 
 /** How to run the untrusted steps. */
 struct bld_sandbox {
@@ -92,6 +102,18 @@ int bld_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
  * `program`.  Same contract as bld_student().
  */
 int bld_perf_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                     const struct bld_sandbox *sb, const char *scratch,
+                     const char *const sources[], size_t nsources,
+                     const char *program, char ***objs, char **log);
+
+/**
+ * The ThreadSanitizer build of a submission: compiles `sources` again
+ * with thread_sanitizer's flags into scratch/BLD_TSAN_DIR/ (created here,
+ * owned by sb->uid when the grader is root: call it before any student
+ * code has run in scratch) and links them with the TSan trusted objects
+ * into `program`.  Same contract as bld_student().
+ */
+int bld_tsan_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
                      const struct bld_sandbox *sb, const char *scratch,
                      const char *const sources[], size_t nsources,
                      const char *program, char ***objs, char **log);

@@ -26,6 +26,7 @@
 #include "sbx.h"
 #include "strv.h"
 #include "testrun.h"
+#include "tsan.h"
 
 const char *const grade_output_files[] = {
     "build.log", "report.txt", "report-instructor.txt", "report.html",
@@ -41,6 +42,8 @@ struct grade_run {
     char *scratch;          /* mkdtemp'd, removed at the end */
     struct strv sources;    /* student files copied into scratch */
     char *program;          /* scratch/tests */
+    char *tsan_program;     /* scratch/BLD_TSAN_DIR/tests once built, else NULL */
+    bool tsan_failed;       /* the ThreadSanitizer build failed: its units score 0 */
     char *err;
     size_t errlen;
     uint64_t start_ms;      /* fs_now_ms() when grading began */
@@ -229,6 +232,133 @@ static bool grade_cancelled(const struct grade_env *env)
     return env->cancel && *env->cancel;
 }
 
+/* ---- repeated runs and the ThreadSanitizer stage ------------------------------ */
+
+/* Appends `text` to the build log (for both views: buildlog.h filters it). */
+static void grade_log_append(struct grade_run *g, const char *head, const char *text)
+{
+    char *l = NULL;
+    if (asprintf(&l, "%s%s%s", g->res->build_log ? g->res->build_log : "", head,
+                 text ? text : "") >= 0) {
+        free(g->res->build_log);
+        g->res->build_log = l;
+    }
+}
+
+/*
+ * The ThreadSanitizer build (build.h), right after the tests build and
+ * before any student code runs in scratch.  The student's file failing to
+ * build there (e.g. an #error under __SANITIZE_THREAD__) fails the units
+ * TSan would have checked; only a grader failure is -1.
+ */
+static int grade_tsan_build(struct grade_run *g)
+{
+    const struct grade_env *env = g->env;
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel};
+    char **objs = NULL, *log = NULL;
+    uint64_t t0 = fs_now_ms();
+    char *program = fs_join(g->scratch, BLD_TSAN_DIR "/tests");
+    if (!program)
+        return grade_errf(g, "out of memory");
+    int rc = bld_tsan_student(env->cfg, env->trusted, &sb, g->scratch,
+                              (const char *const *)g->sources.v, g->sources.n, program, &objs,
+                              &log);
+    g->res->phases.compile_ms += fs_now_ms() - t0;
+    for (size_t i = 0; objs && objs[i]; i++)
+        free(objs[i]);
+    free(objs);
+    if (rc == 0) {
+        g->tsan_program = program;
+    } else {
+        free(program);
+        if (rc < 0)
+            grade_errf(g, "ThreadSanitizer build failed: %s", log ? log : "unknown reason");
+        else
+            grade_log_append(g, "ThreadSanitizer build (thread_sanitizer) failed:\n", log);
+        g->tsan_failed = true;
+    }
+    free(log);
+    return rc < 0 ? -1 : 0;
+}
+
+/* The student files' paths in the submission, for naming race sites. */
+static size_t grade_student_paths(const struct grader_cfg *cfg, const char **paths,
+                                  size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nfiles && n < max; i++)
+        paths[n++] = cfg->files[i].path;
+    return n;
+}
+
+/*
+ * The ThreadSanitizer run of one unit, in the unit runner's sandbox with
+ * TSAN_OPTIONS and the heap limit (harness/tsan/tsan_heap.c) added to its
+ * environment.  A race in the student's files fails the unit.
+ */
+static int grade_tsan_unit(struct grade_run *g, const struct cfg_test *ct,
+                           const struct sbx_opts *unit_opts, struct res_test *t,
+                           char *err, size_t errlen)
+{
+    const struct cfg_tsan *ts = &g->env->cfg->tsan;
+    if (g->tsan_failed)
+        return res_test_add_races(t, strdup("(not checked: your code did not build with "
+                                            "ThreadSanitizer; see the build log)\n"));
+    const char *env[32], *files[16];
+    char opts_var[256], heap_var[64];
+    size_t n = 0;
+    for (const char *const *e = unit_opts->env; e && *e && n < 29; e++)
+        env[n++] = *e;
+    snprintf(opts_var, sizeof opts_var, "TSAN_OPTIONS=%s", TSAN_OPTIONS_VALUE);
+    snprintf(heap_var, sizeof heap_var, "%s=%llu", TSAN_HEAP_LIMIT_ENV,
+             (unsigned long long)ts->limits.memory_bytes);
+    env[n++] = opts_var;
+    env[n++] = heap_var;
+    env[n] = NULL;
+    struct sbx_opts o = *unit_opts;
+    o.env = env;
+    char *dir = fs_join(g->scratch, BLD_TSAN_DIR), *races = NULL;
+    if (!dir)
+        return -1;
+    size_t nfiles = grade_student_paths(g->env->cfg, files, 16);
+    int rc = trun_tsan_unit(ct, &ts->limits, g->tsan_program, &o, dir, files, nfiles, &races,
+                            err, errlen);
+    free(dir);
+    if (rc == 0 && races)
+        rc = res_test_add_races(t, races);
+    return rc;
+}
+
+/*
+ * One graded unit: ct->repeat runs merged (res_test_merge(): a check that
+ * fails in any run fails), then its ThreadSanitizer run if the config
+ * names it.  -1 only when the grader failed (err).
+ */
+static int grade_unit(struct grade_run *g, const struct cfg_test *ct,
+                      const struct sbx_opts *o, struct res_test *t, char *err, size_t errlen)
+{
+    if (trun_unit(ct, g->program, o, t, err, errlen) < 0)
+        return -1;
+    for (unsigned k = 1; k < ct->repeat && !grade_cancelled(g->env); k++) {
+        struct res_test again;
+        if (trun_unit(ct, g->program, o, &again, err, errlen) < 0) {
+            res_test_release(&again);
+            return -1;
+        }
+        if (res_test_merge(t, &again) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    if (ct->tsan && (g->tsan_program || g->tsan_failed) && !grade_cancelled(g->env) &&
+        grade_tsan_unit(g, ct, o, t, err, errlen) < 0) {
+        if (!err[0])
+            snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 /* The graded units, shared by the unit runners of one submission. */
 struct grade_units {
     struct grade_run *g;
@@ -268,8 +398,7 @@ static void *grade_unit_main(void *arg)
             return NULL;
         if (cfg->tests[i].kind != CFG_KIND_CHECK)
             continue;        /* measured after the units: grade_perf() */
-        if (trun_unit(&cfg->tests[i], g->program, &o, &g->res->tests[i], w->err,
-                      sizeof w->err) < 0) {
+        if (grade_unit(g, &cfg->tests[i], &o, &g->res->tests[i], w->err, sizeof w->err) < 0) {
             pthread_mutex_lock(&w->u->lock);
             w->u->failed = 1;
             pthread_mutex_unlock(&w->u->lock);
@@ -489,6 +618,7 @@ static void grade_cleanup(struct grade_run *g)
         fs_remove_tree(g->scratch);
     free(g->scratch);
     free(g->program);
+    free(g->tsan_program);
     strv_clear(&g->sources);
 }
 
@@ -514,6 +644,8 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         goto done;
     res->phases.prepare_ms = fs_now_ms() - g.start_ms;
     if (res->status == RES_GRADED && grade_build(&g) < 0)
+        goto done;
+    if (res->status == RES_GRADED && env->cfg->tsan.enabled && grade_tsan_build(&g) < 0)
         goto done;
     if (res->status == RES_GRADED && grade_run_tests(&g) < 0)
         goto done;

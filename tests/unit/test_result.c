@@ -397,6 +397,134 @@ START_TEST(test_time_in_folder)
 }
 END_TEST
 
+/* ---- repeated runs, races, leaks ------------------------------------------- */
+
+/* A run of a unit with checks named c0.. passing per `pass` ('1'/'0'). */
+static struct res_test mk_run(const struct cfg_test *c, const char *pass, const char *output)
+{
+    struct res_test t;
+    memset(&t, 0, sizeof t);
+    t.cfg = c;
+    t.runs = 1;
+    t.nchecks = strlen(pass);
+    t.checks = calloc(t.nchecks, sizeof *t.checks);
+    ck_assert_ptr_nonnull(t.checks);
+    for (size_t i = 0; i < t.nchecks; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%zu", i);
+        t.checks[i].name = strdup(name);
+        t.checks[i].passed = pass[i] == '1';
+        t.checks[i].message = strdup(pass[i] == '1' ? "Passed" : "wrong");
+        t.checks[i].where = strdup("");
+        t.total++;
+        t.passed += t.checks[i].passed;
+    }
+    t.status = t.passed == t.total ? RES_PASSED : RES_FAILED;
+    t.failed_runs = t.status != RES_PASSED;
+    t.message = strdup("first");
+    t.output = strdup(output);
+    return t;
+}
+
+/* A check fails if it failed in any run, whatever the order of the runs. */
+START_TEST(test_merge_any_failing_run_fails)
+{
+    struct cfg_test c = mk_cfg("u/a", 6, true, CFG_VIS_VISIBLE);
+    static const char *const order[][3] = {
+        {"111", "101", "110"}, {"110", "111", "101"}, {"101", "110", "111"},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        struct res_test t = mk_run(&c, order[k][0], order[k][0]);
+        for (size_t r = 1; r < 3; r++) {
+            struct res_test again = mk_run(&c, order[k][r], order[k][r]);
+            ck_assert_int_eq(res_test_merge(&t, &again), 0);
+            ck_assert_ptr_null(again.checks);
+        }
+        ck_assert_int_eq(t.status, RES_FAILED);
+        ck_assert_uint_eq(t.passed, 1);
+        ck_assert_uint_eq(t.total, 3);
+        ck_assert(t.checks[0].passed && !t.checks[1].passed && !t.checks[2].passed);
+        ck_assert_str_eq(t.checks[1].message, "wrong");
+        ck_assert_uint_eq(t.runs, 3);
+        ck_assert_uint_eq(t.failed_runs, 2);
+        ck_assert_str_eq(t.message, "2 of 3 checks failed (in 2 of 3 runs: a check that "
+                                    "fails in any run fails)");
+        ck_assert_str_ne(t.output, "111");      /* a failing run's output */
+        struct res_submission s;
+        mk_sub(&s, &t, 1);
+        res_score(&s);
+        ck_assert(s.score == 2.0);
+        res_submission_release(&s);
+    }
+}
+END_TEST
+
+START_TEST(test_merge_passing_and_error)
+{
+    struct cfg_test c = mk_cfg("u/a", 4, true, CFG_VIS_VISIBLE);
+    struct res_test t = mk_run(&c, "11", "a"), again = mk_run(&c, "11", "b");
+    ck_assert_int_eq(res_test_merge(&t, &again), 0);
+    ck_assert_int_eq(t.status, RES_PASSED);
+    ck_assert_str_eq(t.message, "all 2 checks passed");
+    ck_assert_str_eq(t.output, "a");
+    struct res_test dead = mk_run(&c, "", "killed");
+    dead.status = RES_ERROR;
+    free(dead.message);
+    dead.message = strdup("timed out after 20.0 s");
+    ck_assert_int_eq(res_test_merge(&t, &dead), 0);
+    ck_assert_int_eq(t.status, RES_ERROR);
+    ck_assert_str_eq(t.message, "timed out after 20.0 s");
+    struct res_test fine = mk_run(&c, "11", "c");
+    ck_assert_int_eq(res_test_merge(&t, &fine), 0);
+    ck_assert_int_eq(t.status, RES_ERROR);     /* an error stays */
+    ck_assert_uint_eq(t.runs, 4);
+    res_test_release(&t);
+}
+END_TEST
+
+START_TEST(test_races_score_zero)
+{
+    struct cfg_test c = mk_cfg("u/a", 5, true, CFG_VIS_VISIBLE);
+    struct res_test t = mk_run(&c, "11", "");
+    ck_assert_int_eq(res_test_add_races(&t, strdup("kernels.c:9 in w (write) races with "
+                                                   "kernels.c:9 in w (read)\n")), 0);
+    ck_assert_int_eq(t.status, RES_FAILED);
+    ck_assert_ptr_nonnull(strstr(t.message, "ThreadSanitizer found a data race"));
+    ck_assert_ptr_nonnull(strstr(t.message, "kernels.c:9 in w (write)"));
+    struct res_submission s;
+    mk_sub(&s, &t, 1);
+    res_score(&s);
+    ck_assert(s.score == 0.0 && s.max_score == 5.0);
+    res_submission_release(&s);
+}
+END_TEST
+
+START_TEST(test_leaks_deduct)
+{
+    struct cfg_test c = mk_cfg("u/a", 4, true, CFG_VIS_VISIBLE), p = c;
+    c.leak_deduct = 0.25;
+    p.leak_deduct = 0.25;
+    struct res_test tests[4] = {mk_test(&c, RES_PASSED, 2, 2), mk_test(&c, RES_FAILED, 1, 2),
+                                mk_test(&c, RES_PASSED, 2, 2), mk_test(&p, RES_ERROR, 0, 2)};
+    tests[0].leaks = 1;
+    tests[1].leaks = 2;
+    tests[3].leaks = 1;
+    struct res_submission s;
+    mk_sub(&s, tests, 4);
+    res_score(&s);
+    ck_assert(s.tests[0].score == 3.0);     /* 4 x 0.75 */
+    ck_assert(s.tests[1].score == 1.5);     /* 2 x 0.75 */
+    ck_assert(s.tests[2].score == 4.0);     /* no leak */
+    ck_assert(s.tests[3].score == 0.0);
+    ck_assert(s.score == 8.5);
+    s.tests[0].cfg = &p;
+    p.leak_deduct = 0.0;                    /* leaks: {deduct: 0} */
+    res_score(&s);
+    ck_assert(s.tests[0].score == 4.0);
+    res_submission_release(&s);
+}
+END_TEST
+
 Suite *result_suite(void)
 {
     Suite *s = suite_create("result");
@@ -410,6 +538,12 @@ Suite *result_suite(void)
     tcase_add_test(tc, test_score_rules);
     tcase_add_test(tc, test_score_exact_and_deterministic);
     tcase_add_test(tc, test_score_empty);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("repeat");
+    tcase_add_test(tc, test_merge_any_failing_run_fails);
+    tcase_add_test(tc, test_merge_passing_and_error);
+    tcase_add_test(tc, test_races_score_zero);
+    tcase_add_test(tc, test_leaks_deduct);
     suite_add_tcase(s, tc);
     tc = tcase_create("late");
     tcase_add_loop_test(tc, test_late_arithmetic, 0,
