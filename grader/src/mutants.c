@@ -242,7 +242,7 @@ static int mut_baseline_unit(struct mut_ctx *c, struct mut_file *mf, size_t u,
         res_test_release(&t);
         return mut_errf(c, "%s", terr);
     }
-    unit->ref_passed = t.status == RES_PASSED;
+    unit->ref_passed = t.status == RES_PASSED && t.leaks == 0;
     if (t.wall_ms > unit->ref_wall_ms)
         unit->ref_wall_ms = t.wall_ms;
     res_test_release(&t);
@@ -565,12 +565,15 @@ static void mut_judge(struct mut_worker *w, struct mut_unit *const units[], stru
     pthread_mutex_lock(w->lock);
     for (size_t i = 0; i < n; i++) {
         units[i]->reached++;
-        if (ts[i].status == RES_PASSED || m->killer)
+        /* a leak the grade charges for counts like a failed check */
+        bool leaks = ts[i].leaks > 0 && units[i]->test->leak_deduct > 0;
+        if ((ts[i].status == RES_PASSED && !leaks) || m->killer)
             continue;
         units[i]->first_kills++;
         m->verdict = mut_timed_out(&ts[i]) ? MUT_TIMEOUT : MUT_KILLED;
         m->killer = strdup(units[i]->test->id);
-        m->detail = mut_failure(&ts[i]);
+        m->detail = ts[i].status == RES_PASSED ? strdup("leaks memory (the grade deducts for it)")
+                                               : mut_failure(&ts[i]);
     }
     pthread_mutex_unlock(w->lock);
 }

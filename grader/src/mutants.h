@@ -36,7 +36,8 @@
 #include "cfg.h"
 
 enum mut_verdict {
-    MUT_KILLED,      /* a unit that passes on the reference failed or crashed */
+    MUT_KILLED,      /* a unit that passes on the reference failed, crashed, or leaked
+                        where leaks cost points (cfg_test.leak_deduct) */
     MUT_TIMEOUT,     /* a unit ran out of time (e.g. an endless loop): detected */
     MUT_SURVIVED,    /* every unit that runs its lines still passes */
     MUT_UNCOVERED,   /* no passing unit runs its lines: survived, untested code */

@@ -345,6 +345,23 @@ static int trun_parse_units(const char *path, const struct cfg_test *const cts[]
     return rc;
 }
 
+/* Counts the harness's tc-leak lines in the run's stderr for the tests of each unit. */
+static void trun_units_leaks(const struct sbx_result *r, struct res_test ts[], size_t n)
+{
+    static const char tag[] = "tc-leak: ";
+    for (const char *p = r->err ? r->err : ""; (p = strstr(p, tag)); p += sizeof tag - 1) {
+        if (p != r->err && p[-1] != '\n')
+            continue;
+        const char *name = p + sizeof tag - 1;
+        size_t len = strcspn(name, ":\n");
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < ts[i].nchecks; c++)
+                if (strlen(ts[i].checks[c].name) == len &&
+                    strncmp(ts[i].checks[c].name, name, len) == 0)
+                    ts[i].leaks++;
+    }
+}
+
 int trun_units(const struct cfg_test *const cts[], size_t n, const struct cfg_limits *cl,
                const char *program, const struct sbx_opts *opts, struct res_test ts[],
                char *err, size_t errlen)
@@ -375,6 +392,8 @@ int trun_units(const struct cfg_test *const cts[], size_t n, const struct cfg_li
     if (rc == 0 && sbx_run(&lim, opts, argv.v, &r) < 0)
         rc = (trun_errf(err, errlen, "sandbox: %s", r.message), -1);
     bool have_xml = rc == 0 && trun_parse_units(xml, cts, n, ts) == 0;
+    if (have_xml)
+        trun_units_leaks(&r, ts, n);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         trun_verdict(&ts[i], &r, have_xml);
         ts[i].wall_ms = r.wall_ms;

@@ -63,7 +63,8 @@ int trun_parse_xml(const char *path, struct res_test *t);
  * Runs the units cts[0..n) of `program` in ONE sandbox run under `lim`
  * (one process, the runner's --only for each; Check still forks per
  * test) and fills ts[i] for cts[i] as trun_unit() does, but without
- * output or notes: checks, status, message, times (the run's).  A unit
+ * output or notes: checks, status, message, leaks (the harness's tc-leak
+ * lines naming one of its checks), times (the run's).  A unit
  * the run wrote no result for is RES_ERROR with the sandbox's reason.
  * For mutation analysis, where a run's overhead outweighs its tests.
  * Returns 0, or -1 with err[errlen] if the grader itself failed.
