@@ -125,28 +125,115 @@ static void perf_errf(char *err, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
+/* "perf measure NAME ok|wrong" or "perf worker NAME" (after the
+ * "Client Request: " of the trigger line) into d. */
+static void perf_parse_trigger(const char *s, size_t len, struct perf_dump *d)
+{
+    static const char measure[] = PERF_MEASURE_DUMP " ", worker[] = PERF_WORKER_DUMP " ";
+    size_t name;
+    if (perf_starts(s, len, measure)) {
+        s += sizeof measure - 1, len -= sizeof measure - 1;
+        name = strcspn(s, " ");
+        if (name >= len || name >= sizeof d->measure)
+            return;
+        if (len - name - 1 == 2 && memcmp(s + name + 1, "ok", 2) == 0)
+            d->kind = PERF_DUMP_MEASURE;
+        else if (len - name - 1 == 5 && memcmp(s + name + 1, "wrong", 5) == 0)
+            d->kind = PERF_DUMP_MEASURE, d->wrong = true;
+        else
+            return;
+    } else if (perf_starts(s, len, worker)) {
+        s += sizeof worker - 1, len -= sizeof worker - 1;
+        name = len;
+        if (name == 0 || name >= sizeof d->measure || memchr(s, ' ', len) != NULL)
+            return;
+        d->kind = PERF_DUMP_WORKER;
+    } else {
+        return;
+    }
+    memcpy(d->measure, s, name);
+    d->measure[name] = '\0';
+}
+
+/* Whether an object of callgrind's "ob=" line is a shared library: its
+ * file name holds ".so" (libc.so.6, libm.so.6, ld-linux-x86-64.so.2). */
+static bool perf_shared_object(const char *s, size_t len)
+{
+    const char *base = s;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '/')
+            base = s + i + 1;
+    size_t blen = len - (size_t)(base - s);
+    return memmem(base, blen, ".so", 3) != NULL;
+}
+
+/* The first count of a cost line ("POSITION COUNT..."), the column `ir`. */
+static uint64_t perf_cost_column(const char *s, size_t len, int ir_col)
+{
+    size_t i = 0;
+    for (int col = -1; col < ir_col; col++) {          /* skip the position, then columns */
+        while (i < len && s[i] != ' ')
+            i++;
+        while (i < len && s[i] == ' ')
+            i++;
+    }
+    uint64_t v = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    return v;
+}
+
+/* The state of the self-cost walk of perf_parse_callgrind(). */
+struct perf_walk {
+    bool shared;        /* the current object (last "ob=") is a shared library */
+    bool after_calls;   /* the next cost line is a call's inclusive cost */
+    int ir_col;         /* the column of Ir, or -1 */
+};
+
+/* One body line: object, call and cost lines add to out->own_ir. */
+static void perf_walk_line(struct perf_walk *w, const char *line, size_t len,
+                           struct perf_dump *out)
+{
+    if (perf_starts(line, len, "ob=")) {
+        w->shared = perf_shared_object(line + 3, len - 3);
+    } else if (perf_starts(line, len, "calls=")) {
+        w->after_calls = true;
+    } else if (len > 0 && (strchr("0123456789+-*", line[0]) != NULL)) {
+        if (!w->after_calls && !w->shared && w->ir_col >= 0)
+            out->counts.own_ir += perf_cost_column(line, len, w->ir_col);
+        w->after_calls = false;
+    }
+}
+
 int perf_parse_callgrind(const char *text, struct perf_dump *out, char *err, size_t errlen)
 {
-    static const char worker[] = "desc: Trigger: Client Request: " PERF_WORKER_DUMP;
+    static const char trigger[] = "desc: Trigger: Client Request: ";
     int cols[PERF_MAX_COLUMNS];
     size_t ncols = 0, tlen = 0, slen = 0;
     const char *totals = NULL, *summary = NULL;
+    struct perf_walk w = {false, false, -1};
     memset(out, 0, sizeof *out);
     for (const char *line = text; *line != '\0';) {
         size_t len = strcspn(line, "\n");
-        if (perf_starts(line, len, "events:") &&
-            perf_parse_events(line + 7, len - 7, cols, &ncols) < 0) {
-            perf_errf(err, errlen, "malformed events line");
-            return -1;
-        }
-        if (perf_starts(line, len, "thread:"))
+        if (perf_starts(line, len, "events:")) {
+            if (perf_parse_events(line + 7, len - 7, cols, &ncols) < 0) {
+                perf_errf(err, errlen, "malformed events line");
+                return -1;
+            }
+            for (size_t c = 0; c < ncols; c++)
+                if (cols[c] == 0)
+                    w.ir_col = (int)c;
+        } else if (perf_starts(line, len, "thread:")) {
             out->thread = (unsigned)strtoul(line + 7, NULL, 10);
-        if (len == sizeof worker - 1 && memcmp(line, worker, len) == 0)
-            out->worker = true;
-        if (perf_starts(line, len, "totals:"))
+        } else if (perf_starts(line, len, trigger)) {
+            perf_parse_trigger(line + sizeof trigger - 1, len - (sizeof trigger - 1), out);
+        } else if (perf_starts(line, len, "totals:")) {
             totals = line + 7, tlen = len - 7;
-        if (perf_starts(line, len, "summary:"))
+        } else if (perf_starts(line, len, "summary:")) {
             summary = line + 8, slen = len - 8;
+        } else if (ncols > 0) {
+            perf_walk_line(&w, line, len, out);
+        }
         line += len + (line[len] == '\n');
     }
     if (ncols == 0) {
@@ -160,10 +247,12 @@ int perf_parse_callgrind(const char *text, struct perf_dump *out, char *err, siz
         perf_errf(err, errlen, "no totals line");
         return -1;
     }
+    uint64_t own = out->counts.own_ir;
     if (perf_parse_costs(costs, totals ? tlen : slen, cols, ncols, &out->counts) < 0) {
         perf_errf(err, errlen, "malformed %s line", totals ? "totals" : "summary");
         return -1;
     }
+    out->counts.own_ir = own;
     return 0;
 }
 
@@ -171,8 +260,11 @@ void perf_sum(const struct perf_dump *dumps, size_t n, struct perf_counts *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < n; i++)
+    {
         for (size_t e = 0; e < PERF_NEVENTS; e++)
             *perf_event_slot(out, e) += perf_event_get(&dumps[i].counts, e);
+        out->own_ir += dumps[i].counts.own_ir;
+    }
 }
 
 /* ---- scoring ---------------------------------------------------------- */
@@ -180,7 +272,7 @@ void perf_sum(const struct perf_dump *dumps, size_t n, struct perf_counts *out)
 uint64_t perf_metric_count(enum cfg_metric m, const struct perf_counts *c)
 {
     switch (m) {
-    case CFG_METRIC_INSTRUCTIONS: return c->ir;
+    case CFG_METRIC_INSTRUCTIONS: return c->own_ir;
     case CFG_METRIC_D1_MISSES:    return c->d1mr + c->d1mw;
     case CFG_METRIC_LL_MISSES:    return c->dlmr + c->dlmw;
     case CFG_METRIC_THREADS:      break;
@@ -208,9 +300,9 @@ double perf_fraction(const struct cfg_perf_test *pt, double ratio)
 static const char *perf_metric_label(enum cfg_metric m)
 {
     switch (m) {
-    case CFG_METRIC_INSTRUCTIONS: return "instructions";
-    case CFG_METRIC_D1_MISSES:    return "L1 data cache misses";
-    case CFG_METRIC_LL_MISSES:    return "last-level cache misses";
+    case CFG_METRIC_INSTRUCTIONS: return "instructions (outside the C library)";
+    case CFG_METRIC_D1_MISSES:    return "L1 data cache misses (C library included)";
+    case CFG_METRIC_LL_MISSES:    return "last-level cache misses (C library included)";
     case CFG_METRIC_THREADS:      return "worker threads";
     }
     return "?";
@@ -268,78 +360,112 @@ void perf_score_ratio(const struct cfg_perf_test *pt, const struct perf_counts *
              out->ratio, rule, 100.0 * out->fraction);
 }
 
-void perf_workers_of(const struct perf_dump *dumps, size_t n, struct perf_workers *out)
+/* A thread's own instructions; the caller sorts before a worker of the same count. */
+struct perf_thread_ir {
+    uint64_t ir;
+    bool caller;
+};
+
+static int perf_busiest_first(const void *a, const void *b)
 {
+    const struct perf_thread_ir *x = a, *y = b;
+    if (x->ir != y->ir)
+        return x->ir < y->ir ? 1 : -1;
+    return (int)y->caller - (int)x->caller;
+}
+
+int perf_workers_of(const struct perf_dump *dumps, size_t n, unsigned threads,
+                    struct perf_workers *out)
+{
+    struct perf_thread_ir *v = malloc((n + 1) * sizeof *v);
+    size_t nv = 0;
     memset(out, 0, sizeof *out);
+    if (v == NULL)
+        return -1;
+    v[nv++] = (struct perf_thread_ir){0, true};
     for (size_t i = 0; i < n; i++) {
-        uint64_t ir = dumps[i].counts.ir;
-        if (!dumps[i].worker) {
-            if (dumps[i].thread == 1)
-                out->main_ir += ir;
+        uint64_t ir = dumps[i].counts.own_ir;
+        if (dumps[i].kind == PERF_DUMP_MEASURE) {
+            v[0].ir += ir;
+        } else if (dumps[i].kind == PERF_DUMP_WORKER) {
+            v[nv++] = (struct perf_thread_ir){ir, false};
+            out->workers++;
+        } else {
             continue;
         }
-        if (out->workers == 0 || ir < out->least_ir)
-            out->least_ir = ir;
-        if (ir > out->most_ir)
-            out->most_ir = ir;
-        out->worker_ir += ir;
-        out->workers++;
+        out->total_ir += ir;
     }
+    out->main_ir = v[0].ir;
+    qsort(v, nv, sizeof *v, perf_busiest_first);
+    size_t np = threads < nv ? threads : nv;
+    for (size_t i = 0; i < np; i++)
+        out->caller_shares |= v[i].caller;
+    out->most_ir = np > 0 ? v[0].ir : 0;
+    out->least_ir = np > 0 ? v[np - 1].ir : 0;
+    free(v);
+    return 0;
 }
 
 /* The first reason a threads run fails, or NULL. */
 static const char *perf_threads_verdict(const struct cfg_perf_test *pt,
-                                        const struct perf_workers *w, bool moved,
-                                        const struct res_perf *p)
+                                        const struct perf_workers *w, const struct res_perf *p)
 {
-    if (w->workers != pt->threads)
-        return "not the expected number of worker threads";
+    if (w->workers != pt->threads && w->workers + 1 != pt->threads)
+        return "not the expected number of threads";
     if (p->balance < pt->balance)
         return "the work is not split evenly";
-    if (!moved)
-        return "no work left the calling thread";
-    if (p->ratio < PERF_WORK_MIN)
-        return "the calling thread kept most of the work";
     if (p->ratio > PERF_WORK_MAX)
-        return "the workers did more work than one thread (work done twice?)";
+        return "more instructions than the rule allows (work done twice? a waiting loop?)";
     return NULL;
 }
 
-void perf_score_threads(const struct cfg_perf_test *pt, const struct perf_dump *run, size_t nrun,
-                        const struct perf_dump *ref, size_t nref, struct res_perf *out,
-                        char *msg, size_t n)
+int perf_score_threads(const struct cfg_perf_test *pt, const struct perf_dump *run, size_t nrun,
+                       const struct perf_dump *ref, size_t nref, struct res_perf *out,
+                       char *msg, size_t n)
 {
     struct perf_workers w, r;
-    char balance[32] = "-", work[32] = "-";
-    perf_workers_of(run, nrun, &w);
-    perf_workers_of(ref, nref, &r);
+    char balance[32] = "-";
+    if (perf_workers_of(run, nrun, pt->threads, &w) < 0 ||
+        perf_workers_of(ref, nref, 1, &r) < 0)
+        return -1;
     memset(out, 0, sizeof *out);
     out->present = true;
     out->metric = CFG_METRIC_THREADS;
     out->value = w.workers;
     out->reference = pt->threads;
-    /* What left the calling thread: the one-thread run's work (its caller's
-     * and its worker's, if it started one) minus what the caller still did,
-     * thread management included.  Threads that never finished (a detached
-     * spinner) and the exit paths of finished ones count in neither. */
-    uint64_t ref_work = r.main_ir + r.worker_ir;
-    bool moved = ref_work > w.main_ir;
     /* Two decimals: the calling thread's count varies by a few dozen
      * instructions from run to run (joins), the workers' do not. */
-    if (w.workers > 0 && w.most_ir > 0) {
+    if (w.most_ir > 0 && pt->balance > 0) {
         out->balance = perf_round2((double)w.least_ir / (double)w.most_ir);
         snprintf(balance, sizeof balance, "%.2f", out->balance);
     }
-    if (w.workers > 0 && moved) {
-        out->ratio = perf_round2((double)w.worker_ir / (double)(ref_work - w.main_ir));
-        snprintf(work, sizeof work, "%.2fx", out->ratio);
+    if (r.total_ir == 0) {
+        snprintf(msg, n, "the reference (%s) counted no instructions: no points",
+                 pt->reference);
+        return 0;
     }
-    const char *why = perf_threads_verdict(pt, &w, moved, out);
+    out->ratio = perf_round2((double)w.total_ir / (double)r.total_ir);
+    const char *why = perf_threads_verdict(pt, &w, out);
+    char split[200];
     out->fraction = why ? 0.0 : 1.0;
-    snprintf(msg, n, "%u worker threads (%u expected), balance %s (at least %g), work %s "
-             "what left the calling thread (%g to %g): %s%s",
-             w.workers, pt->threads, balance, pt->balance, work, PERF_WORK_MIN, PERF_WORK_MAX,
+    /* balance 0: how the work is shared is not graded, and is not shown
+     * either (with a shared work queue it differs from run to run) */
+    if (pt->balance > 0)
+        snprintf(split, sizeof split, "the %u busiest threads%s: least %llu, most %llu "
+                 "instructions, balance %s (at least %g); ", pt->threads,
+                 w.caller_shares ? " (the calling thread among them)" : "",
+                 (unsigned long long)w.least_ir, (unsigned long long)w.most_ir, balance,
+                 pt->balance);
+    else
+        snprintf(split, sizeof split, "how they share the work is not graded; ");
+    snprintf(msg, n, "%u threads started (full points: %u, or %u helpers and the calling "
+             "thread); %sall threads %llu instructions, %.2fx %s's %llu (at most %g); "
+             "instructions counted outside the C library: %s%s",
+             w.workers, pt->threads, pt->threads - 1, split,
+             (unsigned long long)w.total_ir, out->ratio, pt->reference,
+             (unsigned long long)r.total_ir, PERF_WORK_MAX,
              why ? "no points: " : "full points", why ? why : "");
+    return 0;
 }
 
 /* ---- valgrind client requests ------------------------------------------------- */
@@ -384,12 +510,13 @@ static long perf_file_requests(const char *path)
 struct perf_sample {
     const char *name;               /* borrowed from the config */
     bool cache;                     /* simulate the caches (twice as slow): a test needs misses */
-    bool ok;                        /* ran, and the result was correct */
+    bool ok;                        /* measured, and the result was correct */
     enum res_test_status status;    /* when not ok: RES_FAILED (wrong) or RES_ERROR */
     char message[320];              /* when not ok: why */
     struct perf_dump *dumps;
     size_t ndumps;
     uint64_t time_ns;               /* perf --time, 0 if not timed */
+    bool measured;                  /* its calling thread's dump was read */
 };
 
 struct perf_stage {
@@ -402,9 +529,8 @@ struct perf_stage {
     char **log;
     char *err;
     size_t errlen;
-    pthread_mutex_t lock;           /* the runners' next sample and failure */
-    size_t next;
-    int failed;                     /* a runner hit a grader failure */
+    char run_message[256];          /* how the valgrind run ended, if not with 0 or 1 */
+    enum res_test_status run_status;
 };
 
 static int perf_oom(struct perf_stage *st)
@@ -607,81 +733,102 @@ static void perf_limits(const struct cfg_limits *l, struct sbx_limits *out)
                                l->output_bytes, l->file_size_bytes};
 }
 
-/* "perf/NAME.cg": relative to the scratch folder, so no path of the
+/* "perf/run.cg": relative to the scratch folder, so no path of the
  * host (whose length varies) reaches the measured process. */
-static void perf_out_base(const struct perf_sample *s, char *buf, size_t n)
+#define PERF_OUT_BASE BLD_PERF_DIR "/run.cg"
+
+/* Whether any sample needs the cache simulation. */
+static bool perf_any_cache(const struct perf_stage *st)
 {
-    snprintf(buf, n, "%s/%s.cg", BLD_PERF_DIR, s->name);
+    for (size_t i = 0; i < st->nsamples; i++)
+        if (st->samples[i].cache)
+            return true;
+    return false;
 }
 
-static int perf_valgrind_argv(const struct perf_stage *st, const struct perf_sample *s,
-                              struct strv *a)
+/*
+ * valgrind ... perf/perf --measure NAME...: every sample in one run.
+ * --compress-strings=no: with several dumps, callgrind names an object
+ * in full only in the first file that mentions it.  --fair-sched=yes:
+ * threads take turns in a fixed order.
+ */
+static int perf_valgrind_argv(const struct perf_stage *st, struct strv *a)
 {
     const struct cfg_performance *p = &st->job->cfg->performance;
     const struct cfg_cache *k[3] = {&p->i1, &p->d1, &p->ll};
     static const char *const opt[3] = {"--I1", "--D1", "--LL"};
-    char out[512];
-    perf_out_base(s, out, sizeof out);
+    bool cache = perf_any_cache(st);
     strv_push(a, p->valgrind);
     strv_push(a, "--tool=callgrind");
     strv_push(a, "--instr-atstart=no");
-    strv_push(a, s->cache ? "--cache-sim=yes" : "--cache-sim=no");
-    for (size_t i = 0; s->cache && i < 3; i++)
+    strv_push(a, cache ? "--cache-sim=yes" : "--cache-sim=no");
+    for (size_t i = 0; cache && i < 3; i++)
         strv_pushf(a, "%s=%llu,%llu,%llu", opt[i], (unsigned long long)k[i]->size,
                    (unsigned long long)k[i]->ways, (unsigned long long)k[i]->line);
     strv_push(a, "--separate-threads=yes");
+    strv_push(a, "--compress-strings=no");
+    strv_push(a, "--fair-sched=yes");
     strv_push(a, "--vgdb=no");
     strv_push(a, "-q");
-    strv_pushf(a, "--callgrind-out-file=%s", out);
+    strv_push(a, "--callgrind-out-file=" PERF_OUT_BASE);
     strv_push(a, BLD_PERF_DIR "/perf");
     strv_push(a, "--measure");
-    strv_push(a, s->name);
+    for (size_t i = 0; i < st->nsamples; i++)
+        strv_push(a, st->samples[i].name);
     return a->oom ? -1 : 0;
 }
 
-/* Parses one output file into the next slot of s->dumps (grown). */
-static void perf_read_dump(struct perf_sample *s, const char *path)
+/* Adds one parsed dump to its sample's dumps (grown).  -1: out of memory. */
+static int perf_add_dump(struct perf_stage *st, const struct perf_dump *d)
+{
+    struct perf_sample *s = d->kind == PERF_DUMP_OTHER ? NULL : perf_find_sample(st, d->measure);
+    if (s == NULL)
+        return 0;
+    struct perf_dump *v = realloc(s->dumps, (s->ndumps + 1) * sizeof *v);
+    if (v == NULL)
+        return -1;
+    s->dumps = v;
+    s->dumps[s->ndumps++] = *d;
+    if (d->kind == PERF_DUMP_MEASURE) {
+        s->ok = !d->wrong;
+        s->measured = true;
+    }
+    return 0;
+}
+
+/* Parses one output file into its sample.  -1: out of memory. */
+static int perf_read_dump(struct perf_stage *st, const char *path)
 {
     char *text = NULL, why[128];
     size_t len = 0;
     struct perf_dump d;
+    int rc = 0;
     if (fs_read_file(path, PERF_DUMP_MAX, &text, &len) < 0)
-        return;
-    if (len > 0 && perf_parse_callgrind(text, &d, why, sizeof why) == 0) {
-        struct perf_dump *v = realloc(s->dumps, (s->ndumps + 1) * sizeof *v);
-        if (v != NULL) {
-            s->dumps = v;
-            s->dumps[s->ndumps++] = d;
-        }
-    }
+        return 0;
+    if (len > 0 && perf_parse_callgrind(text, &d, why, sizeof why) == 0)
+        rc = perf_add_dump(st, &d);
     free(text);
+    return rc;
 }
 
-/* Reads every output file of the sample's run: scratch/perf/NAME.cg*
- * (names are [a-z0-9_]+, so no other sample's files match). */
-static void perf_read_dumps(const struct perf_stage *st, struct perf_sample *s)
+/* Reads every output file of the run: scratch/perf/run.cg*.  -1: out of memory. */
+static int perf_read_dumps(struct perf_stage *st)
 {
-    char prefix[300];
     char *dir = fs_join(st->job->scratch, BLD_PERF_DIR);
     DIR *d = dir ? opendir(dir) : NULL;
     struct dirent *e;
-    snprintf(prefix, sizeof prefix, "%s.cg", s->name);
-    while (d && (e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+    int rc = dir ? 0 : -1;
+    while (rc == 0 && d && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "run.cg", 6) != 0)
             continue;
         char *path = fs_join(dir, e->d_name);
-        if (path)
-            perf_read_dump(s, path);
+        rc = path ? perf_read_dump(st, path) : -1;
         free(path);
     }
     if (d)
         closedir(d);
     free(dir);
-    s->ok = s->ndumps > 0;
-    if (!s->ok) {
-        snprintf(s->message, sizeof s->message, "valgrind wrote no readable measurement");
-        s->status = RES_ERROR;
-    }
+    return rc;
 }
 
 /* The last line of `text` that starts with `prefix`, into buf (clipped). */
@@ -701,59 +848,49 @@ static bool perf_last_line(const char *text, const char *prefix, char *buf, size
     return true;
 }
 
-/* The verdict of a run that did not end with status 0. */
-static void perf_run_failed(struct perf_sample *s, const struct sbx_result *r)
+/* How the run ended, when not with status 0 or 1 (1: a wrong result, which
+ * its dump says): the message for every sample it did not measure. */
+static void perf_run_failed(struct perf_stage *st, const struct sbx_result *r)
 {
     char line[256];
     const char *err = r->err ? r->err : "";
-    s->status = RES_ERROR;
+    st->run_status = RES_ERROR;
     if (r->status != SBX_EXIT_NONZERO) {
-        snprintf(s->message, sizeof s->message, "%s", r->message);
-    } else if (r->exit_code == 1 && perf_last_line(err, "perf: ", line, sizeof line)) {
-        s->status = RES_FAILED;
-        snprintf(s->message, sizeof s->message, "%s", line + 6);
+        snprintf(st->run_message, sizeof st->run_message, "%s", r->message);
     } else if (r->exit_code == 2) {
-        snprintf(s->message, sizeof s->message, "the performance program has no measurement "
-                 "'%s' (grader check-config finds this)", s->name);
+        snprintf(st->run_message, sizeof st->run_message, "the performance program does "
+                 "not know a measurement (grader check-config finds this)");
     } else if (perf_last_line(err, "valgrind: ", line, sizeof line) ||
                perf_last_line(err, "perf: ", line, sizeof line)) {
-        snprintf(s->message, sizeof s->message, "exited with status %d: %s", r->exit_code, line);
+        snprintf(st->run_message, sizeof st->run_message, "exited with status %d: %.200s",
+                 r->exit_code, line);
     } else {
-        snprintf(s->message, sizeof s->message, "%s", r->message);
+        snprintf(st->run_message, sizeof st->run_message, "%s", r->message);
     }
 }
 
-/* Runs one sample under valgrind.  -1: the sandbox failed or Ctrl-C. */
-static int perf_measure(struct perf_stage *st, struct perf_sample *s, const struct sbx_opts *o)
+/* Each sample's verdict from the dumps, stderr and how the run ended. */
+static void perf_sample_verdicts(struct perf_stage *st, const struct sbx_result *r)
 {
-    struct strv argv = {0};
-    struct sbx_limits lim;
-    struct sbx_result r = {0};
-    perf_limits(&st->job->cfg->performance.limits, &lim);
-    if (perf_valgrind_argv(st, s, &argv) < 0) {
-        strv_clear(&argv);
-        return -1;
+    for (size_t i = 0; i < st->nsamples; i++) {
+        struct perf_sample *s = &st->samples[i];
+        char prefix[96], line[256];
+        if (s->ok)
+            continue;
+        if (s->measured) {         /* measured, wrong: the program said why */
+            snprintf(prefix, sizeof prefix, "perf: %s: ", s->name);
+            s->status = RES_FAILED;
+            if (perf_last_line(r->err ? r->err : "", prefix, line, sizeof line))
+                snprintf(s->message, sizeof s->message, "%s", line + strlen(prefix));
+            else
+                snprintf(s->message, sizeof s->message, "wrong result");
+        } else {
+            s->status = st->run_status;
+            snprintf(s->message, sizeof s->message, "not measured: the run %.200s",
+                     st->run_message[0] ? st->run_message : "wrote no measurement");
+        }
     }
-    int rc = sbx_run(&lim, o, argv.v, &r);
-    strv_clear(&argv);
-    if (rc < 0 || r.status == SBX_CANCELLED) {
-        perf_errf(st->err, st->errlen, "%s", rc < 0 ? r.message : "interrupted");
-        sbx_result_release(&r);
-        return -1;
-    }
-    if (r.status == SBX_OK)
-        perf_read_dumps(st, s);
-    else
-        perf_run_failed(s, &r);
-    sbx_result_release(&r);
-    return 0;
 }
-
-struct perf_runner {
-    struct perf_stage *st;
-    unsigned index;
-    pthread_t thread;
-};
 
 static void perf_runner_opts(const struct perf_job *job, unsigned index, struct sbx_opts *o)
 {
@@ -763,59 +900,38 @@ static void perf_runner_opts(const struct perf_job *job, unsigned index, struct 
     o->env = env;
     o->uid = job->uid + index * job->uid_stride;
     o->gid = job->gid;
-    o->umask = 002;          /* the runners share scratch/perf */
+    o->umask = 002;
     o->use_bwrap = job->use_bwrap;
     o->cancel = job->cancel;
 }
 
-static void *perf_runner_main(void *arg)
-{
-    struct perf_runner *w = arg;
-    struct perf_stage *st = w->st;
-    struct sbx_opts o;
-    perf_runner_opts(st->job, w->index, &o);
-    for (;;) {
-        pthread_mutex_lock(&st->lock);
-        size_t i = st->failed || perf_cancelled(st->job) ? st->nsamples : st->next++;
-        pthread_mutex_unlock(&st->lock);
-        if (i >= st->nsamples)
-            return NULL;
-        if (perf_measure(st, &st->samples[i], &o) < 0) {
-            pthread_mutex_lock(&st->lock);
-            st->failed = 1;
-            pthread_mutex_unlock(&st->lock);
-            return NULL;
-        }
-    }
-}
-
-/* Every sample, job->jobs at a time. */
+/* The one valgrind run of every sample.  -1: the sandbox failed or Ctrl-C. */
 static int perf_run_samples(struct perf_stage *st)
 {
-    unsigned jobs = st->job->jobs < 1 ? 1 : st->job->jobs, started = 0;
-    struct perf_runner w[PERF_MAX_RUNNERS];
-    if (jobs > PERF_MAX_RUNNERS)
-        jobs = PERF_MAX_RUNNERS;
-    if (jobs > st->nsamples)
-        jobs = (unsigned)st->nsamples;
-    pthread_mutex_init(&st->lock, NULL);
-    for (; started < jobs; started++) {
-        w[started] = (struct perf_runner){st, started, 0};
-        if (pthread_create(&w[started].thread, NULL, perf_runner_main, &w[started]) != 0)
-            break;
+    struct strv argv = {0};
+    struct sbx_limits lim;
+    struct sbx_opts o;
+    struct sbx_result r = {0};
+    perf_limits(&st->job->cfg->performance.limits, &lim);
+    perf_runner_opts(st->job, 0, &o);
+    if (perf_valgrind_argv(st, &argv) < 0) {
+        strv_clear(&argv);
+        return perf_oom(st);
     }
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(w[i].thread, NULL);
-    pthread_mutex_destroy(&st->lock);
-    if (started == 0) {
-        perf_errf(st->err, st->errlen, "cannot start a thread to run the measurements");
+    int rc = sbx_run(&lim, &o, argv.v, &r);
+    strv_clear(&argv);
+    if (rc < 0 || r.status == SBX_CANCELLED) {
+        perf_errf(st->err, st->errlen, "%s", rc < 0 ? r.message : "interrupted");
+        sbx_result_release(&r);
         return -1;
     }
-    if (perf_cancelled(st->job) && !st->failed) {
-        perf_errf(st->err, st->errlen, "interrupted");
-        return -1;
-    }
-    return st->failed ? -1 : 0;
+    if (!(r.status == SBX_OK || (r.status == SBX_EXIT_NONZERO && r.exit_code == 1)))
+        perf_run_failed(st, &r);
+    rc = perf_read_dumps(st);
+    if (rc == 0)
+        perf_sample_verdicts(st, &r);
+    sbx_result_release(&r);
+    return rc < 0 ? perf_oom(st) : 0;
 }
 
 /* "NAME<TAB>ns" lines of perf --time into the samples' time_ns. */
@@ -873,8 +989,9 @@ static int perf_score_test(struct perf_stage *st, const struct cfg_test *ct, str
         return perf_set(t, RES_ERROR, msg);
     }
     if (pt->metric == CFG_METRIC_THREADS) {
-        perf_score_threads(pt, run->dumps, run->ndumps, ref->dumps, ref->ndumps, &t->perf,
-                           msg, sizeof msg);
+        if (perf_score_threads(pt, run->dumps, run->ndumps, ref->dumps, ref->ndumps,
+                               &t->perf, msg, sizeof msg) < 0)
+            return -1;
         if (!perf_cancelled(st->job))
             perf_time(st, pt, &t->perf);
     } else {

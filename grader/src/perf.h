@@ -87,37 +87,52 @@
 #include "cfg.h"
 #include "result.h"
 
-/** The trigger of the dump that ends a worker thread (the contract above). */
-#define PERF_WORKER_DUMP "perf worker thread"
+/** The triggers of the dumps (the contract above): "perf measure NAME ok|wrong"
+ *  ends a measured call, "perf worker NAME" a thread it started. */
+#define PERF_MEASURE_DUMP "perf measure"
+#define PERF_WORKER_DUMP "perf worker"
 
-/** The bounds of the threads metric's work ratio. */
-#define PERF_WORK_MIN 0.5
+/** The threads metric: at most this many times the reference's instructions. */
 #define PERF_WORK_MAX 1.5
 
 /** The events callgrind counts with --cache-sim=yes. */
 struct perf_counts {
     uint64_t ir;                /* instructions executed */
+    uint64_t own_ir;            /* those outside shared libraries (the C library):
+                                   summed from the cost lines, not an event */
     uint64_t dr, dw;            /* data reads and writes */
     uint64_t i1mr, d1mr, d1mw;  /* L1 misses: instruction reads, data reads, data writes */
     uint64_t ilmr, dlmr, dlmw;  /* last-level misses, the same */
 };
 
+/** What ended a dump. */
+enum perf_dump_kind {
+    PERF_DUMP_OTHER,            /* anything else (program termination): ignored */
+    PERF_DUMP_MEASURE,          /* PERF_MEASURE_DUMP: the calling thread of a measurement */
+    PERF_DUMP_WORKER,           /* PERF_WORKER_DUMP: a thread the measured call started */
+};
+
 /** One callgrind output file: one dump of one thread's counters. */
 struct perf_dump {
     unsigned thread;            /* valgrind's thread id ("thread:"); 1 is the main thread */
-    bool worker;                /* dumped at the end of a worker thread (PERF_WORKER_DUMP) */
-    struct perf_counts counts;  /* its "totals:" (or "summary:") line */
+    enum perf_dump_kind kind;
+    char measure[64];           /* the measurement's NAME (kind MEASURE, WORKER) */
+    bool wrong;                 /* kind MEASURE: the program found the result wrong */
+    struct perf_counts counts;  /* its "totals:" (or "summary:") line, and own_ir */
 };
 
 /**
- * Parses the text of one callgrind output file: "events:", "thread:",
- * "desc: Trigger: ..." and "totals:" (else "summary:"); a missing count
- * is 0.  Returns 0, or -1 with err[errlen] (no events line, no totals, a
+ * Parses the text of one callgrind output file (written with
+ * --compress-strings=no): "events:", "thread:", "desc: Trigger: ...",
+ * "totals:" (else "summary:"); a missing count is 0.  own_ir sums the Ir
+ * column of the self-cost lines of every object but shared libraries
+ * (a "calls=" line's next line is the call's inclusive cost: skipped).
+ * Returns 0, or -1 with err[errlen] (no events line, no totals, a
  * malformed number).
  */
 int perf_parse_callgrind(const char *text, struct perf_dump *out, char *err, size_t errlen);
 
-/** Sums every dump's counts (the whole run, all threads). */
+/** Sums every dump's counts (own_ir included). */
 void perf_sum(const struct perf_dump *dumps, size_t n, struct perf_counts *out);
 
 /** The metric's count (not for CFG_METRIC_THREADS). */
@@ -131,25 +146,35 @@ uint64_t perf_metric_count(enum cfg_metric m, const struct perf_counts *c);
  */
 double perf_fraction(const struct cfg_perf_test *pt, double ratio);
 
-/** What the threads metric sees in a run. */
+/** What the threads metric sees in a run (instructions: own_ir). */
 struct perf_workers {
-    unsigned workers;           /* worker dumps */
-    uint64_t worker_ir;         /* their instructions, summed */
-    uint64_t least_ir, most_ir; /* the least and the most busy worker's */
-    uint64_t main_ir;           /* the main thread's (thread 1, not a worker dump) */
+    unsigned workers;           /* threads the call started that finished (worker dumps) */
+    uint64_t main_ir;           /* the calling thread's */
+    uint64_t total_ir;          /* every thread's, the caller's included */
+    uint64_t least_ir, most_ir; /* among the participants: the `threads` busiest of the
+                                   calling thread and the workers */
+    bool caller_shares;         /* the calling thread is a participant */
 };
 
-void perf_workers_of(const struct perf_dump *dumps, size_t n, struct perf_workers *out);
+/** Fills *out from a run's dumps.  0, or -1 out of memory. */
+int perf_workers_of(const struct perf_dump *dumps, size_t n, unsigned threads,
+                    struct perf_workers *out);
 
 /**
- * Scores a threads test: the measured run's dumps, the reference run's
- * (the same kernel on one thread), into *out (metric, value = workers,
- * reference = threads expected, ratio = the work ratio, balance,
- * fraction 0 or 1) and msg[n] ("4 worker threads (4 expected), ...").
+ * Scores a threads test: the measured run's dumps and the reference
+ * run's (a naive one-thread kernel), into *out (metric, value = threads
+ * started, reference = threads expected, ratio = all threads'
+ * instructions over the reference's, balance, fraction 0 or 1) and
+ * msg[n].  Full points when the call started `threads` threads, or
+ * `threads` - 1 and the calling thread works as one of them; the least
+ * busy of the `threads` busiest did at least `balance` of the busiest's
+ * instructions; and all threads together executed at most PERF_WORK_MAX
+ * times the reference's.  Instructions are own_ir (outside the C
+ * library).  Returns 0, or -1 out of memory.
  */
-void perf_score_threads(const struct cfg_perf_test *pt, const struct perf_dump *run, size_t nrun,
-                        const struct perf_dump *ref, size_t nref, struct res_perf *out,
-                        char *msg, size_t n);
+int perf_score_threads(const struct cfg_perf_test *pt, const struct perf_dump *run, size_t nrun,
+                       const struct perf_dump *ref, size_t nref, struct res_perf *out,
+                       char *msg, size_t n);
 
 /**
  * Scores a ratio test from the two runs' summed counts into *out and
@@ -173,7 +198,7 @@ struct perf_job {
     const char *scratch;                /* holds BLD_PERF_DIR, writable by uid/gid */
     const char *const *sources;         /* the student's files, inside scratch */
     size_t nsources;
-    bool use_bwrap;
+    int use_bwrap;                      /* an enum sbx_level (sbx.h) */
     uid_t uid;                          /* runner k runs as uid + k * uid_stride */
     gid_t gid;                          /* shared by the runners (umask 002) */
     unsigned uid_stride;

@@ -1,20 +1,22 @@
 #!/bin/sh
 # perf_e2e.sh GRADER DIR -- performance grading end to end, with the real
-# config.yaml: the reference solution gets every performance point; a
-# "cache-friendly" product that is the naive i-j-k loop, and a "parallel"
-# ReLU that starts no thread (tests/fixtures/perf/), lose exactly those
-# points and keep every other; grading the same submission twice gives
-# identical metrics; the wall-clock timing stays out of results.json.
-# Prints the performance stage's time per submission.  Run from the
-# repository root.
+# config.yaml: the reference solution gets every performance point; each
+# slow fixture of tests/fixtures/perf/ (README there) loses its test's
+# points and keeps every other performance point; the memcpy-chunk and
+# caller-plus-helpers parallel ReLUs get full points; grading the same
+# submission twice gives identical metrics; the wall-clock timing stays
+# out of results.json.  Prints the performance stage's time per
+# submission.  Run from the repository root.  Hermetic (lib.sh): a private TMPDIR, its own sandbox uids.
 set -eu
 grader=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
+. tests/scripts/lib.sh
+hermetic "$dir"
 solution=solutions/kernels/kernels.c
 fails=0 passes=0
 ok()    { passes=$((passes + 1)); echo "ok   $*"; }
 bad()   { fails=$((fails + 1)); echo "FAIL $*"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+check() { name=$1; shift; step "check: $name"; if "$@"; then ok "$name"; else bad "$name"; fi; }
 
 command -v jq > /dev/null || { echo "FAIL perf_e2e: jq is missing"; exit 1; }
 
@@ -35,17 +37,26 @@ override_kernels() {
 
 subs=$dir/subs out=$dir/out
 rm -rf "$subs" "$out"
-mkdir -p "$subs/correct" "$subs/correct_again" "$subs/naive_blocked" "$subs/serial_relu"
+mkdir -p "$subs/correct" "$subs/correct_again"
 cp "$solution" "$subs/correct/kernels.c"
 cp "$solution" "$subs/correct_again/kernels.c"
-for name in naive_blocked serial_relu; do
-    override_kernels "tests/fixtures/perf/$name/override.c" > "$subs/$name/kernels.c"
+# fixture:test it loses (or "+" : a correct alternative, full points)
+losers="naive_blocked:perf/blocked_cache serial_relu:perf/parallel_relu_threads
+slow_baseline:perf/baseline_instructions scalar_relu:perf/vectorized_relu_instructions
+slow_operations:perf/vectorized_operations_instructions slow_quantized:perf/quantized_instructions
+scalar_quantized_relu:perf/quantized_relu_instructions serial_batch:perf/parallel_batch_threads"
+winners="memcpy_relu caller_relu"
+for pair in $losers $winners; do
+    fx=${pair%%:*}
+    mkdir -p "$subs/$fx"
+    override_kernels "tests/fixtures/perf/$fx/override.c" > "$subs/$fx/kernels.c"
 done
 
 start=$(date +%s)
 "$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force > "$dir/batch.txt" 2>&1 ||
     { echo "FAIL batch: $(tail -3 "$dir/batch.txt")"; exit 1; }
-echo "perf_e2e: 4 submissions graded by one 'grader batch -j 2' in $(($(date +%s) - start)) s"
+echo "perf_e2e: $(ls "$subs" | wc -l) submissions graded by one 'grader batch -j 2' in" \
+     "$(($(date +%s) - start)) s"
 
 res() { echo "$out/students/$1/results.json"; }
 # unit NAME ID FILTER: the test ID of NAME's results.json through a jq filter
@@ -54,33 +65,46 @@ unit() { jq -r --arg id "$2" ".tests[] | select(.extra_data.id == \$id) | $3" "$
 full() { test "$(unit "$1" "$2" '.score == .max_score')" = true; }
 zero() { test "$(unit "$1" "$2" '.score')" = 0; }
 perf_ids=$(jq -r '.tests[] | select(.extra_data.metric) | .extra_data.id' "$(res correct)")
-# others_full NAME ID: every test but ID got all its points
+# others_full NAME ID: every performance test but ID got all its points
 others_full() {
-    test "$(jq --arg id "$2" '[.tests[] | select(.extra_data.id != $id) |
-        select(.score != .max_score)] | length' "$(res "$1")")" = 0
+    test "$(jq --arg id "$2" '[.tests[] | select(.extra_data.metric) |
+        select(.extra_data.id != $id) | select(.score != .max_score)] | length' \
+        "$(res "$1")")" = 0
 }
 
-for name in correct correct_again naive_blocked serial_relu; do
-    echo "  $name: performance stage $(jq '.extra_data.phases_ms.performance' "$(res "$name")") ms," \
-         "whole grading $(jq '.extra_data.phases_ms.total' "$(res "$name")") ms"
+for fx in $(ls "$subs"); do
+    echo "  $fx: performance stage $(jq '.extra_data.phases_ms.performance' "$(res "$fx")") ms," \
+         "whole grading $(jq '.extra_data.phases_ms.total' "$(res "$fx")") ms"
 done
 
-check "config has the three performance tests" test "$(echo $perf_ids | wc -w)" = 3
+check "config has one performance test per kernel" test "$(echo $perf_ids | wc -w)" = 8
 check "reference: full marks" \
     test "$(jq '.score == ([.tests[].max_score] | add)' "$(res correct)")" = true
 for id in $perf_ids; do
     check "reference: full points for $id" full correct "$id"
 done
-check "naive i-j-k blocked product: no cache points" zero naive_blocked perf/blocked_cache
+for pair in $losers; do
+    fx=${pair%%:*} id=${pair#*:}
+    check "$fx: no points for $id" zero "$fx" "$id"
+    check "$fx: every other performance point" others_full "$fx" "$id"
+done
+for fx in $winners; do
+    check "$fx: every performance point" others_full "$fx" none
+    check "$fx: as many points as the reference" \
+        test "$(jq .score "$(res "$fx")")" = "$(jq .score "$(res correct)")"
+done
 check "naive i-j-k blocked product: about as many misses as the naive reference" \
     test "$(unit naive_blocked perf/blocked_cache '.extra_data.ratio > 0.9')" = true
-check "naive i-j-k blocked product: every other point" others_full naive_blocked perf/blocked_cache
-check "one-thread parallel ReLU: no threads points" zero serial_relu perf/parallel_relu_threads
 case $(unit serial_relu perf/parallel_relu_threads '.output') in
-*"0 worker threads (4 expected)"*) ok "one-thread parallel ReLU: the report names 0 worker threads" ;;
-*) bad "one-thread parallel ReLU: the report names 0 worker threads" ;;
+*"0 threads started (full points: 4, or 3 helpers and the calling thread)"*)
+    ok "one-thread parallel ReLU: the report names 0 threads" ;;
+*) bad "one-thread parallel ReLU: the report names 0 threads" ;;
 esac
-check "one-thread parallel ReLU: every other point" others_full serial_relu perf/parallel_relu_threads
+case $(unit caller_relu perf/parallel_relu_threads '.output') in
+*"3 threads started"*"(the calling thread among them)"*"full points"*)
+    ok "caller plus 3 helpers: the report says so" ;;
+*) bad "caller plus 3 helpers: the report says so" ;;
+esac
 
 # The same submission twice: identical metrics, outputs and scores.
 metrics() { jq -S '[.tests[] | select(.extra_data.metric) | {score, output, extra_data}]' "$(res "$1")"; }
@@ -98,12 +122,13 @@ check "graded twice: identical results.json (but for the timings and the name)" 
     cmp -s "$dir/a-all.json" "$dir/b-all.json"
 
 check "report.txt shows the metric, the reference and the ratio" \
-    grep -q "L1 data cache misses: [0-9]*, reference (naive_matmul) [0-9]*, ratio" \
+    grep -q "L1 data cache misses (C library included): [0-9]*, reference (naive_matmul) [0-9]*, ratio" \
     "$out/students/correct/report.txt"
 check "report.txt shows the wall-clock speedup as information" \
     grep -q "wall clock, not graded: .*speedup" "$out/students/correct/report.txt"
 check "results.json leaves the wall-clock timing out" \
     sh -c "! grep -q 'wall clock' '$(res correct)'"
 
+step summary
 echo "$passes passed, $fails failed"
 test "$fails" = 0

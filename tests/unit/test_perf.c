@@ -31,16 +31,27 @@ static const char main_dump[] =
     "desc: LL cache: 1048576 B, 64 B, 16-way associative\n"
     "\n"
     "desc: Timerange: Basic block 0 - 4327718\n"
-    "desc: Trigger: Program termination\n"
+    "desc: Trigger: Client Request: perf measure blocked_matmul ok\n"
     "\n"
     "positions: line\n"
     "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw\n"
     "summary: 4204931 2722 4196151 277 332 65717 277 332 65717\n"
     "\n"
-    "ob=(1) /usr/lib/x86_64-linux-gnu/libc.so.6\n"
-    "fl=(1) ???\n"
-    "fn=(1) memset\n"
+    "ob=/usr/lib/x86_64-linux-gnu/libc.so.6\n"
+    "fl=???\n"
+    "fn=memset\n"
     "0 4194460 10 4194352 4 5 65551 4 5 65551\n"
+    "\n"
+    "ob=/tmp/scratch/perf/perf\n"
+    "fl=kernels.c\n"
+    "fn=cache_friendly_matmul\n"
+    "12 10000 1000 1000\n"
+    "+2 471 12\n"
+    "cob=/usr/lib/x86_64-linux-gnu/libc.so.6\n"
+    "cfn=memset\n"
+    "calls=1 0\n"
+    "14 4194460 10 4194352 4 5 65551 4 5 65551\n"
+    "-1 0\n"
     "\n"
     "totals: 4204931 2722 4196151 277 332 65717 277 332 65717\n";
 
@@ -50,10 +61,11 @@ static const char worker_dump[] =
     "version: 1\n"
     "part: 2\n"
     "thread: 3\n"
-    "desc: Trigger: Client Request: " PERF_WORKER_DUMP "\n"
+    "desc: Trigger: Client Request: " PERF_WORKER_DUMP " parallel_relu_4\n"
     "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw\n"
     "summary: 18446744073708855660 1 2 3 4 5 6 7 8\n"
-    "fn=(2) relu_worker\n"
+    "ob=perf/perf\n"
+    "fn=relu_worker\n"
     "0 57429\n"
     "totals: 57429 8192 8192 0 4096 4096 0 4096 4096\n";
 
@@ -63,8 +75,12 @@ START_TEST(test_parse_main_dump)
     char err[128] = "";
     ck_assert_int_eq(perf_parse_callgrind(main_dump, &d, err, sizeof err), 0);
     ck_assert_uint_eq(d.thread, 1);
-    ck_assert(!d.worker);
+    ck_assert_int_eq(d.kind, PERF_DUMP_MEASURE);
+    ck_assert_str_eq(d.measure, "blocked_matmul");
+    ck_assert(!d.wrong);
     ck_assert_uint_eq(d.counts.ir, 4204931);
+    /* own: the program's self costs; not libc's memset, not the call's inclusive line */
+    ck_assert_uint_eq(d.counts.own_ir, 10000 + 471 + 0);
     ck_assert_uint_eq(d.counts.dr, 2722);
     ck_assert_uint_eq(d.counts.dw, 4196151);
     ck_assert_uint_eq(d.counts.i1mr, 277);
@@ -82,7 +98,9 @@ START_TEST(test_parse_worker_dump)
     char err[128] = "";
     ck_assert_int_eq(perf_parse_callgrind(worker_dump, &d, err, sizeof err), 0);
     ck_assert_uint_eq(d.thread, 3);
-    ck_assert(d.worker);
+    ck_assert_int_eq(d.kind, PERF_DUMP_WORKER);
+    ck_assert_str_eq(d.measure, "parallel_relu_4");
+    ck_assert_uint_eq(d.counts.own_ir, 57429);
     ck_assert_uint_eq(d.counts.ir, 57429);     /* totals, not the summary */
     ck_assert_uint_eq(d.counts.dlmw, 4096);
 }
@@ -104,7 +122,39 @@ START_TEST(test_parse_event_order)
     ck_assert_uint_eq(d.counts.ir, 1000);
     ck_assert_uint_eq(d.counts.dw, 0);
     ck_assert_uint_eq(d.thread, 2);
-    ck_assert(!d.worker);                    /* another trigger is not a worker */
+    ck_assert_int_eq(d.kind, PERF_DUMP_OTHER);   /* another trigger is ignored */
+}
+END_TEST
+
+/* The verdict rides on the trigger; malformed triggers are no measurement. */
+START_TEST(test_parse_triggers)
+{
+    static const struct {
+        const char *trigger;
+        enum perf_dump_kind kind;
+        const char *measure;
+        bool wrong;
+    } cases[] = {
+        {"perf measure naive_relu ok", PERF_DUMP_MEASURE, "naive_relu", false},
+        {"perf measure quantized_relu wrong", PERF_DUMP_MEASURE, "quantized_relu", true},
+        {"perf measure quantized_relu maybe", PERF_DUMP_OTHER, "", false},
+        {"perf measure quantized_relu", PERF_DUMP_OTHER, "", false},
+        {"perf worker parallel_batch_4", PERF_DUMP_WORKER, "parallel_batch_4", false},
+        {"perf worker a b", PERF_DUMP_OTHER, "", false},
+        {"perf worker ", PERF_DUMP_OTHER, "", false},
+        {"perf worker thread", PERF_DUMP_WORKER, "thread", false},
+        {"Program termination", PERF_DUMP_OTHER, "", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[256], err[128];
+        struct perf_dump d;
+        snprintf(text, sizeof text, "events: Ir\ndesc: Trigger: Client Request: %s\n"
+                 "totals: 5\n", cases[i].trigger);
+        ck_assert_int_eq(perf_parse_callgrind(text, &d, err, sizeof err), 0);
+        ck_assert_msg(d.kind == cases[i].kind, "%s", cases[i].trigger);
+        ck_assert_str_eq(d.measure, cases[i].measure);
+        ck_assert(d.wrong == cases[i].wrong);
+    }
 }
 END_TEST
 
@@ -145,7 +195,9 @@ START_TEST(test_sum_and_metrics)
     ck_assert_int_eq(perf_parse_callgrind(worker_dump, &d[1], err, sizeof err), 0);
     perf_sum(d, 2, &c);
     ck_assert_uint_eq(c.ir, 4204931 + 57429);
-    ck_assert_uint_eq(perf_metric_count(CFG_METRIC_INSTRUCTIONS, &c), 4204931 + 57429);
+    ck_assert_uint_eq(c.own_ir, 10471 + 57429);
+    /* instructions: outside the C library */
+    ck_assert_uint_eq(perf_metric_count(CFG_METRIC_INSTRUCTIONS, &c), 10471 + 57429);
     ck_assert_uint_eq(perf_metric_count(CFG_METRIC_D1_MISSES, &c), 332 + 65717 + 4096 + 4096);
     ck_assert_uint_eq(perf_metric_count(CFG_METRIC_LL_MISSES, &c), 332 + 65717 + 4096 + 4096);
     ck_assert_uint_eq(perf_metric_count(CFG_METRIC_THREADS, &c), 0);
@@ -193,7 +245,7 @@ END_TEST
 START_TEST(test_score_ratio)
 {
     struct cfg_perf_test pt = linear(0.02, 0.1);
-    struct perf_counts run = {.d1mr = 30000, .d1mw = 6320, .ir = 1};
+    struct perf_counts run = {.d1mr = 30000, .d1mw = 6320, .ir = 1, .own_ir = 1};
     struct perf_counts ref = {.d1mr = 7000000, .d1mw = 237460};
     struct res_perf p;
     char msg[512];
@@ -204,7 +256,8 @@ START_TEST(test_score_ratio)
     ck_assert_double_eq(p.reference, 7237460);
     ck_assert_double_eq(p.ratio, 0.005018);          /* rounded as shown */
     ck_assert_double_eq(p.fraction, 1.0);
-    ck_assert_str_eq(msg, "L1 data cache misses: 36320, reference (r) 7237460, ratio 0.005018 "
+    ck_assert_str_eq(msg, "L1 data cache misses (C library included): 36320, reference (r) "
+                          "7237460, ratio 0.005018 "
                           "(full points at or below 0.02, none at or above 0.1): 100% of the "
                           "points");
     ck_assert_str_eq(p.timing, "");
@@ -223,14 +276,15 @@ START_TEST(test_score_ratio_steps_and_zero_reference)
     struct cfg_step steps[] = {{0.1, 1.0}, {0.3, 0.5}};
     struct cfg_perf_test pt = {.reference = "naive", .metric = CFG_METRIC_INSTRUCTIONS,
                                .steps = steps, .nsteps = 2};
-    struct perf_counts run = {.ir = 20}, ref = {.ir = 100};
+    struct perf_counts run = {.ir = 9999, .own_ir = 20}, ref = {.ir = 9999, .own_ir = 100};
     struct res_perf p;
     char msg[512];
     perf_score_ratio(&pt, &run, &ref, &p, msg, sizeof msg);
     ck_assert_double_eq(p.fraction, 0.5);
-    ck_assert_str_eq(msg, "instructions: 20, reference (naive) 100, ratio 0.2 (thresholds at "
+    ck_assert_str_eq(msg, "instructions (outside the C library): 20, reference (naive) 100, "
+                          "ratio 0.2 (thresholds at "
                           "most 0.1: 100%, at most 0.3: 50%): 50% of the points");
-    ref.ir = 0;
+    ref.own_ir = 0;
     perf_score_ratio(&pt, &run, &ref, &p, msg, sizeof msg);
     ck_assert(p.present);
     ck_assert_double_eq(p.fraction, 0.0);
@@ -240,48 +294,73 @@ END_TEST
 
 /* ---- threads --------------------------------------------------------------- */
 
-static struct perf_dump dump(unsigned thread, bool worker, uint64_t ir)
+static struct perf_dump dump(unsigned thread, bool worker, uint64_t own)
 {
-    return (struct perf_dump){.thread = thread, .worker = worker, .counts = {.ir = ir}};
+    return (struct perf_dump){.thread = thread,
+                              .kind = worker ? PERF_DUMP_WORKER : PERF_DUMP_MEASURE,
+                              .counts = {.ir = 10 * own, .own_ir = own}};
 }
 
 static struct cfg_perf_test threads4(void)
 {
-    return (struct cfg_perf_test){.measure = "relu_4", .reference = "relu_1",
+    return (struct cfg_perf_test){.measure = "relu_4", .reference = "naive",
                                   .metric = CFG_METRIC_THREADS, .threads = 4, .balance = 0.5};
 }
 
-/* The reference run: one thread, 1,048,576 of setup + 230,000 of work. */
-static const struct perf_dump serial[] = {{.thread = 1, .counts = {.ir = 1278576}}};
+/* The reference run: the naive kernel, 600,000 instructions on one thread. */
+static const struct perf_dump serial[] = {{.thread = 1, .kind = PERF_DUMP_MEASURE,
+                                           .counts = {.own_ir = 600000}}};
 
 START_TEST(test_threads_pass)
 {
-    /* the caller keeps the setup and 11,000 of thread management; the
-     * workers' exit paths (thread 2, not dumped as workers) do not count */
+    /* four workers; a program-termination dump (thread 2's exit path) does not count */
     const struct perf_dump run[] = {
-        dump(1, false, 1059576), dump(2, false, 883), dump(2, true, 60184),
-        dump(3, true, 57429), dump(2, true, 57429), dump(3, true, 57429),
+        dump(1, false, 450), {.thread = 2, .counts = {.own_ir = 883}},
+        dump(2, true, 14412), dump(3, true, 14396), dump(2, true, 14396),
+        dump(3, true, 14396),
     };
     struct cfg_perf_test pt = threads4();
     struct perf_workers w;
     struct res_perf p;
-    char msg[512];
-    perf_workers_of(run, 6, &w);
+    char msg[640];
+    ck_assert_int_eq(perf_workers_of(run, 6, 4, &w), 0);
     ck_assert_uint_eq(w.workers, 4);
-    ck_assert_uint_eq(w.worker_ir, 60184 + 3 * 57429);
-    ck_assert_uint_eq(w.least_ir, 57429);
-    ck_assert_uint_eq(w.most_ir, 60184);
-    ck_assert_uint_eq(w.main_ir, 1059576);
-    perf_score_threads(&pt, run, 6, serial, 1, &p, msg, sizeof msg);
+    ck_assert_uint_eq(w.total_ir, 450 + 14412 + 3 * 14396);
+    ck_assert_uint_eq(w.least_ir, 14396);
+    ck_assert_uint_eq(w.most_ir, 14412);
+    ck_assert_uint_eq(w.main_ir, 450);
+    ck_assert(!w.caller_shares);
+    ck_assert_int_eq(perf_score_threads(&pt, run, 6, serial, 1, &p, msg, sizeof msg), 0);
     ck_assert(p.present);
     ck_assert_int_eq(p.metric, CFG_METRIC_THREADS);
     ck_assert_double_eq(p.value, 4);
     ck_assert_double_eq(p.reference, 4);
-    ck_assert_double_eq(p.balance, 0.95);
-    ck_assert_double_eq(p.ratio, 1.06);              /* 232471 / 219000 */
+    ck_assert_double_eq(p.balance, 1.0);
+    ck_assert_double_eq(p.ratio, 0.1);               /* 58050 / 600000 */
     ck_assert_double_eq(p.fraction, 1.0);
-    ck_assert_str_eq(msg, "4 worker threads (4 expected), balance 0.95 (at least 0.5), "
-                          "work 1.06x what left the calling thread (0.5 to 1.5): full points");
+    ck_assert_str_eq(msg, "4 threads started (full points: 4, or 3 helpers and the calling "
+                          "thread); the 4 busiest threads: least 14396, most 14412 "
+                          "instructions, balance 1.00 (at least 0.5); all threads 58050 "
+                          "instructions, 0.10x naive's 600000 (at most 1.5); instructions "
+                          "counted outside the C library: full points");
+}
+END_TEST
+
+/* OpenMP's pattern: the caller computes one chunk and starts W - 1 helpers. */
+START_TEST(test_threads_caller_and_helpers)
+{
+    const struct perf_dump run[] = {
+        dump(1, false, 14900), dump(2, true, 14396), dump(3, true, 14396),
+        dump(4, true, 14396),
+    };
+    struct cfg_perf_test pt = threads4();
+    struct res_perf p;
+    char msg[640];
+    ck_assert_int_eq(perf_score_threads(&pt, run, 4, serial, 1, &p, msg, sizeof msg), 0);
+    ck_assert_double_eq(p.value, 3);
+    ck_assert_double_eq(p.balance, 0.97);
+    ck_assert_double_eq(p.fraction, 1.0);
+    ck_assert_ptr_nonnull(strstr(msg, "the 4 busiest threads (the calling thread among them)"));
 }
 END_TEST
 
@@ -292,54 +371,85 @@ struct threads_case {
     const char *reason;
 };
 
+#define MEASURE PERF_DUMP_MEASURE
+#define WORKER PERF_DUMP_WORKER
+
 static const struct threads_case threads_cases[] = {
-    {"no thread at all", {{1, false, {.ir = 1278576}}}, 1,
-     "0 worker threads (4 expected), balance - (at least 0.5), work - what left the calling "
-     "thread (0.5 to 1.5): no points: not the expected number of worker threads"},
-    {"two workers", {{1, false, {.ir = 1059576}}, {2, true, {.ir = 110000}},
-                     {3, true, {.ir = 110000}}}, 3,
-     "no points: not the expected number of worker threads"},
-    {"one worker does most", {{1, false, {.ir = 1059576}}, {2, true, {.ir = 200000}},
-                              {3, true, {.ir = 10000}}, {2, true, {.ir = 10000}},
-                              {3, true, {.ir = 10000}}}, 5,
-     "balance 0.05 (at least 0.5), work 1.05x what left the calling thread (0.5 to 1.5): "
-     "no points: the work is not split evenly"},
-    {"every worker does everything", {{1, false, {.ir = 1059576}}, {2, true, {.ir = 219000}},
-                                      {3, true, {.ir = 219000}}, {2, true, {.ir = 219000}},
-                                      {3, true, {.ir = 219000}}}, 5,
-     "work 4.00x what left the calling thread (0.5 to 1.5): no points: the workers did more "
-     "work than one thread (work done twice?)"},
-    {"the caller does the work, idle workers", {{1, false, {.ir = 1200000}},
-                                                {2, true, {.ir = 1000}}, {3, true, {.ir = 1000}},
-                                                {2, true, {.ir = 1000}}, {3, true, {.ir = 1000}}},
-     5, "work 0.05x what left the calling thread (0.5 to 1.5): no points: the calling thread "
-        "kept most of the work"},
-    {"the caller does more than one thread would", {{1, false, {.ir = 1300000}},
-                                                    {2, true, {.ir = 1000}},
-                                                    {3, true, {.ir = 1000}},
-                                                    {2, true, {.ir = 1000}},
-                                                    {3, true, {.ir = 1000}}}, 5,
-     "work - what left the calling thread (0.5 to 1.5): no points: no work left the calling "
-     "thread"},
+    {"no thread at all", {{1, MEASURE, "", false, {.own_ir = 60000}}}, 1,
+     "0 threads started (full points: 4, or 3 helpers and the calling thread); the 4 busiest "
+     "threads (the calling thread among them): least 60000, most 60000 instructions, balance "
+     "1.00 (at least 0.5); all threads 60000 instructions, 0.10x naive's 600000 (at most "
+     "1.5); instructions counted outside the C library: no points: not the expected number "
+     "of threads"},
+    {"two workers", {{1, MEASURE, "", false, {.own_ir = 500}},
+                     {2, WORKER, "", false, {.own_ir = 30000}},
+                     {3, WORKER, "", false, {.own_ir = 30000}}}, 3,
+     "no points: not the expected number of threads"},
+    {"one worker does most", {{1, MEASURE, "", false, {.own_ir = 500}},
+                              {2, WORKER, "", false, {.own_ir = 40000}},
+                              {3, WORKER, "", false, {.own_ir = 10000}},
+                              {2, WORKER, "", false, {.own_ir = 10000}},
+                              {3, WORKER, "", false, {.own_ir = 10000}}}, 5,
+     "balance 0.25 (at least 0.5); all threads 70500 instructions, 0.12x naive's 600000 (at "
+     "most 1.5); instructions counted outside the C library: no points: the work is not "
+     "split evenly"},
+    {"every worker does everything", {{1, MEASURE, "", false, {.own_ir = 500}},
+                                      {2, WORKER, "", false, {.own_ir = 600000}},
+                                      {3, WORKER, "", false, {.own_ir = 600000}},
+                                      {2, WORKER, "", false, {.own_ir = 600000}},
+                                      {3, WORKER, "", false, {.own_ir = 600000}}}, 5,
+     "4.00x naive's 600000 (at most 1.5); instructions counted outside the C library: no "
+     "points: more instructions than the rule allows"},
+    {"the caller does the work, idle workers", {{1, MEASURE, "", false, {.own_ir = 60000}},
+                                                {2, WORKER, "", false, {.own_ir = 100}},
+                                                {3, WORKER, "", false, {.own_ir = 100}},
+                                                {2, WORKER, "", false, {.own_ir = 100}},
+                                                {3, WORKER, "", false, {.own_ir = 100}}}, 5,
+     "the 4 busiest threads (the calling thread among them): least 100, most 60000 "
+     "instructions, balance 0.00 (at least 0.5)"},
+    {"three helpers, an idle caller", {{1, MEASURE, "", false, {.own_ir = 500}},
+                                       {2, WORKER, "", false, {.own_ir = 20000}},
+                                       {3, WORKER, "", false, {.own_ir = 20000}},
+                                       {4, WORKER, "", false, {.own_ir = 20000}}}, 4,
+     "3 threads started (full points: 4, or 3 helpers and the calling thread); the 4 busiest "
+     "threads (the calling thread among them): least 500, most 20000 instructions, balance "
+     "0.03 (at least 0.5)"},
 };
 
-/* A reference run that starts its one worker, and a detached spinner in
- * both runs (a final dump that is neither main nor worker): the work
- * that left the caller is still the kernel's. */
-START_TEST(test_threads_ignore_unfinished)
+/* balance 0: the split is neither graded nor shown (it varies with scheduling). */
+START_TEST(test_threads_balance_not_graded)
 {
-    const struct perf_dump ref[] = {
-        dump(1, false, 1050000), dump(2, true, 228576), dump(3, false, 90000000),
-    };
     const struct perf_dump run[] = {
-        dump(1, false, 1059576), dump(2, true, 60184), dump(3, true, 57429),
-        dump(2, true, 57429), dump(4, true, 57429), dump(3, false, 80000000),
+        dump(1, false, 500), dump(2, true, 300000), dump(3, true, 100),
+        dump(4, true, 100), dump(5, true, 299000),
     };
     struct cfg_perf_test pt = threads4();
     struct res_perf p;
-    char msg[512];
-    perf_score_threads(&pt, run, 6, ref, 3, &p, msg, sizeof msg);
-    ck_assert_double_eq(p.ratio, 1.06);              /* 232471 / 219000 */
+    char msg[640];
+    pt.balance = 0;
+    ck_assert_int_eq(perf_score_threads(&pt, run, 5, serial, 1, &p, msg, sizeof msg), 0);
+    ck_assert_double_eq(p.fraction, 1.0);
+    ck_assert_double_eq(p.balance, 0);
+    ck_assert_str_eq(msg, "4 threads started (full points: 4, or 3 helpers and the calling "
+                          "thread); how they share the work is not graded; all threads 599700 "
+                          "instructions, 1.00x naive's 600000 (at most 1.5); instructions "
+                          "counted outside the C library: full points");
+}
+END_TEST
+
+/* A detached spinner (a final dump that is neither measure nor worker)
+ * counts nowhere. */
+START_TEST(test_threads_ignore_unfinished)
+{
+    const struct perf_dump run[] = {
+        dump(1, false, 450), dump(2, true, 14412), dump(3, true, 14396),
+        dump(2, true, 14396), dump(4, true, 14396), {.thread = 3, .counts = {.own_ir = 80000000}},
+    };
+    struct cfg_perf_test pt = threads4();
+    struct res_perf p;
+    char msg[640];
+    ck_assert_int_eq(perf_score_threads(&pt, run, 6, serial, 1, &p, msg, sizeof msg), 0);
+    ck_assert_double_eq(p.ratio, 0.1);
     ck_assert_double_eq(p.fraction, 1.0);
 }
 END_TEST
@@ -349,8 +459,8 @@ START_TEST(test_threads_fail)
     const struct threads_case *c = &threads_cases[_i];
     struct cfg_perf_test pt = threads4();
     struct res_perf p;
-    char msg[512];
-    perf_score_threads(&pt, c->run, c->n, serial, 1, &p, msg, sizeof msg);
+    char msg[640];
+    ck_assert_int_eq(perf_score_threads(&pt, c->run, c->n, serial, 1, &p, msg, sizeof msg), 0);
     ck_assert(p.present);
     ck_assert_double_eq(p.fraction, 0.0);
     ck_assert_msg(strstr(msg, c->reason) != NULL, "%s: got '%s'", c->what, msg);
@@ -387,6 +497,7 @@ Suite *perf_suite(void)
     tcase_add_test(tc, test_parse_main_dump);
     tcase_add_test(tc, test_parse_worker_dump);
     tcase_add_test(tc, test_parse_event_order);
+    tcase_add_test(tc, test_parse_triggers);
     tcase_add_loop_test(tc, test_parse_bad, 0, (int)(sizeof bad_dumps / sizeof bad_dumps[0]));
     tcase_add_test(tc, test_sum_and_metrics);
     suite_add_tcase(s, tc);
@@ -397,6 +508,8 @@ Suite *perf_suite(void)
     tcase_add_test(tc, test_score_ratio);
     tcase_add_test(tc, test_score_ratio_steps_and_zero_reference);
     tcase_add_test(tc, test_threads_pass);
+    tcase_add_test(tc, test_threads_caller_and_helpers);
+    tcase_add_test(tc, test_threads_balance_not_graded);
     tcase_add_test(tc, test_threads_ignore_unfinished);
     tcase_add_loop_test(tc, test_threads_fail, 0,
                         (int)(sizeof threads_cases / sizeof threads_cases[0]));

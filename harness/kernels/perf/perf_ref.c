@@ -105,6 +105,52 @@ Tensor *pref_naive_relu(const Tensor *x)
     return y;
 }
 
+__attribute__((optimize("no-tree-vectorize")))
+Tensor *pref_naive_quantized_relu(const Tensor *x, float scale)
+{
+    Tensor *y = tensor_new(x->ndim, x->shape);
+    for (size_t i = 0; y != NULL && i < x->size; i++) {
+        int q = pref_quantize(x->data[i], scale);
+        y->data[i] = (float)(q < 0 ? 0 : q) * scale;
+    }
+    return y;
+}
+
+/* A new tensor of x's shape, or of none (0-d) when scalar. */
+static Tensor *pref_like(const Tensor *x, int scalar)
+{
+    return scalar ? tensor_scalar(0.0f) : tensor_new(x->ndim, x->shape);
+}
+
+__attribute__((optimize("no-tree-vectorize")))
+int pref_naive_operations(const Tensor *x, const Tensor *y, VectorOps *out)
+{
+    double dot = 0.0, sq = 0.0;
+    *out = (VectorOps){pref_like(x, 0), pref_like(x, 0), pref_like(x, 0), pref_like(x, 1),
+                       pref_like(x, 1)};
+    if (!out->element_wise_multiply || !out->element_wise_add || !out->squared_difference ||
+        !out->euclidean_distance || !out->dot_product) {
+        vector_ops_release(out);
+        return -1;
+    }
+    for (size_t i = 0; i < x->size; i++)
+        out->element_wise_multiply->data[i] = x->data[i] * y->data[i];
+    for (size_t i = 0; i < x->size; i++)
+        out->element_wise_add->data[i] = x->data[i] + y->data[i];
+    for (size_t i = 0; i < x->size; i++) {
+        const float d = x->data[i] - y->data[i];
+        out->squared_difference->data[i] = d * d;
+    }
+    for (size_t i = 0; i < x->size; i++) {
+        const double d = (double)(x->data[i] - y->data[i]);
+        sq += d * d;
+        dot += (double)x->data[i] * (double)y->data[i];
+    }
+    out->euclidean_distance->data[0] = (float)sqrt(sq);
+    out->dot_product->data[0] = (float)dot;
+    return 0;
+}
+
 Tensor *pref_exact_matmul(const Tensor *A, const Tensor *B)
 {
     const size_t m = A->shape[0], k = A->shape[1], n = B->shape[1];

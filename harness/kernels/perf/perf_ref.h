@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels.h"
 #include "tensor.h"
 
 /** A small deterministic generator (splitmix64). */
@@ -47,6 +48,19 @@ Tensor *pref_naive_quantized_matmul(const Tensor *A, const Tensor *B,
 
 /** The naive ReLU: one element at a time, no vectorization. */
 Tensor *pref_naive_relu(const Tensor *x);
+
+/**
+ * The naive quantized ReLU with kernels.h's rule, one element at a time:
+ * (float)max(0, quantize(x, scale)) * scale.  Bit-exact.  NULL on OOM.
+ */
+Tensor *pref_naive_quantized_relu(const Tensor *x, float scale);
+
+/**
+ * The five results of vectorized_operations(), naively: one scalar pass
+ * per result, the sums in double (the contract's precision).  Returns 0,
+ * or -1 on OOM (*out all NULL).  Release with vector_ops_release().
+ */
+int pref_naive_operations(const Tensor *x, const Tensor *y, VectorOps *out);
 
 /** A @ B accumulated in double, rounded once: the check for float products. */
 Tensor *pref_exact_matmul(const Tensor *A, const Tensor *B);
