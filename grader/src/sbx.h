@@ -34,8 +34,10 @@
  * root and /dev are remounted read-only (so no /dev/shm either).
  * Network, IPC, PID, UTS (hostname "sandbox") and, where possible, cgroup
  * namespaces are unshared; bwrap dies with its parent, drops all
- * capabilities, forbids further user namespaces (bwrap >= 0.8) and starts
- * a new session (no terminal injection).
+ * capabilities, forbids further user namespaces (bwrap >= 0.8), starts
+ * a new session (no terminal injection) and installs the fallback's
+ * seccomp filter (confine.h) before it executes the program, so that a
+ * test cannot ptrace the runner that writes its results.
  *
  * The environment is opts->env exactly: it is passed to execve() of bwrap,
  * which hands it on (bwrap itself adds only PWD).  The fallback adds
