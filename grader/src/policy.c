@@ -26,7 +26,9 @@
 #include "policy.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <fnmatch.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -156,20 +158,220 @@ static void pol_strip_addend(char *target, long *addend)
     }
 }
 
-static bool pol_matches_any(const struct cfg_strv *pats, const char *sym)
+/* The first pattern of pats that sym matches, or NULL. */
+static const char *pol_match(const struct cfg_strv *pats, const char *sym)
 {
     for (size_t i = 0; i < pats->n; i++)
         if (fnmatch(pats->v[i], sym, 0) == 0)
-            return true;
-    return false;
+            return pats->v[i];
+    return NULL;
 }
 
-/* Allowed = matches an allow pattern (or the allow list is empty) and no deny pattern. */
-static bool pol_allowed(const struct cfg_symbols *sym, const char *name)
+/* ---- the rules: patterns, libraries, the names the student wrote ------- */
+
+/* One symbol a library of allow_libraries exports. */
+struct pol_libsym {
+    char *name;              /* points into pol_rules.lib_out[lib] */
+    size_t lib;              /* index in sym->allow_libraries */
+};
+
+struct pol_rules {
+    const struct cfg_symbols *sym;
+    char **lib_out;          /* nm's output per library, parsed in place */
+    size_t nlibs;
+    struct pol_libsym *libsyms;   /* sorted by name */
+    size_t nlibsyms, caplibsyms;
+};
+
+/*
+ * The file the dynamic linker would load for `name` ("libm.so.6"), as
+ * dlopen() finds it (its link map names the path), or `name` itself when
+ * it is a path.  0, or -1 with err.
+ */
+static int pol_library_path(const char *name, char *path, size_t n, char *err, size_t errlen)
 {
-    if (sym->allow.n > 0 && !pol_matches_any(&sym->allow, name))
+    if (strchr(name, '/')) {
+        snprintf(path, n, "%s", name);
+        return 0;
+    }
+    void *h = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
+    struct link_map *lm = NULL;
+    if (!h || dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_name || !*lm->l_name) {
+        const char *why = dlerror();
+        snprintf(err, errlen, "symbols.allow_libraries: cannot find '%s': %s", name,
+                 why ? why : "no path in its link map");
+        if (h)
+            dlclose(h);
+        return -1;
+    }
+    snprintf(path, n, "%s", lm->l_name);
+    dlclose(h);
+    return 0;
+}
+
+static int pol_libsym_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct pol_libsym *)a)->name, ((const struct pol_libsym *)b)->name);
+}
+
+/* nm -D -P --defined-only: "name@@VERSION T value size" per line; "A" lines
+ * are version nodes ("GLIBC_2.2.5"), not symbols. */
+static int pol_parse_library(struct pol_rules *r, size_t lib)
+{
+    char *cur = r->lib_out[lib], *line, *tok[2];
+    while ((line = pol_next_line(&cur))) {
+        if (pol_split(line, " \t", tok, 2) < 2 || strcmp(tok[1], "A") == 0)
+            continue;
+        tok[0][strcspn(tok[0], "@")] = '\0';
+        if (pol_grow(&r->libsyms, &r->caplibsyms, r->nlibsyms, sizeof *r->libsyms) < 0)
+            return -1;
+        r->libsyms[r->nlibsyms++] = (struct pol_libsym){ tok[0], lib };
+    }
+    return 0;
+}
+
+/* Reads every library's dynamic symbol table. */
+static int pol_read_libraries(struct pol_rules *r, pol_run_fn run, void *ctx, char *err,
+                              size_t errlen)
+{
+    const struct cfg_strv *libs = &r->sym->allow_libraries;
+    r->lib_out = calloc(libs->n ? libs->n : 1, sizeof *r->lib_out);
+    if (!r->lib_out)
+        goto oom;
+    r->nlibs = libs->n;
+    for (size_t i = 0; i < libs->n; i++) {
+        char path[4096];
+        if (pol_library_path(libs->v[i], path, sizeof path, err, errlen) < 0)
+            return -1;
+        char *nm[] = { "nm", "-D", "-P", "--defined-only", "--", path, NULL };
+        if (run(ctx, nm, &r->lib_out[i], err, errlen) < 0)
+            return -1;
+        if (pol_parse_library(r, i) < 0)
+            goto oom;
+    }
+    if (r->nlibsyms > 0)
+        qsort(r->libsyms, r->nlibsyms, sizeof *r->libsyms, pol_libsym_cmp);
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+int pol_rules_new(const struct cfg_symbols *sym, pol_run_fn run, void *run_ctx,
+                  struct pol_rules **out, char *err, size_t errlen)
+{
+    struct pol_rules *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->sym = sym;
+    if (pol_read_libraries(r, run, run_ctx, err, errlen) < 0) {
+        pol_rules_free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void pol_rules_free(struct pol_rules *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nlibs; i++)
+        free(r->lib_out[i]);
+    free(r->lib_out);
+    free(r->libsyms);
+    free(r);
+}
+
+/* The library of allow_libraries that exports `name`, or NULL. */
+static const char *pol_library_of(const struct pol_rules *r, const char *name)
+{
+    struct pol_libsym key = { (char *)name, 0 };
+    const struct pol_libsym *hit =
+        r->nlibsyms ? bsearch(&key, r->libsyms, r->nlibsyms, sizeof key, pol_libsym_cmp) : NULL;
+    return hit ? r->sym->allow_libraries.v[hit->lib] : NULL;
+}
+
+size_t pol_source_name(const char *import, char *buf, size_t n)
+{
+    static const char *const prefixes[] = { "__isoc99_", "__isoc23_" };
+    static const char *const suffixes[] = { "_chk", "_2" };
+    size_t len = strlen(import);
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t pl = strlen(prefixes[i]);
+        if (len > pl && strncmp(import, prefixes[i], pl) == 0)
+            return (size_t)snprintf(buf, n, "%s", import + pl);
+    }
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t sl = strlen(suffixes[i]);
+        if (len > 2 + sl && strncmp(import, "__", 2) == 0 && import[2] != '_'
+            && strcmp(import + len - sl, suffixes[i]) == 0)
+            return (size_t)snprintf(buf, n, "%.*s", (int)(len - 2 - sl), import + 2);
+    }
+    return (size_t)snprintf(buf, n, "%s", import);
+}
+
+/* Why `name` itself is allowed (a pattern or a library), or NULL. */
+static const char *pol_allowed_by(const struct pol_rules *r, const char *name, bool *library)
+{
+    const char *how = pol_match(&r->sym->allow, name);
+    *library = false;
+    if (!how && (how = pol_library_of(r, name)) != NULL)
+        *library = true;
+    return how;
+}
+
+bool pol_rules_explain(const struct pol_rules *r, const char *import, char *why, size_t n)
+{
+    const struct cfg_symbols *sym = r->sym;
+    char src[256];
+    pol_source_name(import, src, sizeof src);
+    bool alias = strcmp(src, import) != 0, library;
+    const char *deny = pol_match(&sym->deny, import);
+    if (!deny && alias)
+        deny = pol_match(&sym->deny, src);
+    if (deny) {
+        snprintf(why, n, "refused: matches the deny pattern '%s'", deny);
         return false;
-    return !pol_matches_any(&sym->deny, name);
+    }
+    if (sym->allow.n == 0) {
+        snprintf(why, n, "allowed: the allow list is empty (everything not denied)");
+        return true;
+    }
+    const char *how = pol_allowed_by(r, import, &library);
+    const char *as = import;
+    if (!how && alias) {
+        how = pol_allowed_by(r, src, &library);
+        as = src;
+    }
+    if (!how && alias)
+        snprintf(why, n, "refused: the compiler's name for %s, which is not allowed", src);
+    else if (!how)
+        snprintf(why, n, "refused: not allowed (neither in the allow list nor exported by "
+                 "an allowed library)");
+    if (!how)
+        return false;
+    if (as != import && library)
+        snprintf(why, n, "allowed: the compiler's name for %s, which %s exports", src, how);
+    else if (as != import)
+        snprintf(why, n, "allowed: the compiler's name for %s, which matches '%s'", src, how);
+    else if (library)
+        snprintf(why, n, "allowed: exported by %s", how);
+    else
+        snprintf(why, n, "allowed: matches '%s'", how);
+    return true;
+}
+
+/* Allowed = matches an allow pattern or is exported by an allowed library
+ * (or the allow list is empty), and no deny pattern; the compiler's name
+ * for a call (__printf_chk for printf) is judged as the name written. */
+static bool pol_allowed(const struct pol_rules *r, const char *name)
+{
+    char why[512];
+    return pol_rules_explain(r, name, why, sizeof why);
 }
 
 /* ---- parsing the tool outputs ---------------------------------------- */
@@ -454,9 +656,17 @@ static char *pol_function_name(const char *label)
     return strndup(label, len);
 }
 
-/* One violation per function using `sym`, one "(in data)", or a bare one. */
+/*
+ * One violation per function using `sym`, one "(in data)", or a bare one.
+ * They name the call as the student wrote it: "'read' ... (compiled as
+ * __read_chk)" when the compiler renamed it.
+ */
 static int pol_check_import(const struct pol_object *o, const char *sym, struct pol_report *rep)
 {
+    char src[256], as[300] = "";
+    pol_source_name(sym, src, sizeof src);
+    if (strcmp(src, sym) != 0)
+        snprintf(as, sizeof as, "; compiled as a call to %s", sym);
     bool found = false;
     for (size_t i = 0; i < o->nfuncs; i++) {
         const struct pol_func *f = &o->funcs[i];
@@ -464,8 +674,8 @@ static int pol_check_import(const struct pol_object *o, const char *sym, struct 
             if (strcmp(f->refs[j], sym) != 0)
                 continue;
             char *fn = pol_function_name(f->label);
-            int rc = fn ? pol_add(rep, o, sym, fn, "%s: '%s' is not allowed (used in %s)",
-                                  o->srcname, sym, fn) : -1;
+            int rc = fn ? pol_add(rep, o, src, fn, "%s: '%s' is not allowed (used in %s%s)",
+                                  o->srcname, src, fn, as) : -1;
             free(fn);
             if (rc < 0)
                 return -1;
@@ -476,20 +686,22 @@ static int pol_check_import(const struct pol_object *o, const char *sym, struct 
         const struct pol_section *s = pol_find_section(o, o->relocs[i].section);
         if (!s || s->code || !s->alloc || strcmp(o->relocs[i].target, sym) != 0)
             continue;
-        if (pol_add(rep, o, sym, NULL, "%s: '%s' is not allowed (in data)", o->srcname, sym) < 0)
+        if (pol_add(rep, o, src, NULL, "%s: '%s' is not allowed (in data%s)", o->srcname, src,
+                    as) < 0)
             return -1;
         found = true;
     }
-    if (!found && pol_add(rep, o, sym, NULL, "%s: '%s' is not allowed", o->srcname, sym) < 0)
+    if (!found && pol_add(rep, o, src, NULL, "%s: '%s' is not allowed%s%s%s", o->srcname, src,
+                          *as ? " (" : "", *as ? as + 2 : "", *as ? ")" : "") < 0)
         return -1;
     return 0;
 }
 
-static int pol_check_imports(const struct cfg_symbols *sym, const struct pol_object *o,
+static int pol_check_imports(const struct pol_rules *r, const struct pol_object *o,
                              struct pol_report *rep)
 {
     for (size_t i = 0; i < o->nimports; i++)
-        if (!pol_allowed(sym, o->imports[i]) && pol_check_import(o, o->imports[i], rep) < 0)
+        if (!pol_allowed(r, o->imports[i]) && pol_check_import(o, o->imports[i], rep) < 0)
             return -1;
     return 0;
 }
@@ -519,7 +731,7 @@ static int pol_check_syscalls(const struct pol_object *o, struct pol_report *rep
  * library by its public names), touches only data, and has no raw
  * syscall, no indirect branch and no reference to any other code.
  */
-static bool pol_is_runtime_hook(const struct cfg_symbols *sym, const struct pol_object *o,
+static bool pol_is_runtime_hook(const struct pol_rules *rules, const struct pol_object *o,
                                 const struct pol_func *f)
 {
     if (f->syscalls || f->indirect || f->foreign)
@@ -528,7 +740,7 @@ static bool pol_is_runtime_hook(const struct cfg_symbols *sym, const struct pol_
     for (size_t i = 0; i < f->nrefs; i++) {
         const char *r = f->refs[i];
         if (pol_is_import(o, r)) {
-            if (strncmp(r, "__", 2) != 0 || !pol_allowed(sym, r))
+            if (strncmp(r, "__", 2) != 0 || !pol_allowed(rules, r))
                 return false;
             imports++;
         } else if (pol_is_code(o, r)) {
@@ -539,7 +751,7 @@ static bool pol_is_runtime_hook(const struct cfg_symbols *sym, const struct pol_
 }
 
 /* Every entry of the section is a relocated pointer to a runtime hook. */
-static bool pol_cdtor_section_ok(const struct cfg_symbols *sym, const struct pol_object *o,
+static bool pol_cdtor_section_ok(const struct pol_rules *rules, const struct pol_object *o,
                                  const struct pol_section *s)
 {
     size_t entries = 0;
@@ -547,7 +759,7 @@ static bool pol_cdtor_section_ok(const struct cfg_symbols *sym, const struct pol
         if (strcmp(o->relocs[i].section, s->name) != 0)
             continue;
         const struct pol_func *f = pol_resolve(o, &o->relocs[i]);
-        if (!f || !pol_is_runtime_hook(sym, o, f))
+        if (!f || !pol_is_runtime_hook(rules, o, f))
             return false;
         entries++;
     }
@@ -566,13 +778,13 @@ static const char *pol_cdtor_kind(const char *name)
     return NULL;
 }
 
-static int pol_check_sections(const struct cfg_symbols *sym, const struct pol_object *o,
+static int pol_check_sections(const struct pol_rules *rules, const struct pol_object *o,
                               struct pol_report *rep)
 {
     for (size_t i = 0; i < o->nsecs; i++) {
         const struct pol_section *s = &o->secs[i];
         const char *kind = pol_cdtor_kind(s->name);
-        if (!kind || pol_cdtor_section_ok(sym, o, s))
+        if (!kind || pol_cdtor_section_ok(rules, o, s))
             continue;
         if (pol_add(rep, o, s->name, NULL,
                     "%s: %s section %s is not allowed (code that runs outside the tests)",
@@ -632,19 +844,20 @@ static int pol_run_tools(struct pol_object *o, pol_run_fn run, void *ctx, char *
     return 0;
 }
 
-static int pol_check_object(const struct cfg_symbols *sym, struct pol_object *o,
+static int pol_check_object(const struct pol_rules *rules, struct pol_object *o,
                             pol_run_fn run, void *ctx, struct pol_report *rep, char *err,
                             size_t errlen)
 {
+    const struct cfg_symbols *sym = rules->sym;
     if (pol_object_names(o) < 0)
         goto oom;
     if (pol_run_tools(o, run, ctx, err, errlen) < 0)
         return -1;
     if (pol_parse_nm(o) < 0 || pol_parse_headers(o) < 0 || pol_parse_disassembly(o) < 0)
         goto oom;
-    if (sym->forbid_constructors && pol_check_sections(sym, o, rep) < 0)
+    if (sym->forbid_constructors && pol_check_sections(rules, o, rep) < 0)
         goto oom;
-    if (pol_check_imports(sym, o, rep) < 0)
+    if (pol_check_imports(rules, o, rep) < 0)
         goto oom;
     if (sym->forbid_syscall && pol_check_syscalls(o, rep) < 0)
         goto oom;
@@ -658,16 +871,21 @@ int pol_check(const struct cfg_symbols *sym, const char *const objects[], size_t
               pol_run_fn run, void *run_ctx, struct pol_report *rep, char *err,
               size_t errlen)
 {
+    struct pol_rules *rules;
     memset(rep, 0, sizeof *rep);
+    if (pol_rules_new(sym, run, run_ctx, &rules, err, errlen) < 0)
+        return -1;
     for (size_t i = 0; i < nobjects; i++) {
         struct pol_object o = { .path = objects[i] };
-        int rc = pol_check_object(sym, &o, run, run_ctx, rep, err, errlen);
+        int rc = pol_check_object(rules, &o, run, run_ctx, rep, err, errlen);
         pol_object_release(&o);
         if (rc < 0) {
             pol_report_release(rep);
+            pol_rules_free(rules);
             return -1;
         }
     }
+    pol_rules_free(rules);
     return 0;
 }
 

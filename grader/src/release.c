@@ -852,6 +852,8 @@ static void rel_y_symbols(struct rel_yaml *y, const struct grader_cfg *cfg)
     if (s->allow.n > 0)   /* an empty list means "everything", as a missing one */
         rel_y_list(y, "allow", s->allow.v, s->allow.n, false);
     rel_y_list(y, "deny", s->deny.v, s->deny.n, false);
+    if (s->allow_libraries.n > 0)
+        rel_y_list(y, "allow_libraries", s->allow_libraries.v, s->allow_libraries.n, false);
     rel_y_bool(y, "forbid_constructors", s->forbid_constructors);
     rel_y_bool(y, "forbid_syscall", s->forbid_syscall);
     rel_y_map_end(y);

@@ -14,7 +14,7 @@
 #include "proc.h"
 #include "suites.h"
 
-static char tmpdir[] = "/tmp/policy_test.XXXXXX";
+static char tmpdir[512];
 
 /* What gcc itself may add to student code, and what the snippets use. */
 static char *default_allow[] = {
@@ -35,9 +35,11 @@ static struct cfg_symbols default_policy(void)
     return policy(default_allow, sizeof default_allow / sizeof default_allow[0], NULL, 0);
 }
 
+/* A fresh folder under $TMPDIR (the test run's own), else /tmp. */
 static void setup(void)
 {
-    strcpy(tmpdir, "/tmp/policy_test.XXXXXX");
+    const char *base = getenv("TMPDIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/policy_test.XXXXXX", base && *base ? base : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
@@ -338,6 +340,126 @@ START_TEST(test_missing_object_is_an_error)
 }
 END_TEST
 
+/* What a library exports is allowed: all of libm, fmaf included. */
+START_TEST(test_library_exports_allowed)
+{
+    char *libs[] = { "libm.so.6" };
+    struct cfg_symbols sym = default_policy();
+    sym.allow_libraries = (struct cfg_strv){ libs, 1 };
+    const char *code = "#include <math.h>\n#include <stdio.h>\n"
+                       "float f(float a, float b, float c) { return fmaf(a, b, c) + log1pf(a); }\n"
+                       "double g(double x) { return cbrt(x) + erf(x); }\n"
+                       "int h(void) { return fopen(\"x\", \"r\") != NULL; }\n";
+    struct pol_report rep = check_one(&sym, compile("kernels", code, ""));
+    ck_assert_msg(rep.n == 1, "%s", all_messages(&rep));
+    ck_assert_str_eq(rep.v[0].message, "kernels.c: 'fopen' is not allowed (used in h)");
+    pol_report_release(&rep);
+
+    sym.allow_libraries.n = 0;     /* without the library, libm is refused */
+    rep = check_one(&sym, compile("kernels2", code, ""));
+    ck_assert_int_ge(find(&rep, "fmaf", "f"), 0);
+    ck_assert_int_ge(find(&rep, "cbrt", "g"), 0);
+    pol_report_release(&rep);
+}
+END_TEST
+
+/* Deny patterns still apply to a library's exports. */
+START_TEST(test_deny_beats_library)
+{
+    char *libs[] = { "libm.so.6" }, *deny[] = { "exp*" };
+    struct cfg_symbols sym = policy(default_allow, sizeof default_allow / sizeof default_allow[0],
+                                    deny, 1);
+    sym.allow_libraries = (struct cfg_strv){ libs, 1 };
+    const char *code = "#include <math.h>\nfloat f(float a) { return expf(a) + sinf(a); }\n";
+    struct pol_report rep = check_one(&sym, compile("kernels", code, ""));
+    ck_assert_msg(rep.n == 1, "%s", all_messages(&rep));
+    ck_assert_str_eq(rep.v[0].what, "expf");
+    pol_report_release(&rep);
+}
+END_TEST
+
+START_TEST(test_missing_library_is_an_error)
+{
+    char *libs[] = { "libno-such-library.so.9" };
+    struct cfg_symbols sym = default_policy();
+    sym.allow_libraries = (struct cfg_strv){ libs, 1 };
+    const char *objs[] = { compile("kernels", clean_code, "") };
+    struct pol_report rep;
+    char err[512] = "";
+    ck_assert_int_eq(pol_check(&sym, objs, 1, pol_run_direct, NULL, &rep, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "cannot find 'libno-such-library.so.9'"), "err: %s", err);
+    pol_report_release(&rep);
+}
+END_TEST
+
+/* With _FORTIFY_SOURCE, glibc's headers rename calls (__printf_chk): an
+ * allowed call stays allowed, and a refused one is named as written. */
+START_TEST(test_fortified_calls_named_as_written)
+{
+    char *allow[] = { "printf", "__stack_chk_fail", "_GLOBAL_OFFSET_TABLE_" };
+    struct cfg_symbols sym = policy(allow, 3, NULL, 0);
+    const char *code = "#include <stdio.h>\n#include <unistd.h>\n"
+                       "void show(int x) { printf(\"%d\\n\", x); }\n"
+                       "long get(char *b, unsigned long n) { char t[8]; long k = read(0, t, n);"
+                       " b[0] = t[0]; return k; }\n";
+    const char *obj = compile("kernels", code, "-D_FORTIFY_SOURCE=2");
+    struct pol_report rep = check_one(&sym, obj);
+    ck_assert_msg(rep.n == 1, "%s", all_messages(&rep));
+    ck_assert_str_eq(rep.v[0].what, "read");
+    ck_assert_str_eq(rep.v[0].message, "kernels.c: 'read' is not allowed (used in get; "
+                     "compiled as a call to __read_chk)");
+    pol_report_release(&rep);
+
+    char *deny[] = { "printf" };       /* denying the name written denies the renamed call */
+    sym = policy(allow, 3, deny, 1);
+    rep = check_one(&sym, obj);
+    ck_assert_int_ge(find(&rep, "printf", "show"), 0);
+    pol_report_release(&rep);
+}
+END_TEST
+
+START_TEST(test_source_name)
+{
+    static const char *const cases[][2] = {
+        { "__printf_chk", "printf" },   { "__memcpy_chk", "memcpy" },
+        { "__open_2", "open" },         { "__isoc99_sscanf", "sscanf" },
+        { "__isoc23_strtol", "strtol" }, { "__stack_chk_fail", "__stack_chk_fail" },
+        { "printf", "printf" },         { "__chk", "__chk" },
+        { "___x_chk", "___x_chk" },     { "fwrite", "fwrite" },
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pol_source_name(cases[i][0], buf, sizeof buf);
+        ck_assert_str_eq(buf, cases[i][1]);
+    }
+}
+END_TEST
+
+START_TEST(test_rules_explain)
+{
+    char *libs[] = { "libm.so.6" }, *allow[] = { "pthread_*", "printf" }, *deny[] = { "exit" };
+    struct cfg_symbols sym = policy(allow, 2, deny, 1);
+    sym.allow_libraries = (struct cfg_strv){ libs, 1 };
+    struct pol_rules *r;
+    char err[256] = "", why[256];
+    ck_assert_int_eq(pol_rules_new(&sym, pol_run_direct, NULL, &r, err, sizeof err), 0);
+    ck_assert(pol_rules_explain(r, "fmaf", why, sizeof why));
+    ck_assert_str_eq(why, "allowed: exported by libm.so.6");
+    ck_assert(pol_rules_explain(r, "pthread_create", why, sizeof why));
+    ck_assert_str_eq(why, "allowed: matches 'pthread_*'");
+    ck_assert(pol_rules_explain(r, "__printf_chk", why, sizeof why));
+    ck_assert_str_eq(why, "allowed: the compiler's name for printf, which matches 'printf'");
+    ck_assert(!pol_rules_explain(r, "exit", why, sizeof why));
+    ck_assert_str_eq(why, "refused: matches the deny pattern 'exit'");
+    ck_assert(!pol_rules_explain(r, "__read_chk", why, sizeof why));
+    ck_assert_str_eq(why, "refused: the compiler's name for read, which is not allowed");
+    ck_assert(!pol_rules_explain(r, "fork", why, sizeof why));
+    ck_assert(!pol_rules_explain(r, "GLIBC_2.2.5", why, sizeof why));   /* a version node */
+    pol_rules_free(r);
+    pol_rules_free(NULL);
+}
+END_TEST
+
 Suite *policy_suite(void)
 {
     Suite *s = suite_create("policy");
@@ -357,6 +479,12 @@ Suite *policy_suite(void)
     tcase_add_test(tc, test_empty_allow_list);
     tcase_add_test(tc, test_tools_go_through_the_runner);
     tcase_add_test(tc, test_missing_object_is_an_error);
+    tcase_add_test(tc, test_library_exports_allowed);
+    tcase_add_test(tc, test_deny_beats_library);
+    tcase_add_test(tc, test_missing_library_is_an_error);
+    tcase_add_test(tc, test_fortified_calls_named_as_written);
+    tcase_add_test(tc, test_source_name);
+    tcase_add_test(tc, test_rules_explain);
     suite_add_tcase(s, tc);
     return s;
 }
