@@ -58,7 +58,7 @@ struct bld_trusted {
 
 /** How to run the untrusted steps. */
 struct bld_sandbox {
-    bool use_bwrap;       /* false only for tests or where bwrap cannot run */
+    int use_bwrap;        /* an enum sbx_level (sbx.h): SBX_LEVEL_NONE only for tests */
     uid_t uid;            /* the sandbox user when the grader is root */
     gid_t gid;
     const volatile sig_atomic_t *cancel;   /* see sbx_opts.cancel; may be NULL */
