@@ -14,8 +14,8 @@
 #      visibility; the tests' scores add up to the score; hidden tests are
 #      "hidden"; output_format; the solution gets full points;
 #   4. where bubblewrap cannot make a sandbox (a failing bwrap on PATH),
-#      run_autograder says so and grades without it, and finds kernels.c
-#      deeper in a GitHub-style submission.
+#      run_autograder says so and grades in the fallback sandbox, and finds
+#      kernels.c deeper in a GitHub-style submission.
 # Prints ok/FAIL lines; exits 1 if anything failed.
 set -u
 grader=$(realpath "$1")
@@ -158,8 +158,10 @@ mkdir -p "$root/submission/assignments/kernels" "$root/results"
 cp solutions/kernels/kernels.c "$root/submission/assignments/kernels/"
 echo "# my repository" > "$root/submission/README.md"
 AUTOGRADER_ROOT=$root PATH="$work/nobwrap:$PATH" "$root/run_autograder" > "$work/run-nobwrap.log" 2>&1
-check "without bubblewrap: a notice, then graded without the sandbox" \
+check "without bubblewrap: a notice, then graded in the fallback sandbox" \
     grep -q "notice: bubblewrap cannot create a sandbox" "$work/run-nobwrap.log"
+check "... which results.json records" \
+    jqok '.extra_data.sandbox | startswith("fallback")' "$root/results/results.json"
 check "a GitHub-style submission: kernels.c found in assignments/kernels, full points" \
     jqok '.score == 110' "$root/results/results.json"
 
