@@ -671,8 +671,15 @@ static int cov_collect_from(const struct cov_request *req, const struct strv *gc
     if (rc == 0)
         rc = cov_write_tracefile(&d, info, cov, err, errlen);
     cov_data_release(&d);
-    if (rc == 0 && cov->present && req->html)
-        rc = cov_genhtml(req, info, err, errlen);
+    /* The pages are a view of the tracefile: without them the totals and
+     * lcov.info stand, and a half-written html/ must not pass for pages. */
+    if (rc == 0 && cov->present && req->html && cov_genhtml(req, info, err, errlen) < 0) {
+        char *html = fs_join(req->out_dir, "html");
+        if (html)
+            fs_remove_tree(html);
+        free(html);
+        rc = 1;
+    }
     return rc;
 }
 

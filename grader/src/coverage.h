@@ -47,8 +47,10 @@ struct cov_request {
  * Collects coverage into req->out_dir and fills *cov (cov->present set
  * when a requested source has data).  OUT/lcov.info is written only
  * then; it reads back to the same totals with cov_read_tracefile().
- * Returns 0, or -1 with err[errlen] if gcov or genhtml failed (e.g. a
- * damaged .gcda) or OUT cannot be written; *cov is then zeroed.  No
+ * Returns 0; 1 with err[errlen] if only genhtml failed (missing, broken):
+ * *cov and lcov.info stand, OUT/html/ is removed; or -1 with err[errlen]
+ * if gcov failed (e.g. a damaged .gcda) or OUT cannot be written; *cov
+ * is then zeroed.  No
  * .gcda (no test ran, or no --coverage), .gcda files of other sources
  * only, or a .gcda without its .gcno (not from our build: skipped) are
  * not failures.  Branch totals are 0 and BRDA lines absent unless

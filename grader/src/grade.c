@@ -5,9 +5,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include "policy.h"
 #include "report.h"
 #include "sbx.h"
+#include "scratch.h"
 #include "strv.h"
 #include "testrun.h"
 #include "tsan.h"
@@ -75,6 +78,29 @@ static void grade_ungradable(struct res_submission *res, const char *fmt, ...)
     if (vasprintf(&res->reason, fmt, ap) < 0)
         res->reason = NULL;
     va_end(ap);
+}
+
+/*
+ * Records that an optional stage was skipped after a failure: `message`
+ * for everyone (the reports' "Grading notes"), `detail` (the tool's error,
+ * may be NULL or "") for the staff.  -1 only when memory runs out.
+ */
+static int grade_degrade(struct grade_run *g, const char *stage, const char *message,
+                         const char *detail)
+{
+    struct res_submission *s = g->res;
+    struct res_degraded *v = realloc(s->degraded, (s->ndegraded + 1) * sizeof *v);
+    if (!v)
+        return grade_errf(g, "out of memory");
+    s->degraded = v;
+    struct res_degraded *d = &v[s->ndegraded];
+    d->stage = strdup(stage);
+    d->message = strdup(message);
+    d->detail = detail && detail[0] ? strdup(detail) : NULL;
+    s->ndegraded++;   /* counted even when a strdup failed: released either way */
+    if (!d->stage || !d->message || (detail && detail[0] && !d->detail))
+        return grade_errf(g, "out of memory");
+    return 0;
 }
 
 static int grade_init_tests(struct res_submission *res, const struct grader_cfg *cfg)
@@ -138,20 +164,16 @@ static int grade_copy_file(struct grade_run *g, const char *sub_real,
 static int grade_prepare(struct grade_run *g, const char *submission_dir)
 {
     const struct grader_cfg *cfg = g->env->cfg;
-    char sub_real[PATH_MAX], *tmpl = NULL;
-    /* The pid in the name lets grade_remove_stale_scratch() find orphans. */
-    if (asprintf(&tmpl, "%s/grade-%ld-XXXXXX", g->env->work_root, (long)getpid()) < 0)
-        return grade_errf(g, "out of memory");
-    if (!mkdtemp(tmpl)) {
-        free(tmpl);
+    char sub_real[PATH_MAX];
+    bool as_root = geteuid() == 0;
+    if (scr_grading_open(g->env->work_root, as_root, g->slot->uid, g->slot->gid,
+                         &g->scratch) < 0)
         return grade_errf(g, "cannot create a scratch folder in %s: %s", g->env->work_root,
                           strerror(errno));
-    }
-    g->scratch = tmpl;
     g->program = fs_join(g->scratch, "tests");
     char *obj = fs_join(g->scratch, "obj"), *perf = fs_join(g->scratch, BLD_PERF_DIR);
-    int ok = g->program && obj && perf && fs_mkdir_p(obj, 0755) == 0 &&
-             fs_mkdir_p(perf, 0755) == 0;
+    int ok = g->program && obj && perf && fs_mkdir_p(obj, 0770) == 0 &&
+             fs_mkdir_p(perf, 0770) == 0;
     free(obj);
     free(perf);
     if (!ok)
@@ -166,13 +188,14 @@ static int grade_prepare(struct grade_run *g, const char *submission_dir)
     if (g->sources.oom)
         return grade_errf(g, "out of memory");
     /* The sandbox users own their scratch folder (group-writable: the unit
-     * runners of one submission share it) to write objects and results. */
-    if (geteuid() == 0 && fs_chown_tree(g->scratch, g->slot->uid, g->slot->gid) < 0)
+     * runners of one submission share it) to write objects and results;
+     * no other user may enter it (scratch.h). */
+    if (as_root && fs_chown_tree(g->scratch, g->slot->uid, g->slot->gid) < 0)
         return grade_errf(g, "cannot hand %s to uid %u: %s", g->scratch,
                           (unsigned)g->slot->uid, strerror(errno));
     char *objdir = fs_join(g->scratch, "obj"), *perfdir = fs_join(g->scratch, BLD_PERF_DIR);
-    int rc = objdir && perfdir && chmod(g->scratch, 0775) == 0 && chmod(objdir, 0775) == 0 &&
-             chmod(perfdir, 0775) == 0 ? 0 : -1;
+    int rc = objdir && perfdir && chmod(g->scratch, 0770) == 0 && chmod(objdir, 0770) == 0 &&
+             chmod(perfdir, 0770) == 0 ? 0 : -1;
     free(objdir);
     free(perfdir);
     if (rc < 0)
@@ -379,7 +402,13 @@ static void *grade_unit_main(void *arg)
     struct grade_unit_worker *w = arg;
     struct grade_run *g = w->u->g;
     const struct grader_cfg *cfg = g->env->cfg;
-    static const char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL};
+    /* The grading seed (config "grading"): the visible tests draw their inputs from it. */
+    char seed[40];
+    const char *env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL, NULL};
+    if (cfg->grading.seeded) {
+        snprintf(seed, sizeof seed, "TC_SEED=%" PRIu64, cfg->grading.seed);
+        env[3] = seed;
+    }
     struct sbx_opts o;
     sbx_opts_init(&o);
     o.workdir = g->scratch;
@@ -454,7 +483,55 @@ static int grade_mark_skipped(struct grade_run *g)
     return 0;
 }
 
-/* The performance tests (perf.h), once every check test has its verdict. */
+/*
+ * Whether `tool` can be run in the sandbox: a path must be executable,
+ * a name must be in the sandboxes' PATH (/usr/bin:/bin).
+ */
+static bool grade_tool_present(const char *tool)
+{
+    static const char *const dirs[] = {"/usr/bin", "/bin"};
+    if (strchr(tool, '/'))
+        return access(tool, X_OK) == 0;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        char *path = fs_join(dirs[i], tool);
+        bool there = path && access(path, X_OK) == 0;
+        free(path);
+        if (there)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The performance stage could not run (a missing valgrind, a grader
+ * error): its tests are not run and score 0, each saying why, and a
+ * grading note tells the staff what to fix before they regrade.
+ */
+static int grade_perf_degraded(struct grade_run *g, const char *detail)
+{
+    static const char why[] = "not measured: the grading machine could not run the "
+                              "performance tests; the course staff will regrade";
+    const struct grader_cfg *cfg = g->env->cfg;
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        struct res_test *t = &g->res->tests[i];
+        if (cfg->tests[i].kind != CFG_KIND_PERFORMANCE)
+            continue;
+        free(t->message);
+        t->message = strdup(why);
+        if (!t->message)
+            return grade_errf(g, "out of memory");
+        t->status = RES_NOT_RUN;
+        t->passed = 0;
+        memset(&t->perf, 0, sizeof t->perf);
+    }
+    return grade_degrade(g, "performance", "The performance tests were not run: the grading "
+                         "machine could not run them (0 points until the course staff "
+                         "regrade).", detail);
+}
+
+/* The performance tests (perf.h), once every check test has its verdict.
+ * A failure of the stage degrades it (grade_perf_degraded()); only Ctrl-C
+ * and a failure to record that are -1. */
 static int grade_perf(struct grade_run *g)
 {
     const struct grade_env *env = g->env;
@@ -467,10 +544,25 @@ static int grade_perf(struct grade_run *g)
         .jobs = jobs > GRADE_MAX_UNIT_JOBS ? GRADE_MAX_UNIT_JOBS : jobs, .cancel = env->cancel,
     };
     char perr[512] = "";
+    const char *valgrind = env->cfg->performance.valgrind ? env->cfg->performance.valgrind
+                                                          : "valgrind";
+    if (!grade_tool_present(valgrind)) {
+        snprintf(perr, sizeof perr, "%s %s: install it (Debian package valgrind), then regrade",
+                 valgrind, strchr(valgrind, '/') ? "is not an executable file"
+                                                 : "is not in /usr/bin or /bin (the sandbox's PATH)");
+        return grade_perf_degraded(g, perr);
+    }
     uint64_t t0 = fs_now_ms();
     int rc = perf_grade(&job, g->res->tests, &g->res->build_log, perr, sizeof perr);
     g->res->phases.perf_ms = fs_now_ms() - t0;
-    return rc < 0 ? grade_errf(g, "performance tests: %s", perr) : 0;
+    if (rc < 0 && grade_cancelled(env))
+        return grade_errf(g, "performance tests: %s", perr);
+    if (rc < 0) {
+        char detail[640];
+        snprintf(detail, sizeof detail, "performance stage failed: %s", perr);
+        return grade_perf_degraded(g, detail);
+    }
+    return 0;
 }
 
 static int grade_coverage(struct grade_run *g, const char *out_dir)
@@ -490,8 +582,14 @@ static int grade_coverage(struct grade_run *g, const char *out_dir)
                  ? cov_collect(&req, &g->res->coverage, cerr, sizeof cerr)
                  : -1;
         g->res->phases.coverage_ms = fs_now_ms() - t0;
-        if (rc < 0)
-            grade_errf(g, "coverage failed: %s", cerr[0] ? cerr : strerror(errno));
+        /* Coverage is information only: a failure costs the pages or the
+         * figures, never the grading. */
+        if (rc == 1)
+            rc = grade_degrade(g, "coverage", "Coverage pages (HTML) were not made; the "
+                               "coverage figures are complete. This costs no points.", cerr);
+        else if (rc < 0)
+            rc = grade_degrade(g, "coverage", "Coverage was not collected. This costs no "
+                               "points.", cerr[0] ? cerr : strerror(errno));
     } else {
         grade_errf(g, "out of memory");
     }
@@ -538,11 +636,44 @@ static bool grade_has_coverage_html(const char *out_dir)
     return there;
 }
 
+/* What report.html and report-instructor.html hold when the HTML report
+ * itself failed: a pointer to the reports that were written. */
+static const char grade_html_fallback[] =
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<title>Grading report</title></head>\n<body><p>The HTML report could not be made. "
+    "Your grade and feedback are in report.txt and report.md beside this file.</p>"
+    "</body></html>\n";
+
+/*
+ * Both HTML reports into html[0] (student) and html[1] (instructor).  The
+ * HTML view is optional: if it fails, both get grade_html_fallback and a
+ * grading note (added before any report is written, so every one has it).
+ */
+static int grade_html(struct grade_run *g, const char *out_dir, char *html[2])
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    const char *cov_href = grade_has_coverage_html(out_dir) ? "coverage/html/index.html" : NULL;
+    html[0] = html_report(g->res, cfg, REPORT_STUDENT, cov_href);
+    html[1] = html_report(g->res, cfg, REPORT_INSTRUCTOR, cov_href);
+    if (html[0] && html[1])
+        return 0;
+    free(html[0]);
+    free(html[1]);
+    html[0] = strdup(grade_html_fallback);
+    html[1] = strdup(grade_html_fallback);
+    return grade_degrade(g, "html", "The HTML report could not be made; report.txt and "
+                         "report.md hold the same feedback.", "html_report() failed");
+}
+
 /* Writes every report; results.json last, so it marks completion. */
 static int grade_reports(struct grade_run *g, const char *out_dir)
 {
-    if (grade_student_log(g) < 0)
+    char *html[2] = {NULL, NULL};
+    if (grade_student_log(g) < 0 || grade_html(g, out_dir, html) < 0) {
+        free(html[0]);
+        free(html[1]);
         return -1;
+    }
     const struct grader_cfg *cfg = g->env->cfg;
     const struct res_submission *s = g->res;
     uint64_t t0 = fs_now_ms();
@@ -555,10 +686,13 @@ static int grade_reports(struct grade_run *g, const char *out_dir)
     int rc = grade_write(g, out_dir, "build.log", strdup(s->build_log ? s->build_log : ""));
     rc = rc ? rc : grade_write(g, out_dir, "report.txt", report_text(s, cfg, REPORT_STUDENT));
     rc = rc ? rc : grade_write(g, out_dir, "report-instructor.txt", report_text(s, cfg, REPORT_INSTRUCTOR));
-    const char *cov_href = grade_has_coverage_html(out_dir) ? "coverage/html/index.html" : NULL;
-    rc = rc ? rc : grade_write(g, out_dir, "report.html", html_report(s, cfg, REPORT_STUDENT, cov_href));
-    rc = rc ? rc : grade_write(g, out_dir, "report-instructor.html",
-                               html_report(s, cfg, REPORT_INSTRUCTOR, cov_href));
+    /* grade_write() takes the text: a NULL left behind was written. */
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        rc = grade_write(g, out_dir, i ? "report-instructor.html" : "report.html", html[i]);
+        html[i] = NULL;
+    }
+    free(html[0]);
+    free(html[1]);
     rc = rc ? rc : grade_write(g, out_dir, "junit.xml", report_junit(s, cfg, REPORT_STUDENT));
     rc = rc ? rc : grade_write(g, out_dir, "gradebook-row.csv", csv);
     rc = rc ? rc : grade_write(g, out_dir, "report.md", report_markdown(s, cfg));
@@ -569,28 +703,37 @@ static int grade_reports(struct grade_run *g, const char *out_dir)
     return rc;
 }
 
-size_t grade_remove_stale_scratch(const char *work_root)
+const char grade_failed_output[] =
+    "The grader failed; your submission was not graded; contact the course staff.";
+
+int grade_write_failure(const char *out_dir, const char *student, const char *reason)
 {
-    DIR *d = opendir(work_root);
-    struct dirent *e;
-    size_t removed = 0;
-    if (!d)
-        return 0;
-    while ((e = readdir(d))) {
-        long pid;
-        char rest[16];
-        if (sscanf(e->d_name, "grade-%ld-%15s", &pid, rest) != 2 || pid <= 0 ||
-            strlen(rest) != 6)
-            continue;
-        if (kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
-            char *path = fs_join(work_root, e->d_name);
-            if (path && fs_remove_tree(path) == 0)
-                removed++;
-            free(path);
-        }
+    json_t *extra = json_pack("{s:s?, s:s, s:s?}", "student", student, "grader_status",
+                              "grader_failed", "reason", reason);
+    json_t *doc = extra ? json_pack("{s:f, s:s, s:s, s:s, s:s, s:o, s:[]}", "score", 0.0,
+                                    "output", grade_failed_output, "output_format", "text",
+                                    "visibility", "visible", "stdout_visibility", "hidden",
+                                    "extra_data", extra, "tests")
+                        : NULL;   /* "o" took extra, also on failure */
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    char *path = fs_join(out_dir, "results.json");
+    int rc = -1;
+    if (!doc)
+        json_decref(extra);
+    if (text && path && fs_mkdir_p(out_dir, 0755) == 0) {
+        size_t n = strlen(text);
+        text[n - (n && text[n - 1] == '\n')] = '\0';
+        char *line = NULL;
+        if (asprintf(&line, "%s\n", text) >= 0)
+            rc = fs_write_atomic(path, line, strlen(line));
+        free(line);
+    } else if (!text || !path) {
+        errno = ENOMEM;
     }
-    closedir(d);
-    return removed;
+    json_decref(doc);
+    free(text);
+    free(path);
+    return rc;
 }
 
 /* The late policy: the submission time from the command line, else from
@@ -632,6 +775,7 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     int rc = -1;
     res_submission_init(res);
     res->student = strdup(student);
+    res->sandbox = env->sandbox ? strdup(env->sandbox) : NULL;
     if (!res->student || grade_init_tests(res, env->cfg) < 0) {
         grade_errf(&g, "out of memory");
         goto done;
@@ -666,5 +810,9 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     rc = grade_reports(&g, out_dir);
 done:
     grade_cleanup(&g);
+    /* The grader failed (not the student, and not Ctrl-C): say so where
+     * Gradescope and the staff look, instead of leaving nothing. */
+    if (rc < 0 && !grade_cancelled(env))
+        grade_write_failure(out_dir, student, err);
     return rc;
 }

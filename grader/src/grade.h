@@ -11,6 +11,14 @@
  * grade_submission() returns 0.  It returns -1 only when the grader
  * itself cannot go on (no sandbox, disk full, out of memory), or when
  * env->cancel was set: an interrupted grading writes no results.
+ *
+ * Always a result.  The optional stages degrade instead of failing: when
+ * coverage (gcov, genhtml), the HTML reports or the performance stage
+ * (e.g. valgrind missing: its tests then score 0, "not measured") fail,
+ * the grading goes on, every report is written, and res->degraded says
+ * what was skipped (the reports' "Grading notes", results.json
+ * extra_data.degraded).  When the grader itself fails, OUT/results.json
+ * still says so (grade_write_failure()).
  */
 #ifndef GRADE_H
 #define GRADE_H
@@ -29,8 +37,11 @@
 struct grade_env {
     const struct grader_cfg *cfg;
     const struct bld_trusted *trusted; /* compiled once by the caller */
-    const char *work_root;             /* parent of the scratch folders */
-    bool use_bwrap;
+    const char *work_root;             /* the scratch root (scratch.h): each grading's
+                                          folder is made in it */
+    int use_bwrap;                     /* an enum sbx_level (sbx.h) */
+    const char *sandbox;               /* the level for the reports, e.g. "fallback
+                                          (landlock, seccomp)" (sbx_level_describe()) */
     bool keep_scratch;                 /* leave scratch folders for debugging */
     unsigned unit_jobs;                /* graded units run at once (1 in a batch) */
     bool skip_performance;             /* --no-performance: perf tests score 0, not run */
@@ -69,18 +80,27 @@ struct grade_slot {
  * the config, the score is after its penalty (res_apply_late()); a
  * submission time file in the folder that cannot be read or parsed is a
  * grader failure (-1), so a bad export is never silently unpenalised.
+ * On -1 (but for env->cancel), out_dir holds the failure's results.json
+ * (grade_write_failure()) and perhaps some other reports: not a finished
+ * grading; a batch discards the folder.
  */
 int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
                      const char *submission_dir, const char *student,
                      const char *out_dir, struct res_submission *res,
                      char *err, size_t errlen);
 
+/** results.json's "output" when the grader failed: for the student. */
+extern const char grade_failed_output[];
+
 /**
- * Removes scratch folders that graders killed without a chance to clean
- * up (SIGKILL, power loss) left in work_root: those named after a
- * process that no longer exists.  Best effort; returns how many it removed.
+ * Writes out_dir/results.json (out_dir created) for a grading the grader
+ * could not finish: score 0, no tests, "output" grade_failed_output, and
+ * extra_data {student, grader_status "grader_failed", reason} with
+ * `reason` for the staff.  grade_submission() calls it on its failures;
+ * main calls it when grading cannot start (the sandbox, the trusted
+ * build).  Returns 0, or -1 with errno.
  */
-size_t grade_remove_stale_scratch(const char *work_root);
+int grade_write_failure(const char *out_dir, const char *student, const char *reason);
 
 /** The files written per submission, in writing order (results.json last). */
 extern const char *const grade_output_files[];

@@ -426,6 +426,27 @@ static json_t *report_json_late(const struct res_submission *s, const struct gra
     return o;
 }
 
+/* extra_data.degraded: [{stage, message, detail}], [] when nothing was skipped. */
+static json_t *report_json_degraded(const struct res_submission *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < s->ndegraded; i++) {
+        const struct res_degraded *d = &s->degraded[i];
+        json_t *o = json_object();
+        bool ok = o
+            && report_jset(o, "stage", report_jstr(d->stage ? d->stage : ""))
+            && report_jset(o, "message", report_jstr(d->message ? d->message : ""))
+            && report_jset(o, "detail", d->detail ? report_jstr(d->detail) : json_null());
+        if (!ok)
+            json_decref(o);
+        if (!ok || json_array_append_new(a, o) < 0) {   /* append_new takes o either way */
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
 static json_t *report_json_extra(const struct res_submission *s, const struct grader_cfg *cfg)
 {
     json_t *o = json_object();
@@ -435,7 +456,9 @@ static json_t *report_json_extra(const struct res_submission *s, const struct gr
         && report_jset(o, "student", report_jstr(s->student))
         && report_jset(o, "grader_status", json_string(report_status_name(s->status)))
         && report_jset(o, "reason", s->reason ? report_jstr(s->reason) : json_null())
-        && report_jset(o, "late", report_json_late(s, cfg));
+        && report_jset(o, "sandbox", s->sandbox ? report_jstr(s->sandbox) : json_null())
+        && report_jset(o, "late", report_json_late(s, cfg))
+        && report_jset(o, "degraded", report_json_degraded(s));
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -1018,6 +1041,22 @@ static void report_text_reason(struct report_buf *b, const struct res_submission
     report_put_block(b, "Reason: ", s->reason ? s->reason : "unknown");
 }
 
+/* Optional stages the grader went without (coverage, HTML, performance);
+ * the instructor also sees the tools' own errors. */
+static void report_text_degraded(struct report_buf *b, const struct res_submission *s,
+                                 enum report_audience aud)
+{
+    if (s->ndegraded == 0)
+        return;
+    report_heading(b, "Grading notes");
+    for (size_t i = 0; i < s->ndegraded; i++) {
+        const struct res_degraded *d = &s->degraded[i];
+        report_put_block(b, "  ", d->message ? d->message : "");
+        if (aud == REPORT_INSTRUCTOR && d->detail)
+            report_put_block(b, "    staff: ", d->detail);
+    }
+}
+
 /* The student's view of the build log, or for the instructor the full one. */
 static void report_text_build_log(struct report_buf *b, const struct res_submission *s,
                                   enum report_audience aud)
@@ -1055,9 +1094,12 @@ char *report_text_styled(const struct res_submission *s, const struct grader_cfg
     report_text_categories(&b, s, aud);
     report_text_total(&b, s);
     report_text_coverage(&b, &s->coverage);
+    report_text_degraded(&b, s, aud);
     report_text_build_log(&b, s, aud);
     if (aud == REPORT_INSTRUCTOR)
         report_text_phases(&b, &s->phases);
+    if (aud == REPORT_INSTRUCTOR && s->sandbox)
+        fprintf(b.f, "Sandbox: %s\n", s->sandbox);
     return report_buf_take(&b);
 }
 
@@ -1314,6 +1356,20 @@ static void report_md_coverage(struct report_buf *b, const struct res_coverage *
     fputc('\n', b->f);
 }
 
+/* Optional stages the grader went without: what it means for the student. */
+static void report_md_degraded(struct report_buf *b, const struct res_submission *s)
+{
+    if (s->ndegraded == 0)
+        return;
+    fputs("### Grading notes\n\n", b->f);
+    for (size_t i = 0; i < s->ndegraded; i++) {
+        fputs("- ", b->f);
+        report_md_text(b, s->degraded[i].message ? s->degraded[i].message : "");
+        fputc('\n', b->f);
+    }
+    fputc('\n', b->f);
+}
+
 char *report_markdown(const struct res_submission *s, const struct grader_cfg *cfg)
 {
     struct report_buf b;
@@ -1325,6 +1381,7 @@ char *report_markdown(const struct res_submission *s, const struct grader_cfg *c
     report_md_performance(&b, s);
     report_md_notes(&b, s);
     report_md_coverage(&b, &s->coverage);
+    report_md_degraded(&b, s);
     if (s->build_log && s->build_log[0]) {
         fputs("### Build log\n\n", b.f);
         report_md_code(&b, s->build_log);

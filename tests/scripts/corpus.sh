@@ -7,7 +7,9 @@
 # against its `expect` file.  Then, for the whole batch: it finished, every
 # performance test was skipped, no process of a sandbox uid is left, the
 # scratch folders are gone, the repository's files are unchanged, and
-# nothing new is left in /tmp.  Run from the repository root.
+# nothing new is left in /tmp.  Hermetic (lib.sh): a private TMPDIR and
+# sandbox uids of its own, so only this batch's processes and files count,
+# whatever else runs on the machine.  Run from the repository root.
 # Prints "ok   NAME" / "FAIL NAME: why" per fixture and check, then
 # "N passed, N failed"; exits 1 on any failure.
 set -eu
@@ -16,7 +18,10 @@ dir=$(mkdir -p "$2" && cd "$2" && pwd)
 repo=$(pwd)
 corpus=tests/fixtures/corpus
 solution=solutions/kernels/kernels.c
-subs=$dir/subs out=$dir/out work=$dir/tmp
+subs=$dir/subs out=$dir/out
+. tests/scripts/lib.sh
+hermetic "$dir"
+work=$TMPDIR
 fails=0 passes=0
 # The performance tests' ids (config.yaml's convention).  The batch runs
 # with --no-performance: they are "not run" and score 0 in every
@@ -209,32 +214,25 @@ perf_skipped() {
     done
 }
 
-# Processes of the sandbox uids (61000 + worker, plus 256 * unit runner)
-# that belong to this batch: their command line or cwd is under $dir
-# (other graders may be running on this machine with the same uids).
+# Processes of this batch's sandbox uids (its own range: lib.sh).
 our_sandbox_processes() {
-    ps -e -o uid=,pid=,args= | awk '$1 >= 61000 && $1 < 61000 + 256 * 64 &&
-        ($1 - 61000) % 256 < 64' |
-    while read -r uid pid args; do
-        cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
-        case "$args $cwd" in *"$dir"*) echo "uid $uid pid $pid: $args" ;; esac
-    done
+    uids_running "$uid_base" "$UID_BLOCK"
 }
 
 repo_sums() {
     git ls-files -z | xargs -0 sha256sum 2>&1 | sort -k2
 }
 
-# /tmp's entries, but for this script's own output folder.
+# Entries of /tmp and /var/tmp owned by this batch's sandbox uids.
 tmp_list() {
-    ls -A /tmp | grep -vx "$(basename "$dir")" | sort || true
+    owned_by_us
 }
 
 # ---- main ------------------------------------------------------------------
 
 command -v jq > /dev/null || { echo "FAIL corpus: jq is missing"; exit 1; }
-rm -rf "$subs" "$out" "$work"
-mkdir -p "$subs" "$work"
+rm -rf "$subs" "$out"
+mkdir -p "$subs"
 names=
 for f in "$corpus"/*/; do
     name=$(basename "$f")
@@ -247,9 +245,12 @@ repo_sums > "$dir/repo-before.txt"
 tmp_list > "$dir/tmp-before.txt"
 
 start=$(date +%s)
+step "the corpus batch"
 set +e
-TMPDIR=$work "$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force --no-performance \
-    > "$dir/batch.txt" 2> "$dir/batch.err"
+"$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force --no-performance \
+    > "$dir/batch.txt" 2> "$dir/batch.err" &
+bpid=$!
+wait "$bpid"
 rc=$?
 set -e
 secs=$(($(date +%s) - start))
@@ -269,13 +270,17 @@ else
     bad "performance tests not run (--no-performance)" "$(echo "$wrong" | head -5 | tr '\n' ';')"
 fi
 
-# Leftover processes: the keeper reaps for at most a second, so give them two.
+# Leftover processes: the keeper reaps for at most a second (waited for
+# at most 30 s, a bound and not a measurement).
+step "the global checks"
+uids_settle "$uid_base" "$UID_BLOCK"
 left=$(our_sandbox_processes)
-[ -z "$left" ] || { sleep 2; left=$(our_sandbox_processes); }
 if [ -z "$left" ]; then ok "no sandbox process left"; else bad "no sandbox process left" "$left"; fi
 
-left=$(ls -A "$work")
-if [ -z "$left" ]; then ok "scratch folders removed"; else bad "scratch folders removed" "$work: $left"; fi
+# The grader's scratch root is in $TMPDIR, or /tmp when the sandbox users
+# cannot reach $TMPDIR (a clone in a 0700 home): named after its pid.
+left=$(graders_left "$bpid"; ls -A "$work")
+if [ -z "$left" ]; then ok "scratch folders removed"; else bad "scratch folders removed" "$left"; fi
 
 repo_sums > "$dir/repo-after.txt"
 if cmp -s "$dir/repo-before.txt" "$dir/repo-after.txt"; then
@@ -285,29 +290,16 @@ else
         sed -n 's/^> [0-9a-f]*  //p' | tr '\n' ' ') (was anyone editing the tree?)"
 fi
 
-# New entries in /tmp.  The grader's own scratch is in $work, and the
-# sandbox has a private /tmp: anything a test wrote to the host's /tmp
-# would be owned by a sandbox uid (61000, 61001 in a -j 2 batch).  Other
-# programs on this machine come and go in /tmp too: only what is still
-# there 5 s later counts, and what others own is only noted.
-new=$(tmp_list | comm -13 "$dir/tmp-before.txt" -)
-if [ -n "$new" ]; then
-    sleep 5
-    new=$(tmp_list | comm -13 "$dir/tmp-before.txt" - | { grep -xF "$new" || true; })
-fi
-ours='' theirs=''
-for f in $new; do
-    case $(stat -c %u "/tmp/$f" 2>/dev/null) in
-    61000 | 61001) ours="$ours /tmp/$f" ;;
-    *) theirs="$theirs /tmp/$f" ;;
-    esac
-done
+# New entries in /tmp and /var/tmp owned by this batch's sandbox uids: the
+# sandbox has a private /tmp, so anything a test wrote to the host's would
+# be one.  Other programs come and go there: they own other uids.
+ours=$(tmp_list | comm -13 "$dir/tmp-before.txt" -)
 if [ -z "$ours" ]; then
     ok "nothing new left in /tmp by a sandbox uid"
 else
     bad "nothing new left in /tmp by a sandbox uid" "$(ls -ld $ours 2>&1 | head -5 | tr '\n' ';')"
 fi
-[ -z "$theirs" ] || echo "note: new in /tmp during the batch, owned by others:$theirs"
 
+step summary
 echo "$passes passed, $fails failed"
 test "$fails" = 0

@@ -2,14 +2,18 @@
 # grader_e2e.sh GRADER DIR -- the grader end to end on the Kernels
 # assignment: the reference gets full marks, the stub zero, a broken file
 # is ungradable, hidden tests stay out of student reports, grading is
-# deterministic, and the exit codes hold.
+# deterministic, and the exit codes hold; a grading always leaves a
+# results.json (optional stages degrade, a grader failure says so).
+# Hermetic (lib.sh): a private TMPDIR and sandbox uids of its own.
 set -eu
 grader=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
+. tests/scripts/lib.sh
+hermetic "$dir"
 fails=0 passes=0
 ok()   { passes=$((passes + 1)); echo "ok   $*"; }
 bad()  { fails=$((fails + 1)); echo "FAIL $*"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+check() { name=$1; shift; step "check: $name"; if "$@"; then ok "$name"; else bad "$name"; fi; }
 
 sub() {   # sub NAME FILE: a submission folder holding FILE as kernels.c
     rm -rf "$dir/subs/$1" && mkdir -p "$dir/subs/$1" && cp "$2" "$dir/subs/$1/kernels.c"
@@ -165,14 +169,20 @@ check "batch gradebook has the right scores" \
 check "a batch re-run skips graded students" grep -q "graded 0, skipped 3" "$dir/batch2.err"
 check "the re-run keeps the gradebook" test "$(grep -c '^"' "$dir/class-out/gradebook.csv")" = 4
 
-# A second batch on the same OUTDIR refuses while the first holds the lock.
-flock "$dir/class-out/.lock" sleep 3 &
+# A second batch on the same OUTDIR refuses while the first holds the lock
+# (held until we say so: no race with the machine's speed).
+step "a batch on a locked OUTDIR"
+rm -f "$dir/lock-held" "$dir/lock-release"
+flock "$dir/class-out/.lock" sh -c "touch '$dir/lock-held';
+    while [ ! -e '$dir/lock-release' ]; do sleep 0.1; done" &
 lockpid=$!
-sleep 0.5
+n=0
+until [ -e "$dir/lock-held" ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
 set +e
 "$grader" batch "$dir/class" -o "$dir/class-out" > /dev/null 2> "$dir/batch3.err"
 rc=$?
 set -e
+touch "$dir/lock-release"
 wait "$lockpid" || true
 check "a concurrent batch on the same OUTDIR refuses" \
     sh -c "test $rc = 1 && grep -q 'another grader batch is writing' '$dir/batch3.err'"
@@ -187,12 +197,18 @@ n=0   # interrupt once the first student is finished (at most 60 s)
 until ls "$dir"/intr-out/students/*/results.json > /dev/null 2>&1 || [ $n -ge 600 ]; do
     sleep 0.1; n=$((n + 1))
 done
-kill -INT "$bpid"
+step "Ctrl-C a batch"
+sent=yes
+kill -INT "$bpid" 2>/dev/null || sent=no   # it may have finished: said below
 set +e
 wait "$bpid"
 rc=$?
 set -e
-check "Ctrl-C stops a batch with status 130" test "$rc" = 130
+if [ $sent = yes ]; then
+    check "Ctrl-C stops a batch with status 130" test "$rc" = 130
+else
+    bad "Ctrl-C stops a batch with status 130: the batch had finished (exit $rc) before the signal"
+fi
 check "an interrupted batch leaves no partial folder" \
     test -z "$(ls -A "$dir/intr-out/students" | grep partial || true)"
 for s in "$dir"/intr-out/students/*; do
@@ -204,8 +220,9 @@ check "the next run finishes the class" test "$(grep -c '^"s[0-9]' "$dir/intr-ou
 
 # SIGKILL midway: the next run keeps finished students as they were,
 # grades the rest, and leaves no partial or temporary file anywhere.
+step "SIGKILL a batch"
 rm -rf "$dir/kill-out"
-kuid=62400   # a uid range of its own, so other graders on the machine do not count
+kuid=$((uid_base + 2048))   # a uid range of its own: only this batch counts
 "$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --no-performance --sandbox-uid $kuid > /dev/null 2>&1 &
 bpid=$!
 # Kill it midway: once the first student is finished (at most 60 s).
@@ -213,31 +230,33 @@ n=0
 until ls "$dir"/kill-out/students/*/results.json > /dev/null 2>&1 || [ $n -ge 600 ]; do
     sleep 0.1; n=$((n + 1))
 done
-kill -KILL "$bpid"
+kill -KILL "$bpid" 2>/dev/null || echo "note: the batch had finished before SIGKILL"
 wait "$bpid" 2>/dev/null || true
-# Processes of the uids from $1 to $1 + $2 - 1 that still run (zombies wait
-# only for the system's init to reap them).
-left() { ps -e -o uid=,stat= | awk -v u="$1" -v n="$2" '$1 >= u && $1 < u + n && $2 !~ /^Z/' |
-         head -n 1; }
-settle() { n=0; while [ -n "$(left "$1" "$2")" ] && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done; }
-settle $kuid 2
-check "after SIGKILL, no sandboxed process is left running (within 3 s)" test -z "$(left $kuid 2)"
+# Zombies are not counted: they wait only for the system's init to reap them.
+uids_settle $kuid 2
+check "after SIGKILL, no sandboxed process is left running (waited at most 30 s)" \
+    test -z "$(uids_running $kuid 2)"
 
 # SIGKILL at every moment of a grading, 50 ms apart: whenever it lands (a
 # bwrap starting up included), nothing of the sandbox outlives it.
-suid=62800
-strays=""
+# A grading that ends before its kill is no failure (a fast machine): it
+# is counted, and said if no kill landed at all.
+step "SIGKILL a grading at 16 moments"
+suid=$((uid_base + 4096))
+strays="" landed=0
 for t in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.45 0.5 0.55 0.6 0.7 0.8 0.9 1.0; do
     "$grader" grade "$dir/intr/s1" -o "$dir/kill-one" --no-performance --sandbox-uid $suid \
         > /dev/null 2>&1 &
     gpid=$!
     sleep "$t"
-    kill -KILL "$gpid" 2>/dev/null
+    if kill -KILL "$gpid" 2>/dev/null; then landed=$((landed + 1)); fi
     wait "$gpid" 2>/dev/null || true
-    settle $suid 2048
-    [ -z "$(left $suid 2048)" ] || strays="$strays $t"
-    ps -e -o uid=,pid= | awk -v u=$suid '$1 >= u && $1 < u + 2048 {print $2}' | xargs -r kill -KILL
+    uids_settle $suid 2048
+    [ -z "$(uids_running $suid 2048)" ] || strays="$strays $t"
+    ps -e -o uid=,pid= | awk -v u=$suid '$1 >= u && $1 < u + 2048 {print $2}' |
+        xargs -r kill -KILL 2>/dev/null || true
 done
+echo "  $landed of 16 kills landed before the grading ended"
 check "SIGKILL at any moment leaves no sandboxed process${strays:+ (left after:$strays s)}" \
     test -z "$strays"
 before=$(cd "$dir/kill-out/students" && for s in *; do [ -f "$s/results.json" ] && sha256sum "$s/results.json"; done || true)
@@ -250,8 +269,90 @@ check "after SIGKILL, the re-run grades everyone" \
     test "$(grep -c '^"s[0-9]' "$dir/kill-out/gradebook.csv")" = 6
 check "after SIGKILL, no partial or temporary file is left" \
     test -z "$(find "$dir/kill-out" -name '*.partial' -o -name '*.tmp.*' | head -n 1)"
-check "no scratch folder of a dead grader is left" \
-    test -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "grade-$bpid-*" | head -n 1)"
+check "no scratch folder of a dead grader is left" test -z "$(graders_left "$bpid")"
 
+# ---- always a result ---------------------------------------------------------
+step "always a result"
+set +e
+"$grader" grade "$dir/no-such-folder" -o "$dir/out/none" > /dev/null 2> "$dir/none.err"
+rc=$?
+set -e
+check "a missing submission folder exits 2" test "$rc" = 2
+check "... saying 'grader: PATH: no such folder'" \
+    test "$(cat "$dir/none.err")" = "grader: $dir/no-such-folder: no such folder"
+
+# every_report OUT: each file a grading writes is there (results.json last).
+every_report() {
+    for f in build.log report.txt report-instructor.txt report.html report-instructor.html \
+             junit.xml gradebook-row.csv report.md results.json; do
+        # build.log is empty for code without warnings
+        [ -s "$1/$f" ] || { [ $f = build.log ] && [ -e "$1/$f" ]; } ||
+            { echo "  $1/$f is missing"; return 1; }
+    done
+}
+shim=$dir/shim
+rm -rf "$shim" && mkdir -p "$shim"
+broken_tool() { printf '#!/bin/sh\necho "%s: broken on purpose" >&2\nexit 1\n' "$1" > "$shim/$1"
+                chmod +x "$shim/$1"; }
+broken_tool genhtml
+PATH="$shim:$PATH" "$grader" grade "$dir/subs/correct" -o "$dir/out/nohtml" --no-performance \
+    > /dev/null 2> "$dir/nohtml.err" || true
+check "genhtml broken: every report is written" every_report "$dir/out/nohtml"
+check "genhtml broken: the coverage figures stand, without pages" \
+    test "$(jq '.extra_data.coverage.lines_hit > 0' "$dir/out/nohtml/results.json")-$(
+            test -e "$dir/out/nohtml/coverage/html" && echo html)" = true-
+check "genhtml broken: a grading note, with genhtml's error for the staff" \
+    test "$(jq -r '.extra_data.degraded[0] | .stage + " " + .detail' \
+            "$dir/out/nohtml/results.json")" = "coverage genhtml: exit status 1: genhtml: broken on purpose"
+check "genhtml broken: the student's report says so" grep -q "Coverage pages (HTML) were not made" \
+    "$dir/out/nohtml/report.txt"
+check "genhtml broken: the score is the same" \
+    test "$(score "$dir/out/nohtml")" = "$(score "$dir/out/np")"
+broken_tool gcov
+PATH="$shim:$PATH" "$grader" grade "$dir/subs/correct" -o "$dir/out/nocov" --no-performance \
+    > /dev/null 2>&1 || true
+check "gcov broken: no coverage figures, a coverage note" \
+    test "$(jq '(.extra_data.coverage == null) and (.extra_data.degraded[0].stage == "coverage")' \
+            "$dir/out/nocov/results.json")" = true
+check "gcov broken: every report is written" every_report "$dir/out/nocov"
+
+# No valgrind: the config's performance.valgrind names a program that is
+# not there (the sandbox's PATH is fixed, so a PATH shim cannot hide it).
+novg="$dir/novalgrind"
+rm -rf "$novg" && mkdir -p "$novg" && for e in "$PWD"/*; do ln -s "$e" "$novg/"; done
+rm "$novg/config.yaml"
+sed 's|^performance:$|performance:\n  valgrind: /no/such/valgrind|' config.yaml > "$novg/config.yaml"
+"$grader" -c "$novg/config.yaml" grade "$dir/subs/correct" -o "$dir/out/novg" \
+    > /dev/null 2> "$dir/novg.err" || true
+check "no valgrind: every report is written" every_report "$dir/out/novg"
+check "no valgrind: the performance tests are not run, 0 points, and say why" \
+    test "$(jq '[.tests[] | select(.extra_data.id | startswith("perf/"))] |
+                length > 0 and all(.extra_data.status == "not run" and .score == 0 and
+                                   (.output | contains("could not run the performance tests")))' \
+            "$dir/out/novg/results.json")" = true
+check "no valgrind: the check tests keep their points" \
+    test "$(score "$dir/out/novg")" = "$(score "$dir/out/np")"
+check "no valgrind: a grading note names valgrind for the staff" \
+    test "$(jq -r '.extra_data.degraded[] | select(.stage == "performance") | .detail' \
+            "$dir/out/novg/results.json" | grep -c /no/such/valgrind)" = 1
+check "no valgrind: the grader warns on stderr" grep -q "warning: performance stage skipped" "$dir/novg.err"
+
+# The grader itself fails (here: bubblewrap, required, cannot start): a
+# results.json that says so, and a non-zero exit.
+printf '#!/bin/sh\nexit 1\n' > "$shim/bwrap" && chmod +x "$shim/bwrap"
+set +e
+PATH="$shim:$PATH" "$grader" grade --sandbox bwrap "$dir/subs/correct" -o "$dir/out/failed" \
+    > /dev/null 2>&1
+rc=$?
+set -e
+check "a grader failure exits non-zero" test "$rc" != 0
+check "a grader failure still writes results.json: score 0, grader_failed, a reason" \
+    test "$(jq -r '[.score, .extra_data.grader_status, (.extra_data.reason | length > 0)] | join(" ")' \
+            "$dir/out/failed/results.json")" = "0 grader_failed true"
+check "... telling the student to contact the course staff" \
+    test "$(jq -r .output "$dir/out/failed/results.json")" = \
+         "The grader failed; your submission was not graded; contact the course staff."
+
+step summary
 echo "$passes passed, $fails failed"
 test "$fails" = 0

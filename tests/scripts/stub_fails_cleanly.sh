@@ -5,6 +5,8 @@
 set -eu
 tests=$1 dir=$2
 mkdir -p "$dir"
+. tests/scripts/lib.sh
+hermetic "$dir"
 xml="$dir/stub-results.xml"
 set +e
 "$tests" --quiet --xml "$xml" > "$dir/stub-output.txt" 2>&1

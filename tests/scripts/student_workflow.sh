@@ -5,6 +5,8 @@
 set -eu
 dir=$(mkdir -p "$1" && cd "$1" && pwd)
 root=$(pwd)
+. tests/scripts/lib.sh
+hermetic "$dir"
 
 echo "student: make test on the stub"
 set +e

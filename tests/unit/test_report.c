@@ -189,7 +189,8 @@ START_TEST(test_json_top_level)
         "visibility", "stdout_visibility", "extra_data", "tests",
     };
     static const char *const extra[] = {
-        "coverage", "phases_ms", "student", "grader_status", "reason", "late",
+        "coverage", "phases_ms", "student", "grader_status", "reason", "sandbox", "late",
+        "degraded",
     };
     char *text = report_json(&sub, &cfg, 12.3456);
     ck_assert_ptr_nonnull(text);
@@ -206,7 +207,7 @@ START_TEST(test_json_top_level)
     assert_no_secrets(output);
 
     json_t *ex = json_object_get(doc, "extra_data");
-    assert_keys(ex, extra, 6);
+    assert_keys(ex, extra, sizeof extra / sizeof extra[0]);
     ck_assert(json_is_null(json_object_get(ex, "late")));   /* no late policy */
     ck_assert(json_is_null(json_object_get(ex, "reason"))); /* graded */
     ck_assert_str_eq(jstr(ex, "student"), AWKWARD_STUDENT);
