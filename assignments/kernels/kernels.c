@@ -18,7 +18,7 @@
  *     friends); the caller frees it.
  *   - On bad input call tensor_set_error("...") with a reason that says
  *     what was wrong, free everything you allocated, and return NULL (or
- *     -1).  Never exit(), abort() or assert() on user input.
+ *     -1).  Never end the process (exit, abort) or assert on user input.
  *   - Tensors are row-major and contiguous: element (r, c) of an R x C
  *     matrix M is M->data[r * C + c], and any tensor can be walked as a
  *     flat array of t->size floats.  t->data is 64-byte aligned.
