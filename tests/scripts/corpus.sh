@@ -12,11 +12,17 @@
 # whatever else runs on the machine.  Run from the repository root.
 # Prints "ok   NAME" / "FAIL NAME: why" per fixture and check, then
 # "N passed, N failed"; exits 1 on any failure.
+# Environment: CORPUS_SANDBOX (the grader's --sandbox, default auto; an
+# expect line "sandbox=LEVEL LINE" holds only where results.json records
+# that level: bwrap, fallback, none), CORPUS_FIXTURES (default
+# tests/fixtures/corpus), CORPUS_CONFIG (default config.yaml).
 set -eu
 grader=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
 repo=$(pwd)
-corpus=tests/fixtures/corpus
+corpus=${CORPUS_FIXTURES:-tests/fixtures/corpus}
+config=${CORPUS_CONFIG:-config.yaml}
+sandbox=${CORPUS_SANDBOX:-auto}
 solution=solutions/kernels/kernels.c
 subs=$dir/subs out=$dir/out
 . tests/scripts/lib.sh
@@ -171,6 +177,11 @@ check_fixture() {
         n=$((n + 1))
         case $line in
         '' | '#'*) ;;
+        'sandbox='*)   # sandbox=LEVEL LINE: LINE, where the grading used LEVEL
+            level=$(jq -r '.extra_data.sandbox // "" | split(" ")[0]' "$res_dir/results.json")
+            [ "sandbox=$level" = "${line%% *}" ] || continue
+            msg=$(check_line "$res_dir" "${line#* }" "$expect")
+            [ -z "$msg" ] || why="${why:+$why; }line $n '$line': $msg" ;;
         'xfail '*)
             msg=$(check_line "$res_dir" "${line#xfail }" "$expect")
             if [ -n "$msg" ]; then
@@ -198,7 +209,7 @@ check_fixture() {
 # (so none is missed by "$perf_prefix"), each "not run", 0 points, saying
 # --no-performance.  Prints what is wrong, nothing if all is well.
 perf_skipped() {
-    want=$(grep -c '^[^#]*kind: *performance' config.yaml)
+    want=$(grep -c '^[^#]*kind: *performance' "$config")
     for name in $names; do
         res=$out/students/$name/results.json
         [ -f "$res" ] || continue   # its fixture fails already
@@ -247,7 +258,7 @@ tmp_list > "$dir/tmp-before.txt"
 start=$(date +%s)
 step "the corpus batch"
 set +e
-"$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force --no-performance \
+"$grader" -c "$config" batch "$subs" -o "$out" -j 2 --force --no-performance --sandbox "$sandbox" \
     > "$dir/batch.txt" 2> "$dir/batch.err" &
 bpid=$!
 wait "$bpid"
