@@ -5,7 +5,7 @@
 # the solution and the repository's folder by absolute path, connect to a
 # listener on the host's 127.0.0.1, write into a world-writable folder
 # outside their scratch folder, and try root, namespaces and mount.  Each
-# success would cost points; every fixture must score 100.
+# success fails units; in every fixture every unit must pass.
 #
 # For each LEVEL (default: auto fallback, i.e. bubblewrap where it can
 # start, and the fallback forced), tests/scripts/corpus.sh grades them as
