@@ -11,7 +11,7 @@
  *               inner dimensions that differ
  *
  * In a grading run (TC_SEED, tcheck.h) every literal input becomes random
- * values of the same shape (multiples of the scale, halves and values
+ * values of the same shape (multiples of half the scale; halves and values
  * beyond the int8 range), checked bit for bit against the int8 rule.
  */
 #include <math.h>
@@ -83,6 +83,15 @@ TC_TEST(test_relu_seed)
 }
 
 /*
+ * What a grading run draws the saturation cases from: values beyond the
+ * int8 range, the clamp edges, and halves, most of them with an even
+ * integer part (2.5 -> 2 tells rintf() from roundf()).
+ */
+static const float saturating[] = {190.0f, 300.0f, -300.0f, 127.5f, -128.5f, 0.5f,
+                                   2.5f, 4.5f, 126.5f, -2.5f, 1.5f, 6.5f};
+#define NSATURATING (sizeof saturating / sizeof saturating[0])
+
+/*
  * The seed's wrap bug, seen through quantized_matmul: an n x 1 column
  * times [[1]] at scales 1 returns the quantized column itself, so
  * 190 and 300 must come back as 127 and -300 as -128.
@@ -95,7 +104,7 @@ TC_TEST(test_saturation_matmul)
     struct tc_rng rng;
     tc_rng_seed_case(&rng, 63);
     const size_t s51[2] = {5, 1};
-    Tensor *A = tc_case_input(&rng, 2, s51, col, -400.0f, 400.0f, 0.5f);
+    Tensor *A = tc_case_choice(&rng, 2, s51, col, saturating, NSATURATING);
     Tensor *B = tc_matrix(1, 1, &one);
     Tensor *E = tc_matrix(5, 1, e);
     Tensor *ref = tc_ref_quantized_matmul(A, B, 1.0f, 1.0f);
@@ -125,7 +134,7 @@ TC_TEST(test_saturation_relu)
     struct tc_rng rng;
     tc_rng_seed_case(&rng, 64);
     const size_t shape[1] = {6};
-    Tensor *x = tc_case_input(&rng, 1, shape, in, -400.0f, 400.0f, 0.5f);
+    Tensor *x = tc_case_choice(&rng, 1, shape, in, saturating, NSATURATING);
     Tensor *E = tc_vector(6, e);
     Tensor *ref = tc_ref_quantized_relu(x, 1.0f);
 

@@ -99,6 +99,10 @@ TC_TEST(test_seed_relu)
     time_job(run_parallel_relu, &par, "parallel_relu(4)");
     tc_assert_exact(par.result, seq.result,
                     "parallel_relu(random 10000, 4) vs vectorized_relu");
+    /* and both against max(0, x): two equally wrong kernels must not agree */
+    Tensor *ref = tc_ref_relu(x);
+    tc_assert_exact(seq.result, ref, "vectorized_relu(random 10000) vs max(0, x)");
+    tensor_free(ref);
 
     tensor_free(par.result);
     tensor_free(seq.result);
