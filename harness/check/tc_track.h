@@ -6,9 +6,12 @@
  * posix_memalign/free call in it then goes through the tc_user_*
  * functions of tcheck.c, which keep a count of live blocks.  At the end of
  * a passing test, blocks the test's kernel calls left behind are reported
- * (tcheck.h: "tc-leak: ...").  Nothing else changes: each function calls
- * the C library's.  The standard headers come first, so their own
- * declarations are untouched by the macros below.
+ * (tcheck.h: "tc-leak: ...").  Each function calls the C library's, with
+ * two test-only additions: every block gets 64 guard bytes after its end,
+ * checked when it is freed (a write past the end fails the test), and a
+ * test can make the k-th allocation fail (tcheck.h, fault injection).
+ * The standard headers come first, so their own declarations are
+ * untouched by the macros below.
  */
 #ifndef TC_TRACK_H
 #define TC_TRACK_H

@@ -23,13 +23,18 @@
 /* ---- the student's heap blocks (tc_track.h) ------------------------------ */
 
 /*
- * A set of live block addresses: open addressing, grown at half load,
- * under a mutex (kernels allocate from several threads).  Addresses, not
- * sizes: a leak note counts blocks.
+ * A set of live blocks, address -> requested size: open addressing, grown
+ * at half load, under a mutex (kernels allocate from several threads).
+ * The size locates the block's guard (below).
  */
+struct tc_block {
+    uintptr_t p;            /* 0 = empty, 1 = deleted */
+    size_t n;
+};
+
 static struct {
     pthread_mutex_t lock;
-    uintptr_t *slot;        /* 0 = empty, 1 = deleted */
+    struct tc_block *slot;
     size_t cap, used, live;
 } tc_heap = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0};
 
@@ -38,12 +43,12 @@ static size_t tc_heap_hash(uintptr_t p, size_t cap)
     return (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
 }
 
-static void tc_heap_put_locked(uintptr_t p);
+static void tc_heap_put_locked(uintptr_t p, size_t n);
 
 static void tc_heap_grow_locked(void)
 {
     size_t cap = tc_heap.cap ? tc_heap.cap * 2 : 1024;
-    uintptr_t *old = tc_heap.slot, *slot = calloc(cap, sizeof *slot);
+    struct tc_block *old = tc_heap.slot, *slot = calloc(cap, sizeof *slot);
     size_t old_cap = tc_heap.cap;
     if (slot == NULL)
         return;             /* keep counting in the old table; a note may be lost */
@@ -51,50 +56,97 @@ static void tc_heap_grow_locked(void)
     tc_heap.cap = cap;
     tc_heap.used = tc_heap.live = 0;
     for (size_t i = 0; i < old_cap; i++)
-        if (old[i] > 1)
-            tc_heap_put_locked(old[i]);
+        if (old[i].p > 1)
+            tc_heap_put_locked(old[i].p, old[i].n);
     free(old);
 }
 
-static void tc_heap_put_locked(uintptr_t p)
+static void tc_heap_put_locked(uintptr_t p, size_t n)
 {
     if ((tc_heap.used + 1) * 2 > tc_heap.cap)
         tc_heap_grow_locked();
     if (tc_heap.cap == 0)
         return;
     size_t i = tc_heap_hash(p, tc_heap.cap);
-    while (tc_heap.slot[i] > 1)
+    while (tc_heap.slot[i].p > 1)
         i = (i + 1) & (tc_heap.cap - 1);
-    if (tc_heap.slot[i] == 0)
+    if (tc_heap.slot[i].p == 0)
         tc_heap.used++;
-    tc_heap.slot[i] = p;
+    tc_heap.slot[i] = (struct tc_block){p, n};
     tc_heap.live++;
 }
 
-static void tc_heap_add(void *p)
+/*
+ * The guard after each of the student's blocks: TC_GUARD_BYTES bytes of
+ * a pattern that depends on the block's address (a copy of another
+ * block's guard breaks it), filled at allocation and checked at free().
+ * The bytes are 0xA0-0xAF: read as int8, int16, int32 or float they are
+ * large or negative values, so a read past the end spoils a result too.
+ */
+#define TC_GUARD_BYTES 64
+
+static unsigned char tc_guard_byte(uintptr_t p, size_t i)
+{
+    return (unsigned char)(0xA0u | (((p >> 4) + i * 7u) & 0x0Fu));
+}
+
+static void tc_guard_fill(void *p, size_t n)
+{
+    unsigned char *g = (unsigned char *)p + n;
+    for (size_t i = 0; i < TC_GUARD_BYTES; i++)
+        g[i] = tc_guard_byte((uintptr_t)p, i);
+}
+
+static int tc_guard_intact(const void *p, size_t n)
+{
+    const unsigned char *g = (const unsigned char *)p + n;
+    for (size_t i = 0; i < TC_GUARD_BYTES; i++)
+        if (g[i] != tc_guard_byte((uintptr_t)p, i))
+            return 0;
+    return 1;
+}
+
+/* Writes past the end of the student's blocks, seen at free(); the first one's size. */
+static atomic_size_t tc_block_overruns;
+static atomic_size_t tc_block_overrun_size;
+
+static void tc_heap_add(void *p, size_t n)
 {
     if (p == NULL)
         return;
+    tc_guard_fill(p, n);
     pthread_mutex_lock(&tc_heap.lock);
-    tc_heap_put_locked((uintptr_t)p);
+    tc_heap_put_locked((uintptr_t)p, n);
     pthread_mutex_unlock(&tc_heap.lock);
 }
 
-/* Forgets the block at address p (an integer: it may be freed already). */
-static void tc_heap_remove(uintptr_t p)
+/*
+ * Forgets the block at address p and checks its guard (the block must
+ * still be allocated).  Returns 1 and its size in *n_out if p was a
+ * tracked block.
+ */
+static int tc_heap_remove(uintptr_t p, size_t *n_out)
 {
+    int found = 0;
     if (p == 0)
-        return;
+        return 0;
     pthread_mutex_lock(&tc_heap.lock);
     for (size_t i = tc_heap.cap ? tc_heap_hash(p, tc_heap.cap) : 0;
-         tc_heap.cap && tc_heap.slot[i] != 0; i = (i + 1) & (tc_heap.cap - 1)) {
-        if (tc_heap.slot[i] == p) {
-            tc_heap.slot[i] = 1;
+         tc_heap.cap && tc_heap.slot[i].p != 0; i = (i + 1) & (tc_heap.cap - 1)) {
+        if (tc_heap.slot[i].p == p) {
+            if (!tc_guard_intact((const void *)p, tc_heap.slot[i].n) &&
+                atomic_fetch_add(&tc_block_overruns, 1) == 0)
+                atomic_store(&tc_block_overrun_size, tc_heap.slot[i].n);
+            if (n_out != NULL)
+                *n_out = tc_heap.slot[i].n;
+            tc_heap.slot[i].p = 1;
             tc_heap.live--;
+            found = 1;
             break;
         }
     }
     pthread_mutex_unlock(&tc_heap.lock);
+    return found;
 }
 
 static size_t tc_heap_live(void)
@@ -105,17 +157,33 @@ static size_t tc_heap_live(void)
     return n;
 }
 
+size_t tc_user_blocks_live(void)
+{
+    return tc_heap_live();
+}
+
+/* n plus the guard, or 0 if that overflows (the allocation then fails). */
+static size_t tc_guarded(size_t n)
+{
+    return n <= SIZE_MAX - TC_GUARD_BYTES ? n + TC_GUARD_BYTES : 0;
+}
+
 void *tc_user_malloc(size_t n)
 {
-    void *p = malloc(n);
-    tc_heap_add(p);
+    if (tensor_alloc_fault() || tc_guarded(n) == 0)
+        return NULL;
+    void *p = malloc(tc_guarded(n));
+    tc_heap_add(p, n);
     return p;
 }
 
 void *tc_user_calloc(size_t count, size_t n)
 {
-    void *p = calloc(count, n);
-    tc_heap_add(p);
+    if (tensor_alloc_fault() || (n != 0 && count > SIZE_MAX / n) ||
+        tc_guarded(count * n) == 0)
+        return NULL;
+    void *p = calloc(1, tc_guarded(count * n));
+    tc_heap_add(p, count * n);
     return p;
 }
 
@@ -124,32 +192,56 @@ void *tc_user_realloc(void *p, size_t n)
     /* Only the address is kept, never dereferenced; volatile, as gcc's
      * -Wuse-after-free cannot tell an address key from a pointer use. */
     volatile uintptr_t old = (uintptr_t)p;
-    void *q = realloc(p, n);
-    if (q != NULL || n == 0) {
-        tc_heap_remove(old);
-        tc_heap_add(q);
+    if (p == NULL)
+        return tc_user_malloc(n);
+    if (n == 0) {
+        tc_user_free(p);
+        return NULL;
     }
+    if (tensor_alloc_fault() || tc_guarded(n) == 0)
+        return NULL;
+    /* The guard is checked before realloc() moves the block. */
+    size_t old_n = 0;
+    int tracked = tc_heap_remove(old, &old_n);
+    void *q = realloc(p, tc_guarded(n));
+    if (q == NULL) {
+        if (tracked)   /* p is still the caller's */
+            tc_heap_add(p, old_n);
+        return NULL;
+    }
+    tc_heap_add(q, n);
     return q;
+}
+
+/* The guard rounded up to a multiple of `align` (aligned_alloc's rule). */
+static size_t tc_guarded_aligned(size_t n, size_t align)
+{
+    size_t extra = align > TC_GUARD_BYTES ? align : TC_GUARD_BYTES;
+    return n <= SIZE_MAX - extra ? n + extra : 0;
 }
 
 void *tc_user_aligned_alloc(size_t align, size_t n)
 {
-    void *p = aligned_alloc(align, n);
-    tc_heap_add(p);
+    if (tensor_alloc_fault() || tc_guarded_aligned(n, align) == 0)
+        return NULL;
+    void *p = aligned_alloc(align, tc_guarded_aligned(n, align));
+    tc_heap_add(p, n);
     return p;
 }
 
 int tc_user_posix_memalign(void **p, size_t align, size_t n)
 {
-    int rc = posix_memalign(p, align, n);
+    if (tensor_alloc_fault() || tc_guarded_aligned(n, align) == 0)
+        return ENOMEM;
+    int rc = posix_memalign(p, align, tc_guarded_aligned(n, align));
     if (rc == 0)
-        tc_heap_add(*p);
+        tc_heap_add(*p, n);
     return rc;
 }
 
 void tc_user_free(void *p)
 {
-    tc_heap_remove((uintptr_t)p);
+    tc_heap_remove((uintptr_t)p, NULL);
     free(p);
 }
 
@@ -168,12 +260,28 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg);
 
 static atomic_size_t tc_threads;
+static atomic_size_t tc_thread_fault_at, tc_thread_fault_seen;   /* tc_fail_thread_at() */
+
+void tc_fail_thread_at(size_t k)
+{
+    atomic_store(&tc_thread_fault_at, 0);
+    atomic_store(&tc_thread_fault_seen, 0);
+    atomic_store(&tc_thread_fault_at, k);
+}
+
+size_t tc_thread_faults_counted(void)
+{
+    return atomic_load(&tc_thread_fault_seen);
+}
 
 int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg)
 {
     if (__real_pthread_create == NULL)
         return ENOSYS;
+    const size_t at = atomic_load(&tc_thread_fault_at);
+    if (at != 0 && atomic_fetch_add(&tc_thread_fault_seen, 1) + 1 == at)
+        return EAGAIN;   /* what glibc returns when a thread cannot be had */
     int rc = __real_pthread_create(thread, attr, fn, arg);
     if (rc == 0)
         atomic_fetch_add(&tc_threads, 1);
@@ -265,8 +373,24 @@ void tc_begin(const char *name)
     tc_blocks_at_start = tc_heap_live();
 }
 
+/*
+ * Fails the test if any block's guard was found broken: the code under
+ * test wrote past the end of a tensor or of a block it allocated.
+ */
+static void tc_assert_no_overrun(const char *file, int line)
+{
+    if (tensor_overrun_count() > 0)
+        tc_fail(file, line, "overrun", "something wrote past the end of a tensor's data "
+                "(the bytes after its last element were changed; seen when it was freed)");
+    if (atomic_load(&tc_block_overruns) > 0)
+        tc_fail(file, line, "overrun", "your code wrote past the end of a %zu-byte block "
+                "it allocated (malloc and friends; seen when it was freed)",
+                atomic_load(&tc_block_overrun_size));
+}
+
 void tc_exit_passed(void)
 {
+    tc_assert_no_overrun(__FILE__, __LINE__);
     size_t live = tensor_live_count(), blocks = tc_heap_live();
     if (live > tc_live_at_start)
         fprintf(stderr, "tc-leak: %s: %zu tensor(s) created during the test were never freed\n",
@@ -372,7 +496,9 @@ void tc_assert_shape_at(const char *file, int line, const Tensor *t,
  * the poison tensor_empty() fills blocks with in the tests (tensor.h).
  * Checked before any value, because the poison is a NaN and would match
  * an expected NaN.  `whose` says which tensor: "" for the result under
- * test, else e.g. " (in the result compared with)".
+ * test, else e.g. " (in the result compared with)".  (A write past the
+ * last element is told when the tensor is freed: tensors a test builds
+ * on its own arrays have no guard.)
  */
 static void tc_assert_written(const char *file, int line, const Tensor *t,
                               const char *what, const char *whose)
@@ -759,4 +885,60 @@ Tensor *tc_ref_quantized_relu(const Tensor *x, float scale)
         y->data[i] = (float)(q > 0 ? q : 0) * scale;
     }
     return y;
+}
+
+/* ---- fault injection ------------------------------------------------------- */
+
+/* Arms fault k of `kind` (0: off); the count of calls seen since. */
+static void tc_fault_arm(enum tc_fault kind, size_t k)
+{
+    if (kind == TC_FAULT_ALLOC)
+        tensor_fail_alloc_at(k);
+    else
+        tc_fail_thread_at(k);
+}
+
+static size_t tc_fault_counted(enum tc_fault kind)
+{
+    return kind == TC_FAULT_ALLOC ? tensor_alloc_faults_counted() : tc_thread_faults_counted();
+}
+
+void tc_assert_survives_faults_at(const char *file, int line, enum tc_fault kind,
+                                  const struct tc_fault_case *c)
+{
+    const char *which = kind == TC_FAULT_ALLOC ? "allocation" : "pthread_create() call";
+
+    for (size_t k = 1; k <= TC_FAULT_MAX; k++) {
+        const size_t live = tensor_live_count(), blocks = tc_heap_live();
+        tensor_clear_error();
+        tc_fault_arm(kind, k);
+        const int rc = c->call(c->arg);
+        const int injected = tc_fault_counted(kind) >= k;
+        tc_fault_arm(kind, 0);
+        if (rc == 0) {
+            c->check(c->arg, 1);   /* a kernel may also recover: then it must be right */
+            if (!injected)
+                return;            /* the call made fewer than k: every one was tried */
+            continue;
+        }
+        if (!injected)
+            tc_fail(file, line, "fault", "%s failed although no fault was injected "
+                    "(kernels said: %s)", c->what, tc_reason());
+        if (tensor_last_error()[0] == '\0')
+            tc_fail(file, line, "fault", "%s, with its %s number %zu failing: it "
+                    "returned failure but set no reason (tensor_set_error)",
+                    c->what, which, k);
+        if (tensor_live_count() != live)
+            tc_fail(file, line, "fault", "%s, with its %s number %zu failing: it "
+                    "failed (%s) but left %zu tensor(s) alive", c->what, which, k,
+                    tc_reason(), tensor_live_count() - live);
+        if (tc_heap_live() != blocks)
+            tc_fail(file, line, "fault", "%s, with its %s number %zu failing: it "
+                    "failed (%s) but leaked %zu block(s) it allocated", c->what, which,
+                    k, tc_reason(), tc_heap_live() - blocks);
+        tc_assert_no_overrun(file, line);
+        c->check(c->arg, 0);
+    }
+    tc_fail(file, line, "fault", "%s: still failing after %d injected faults",
+            c->what, TC_FAULT_MAX);
 }

@@ -77,6 +77,52 @@ int tc_threads_counted(void);
 void tc_assert_workers_at(const char *file, int line, size_t started,
                           size_t workers, const char *what);
 
+/* ---- fault injection ------------------------------------------------------ */
+
+/*
+ * Out-of-memory and thread-start failures, made to happen on purpose.
+ * The tensor constructors and the student's malloc-family calls (through
+ * tc_track.h) count as allocations (tensor.h, tensor_fail_alloc_at());
+ * pthread_create() calls are counted by the wrapper above, and
+ * tc_fail_thread_at(k) makes the k-th one from now fail with EAGAIN (0:
+ * off).  tc_thread_faults_counted() is the number counted since.
+ */
+void tc_fail_thread_at(size_t k);
+size_t tc_thread_faults_counted(void);
+
+/** Blocks the student's code allocated and has not freed (tc_track.h). */
+size_t tc_user_blocks_live(void);
+
+enum tc_fault { TC_FAULT_ALLOC, TC_FAULT_THREAD };
+
+/* The most faults one walk injects (a kernel call's allocations or threads). */
+#define TC_FAULT_MAX 512
+
+/** One kernel call under fault injection (tc_assert_survives_faults). */
+struct tc_fault_case {
+    const char *what;                  /* e.g. "parallel_relu(x, 4)" */
+    int (*call)(void *arg);            /* calls the kernel once: 0 ok, -1 failed */
+    void (*check)(void *arg, int ok);  /* after the call, faults off: ok -> check the
+                                          results and free them; else check the
+                                          kernel's own failure state (e.g. out[i] NULL) */
+    void *arg;
+};
+
+/*
+ * Walks k = 1, 2, ...: calls c with the k-th allocation (TC_FAULT_ALLOC)
+ * or thread start (TC_FAULT_THREAD) of the call failing, until a call
+ * makes fewer than k, which must succeed.  Each call that fails must
+ * fail cleanly, as kernels.h says: a reason set, no tensor or block
+ * leaked, nothing written past an end.  One that succeeds anyway (a
+ * kernel may recover, e.g. compute inline when a thread cannot start)
+ * must be right (c->check).  Deterministic for a sequential kernel; with
+ * threads, which call fails may vary, and every outcome is checked alike.
+ */
+#define tc_assert_survives_faults(kind, c) \
+    tc_assert_survives_faults_at(__FILE__, __LINE__, (kind), (c))
+void tc_assert_survives_faults_at(const char *file, int line, enum tc_fault kind,
+                                  const struct tc_fault_case *c);
+
 /* ---- the grading seed ------------------------------------------------------ */
 
 /*
@@ -98,7 +144,10 @@ int tc_seeded(void);
 void tc_begin(const char *name);
 
 /**
- * Ends a passing test process (flushes stdio, runs atexit handlers).  If
+ * Ends a passing test process (flushes stdio, runs atexit handlers).  It
+ * fails the test instead if something wrote past the end of a tensor or
+ * of a block the student's code allocated (the guards of tensor.h and of
+ * tc_track.h's blocks, checked when each is freed).  If
  * the test left tensors, or blocks the student's code allocated, alive --
  * the kernel leaked them -- it first prints a note to stderr:
  *     tc-leak: TEST: N tensor(s) created during the test were never freed

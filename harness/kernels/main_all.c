@@ -12,7 +12,8 @@ int main(int argc, char **argv)
         &performance_suite,       &integration_suite,
         &hidden_matmul_suite,     &hidden_vectorized_suite,
         &hidden_cache_friendly_suite, &hidden_parallel_suite,
-        &hidden_quantized_suite,  NULL,
+        &hidden_quantized_suite,  &hidden_faults_suite,
+        &hidden_edges_suite,      NULL,
     };
     return runner_main(argc, argv, suites);
 }

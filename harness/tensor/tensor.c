@@ -4,7 +4,9 @@
  *
  * Data blocks come from posix_memalign() with the byte count rounded up to
  * a multiple of TENSOR_ALIGN, so a kernel may also read whole vectors up
- * to the end of the last cache line without leaving the allocation.
+ * to the end of the last cache line without leaving the allocation, and
+ * TENSOR_ALIGN bytes more: the space after the last element is a guard of
+ * NaNs that tensor_free() checks, so that a write past the end is told.
  *
  * Large blocks are cached for reuse, as PyTorch's caching allocator does:
  * a fresh 64 MiB block costs 16384 page faults, each zeroing a page, which
@@ -150,10 +152,80 @@ size_t tensor_live_count(void)
     return atomic_load(&tensor_live);
 }
 
-/* Bytes of the data block of a tensor of `size` elements. */
+/*
+ * Bytes of the data block of a tensor of `size` elements: rounded up to
+ * TENSOR_ALIGN, plus TENSOR_ALIGN bytes of guard (tensor.h).
+ */
 static size_t tensor_block_bytes(size_t size)
 {
-    return (size * sizeof(float) + TENSOR_ALIGN - 1) / TENSOR_ALIGN * TENSOR_ALIGN;
+    return (size * sizeof(float) + TENSOR_ALIGN - 1) / TENSOR_ALIGN * TENSOR_ALIGN +
+           TENSOR_ALIGN;
+}
+
+/*
+ * The guard word of the block at `data`: a quiet NaN (a read past the end
+ * spoils a result) whose payload depends on the block's address, so that
+ * copying one block's guard into another's (y[n] = x[n]) still breaks it.
+ * Never the poison, which means "unwritten".
+ */
+static uint32_t tensor_guard_word(const void *data)
+{
+    uint32_t h = (uint32_t)(((uintptr_t)data >> 6) * 2654435761u);
+    return 0x7FC00000u | 0x00200000u | (h & 0x001FFFFFu);
+}
+
+/* Fills the guard: every float after the last element up to the block's end. */
+static void tensor_guard_fill(float *data, size_t size, size_t bytes)
+{
+    const uint32_t word = tensor_guard_word(data);
+
+    for (size_t i = size; i < bytes / sizeof(float); i++)
+        memcpy(&data[i], &word, sizeof word);
+}
+
+/* Blocks found with a broken guard (tensor_guard_intact, tensor_free). */
+static atomic_size_t tensor_overruns;
+
+int tensor_guard_intact(const Tensor *t)
+{
+    if (t == NULL)
+        return 1;
+    const uint32_t word = tensor_guard_word(t->data);
+    const size_t end = tensor_block_bytes(t->size) / sizeof(float);
+
+    for (size_t i = t->size; i < end; i++)
+        if (memcmp(&t->data[i], &word, sizeof word) != 0)
+            return 0;
+    return 1;
+}
+
+size_t tensor_overrun_count(void)
+{
+    return atomic_load(&tensor_overruns);
+}
+
+/* ---- allocation fault injection (tensor.h) ------------------------------ */
+
+static atomic_size_t tensor_fault_at;    /* 0: off */
+static atomic_size_t tensor_fault_seen;  /* allocations counted since armed */
+
+void tensor_fail_alloc_at(size_t k)
+{
+    atomic_store(&tensor_fault_at, 0);
+    atomic_store(&tensor_fault_seen, 0);
+    atomic_store(&tensor_fault_at, k);
+}
+
+int tensor_alloc_fault(void)
+{
+    const size_t at = atomic_load(&tensor_fault_at);
+
+    return at != 0 && atomic_fetch_add(&tensor_fault_seen, 1) + 1 == at;
+}
+
+size_t tensor_alloc_faults_counted(void)
+{
+    return atomic_load(&tensor_fault_seen);
 }
 
 /* The one piece of state: per thread, like errno (see tensor.h). */
@@ -231,7 +303,7 @@ static Tensor *tensor_alloc_as(const char *who, int ndim, const size_t shape[], 
         return NULL;
     /* Cannot overflow: tensor_check_shape() bounded size for this. */
     bytes = tensor_block_bytes(size);
-    t = calloc(1, sizeof *t);
+    t = tensor_alloc_fault() ? NULL : calloc(1, sizeof *t);
     if (t != NULL)
         data = tensor_cache_take(bytes);
     if (t == NULL || (data == NULL && posix_memalign(&data, TENSOR_ALIGN, bytes) != 0)) {
@@ -243,6 +315,7 @@ static Tensor *tensor_alloc_as(const char *who, int ndim, const size_t shape[], 
         memset(data, 0, bytes);
     else if (atomic_load(&tensor_poison_on))
         tensor_poison_fill(data, bytes);
+    tensor_guard_fill(data, size, bytes);
     atomic_fetch_add(&tensor_live, 1);
     t->data = data;
     t->size = size;
@@ -322,6 +395,8 @@ void tensor_free(Tensor *t)
 {
     if (t == NULL)
         return;
+    if (!tensor_guard_intact(t))
+        atomic_fetch_add(&tensor_overruns, 1);
     tensor_cache_give(t->data, tensor_block_bytes(t->size));
     atomic_fetch_sub(&tensor_live, 1);
     free(t);

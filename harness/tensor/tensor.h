@@ -69,6 +69,38 @@ void tensor_set_poison(int on);
 /** 1 if v is the poison NaN, with any sign and quiet bit; else 0. */
 int tensor_is_poison(float v);
 
+/*
+ * Guard, always on (it costs 64 bytes a block): after the last element,
+ * up to the end of the block and TENSOR_ALIGN bytes beyond, every float
+ * is a quiet NaN whose payload depends on the block (never the poison).
+ * A kernel that reads one element past the end gets a NaN and a wrong
+ * result; one that writes past the end breaks the guard, which
+ * tensor_free() checks and counts.  The test programs fail a test whose
+ * kernel broke a guard (tcheck.h).  Reading whole vectors up to the end
+ * of the last cache line stays allowed; writing there does not.
+ */
+
+/** 1 if t's guard is intact (or t is NULL); 0 if something wrote past its end. */
+int tensor_guard_intact(const Tensor *t);
+
+/** Blocks tensor_free() found with a broken guard, in the whole process. */
+size_t tensor_overrun_count(void);
+
+/*
+ * Allocation fault injection, for the test programs: after
+ * tensor_fail_alloc_at(k), the k-th allocation counted from then on fails
+ * (k = 1: the next one); 0 turns it off.  Counted are the tensor
+ * constructors and every call of tensor_alloc_fault(), which the tests'
+ * wrappers of the student's malloc-family calls make (tcheck.h), from
+ * any thread.  tensor_alloc_fault() counts one allocation and returns 1
+ * if it is the one to fail.  tensor_alloc_faults_counted() is how many
+ * were counted since the last tensor_fail_alloc_at(): at least k means
+ * the fault was injected.  Off unless a test arms it.
+ */
+void tensor_fail_alloc_at(size_t k);
+int tensor_alloc_fault(void);
+size_t tensor_alloc_faults_counted(void);
+
 /** Shorthands for tensor_new(): a 0-d scalar, a 1-d vector, a 2-d matrix. */
 Tensor *tensor_scalar(float value);
 Tensor *tensor_new_1d(size_t n);

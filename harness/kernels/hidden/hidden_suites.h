@@ -14,5 +14,7 @@ extern const struct tc_suite hidden_vectorized_suite;
 extern const struct tc_suite hidden_cache_friendly_suite;
 extern const struct tc_suite hidden_parallel_suite;
 extern const struct tc_suite hidden_quantized_suite;
+extern const struct tc_suite hidden_faults_suite;
+extern const struct tc_suite hidden_edges_suite;
 
 #endif /* HIDDEN_SUITES_H */
