@@ -64,7 +64,7 @@ UNIT_TESTS     = $(BUILD)/tests/run_tests
 
 .PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
         test-stub test-student test-grader test-policy test-corpus test-perf test-mutants mutants \
-        test-corpus-fallback test-sandbox test-mutagen
+        test-corpus-fallback test-sandbox test-mutagen test-docs
 .DELETE_ON_ERROR:
 # Objects built through pattern rules are not intermediates: keep them.
 .SECONDARY:
@@ -123,7 +123,7 @@ test: all check-stubs test-unit test-solution test-stub test-student test-grader
       fuzz-smoke \
       test-corpus test-corpus-fallback test-sandbox test-perf test-mutagen test-mutants test-shards \
       test-slurm \
-      test-browser test-release
+      test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"
 
 test-unit: $(UNIT_TESTS)
@@ -137,6 +137,11 @@ test-stub: $(STUB_TESTS)
 
 test-student:
 	@sh tests/scripts/student_workflow.sh $(BUILD)/student
+
+# docs/configuration.md and docs/cli.md against the config key tables and
+# the commands' option tables, both ways (a text check: nothing to build).
+test-docs:
+	@sh tests/scripts/docs_check.sh $(BUILD)/docs-check
 
 test-grader: $(GRADER) $(SOLUTION_TESTS)
 	@sh tests/scripts/bad_configs.sh $(GRADER)
