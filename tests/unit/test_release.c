@@ -237,8 +237,12 @@ START_TEST(test_student_config_loads)
     int rc = cfg_load(path, &student, &cerr);
     fs_remove_tree(dir);
     ck_assert_msg(rc == 0, "%s:%u:%u: %s", cerr.file, cerr.line, cerr.column, cerr.message);
-    ck_assert_uint_eq(student.ntests, 15);
-    ck_assert_double_eq_tol(cfg_total_points(&student), 60.0, 1e-9);
+    ck_assert_uint_eq(student.ntests, 27);
+    ck_assert_double_eq_tol(cfg_total_points(&student), 86.0, 1e-9);
+    /* the official grading seed stays with the instructor */
+    ck_assert(cfg.grading.seeded);
+    ck_assert(!student.grading.seeded);
+    ck_assert_ptr_null(strstr(text, "grading"));
     for (size_t i = 0; i < student.ntests; i++) {
         const struct cfg_test *t = &student.tests[i], *orig = cfg_find_test(&cfg, t->id);
         ck_assert_ptr_nonnull(orig);
