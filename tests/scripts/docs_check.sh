@@ -31,7 +31,8 @@ hermetic "$work"
 key_sources() { ls "$1"/grader/src/config/*.c "$1"/grader/src/config/*.h 2>/dev/null || true; }
 opt_sources() { ls "$1"/grader/*.c "$1"/grader/cli/*.c 2>/dev/null || true; }
 
-# KEY<TAB>FILE:LINE for every string of every keys[] table in the files given.
+# KEY<TAB>FILE:LINE for every string of every keys[] table in the files given
+# (only key-like strings: a table-driven checker's entries may hold others).
 code_keys() {
     awk '
         FNR == 1 { inside = 0 }
@@ -42,8 +43,8 @@ code_keys() {
             line = $0; end = index(line, "};")
             if (end) line = substr(line, 1, end)
             while (match(line, /"[^"]*"/)) {
-                printf "%s\t%s:%d\n", substr(line, RSTART + 1, RLENGTH - 2), FILENAME, FNR
-                line = substr(line, RSTART + RLENGTH)
+                k = substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH)
+                if (k ~ /^[a-z_][a-z0-9_]*$/) printf "%s\t%s:%d\n", k, FILENAME, FNR
             }
             if (end) inside = 0
         }' "$@"
@@ -115,8 +116,8 @@ check_tree() {
     # shellcheck disable=SC2086
     code_opts $os > "$out.co"
     doc_keys "$root/docs/configuration.md" > "$out.dk"
-    doc_opts "$root/docs/cli.md" > "$out.do"
-    for f in ck co dk do; do
+    doc_opts "$root/docs/cli.md" > "$out.dopt"
+    for f in ck co dk dopt; do
         if [ ! -s "$out.$f" ]; then echo "docs_check: nothing extracted ($f) from $root"; return 1; fi
     done
     # Undocumented: in the code, not in the docs.
@@ -125,14 +126,14 @@ check_tree() {
         END { exit bad }' doc_file="docs/configuration.md" kind="config key" "$out.dk" "$out.ck" || bad=1
     awk -F '\t' 'NR == FNR { doc[$1] = 1; next }
         !($1 in doc) && !seen[$1]++ { printf "%s: option %s is not documented in docs/cli.md\n", $2, $1; bad = 1 }
-        END { exit bad }' "$out.do" "$out.co" || bad=1
+        END { exit bad }' "$out.dopt" "$out.co" || bad=1
     # Documented but not in the code.
     awk -F '\t' 'NR == FNR { code[$1] = 1; next }
         !($1 in code) { printf "%s: config key %s is documented but the loader does not accept it\n", $2, $1; bad = 1 }
         END { exit bad }' "$out.ck" "$out.dk" || bad=1
     awk -F '\t' 'NR == FNR { code[$1] = 1; next }
         !($1 in code) { printf "%s: option %s is documented but no command accepts it\n", $2, $1; bad = 1 }
-        END { exit bad }' "$out.co" "$out.do" || bad=1
+        END { exit bad }' "$out.co" "$out.dopt" || bad=1
     rm -f "$out".*
     return $bad
 }
