@@ -11,6 +11,7 @@
  *                 where an infinity in A would spill NaN into the next
  *                 row if a partial strip stored its padding columns;
  *                 quantized_matmul with k a multiple of 32 (no padding)
+ *                 and with 70 columns (a partial group to transpose)
  *   long_rows     quantized_matmul with k = 70000 (more than one 65536-long
  *                 accumulation chunk) and with 37 rows of 8192 (more than
  *                 one row block)
@@ -162,9 +163,17 @@ static void check_quantized(const Tensor *A, const Tensor *B, float sa, float sb
     tensor_free(E);
 }
 
-/* k = 32 and 64: rows with no zero padding, quantized to the last value */
+/* k = 32 and 64: rows with no zero padding, quantized to the last value;
+ * and B with 70 columns (a last group of 6 columns to transpose) */
 TC_TEST(test_quantized_unpadded)
 {
+    struct tc_rng wide;
+    tc_rng_seed(&wide, 809);
+    Tensor *WA = tc_randn_2d(&wide, 2, 3), *WB = tc_randn_2d(&wide, 3, 70);
+    check_quantized(WA, WB, 0.02f, 0.03f, "2x3 @ 3x70");
+    tensor_free(WA);
+    tensor_free(WB);
+
     static const size_t ks[] = {32, 64};
     struct tc_rng rng;
     tc_rng_seed(&rng, 804);

@@ -175,12 +175,14 @@ struct ops_job {
     const Tensor *x, *y;
     VectorOps out;
     double dot, dist;
+    int rc;
 };
 
 static int call_operations(void *arg)
 {
     struct ops_job *job = arg;
-    return vectorized_operations(job->x, job->y, &job->out) == 0 ? 0 : -1;
+    job->rc = vectorized_operations(job->x, job->y, &job->out);
+    return job->rc == 0 ? 0 : -1;
 }
 
 static void check_operations(void *arg, int ok)
@@ -188,6 +190,8 @@ static void check_operations(void *arg, int ok)
     struct ops_job *job = arg;
     VectorOps *o = &job->out;
     if (!ok) {
+        ck_assert_msg(job->rc == -1, "vectorized_operations failed (out of memory) "
+                      "but returned %d; kernels.h: 0 or -1", job->rc);
         ck_assert_msg(o->element_wise_multiply == NULL && o->element_wise_add == NULL &&
                       o->squared_difference == NULL && o->euclidean_distance == NULL &&
                       o->dot_product == NULL, "vectorized_operations failed (out of "
