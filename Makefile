@@ -64,7 +64,7 @@ UNIT_TESTS     = $(BUILD)/tests/run_tests
 
 .PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
         test-stub test-student test-grader test-policy test-corpus test-perf test-mutants mutants \
-        test-corpus-fallback test-sandbox test-mutagen test-docs
+        test-corpus-fallback test-sandbox test-mutagen test-docs test-layering
 .DELETE_ON_ERROR:
 # Objects built through pattern rules are not intermediates: keep them.
 .SECONDARY:
@@ -119,7 +119,8 @@ check-stubs: $(MKSTUB)
 
 # ---- tests --------------------------------------------------------------
 
-test: all check-stubs test-unit test-solution test-stub test-student test-grader test-policy \
+test: all check-stubs test-layering test-unit test-solution test-stub test-student test-grader \
+      test-policy \
       fuzz-smoke \
       test-corpus test-corpus-fallback test-sandbox test-perf test-mutagen test-mutants test-shards \
       test-slurm \
@@ -128,6 +129,11 @@ test: all check-stubs test-unit test-solution test-stub test-student test-grader
 
 test-unit: $(UNIT_TESTS)
 	$(UNIT_TESTS)
+
+# The grader's includes run one way, down its folders (tests/scripts/layering.sh
+# holds the table; it first proves itself on planted bad includes).
+test-layering:
+	@sh tests/scripts/layering.sh
 
 test-solution: $(SOLUTION_TESTS)
 	$(SOLUTION_TESTS) --quiet

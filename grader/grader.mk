@@ -19,11 +19,13 @@ GRADER_PKGS    = yaml-0.1 jansson libxml-2.0 libzip libseccomp
 GRADER_PKG_CFLAGS = $(shell pkg-config --cflags $(GRADER_PKGS) 2>/dev/null)
 GRADER_LIBS    = $(shell pkg-config --libs $(GRADER_PKGS) 2>/dev/null) -lcsv -lm
 GRADER_INC     = -Igrader/src
-GRADER_LIB_SRC = $(sort $(wildcard grader/src/*.c))
-# tmpl_data.S embeds the files of grader/templates/ (tmpl.h) with .incbin,
+# grader/src/<subsystem>/*.c (README "Where things live"); includes name the
+# folder: #include "config/cfg.h".
+GRADER_LIB_SRC = $(sort $(wildcard grader/src/*/*.c))
+# ship/tmpl_data.S embeds the files of grader/templates/ (tmpl.h) with .incbin,
 # which the compiler's dependency files do not see: they are listed here.
 GRADER_TMPL    = $(sort $(wildcard grader/templates/*))
-GRADER_LIB_OBJ = $(GRADER_LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/grader/src/tmpl_data.o
+GRADER_LIB_OBJ = $(GRADER_LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/grader/src/ship/tmpl_data.o
 GRADER         = $(BUILD)/grader/grader
 MKSTUB         = $(BUILD)/grader/mkstub
 
@@ -34,7 +36,7 @@ $(BUILD)/grader/src/%.o: grader/src/%.c | $(GRADER_ORDER)
 	@mkdir -p $(@D)
 	$(CC) $(GRADER_CFLAGS) $(GRADER_INC) $(GRADER_PKG_CFLAGS) -c $< -o $@
 
-$(BUILD)/grader/src/tmpl_data.o: grader/src/tmpl_data.S $(GRADER_TMPL) | $(GRADER_ORDER)
+$(BUILD)/grader/src/ship/tmpl_data.o: grader/src/ship/tmpl_data.S $(GRADER_TMPL) | $(GRADER_ORDER)
 	@mkdir -p $(@D)
 	$(CC) $(GRADER_CFLAGS) -c $< -o $@
 
@@ -52,7 +54,7 @@ $(GRADER): $(BUILD)/grader/main.o $(BUILD)/grader/libgrader.a
 $(MKSTUB): $(BUILD)/grader/mkstub.o $(BUILD)/grader/libgrader.a
 	$(CC) $(GRADER_LDFLAGS) $^ $(GRADER_LIBS) -o $@
 
--include $(wildcard $(BUILD)/grader/*.d $(BUILD)/grader/src/*.d)
+-include $(wildcard $(BUILD)/grader/*.d $(BUILD)/grader/src/*/*.d)
 
 # mutagen: the mutant generator `grader mutants` runs (grader/mutagen/).
 # It links libclang (Debian's libclang-dev), so it is its own target, not

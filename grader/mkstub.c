@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "stubgen.h"
+#include "util/fsutil.h"
+#include "compile/stubgen.h"
 
 #define MAX_SOURCE (16u << 20)
 

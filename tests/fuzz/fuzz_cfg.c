@@ -1,5 +1,5 @@
 /*
- * fuzz_cfg.c -- libFuzzer target for the config loader (grader/src/cfg.c).
+ * fuzz_cfg.c -- libFuzzer target for the config loader (grader/src/config/cfg.c).
  *
  * Each input is written to one config file, reused for the whole process,
  * and loaded with cfg_load(); the same bytes, cut at the first NUL, go to
@@ -42,7 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cfg.h"
+#include "config/cfg.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

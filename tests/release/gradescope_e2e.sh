@@ -52,7 +52,7 @@ check "setup.sh and run_autograder at the zip's root, executable" \
     sh -c "grep -q '^-rwxr-xr-x .* setup.sh\$' '$work/zipinfo' &&
            grep -q '^-rwxr-xr-x .* run_autograder\$' '$work/zipinfo'"
 missing=""
-for f in source/config.yaml source/grader/grader.mk source/grader/src/release.c \
+for f in source/config.yaml source/grader/grader.mk source/grader/src/ship/release.c \
          source/harness/kernels/hidden/test_hidden_matmul.c source/harness/kernels/hidden/hidden_suites.h \
          source/harness/kernels/main_all.c source/harness/kernels/perf/perf_main.c \
          source/assignments/kernels/kernels.c source/assignments/kernels/kernels.h; do

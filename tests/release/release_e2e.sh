@@ -62,7 +62,7 @@ for f in assignments/kernels/kernels.c assignments/kernels/kernels.h \
          assignments/kernels/Makefile assignments/kernels/README.md config.yaml \
          harness/tensor/tensor.c harness/check/tcheck.h harness/kernels/suites.h \
          harness/kernels/main_visible.c harness/kernels/visible/test_parallel.c \
-         grader/grader.mk grader/main.c grader/src/release.c grader/templates/grade.yml \
+         grader/grader.mk grader/main.c grader/src/ship/release.c grader/templates/grade.yml \
          .github/workflows/grade.yml .gitlab-ci.yml; do
     [ -f "$rel/$f" ] || missing="$missing $f"
 done

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buildlog.h"
+#include "compile/buildlog.h"
 #include "suites.h"
 
 #define SCRATCH "/tmp/grade-42-abcdef"

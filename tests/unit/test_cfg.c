@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cfg.h"
+#include "config/cfg.h"
 #include "suites.h"
 
 #define FIXTURES "tests/fixtures/configs"

@@ -1,5 +1,5 @@
 /*
- * test_coverage.c -- unit tests of grader/src/coverage.c.  Two fixtures,
+ * test_coverage.c -- unit tests of grader/src/run/coverage.c.  Two fixtures,
  * each compiled with --coverage and run once in a fresh temporary folder:
  * "tiny", one file whose totals must be what its code implies, and
  * "rich", three sources (a header inlined into two objects in nested
@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "coverage.h"
-#include "fsutil.h"
-#include "proc.h"
+#include "run/coverage.h"
+#include "util/fsutil.h"
+#include "util/proc.h"
 #include "suites.h"
 
 static char tmpdir[] = "/tmp/coverage_test.XXXXXX";

@@ -1,5 +1,5 @@
 /*
- * test_fsutil.c -- unit tests of grader/src/fsutil.c in a fresh temporary
+ * test_fsutil.c -- unit tests of grader/src/util/fsutil.c in a fresh temporary
  * folder per test (checked fixture): atomic writes leave no temporaries,
  * tree walks never follow symlinks, copies refuse non-regular files.
  */
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "util/fsutil.h"
 #include "suites.h"
 
 static char tmpdir[] = "/tmp/fsutil_test.XXXXXX";

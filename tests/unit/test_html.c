@@ -1,5 +1,5 @@
 /*
- * test_html.c -- unit tests of grader/src/html.c.  Every page is parsed
+ * test_html.c -- unit tests of grader/src/report/html.c.  Every page is parsed
  * back with libxml2's HTML parser and checked by element and class:
  * hidden tests never reach the student page, failing checks and output
  * do, markup in student text comes back as the same text (escaped, not
@@ -19,10 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "html.h"
-#include "report.h"
-#include "result.h"
+#include "util/fsutil.h"
+#include "report/html.h"
+#include "report/report.h"
+#include "score/result.h"
 #include "suites.h"
 
 /* Strings no student page may contain. */

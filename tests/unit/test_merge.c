@@ -1,5 +1,5 @@
 /*
- * test_merge.c -- unit tests of grader/src/merge.c.  Each test builds
+ * test_merge.c -- unit tests of grader/src/scale/merge.c.  Each test builds
  * batch outputs by hand in a temporary folder (results.json and
  * gradebook-row.csv written by the report module, as grading writes
  * them), merges them, and checks OUT: which students were copied, the
@@ -16,11 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "fsutil.h"
-#include "merge.h"
-#include "report.h"
-#include "result.h"
+#include "scale/batch.h"
+#include "util/fsutil.h"
+#include "scale/merge.h"
+#include "report/report.h"
+#include "score/result.h"
 #include "suites.h"
 
 static char root[64];

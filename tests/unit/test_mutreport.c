@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mutants.h"
-#include "mutreport.h"
+#include "grade/mutants.h"
+#include "report/mutreport.h"
 #include "suites.h"
 
 static struct cfg_test unit_tests[2] = {

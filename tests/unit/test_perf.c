@@ -1,5 +1,5 @@
 /*
- * test_perf.c -- unit tests of grader/src/perf.c: reading callgrind's
+ * test_perf.c -- unit tests of grader/src/run/perf.c: reading callgrind's
  * output files, the metrics, the mapping of a ratio to points (linear
  * and stepped), the structural threads check, and the scan for valgrind
  * client requests.  The stage itself (build, valgrind in the sandbox) is
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "perf.h"
+#include "run/perf.h"
 #include "suites.h"
 
 /* ---- callgrind output ---------------------------------------------------- */

@@ -1,5 +1,5 @@
 /*
- * test_policy.c -- unit tests of grader/src/policy.c.  Each test compiles a small C snippet with gcc into a
+ * test_policy.c -- unit tests of grader/src/compile/policy.c.  Each test compiles a small C snippet with gcc into a
  * fresh temporary folder, as a student object, and checks the violations
  * pol_check() reports with the real nm and objdump.
  */
@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "policy.h"
-#include "proc.h"
+#include "util/fsutil.h"
+#include "compile/policy.h"
+#include "util/proc.h"
 #include "suites.h"
 
 static char tmpdir[512];

@@ -1,12 +1,12 @@
 /*
- * test_proc.c -- unit tests of grader/src/proc.c: stdout captured, a
+ * test_proc.c -- unit tests of grader/src/util/proc.c: stdout captured, a
  * missing tool and a failing one reported with the telling stderr line.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc.h"
+#include "util/proc.h"
 #include "suites.h"
 
 START_TEST(test_capture_stdout)

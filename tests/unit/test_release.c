@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "fsutil.h"
-#include "release.h"
-#include "strv.h"
+#include "config/cfg.h"
+#include "util/fsutil.h"
+#include "ship/release.h"
+#include "util/strv.h"
 #include "suites.h"
 
 /* A solution with one block: a long line, three mid-length lines, a short

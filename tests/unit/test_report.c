@@ -1,5 +1,5 @@
 /*
- * test_report.c -- unit tests of grader/src/report.c.  Every format is
+ * test_report.c -- unit tests of grader/src/report/report.c.  Every format is
  * parsed back with the library that reads it (jansson, libxml2, libcsv)
  * and checked field by field: hidden tests never leak into student
  * reports, awkward strings survive the round trip, and rendering is
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "result.h"
+#include "report/report.h"
+#include "score/result.h"
 #include "suites.h"
 
 /* Strings no student report may contain. */

@@ -1,5 +1,5 @@
 /*
- * test_result.c -- unit tests of grader/src/result.c: scoring rules,
+ * test_result.c -- unit tests of grader/src/score/result.c: scoring rules,
  * determinism of the totals, status names, visibility, and that
  * release frees everything (ASan) and is safe twice.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "result.h"
+#include "score/result.h"
 #include "suites.h"
 
 /* A config test built by hand (no YAML). */

@@ -1,5 +1,5 @@
 /*
- * test_sbx.c -- unit tests of grader/src/sbx.c: verdicts, limits, output
+ * test_sbx.c -- unit tests of grader/src/sandbox/sbx.c: verdicts, limits, output
  * capture and the isolation bwrap gives.  The "student" is /bin/sh -c
  * SCRIPT in a fresh work folder under /tmp (owned by the sandbox uid when
  * we are root).  Most tests loop over the three levels: _i == 0
@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sbx.h"
+#include "sandbox/sbx.h"
 #include "suites.h"
 
 #define NOBODY 65534

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stubgen.h"
+#include "compile/stubgen.h"
 #include "suites.h"
 
 static char *gen(const char *src, int *blocks, struct stub_error *err)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "suites.h"
-#include "tmpl.h"
+#include "ship/tmpl.h"
 
 static const struct tmpl_var ci_vars[] = {
     {"FAIL_UNDER", "42.5"}, {"PACKAGES", "gcc make"}, {"SUBMISSION", "assignments/x"},

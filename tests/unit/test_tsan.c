@@ -1,14 +1,15 @@
 /*
- * test_tsan.c -- unit tests of grader/src/tsan.c: which ThreadSanitizer
+ * test_tsan.c -- unit tests of grader/src/run/tsan.c: which ThreadSanitizer
  * reports count (data races reaching a student file), how the places are
  * named, and that the same race is listed once.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "suites.h"
-#include "tsan.h"
+#include "run/tsan.h"
 
 static const char *const files[] = {"kernels.c"};
 

@@ -1,0 +1,818 @@
+/*
+ * grade.c -- one submission, from its folder to its reports.
+ */
+#include "grade/grade.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile/buildlog.h"
+#include "run/coverage.h"
+#include "util/fsutil.h"
+#include "report/html.h"
+#include "run/perf.h"
+#include "compile/policy.h"
+#include "report/report.h"
+#include "sandbox/sbx.h"
+#include "sandbox/scratch.h"
+#include "util/strv.h"
+#include "run/testrun.h"
+#include "run/tsan.h"
+
+const char *const grade_output_files[] = {
+    "build.log", "report.txt", "report-instructor.txt", "report.html",
+    "report-instructor.html", "junit.xml",
+    "gradebook-row.csv", "report.md", "results.json", NULL,
+};
+
+/* Everything one grading needs, so helpers take one pointer. */
+struct grade_run {
+    const struct grade_env *env;
+    const struct grade_slot *slot;
+    struct res_submission *res;
+    char *scratch;          /* mkdtemp'd, removed at the end */
+    struct strv sources;    /* student files copied into scratch */
+    char *program;          /* scratch/tests */
+    char *tsan_program;     /* scratch/BLD_TSAN_DIR/tests once built, else NULL */
+    bool tsan_failed;       /* the ThreadSanitizer build failed: its units score 0 */
+    char *err;
+    size_t errlen;
+    uint64_t start_ms;      /* fs_now_ms() when grading began */
+};
+
+static int grade_errf(struct grade_run *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int grade_errf(struct grade_run *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g->err, g->errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void grade_ungradable(struct res_submission *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Marks the submission ungradable; the first reason wins. */
+static void grade_ungradable(struct res_submission *res, const char *fmt, ...)
+{
+    va_list ap;
+    if (res->status == RES_UNGRADABLE)
+        return;
+    res->status = RES_UNGRADABLE;
+    va_start(ap, fmt);
+    if (vasprintf(&res->reason, fmt, ap) < 0)
+        res->reason = NULL;
+    va_end(ap);
+}
+
+/*
+ * Records that an optional stage was skipped after a failure: `message`
+ * for everyone (the reports' "Grading notes"), `detail` (the tool's error,
+ * may be NULL or "") for the staff.  -1 only when memory runs out.
+ */
+static int grade_degrade(struct grade_run *g, const char *stage, const char *message,
+                         const char *detail)
+{
+    struct res_submission *s = g->res;
+    struct res_degraded *v = realloc(s->degraded, (s->ndegraded + 1) * sizeof *v);
+    if (!v)
+        return grade_errf(g, "out of memory");
+    s->degraded = v;
+    struct res_degraded *d = &v[s->ndegraded];
+    d->stage = strdup(stage);
+    d->message = strdup(message);
+    d->detail = detail && detail[0] ? strdup(detail) : NULL;
+    s->ndegraded++;   /* counted even when a strdup failed: released either way */
+    if (!d->stage || !d->message || (detail && detail[0] && !d->detail))
+        return grade_errf(g, "out of memory");
+    return 0;
+}
+
+static int grade_init_tests(struct res_submission *res, const struct grader_cfg *cfg)
+{
+    res->tests = calloc(cfg->ntests ? cfg->ntests : 1, sizeof *res->tests);
+    if (!res->tests)
+        return -1;
+    res->ntests = cfg->ntests;
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        res->tests[i].cfg = &cfg->tests[i];
+        res->tests[i].status = RES_NOT_RUN;
+        res->tests[i].max_score = cfg->tests[i].points;
+    }
+    return 0;
+}
+
+/*
+ * Copies one student file into scratch.  Only a regular file inside the
+ * submission folder is taken: no symlinks (at any level), devices, FIFOs
+ * or oversize files.  Returns 0, 1 if the submission is at fault (reason
+ * recorded), -1 on a grader failure.
+ */
+static int grade_copy_file(struct grade_run *g, const char *sub_real,
+                           const struct cfg_student_file *f)
+{
+    char *src = fs_join(sub_real, f->path), *dst = fs_join(g->scratch, f->path);
+    char real[PATH_MAX];
+    struct stat st;
+    int rc = 1;
+    if (!src || !dst) {
+        rc = grade_errf(g, "out of memory");
+    } else if (lstat(src, &st) < 0) {
+        grade_ungradable(g->res, "missing file %s: submit it with exactly this name", f->path);
+    } else if (S_ISLNK(st.st_mode)) {
+        grade_ungradable(g->res, "%s is a symbolic link: submit the file itself", f->path);
+    } else if (!S_ISREG(st.st_mode)) {
+        grade_ungradable(g->res, "%s is not a regular file", f->path);
+    } else if ((uint64_t)st.st_size > f->max_size) {
+        grade_ungradable(g->res, "%s is too large (%lld bytes; the limit is %llu)", f->path,
+                         (long long)st.st_size, (unsigned long long)f->max_size);
+    } else if (!realpath(src, real) || strncmp(real, sub_real, strlen(sub_real)) != 0 ||
+               real[strlen(sub_real)] != '/') {
+        grade_ungradable(g->res, "%s resolves outside the submission folder", f->path);
+    } else {
+        char *slash = strrchr(dst, '/');
+        *slash = '\0';
+        int mk = fs_mkdir_p(dst, 0755);
+        *slash = '/';
+        if (mk < 0 || fs_copy_file(src, dst) < 0)
+            rc = grade_errf(g, "cannot copy %s into %s: %s", f->path, g->scratch, strerror(errno));
+        else {
+            strv_push(&g->sources, dst);
+            rc = 0;
+        }
+    }
+    free(src);
+    free(dst);
+    return rc;
+}
+
+static int grade_prepare(struct grade_run *g, const char *submission_dir)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    char sub_real[PATH_MAX];
+    bool as_root = geteuid() == 0;
+    if (scr_grading_open(g->env->work_root, as_root, g->slot->uid, g->slot->gid,
+                         &g->scratch) < 0)
+        return grade_errf(g, "cannot create a scratch folder in %s: %s", g->env->work_root,
+                          strerror(errno));
+    g->program = fs_join(g->scratch, "tests");
+    char *obj = fs_join(g->scratch, "obj"), *perf = fs_join(g->scratch, BLD_PERF_DIR);
+    int ok = g->program && obj && perf && fs_mkdir_p(obj, 0770) == 0 &&
+             fs_mkdir_p(perf, 0770) == 0;
+    free(obj);
+    free(perf);
+    if (!ok)
+        return grade_errf(g, "cannot prepare %s: %s", g->scratch, strerror(errno));
+    if (!realpath(submission_dir, sub_real)) {
+        grade_ungradable(g->res, "cannot open the submission folder: %s", strerror(errno));
+        return 0;
+    }
+    for (size_t i = 0; i < cfg->nfiles; i++)
+        if (grade_copy_file(g, sub_real, &cfg->files[i]) < 0)
+            return -1;
+    if (g->sources.oom)
+        return grade_errf(g, "out of memory");
+    /* The sandbox users own their scratch folder (group-writable: the unit
+     * runners of one submission share it) to write objects and results;
+     * no other user may enter it (scratch.h). */
+    if (as_root && fs_chown_tree(g->scratch, g->slot->uid, g->slot->gid) < 0)
+        return grade_errf(g, "cannot hand %s to uid %u: %s", g->scratch,
+                          (unsigned)g->slot->uid, strerror(errno));
+    char *objdir = fs_join(g->scratch, "obj"), *perfdir = fs_join(g->scratch, BLD_PERF_DIR);
+    int rc = objdir && perfdir && chmod(g->scratch, 0770) == 0 && chmod(objdir, 0770) == 0 &&
+             chmod(perfdir, 0770) == 0 ? 0 : -1;
+    free(objdir);
+    free(perfdir);
+    if (rc < 0)
+        return grade_errf(g, "cannot open %s to the sandbox users: %s", g->scratch,
+                          strerror(errno));
+    return 0;
+}
+
+/* Compile, link and check the symbol policy.  0, or -1 on grader failure. */
+static int grade_build(struct grade_run *g)
+{
+    const struct grade_env *env = g->env;
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel};
+    char **objs = NULL, *log = NULL, perr[512] = "";
+    uint64_t t0 = fs_now_ms();
+    int rc = bld_student(env->cfg, env->trusted, &sb, g->scratch,
+                         (const char *const *)g->sources.v, g->sources.n,
+                         g->program, &objs, &log);
+    g->res->phases.compile_ms = fs_now_ms() - t0;
+    g->res->build_log = log;
+    if (rc == 1)
+        grade_ungradable(g->res, "your code did not compile or link: see the build log");
+    size_t nobjs = 0;
+    while (objs && objs[nobjs])
+        nobjs++;
+    if (rc == 0) {
+        struct pol_report rep = {0};
+        t0 = fs_now_ms();
+        rc = pol_check(&env->cfg->symbols, (const char *const *)objs, nobjs,
+                       pol_run_direct, NULL, &rep, perr, sizeof perr);
+        g->res->phases.policy_ms = fs_now_ms() - t0;
+        if (rc == 0 && rep.n > 0)
+            grade_ungradable(g->res, "%s%s", rep.v[0].message,
+                             rep.n > 1 ? " (and more: see the build log)" : "");
+        for (size_t i = 0; rc == 0 && i < rep.n; i++) {
+            char *l = NULL;
+            if (asprintf(&l, "%spolicy: %s\n", g->res->build_log ? g->res->build_log : "",
+                         rep.v[i].message) >= 0) {
+                free(g->res->build_log);
+                g->res->build_log = l;
+            }
+        }
+        pol_report_release(&rep);
+        if (rc < 0)
+            grade_errf(g, "symbol check failed: %s", perr);
+    } else if (rc < 0) {
+        grade_errf(g, "build failed: %s", log ? log : "unknown reason");
+    }
+    for (size_t i = 0; i < nobjs; i++)
+        free(objs[i]);
+    free(objs);
+    return rc < 0 ? -1 : 0;
+}
+
+static bool grade_cancelled(const struct grade_env *env)
+{
+    return env->cancel && *env->cancel;
+}
+
+/* ---- repeated runs and the ThreadSanitizer stage ------------------------------ */
+
+/* Appends `text` to the build log (for both views: buildlog.h filters it). */
+static void grade_log_append(struct grade_run *g, const char *head, const char *text)
+{
+    char *l = NULL;
+    if (asprintf(&l, "%s%s%s", g->res->build_log ? g->res->build_log : "", head,
+                 text ? text : "") >= 0) {
+        free(g->res->build_log);
+        g->res->build_log = l;
+    }
+}
+
+/*
+ * The ThreadSanitizer build (build.h), right after the tests build and
+ * before any student code runs in scratch.  The student's file failing to
+ * build there (e.g. an #error under __SANITIZE_THREAD__) fails the units
+ * TSan would have checked; only a grader failure is -1.
+ */
+static int grade_tsan_build(struct grade_run *g)
+{
+    const struct grade_env *env = g->env;
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel};
+    char **objs = NULL, *log = NULL;
+    uint64_t t0 = fs_now_ms();
+    char *program = fs_join(g->scratch, BLD_TSAN_DIR "/tests");
+    if (!program)
+        return grade_errf(g, "out of memory");
+    int rc = bld_tsan_student(env->cfg, env->trusted, &sb, g->scratch,
+                              (const char *const *)g->sources.v, g->sources.n, program, &objs,
+                              &log);
+    g->res->phases.compile_ms += fs_now_ms() - t0;
+    for (size_t i = 0; objs && objs[i]; i++)
+        free(objs[i]);
+    free(objs);
+    if (rc == 0) {
+        g->tsan_program = program;
+    } else {
+        free(program);
+        if (rc < 0)
+            grade_errf(g, "ThreadSanitizer build failed: %s", log ? log : "unknown reason");
+        else
+            grade_log_append(g, "ThreadSanitizer build (thread_sanitizer) failed:\n", log);
+        g->tsan_failed = true;
+    }
+    free(log);
+    return rc < 0 ? -1 : 0;
+}
+
+/* The student files' paths in the submission, for naming race sites. */
+static size_t grade_student_paths(const struct grader_cfg *cfg, const char **paths,
+                                  size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nfiles && n < max; i++)
+        paths[n++] = cfg->files[i].path;
+    return n;
+}
+
+/*
+ * The ThreadSanitizer run of one unit, in the unit runner's sandbox with
+ * TSAN_OPTIONS and the heap limit (harness/tsan/tsan_heap.c) added to its
+ * environment.  A race in the student's files fails the unit.
+ */
+static int grade_tsan_unit(struct grade_run *g, const struct cfg_test *ct,
+                           const struct sbx_opts *unit_opts, struct res_test *t,
+                           char *err, size_t errlen)
+{
+    const struct cfg_tsan *ts = &g->env->cfg->tsan;
+    if (g->tsan_failed)
+        return res_test_add_races(t, strdup("(not checked: your code did not build with "
+                                            "ThreadSanitizer; see the build log)\n"));
+    const char *env[32], *files[16];
+    char opts_var[256], heap_var[64];
+    size_t n = 0;
+    for (const char *const *e = unit_opts->env; e && *e && n < 29; e++)
+        env[n++] = *e;
+    snprintf(opts_var, sizeof opts_var, "TSAN_OPTIONS=%s", TSAN_OPTIONS_VALUE);
+    snprintf(heap_var, sizeof heap_var, "%s=%llu", TSAN_HEAP_LIMIT_ENV,
+             (unsigned long long)ts->limits.memory_bytes);
+    env[n++] = opts_var;
+    env[n++] = heap_var;
+    env[n] = NULL;
+    struct sbx_opts o = *unit_opts;
+    o.env = env;
+    char *dir = fs_join(g->scratch, BLD_TSAN_DIR), *races = NULL;
+    if (!dir)
+        return -1;
+    size_t nfiles = grade_student_paths(g->env->cfg, files, 16);
+    int rc = trun_tsan_unit(ct, &ts->limits, g->tsan_program, &o, dir, files, nfiles, &races,
+                            err, errlen);
+    free(dir);
+    if (rc == 0 && races)
+        rc = res_test_add_races(t, races);
+    return rc;
+}
+
+/*
+ * One graded unit: ct->repeat runs merged (res_test_merge(): a check that
+ * fails in any run fails), then its ThreadSanitizer run if the config
+ * names it.  -1 only when the grader failed (err).
+ */
+static int grade_unit(struct grade_run *g, const struct cfg_test *ct,
+                      const struct sbx_opts *o, struct res_test *t, char *err, size_t errlen)
+{
+    if (trun_unit(ct, g->program, o, t, err, errlen) < 0)
+        return -1;
+    for (unsigned k = 1; k < ct->repeat && !grade_cancelled(g->env); k++) {
+        struct res_test again;
+        if (trun_unit(ct, g->program, o, &again, err, errlen) < 0) {
+            res_test_release(&again);
+            return -1;
+        }
+        if (res_test_merge(t, &again) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    if (ct->tsan && (g->tsan_program || g->tsan_failed) && !grade_cancelled(g->env) &&
+        grade_tsan_unit(g, ct, o, t, err, errlen) < 0) {
+        if (!err[0])
+            snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* The graded units, shared by the unit runners of one submission. */
+struct grade_units {
+    struct grade_run *g;
+    pthread_mutex_t lock;
+    size_t next;
+    int failed;              /* a grader failure: stop taking units */
+};
+
+struct grade_unit_worker {
+    struct grade_units *u;
+    unsigned index;
+    pthread_t thread;
+    char err[256];
+};
+
+static void *grade_unit_main(void *arg)
+{
+    struct grade_unit_worker *w = arg;
+    struct grade_run *g = w->u->g;
+    const struct grader_cfg *cfg = g->env->cfg;
+    /* The grading seed (config "grading"): the visible tests draw their inputs from it. */
+    char seed[40];
+    const char *env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL, NULL};
+    if (cfg->grading.seeded) {
+        snprintf(seed, sizeof seed, "TC_SEED=%" PRIu64, cfg->grading.seed);
+        env[3] = seed;
+    }
+    struct sbx_opts o;
+    sbx_opts_init(&o);
+    o.workdir = g->scratch;
+    o.env = env;
+    o.uid = g->slot->uid + w->index * GRADE_UID_STRIDE;
+    o.gid = g->slot->gid;
+    o.umask = 002;           /* .gcda files are merged by every unit runner */
+    o.use_bwrap = g->env->use_bwrap;
+    o.cancel = g->env->cancel;
+    for (;;) {
+        pthread_mutex_lock(&w->u->lock);
+        bool stop = w->u->failed || grade_cancelled(g->env);
+        size_t i = stop ? cfg->ntests : w->u->next++;
+        pthread_mutex_unlock(&w->u->lock);
+        if (i >= cfg->ntests)
+            return NULL;
+        if (cfg->tests[i].kind != CFG_KIND_CHECK)
+            continue;        /* measured after the units: grade_perf() */
+        if (grade_unit(g, &cfg->tests[i], &o, &g->res->tests[i], w->err, sizeof w->err) < 0) {
+            pthread_mutex_lock(&w->u->lock);
+            w->u->failed = 1;
+            pthread_mutex_unlock(&w->u->lock);
+            return NULL;
+        }
+    }
+}
+
+/* Runs every graded unit, env->unit_jobs at a time; results keep config order. */
+static int grade_run_tests(struct grade_run *g)
+{
+    unsigned jobs = g->env->unit_jobs;
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > GRADE_MAX_UNIT_JOBS)
+        jobs = GRADE_MAX_UNIT_JOBS;
+    struct grade_units u = {.g = g};
+    struct grade_unit_worker w[GRADE_MAX_UNIT_JOBS];
+    unsigned started = 0;
+    uint64_t t0 = fs_now_ms();
+    pthread_mutex_init(&u.lock, NULL);
+    memset(w, 0, sizeof w);
+    for (; started < jobs; started++) {
+        w[started].u = &u;
+        w[started].index = started;
+        if (pthread_create(&w[started].thread, NULL, grade_unit_main, &w[started]) != 0)
+            break;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    pthread_mutex_destroy(&u.lock);
+    g->res->phases.run_ms = fs_now_ms() - t0;
+    if (started == 0)
+        return grade_errf(g, "cannot start a thread to run the tests");
+    for (unsigned i = 0; i < started; i++)
+        if (w[i].err[0])
+            return grade_errf(g, "%s", w[i].err);
+    return u.failed ? grade_errf(g, "running the tests failed") : 0;
+}
+
+/* With --no-performance: say why the performance tests scored nothing. */
+static int grade_mark_skipped(struct grade_run *g)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        struct res_test *t = &g->res->tests[i];
+        if (cfg->tests[i].kind != CFG_KIND_PERFORMANCE || t->message)
+            continue;
+        t->message = strdup("not measured: the performance stage was skipped (--no-performance)");
+        if (!t->message)
+            return grade_errf(g, "out of memory");
+    }
+    return 0;
+}
+
+/*
+ * Whether `tool` can be run in the sandbox: a path must be executable,
+ * a name must be in the sandboxes' PATH (/usr/bin:/bin).
+ */
+static bool grade_tool_present(const char *tool)
+{
+    static const char *const dirs[] = {"/usr/bin", "/bin"};
+    if (strchr(tool, '/'))
+        return access(tool, X_OK) == 0;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        char *path = fs_join(dirs[i], tool);
+        bool there = path && access(path, X_OK) == 0;
+        free(path);
+        if (there)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The performance stage could not run (a missing valgrind, a grader
+ * error): its tests are not run and score 0, each saying why, and a
+ * grading note tells the staff what to fix before they regrade.
+ */
+static int grade_perf_degraded(struct grade_run *g, const char *detail)
+{
+    static const char why[] = "not measured: the grading machine could not run the "
+                              "performance tests; the course staff will regrade";
+    const struct grader_cfg *cfg = g->env->cfg;
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        struct res_test *t = &g->res->tests[i];
+        if (cfg->tests[i].kind != CFG_KIND_PERFORMANCE)
+            continue;
+        free(t->message);
+        t->message = strdup(why);
+        if (!t->message)
+            return grade_errf(g, "out of memory");
+        t->status = RES_NOT_RUN;
+        t->passed = 0;
+        memset(&t->perf, 0, sizeof t->perf);
+    }
+    return grade_degrade(g, "performance", "The performance tests were not run: the grading "
+                         "machine could not run them (0 points until the course staff "
+                         "regrade).", detail);
+}
+
+/* The performance tests (perf.h), once every check test has its verdict.
+ * A failure of the stage degrades it (grade_perf_degraded()); only Ctrl-C
+ * and a failure to record that are -1. */
+static int grade_perf(struct grade_run *g)
+{
+    const struct grade_env *env = g->env;
+    unsigned jobs = env->unit_jobs < 1 ? 1 : env->unit_jobs;
+    struct perf_job job = {
+        .cfg = env->cfg, .trusted = env->trusted, .scratch = g->scratch,
+        .sources = (const char *const *)g->sources.v, .nsources = g->sources.n,
+        .use_bwrap = env->use_bwrap, .uid = g->slot->uid, .gid = g->slot->gid,
+        .uid_stride = GRADE_UID_STRIDE,
+        .jobs = jobs > GRADE_MAX_UNIT_JOBS ? GRADE_MAX_UNIT_JOBS : jobs, .cancel = env->cancel,
+    };
+    char perr[512] = "";
+    const char *valgrind = env->cfg->performance.valgrind ? env->cfg->performance.valgrind
+                                                          : "valgrind";
+    if (!grade_tool_present(valgrind)) {
+        snprintf(perr, sizeof perr, "%s %s: install it (Debian package valgrind), then regrade",
+                 valgrind, strchr(valgrind, '/') ? "is not an executable file"
+                                                 : "is not in /usr/bin or /bin (the sandbox's PATH)");
+        return grade_perf_degraded(g, perr);
+    }
+    uint64_t t0 = fs_now_ms();
+    int rc = perf_grade(&job, g->res->tests, &g->res->build_log, perr, sizeof perr);
+    g->res->phases.perf_ms = fs_now_ms() - t0;
+    if (rc < 0 && grade_cancelled(env))
+        return grade_errf(g, "performance tests: %s", perr);
+    if (rc < 0) {
+        char detail[640];
+        snprintf(detail, sizeof detail, "performance stage failed: %s", perr);
+        return grade_perf_degraded(g, detail);
+    }
+    return 0;
+}
+
+static int grade_coverage(struct grade_run *g, const char *out_dir)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    char *obj = fs_join(g->scratch, "obj"), *cov_dir = fs_join(out_dir, "coverage");
+    char cerr[512] = "";
+    int rc = -1;
+    if (obj && cov_dir) {
+        struct cov_request req = {
+            .build_dir = obj, .sources = (const char *const *)g->sources.v,
+            .nsources = g->sources.n, .out_dir = cov_dir,
+            .branches = cfg->coverage.branches, .html = cfg->coverage.html,
+        };
+        uint64_t t0 = fs_now_ms();
+        rc = fs_remove_tree(cov_dir) == 0 && fs_mkdir_p(cov_dir, 0755) == 0
+                 ? cov_collect(&req, &g->res->coverage, cerr, sizeof cerr)
+                 : -1;
+        g->res->phases.coverage_ms = fs_now_ms() - t0;
+        /* Coverage is information only: a failure costs the pages or the
+         * figures, never the grading. */
+        if (rc == 1)
+            rc = grade_degrade(g, "coverage", "Coverage pages (HTML) were not made; the "
+                               "coverage figures are complete. This costs no points.", cerr);
+        else if (rc < 0)
+            rc = grade_degrade(g, "coverage", "Coverage was not collected. This costs no "
+                               "points.", cerr[0] ? cerr : strerror(errno));
+    } else {
+        grade_errf(g, "out of memory");
+    }
+    free(obj);
+    free(cov_dir);
+    return rc;
+}
+
+static int grade_write(struct grade_run *g, const char *out_dir, const char *name, char *text)
+{
+    char *path = fs_join(out_dir, name);
+    int rc = text && path ? fs_write_atomic(path, text, strlen(text)) : -1;
+    if (rc < 0)
+        grade_errf(g, "cannot write %s/%s: %s", out_dir, name, text ? strerror(errno) : "out of memory");
+    free(path);
+    free(text);
+    return rc;
+}
+
+/*
+ * Splits the build log: the full one for the instructor, the filtered one
+ * (no hidden suite, no grader path: buildlog.h) for everything a student
+ * sees, build.log included.
+ */
+static int grade_student_log(struct grade_run *g)
+{
+    struct res_submission *s = g->res;
+    if (!s->build_log)
+        return 0;
+    char *view = blog_student_view(s->build_log, g->scratch);
+    if (!view)
+        return grade_errf(g, "out of memory");
+    s->build_log_full = s->build_log;
+    s->build_log = view;
+    return 0;
+}
+
+/* Whether genhtml wrote the coverage pages (the HTML reports link them). */
+static bool grade_has_coverage_html(const char *out_dir)
+{
+    char *path = fs_join(out_dir, "coverage/html/index.html");
+    bool there = path && access(path, F_OK) == 0;
+    free(path);
+    return there;
+}
+
+/* What report.html and report-instructor.html hold when the HTML report
+ * itself failed: a pointer to the reports that were written. */
+static const char grade_html_fallback[] =
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<title>Grading report</title></head>\n<body><p>The HTML report could not be made. "
+    "Your grade and feedback are in report.txt and report.md beside this file.</p>"
+    "</body></html>\n";
+
+/*
+ * Both HTML reports into html[0] (student) and html[1] (instructor).  The
+ * HTML view is optional: if it fails, both get grade_html_fallback and a
+ * grading note (added before any report is written, so every one has it).
+ */
+static int grade_html(struct grade_run *g, const char *out_dir, char *html[2])
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    const char *cov_href = grade_has_coverage_html(out_dir) ? "coverage/html/index.html" : NULL;
+    html[0] = html_report(g->res, cfg, REPORT_STUDENT, cov_href);
+    html[1] = html_report(g->res, cfg, REPORT_INSTRUCTOR, cov_href);
+    if (html[0] && html[1])
+        return 0;
+    free(html[0]);
+    free(html[1]);
+    html[0] = strdup(grade_html_fallback);
+    html[1] = strdup(grade_html_fallback);
+    return grade_degrade(g, "html", "The HTML report could not be made; report.txt and "
+                         "report.md hold the same feedback.", "html_report() failed");
+}
+
+/* Writes every report; results.json last, so it marks completion. */
+static int grade_reports(struct grade_run *g, const char *out_dir)
+{
+    char *html[2] = {NULL, NULL};
+    if (grade_student_log(g) < 0 || grade_html(g, out_dir, html) < 0) {
+        free(html[0]);
+        free(html[1]);
+        return -1;
+    }
+    const struct grader_cfg *cfg = g->env->cfg;
+    const struct res_submission *s = g->res;
+    uint64_t t0 = fs_now_ms();
+    char *hdr = report_gradebook_header(cfg), *row = report_gradebook_row(s, cfg);
+    char *csv = NULL;
+    if (hdr && row && asprintf(&csv, "%s%s", hdr, row) < 0)
+        csv = NULL;
+    free(hdr);
+    free(row);
+    int rc = grade_write(g, out_dir, "build.log", strdup(s->build_log ? s->build_log : ""));
+    rc = rc ? rc : grade_write(g, out_dir, "report.txt", report_text(s, cfg, REPORT_STUDENT));
+    rc = rc ? rc : grade_write(g, out_dir, "report-instructor.txt", report_text(s, cfg, REPORT_INSTRUCTOR));
+    /* grade_write() takes the text: a NULL left behind was written. */
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        rc = grade_write(g, out_dir, i ? "report-instructor.html" : "report.html", html[i]);
+        html[i] = NULL;
+    }
+    free(html[0]);
+    free(html[1]);
+    rc = rc ? rc : grade_write(g, out_dir, "junit.xml", report_junit(s, cfg, REPORT_STUDENT));
+    rc = rc ? rc : grade_write(g, out_dir, "gradebook-row.csv", csv);
+    rc = rc ? rc : grade_write(g, out_dir, "report.md", report_markdown(s, cfg));
+    g->res->phases.report_ms = fs_now_ms() - t0;
+    g->res->phases.total_ms = fs_now_ms() - g->start_ms;
+    rc = rc ? rc : grade_write(g, out_dir, "results.json",
+                               report_json(s, cfg, (double)g->res->phases.total_ms / 1000.0));
+    return rc;
+}
+
+const char grade_failed_output[] =
+    "The grader failed; your submission was not graded; contact the course staff.";
+
+int grade_write_failure(const char *out_dir, const char *student, const char *reason)
+{
+    json_t *extra = json_pack("{s:s?, s:s, s:s?}", "student", student, "grader_status",
+                              "grader_failed", "reason", reason);
+    json_t *doc = extra ? json_pack("{s:f, s:s, s:s, s:s, s:s, s:o, s:[]}", "score", 0.0,
+                                    "output", grade_failed_output, "output_format", "text",
+                                    "visibility", "visible", "stdout_visibility", "hidden",
+                                    "extra_data", extra, "tests")
+                        : NULL;   /* "o" took extra, also on failure */
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    char *path = fs_join(out_dir, "results.json");
+    int rc = -1;
+    if (!doc)
+        json_decref(extra);
+    if (text && path && fs_mkdir_p(out_dir, 0755) == 0) {
+        size_t n = strlen(text);
+        text[n - (n && text[n - 1] == '\n')] = '\0';
+        char *line = NULL;
+        if (asprintf(&line, "%s\n", text) >= 0)
+            rc = fs_write_atomic(path, line, strlen(line));
+        free(line);
+    } else if (!text || !path) {
+        errno = ENOMEM;
+    }
+    json_decref(doc);
+    free(text);
+    free(path);
+    return rc;
+}
+
+/* The late policy: the submission time from the command line, else from
+ * the submission folder's files; a file that is there but unreadable is
+ * the grader's failure (the instructor's export is broken). */
+static int grade_late(struct grade_run *g, const char *submission_dir)
+{
+    const struct grade_env *env = g->env;
+    char *found = NULL, why[512] = "";
+    if (!env->cfg->late.enabled)
+        return 0;
+    if (!env->submitted_at && res_time_in_folder(submission_dir, &found, why, sizeof why) < 0)
+        return grade_errf(g, "submission time: %s", why);
+    const char *iso = env->submitted_at ? env->submitted_at : found;
+    int rc = iso && res_set_submitted_at(g->res, iso) < 0
+                 ? grade_errf(g, "invalid submission time '%.64s'", iso) : 0;
+    free(found);
+    res_apply_late(g->res, &env->cfg->late);
+    return rc;
+}
+
+static void grade_cleanup(struct grade_run *g)
+{
+    if (g->scratch && !g->env->keep_scratch)
+        fs_remove_tree(g->scratch);
+    free(g->scratch);
+    free(g->program);
+    free(g->tsan_program);
+    strv_clear(&g->sources);
+}
+
+int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
+                     const char *submission_dir, const char *student,
+                     const char *out_dir, struct res_submission *res,
+                     char *err, size_t errlen)
+{
+    struct grade_run g = {.env = env, .slot = slot, .res = res, .err = err,
+                          .errlen = errlen, .start_ms = fs_now_ms()};
+    int rc = -1;
+    res_submission_init(res);
+    res->student = strdup(student);
+    res->sandbox = env->sandbox ? strdup(env->sandbox) : NULL;
+    if (!res->student || grade_init_tests(res, env->cfg) < 0) {
+        grade_errf(&g, "out of memory");
+        goto done;
+    }
+    if (fs_mkdir_p(out_dir, 0755) < 0) {
+        grade_errf(&g, "cannot create %s: %s", out_dir, strerror(errno));
+        goto done;
+    }
+    if (grade_prepare(&g, submission_dir) < 0)
+        goto done;
+    res->phases.prepare_ms = fs_now_ms() - g.start_ms;
+    if (res->status == RES_GRADED && grade_build(&g) < 0)
+        goto done;
+    if (res->status == RES_GRADED && env->cfg->tsan.enabled && grade_tsan_build(&g) < 0)
+        goto done;
+    if (res->status == RES_GRADED && grade_run_tests(&g) < 0)
+        goto done;
+    if (res->status == RES_GRADED && !grade_cancelled(env) && !env->skip_performance &&
+        cfg_count_kind(env->cfg, CFG_KIND_PERFORMANCE) > 0 && grade_perf(&g) < 0)
+        goto done;
+    if (env->skip_performance && grade_mark_skipped(&g) < 0)
+        goto done;
+    if (grade_cancelled(env)) {   /* killed runs are no verdict: record nothing */
+        grade_errf(&g, "interrupted before the grading finished");
+        goto done;
+    }
+    res_score(res);
+    if (grade_late(&g, submission_dir) < 0)
+        goto done;
+    if (res->status == RES_GRADED && env->cfg->coverage.enabled && grade_coverage(&g, out_dir) < 0)
+        goto done;
+    rc = grade_reports(&g, out_dir);
+done:
+    grade_cleanup(&g);
+    /* The grader failed (not the student, and not Ctrl-C): say so where
+     * Gradescope and the staff look, instead of leaving nothing. */
+    if (rc < 0 && !grade_cancelled(env))
+        grade_write_failure(out_dir, student, err);
+    return rc;
+}

@@ -1,0 +1,410 @@
+/*
+ * testrun.c -- run one graded unit in the sandbox; read Check's XML.
+ */
+#include "run/testrun.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "util/fsutil.h"
+#include "run/tsan.h"
+
+#define TRUN_XML_MAX (8u << 20)   /* a results file is a few KiB */
+#define TRUN_LIST_MS 10000
+
+static void trun_errf(char *err, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void trun_errf(char *err, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+}
+
+int trun_list(const char *program, struct strv *ids, char *err, size_t errlen)
+{
+    struct sbx_limits lim = {.cpu_ms = TRUN_LIST_MS, .wall_ms = TRUN_LIST_MS,
+                             .output_bytes = 1u << 20};
+    struct sbx_opts o;
+    struct sbx_result r = {0};
+    char *const argv[] = {(char *)program, "--list", NULL};
+    sbx_opts_init(&o);
+    o.use_bwrap = 0;
+    o.uid = geteuid();
+    o.gid = getegid();
+    o.workdir = "/";
+    if (sbx_run(&lim, &o, argv, &r) < 0 || r.status != SBX_OK) {
+        trun_errf(err, errlen, "%s --list failed: %s", program,
+                  r.message[0] ? r.message : "no output");
+        sbx_result_release(&r);
+        return -1;
+    }
+    char *save = NULL;
+    for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *tab = strchr(line, '\t');
+        if (tab)
+            *tab = '\0';
+        if (*line)
+            strv_push(ids, line);
+    }
+    sbx_result_release(&r);
+    if (ids->oom) {
+        trun_errf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static char *trun_child_text(xmlNode *parent, const char *name)
+{
+    for (xmlNode *c = parent->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0) {
+            xmlChar *s = xmlNodeGetContent(c);
+            char *copy = strdup(s ? (const char *)s : "");
+            xmlFree(s);
+            return copy;
+        }
+    }
+    return strdup("");
+}
+
+/* Appends the <test> element `node` to t->checks. */
+static int trun_add_check(struct res_test *t, xmlNode *node)
+{
+    struct res_check *checks = realloc(t->checks, (t->nchecks + 1) * sizeof *checks);
+    if (!checks)
+        return -1;
+    t->checks = checks;
+    struct res_check *c = &checks[t->nchecks++];
+    xmlChar *result = xmlGetProp(node, (const xmlChar *)"result");
+    c->passed = result && strcmp((const char *)result, "success") == 0;
+    xmlFree(result);
+    c->name = trun_child_text(node, "id");
+    c->message = trun_child_text(node, "message");
+    c->where = trun_child_text(node, "fn");
+    t->total++;
+    if (c->passed)
+        t->passed++;
+    return c->name && c->message && c->where ? 0 : -1;
+}
+
+int trun_parse_xml(const char *path, struct res_test *t)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (fs_read_file(path, TRUN_XML_MAX, &text, &len) < 0)
+        return -1;
+    xmlDoc *doc = xmlReadMemory(text, (int)len, path, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                    XML_PARSE_NOWARNING);
+    free(text);
+    if (!doc)
+        return -1;
+    int rc = 0;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!root || strcmp((const char *)root->name, "testsuites") != 0)
+        rc = -1;
+    for (xmlNode *s = root ? root->children : NULL; s && rc == 0; s = s->next) {
+        if (s->type != XML_ELEMENT_NODE || strcmp((const char *)s->name, "suite") != 0)
+            continue;
+        for (xmlNode *n = s->children; n && rc == 0; n = n->next)
+            if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "test") == 0)
+                rc = trun_add_check(t, n);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/*
+ * The harness's notes in the unit's stderr: "tc-leak: ..." lines (see
+ * tcheck.h), one per line without the prefix, after a line saying what
+ * they cost; NULL if none.  *leaks counts them.
+ */
+static char *trun_notes(const struct sbx_result *r, double deduct, unsigned *leaks)
+{
+    static const char tag[] = "tc-leak: ";
+    char *buf = NULL;
+    size_t len = 0;
+    *leaks = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    for (const char *p = r->err ? r->err : ""; (p = strstr(p, tag)); ) {
+        if (p != r->err && p[-1] != '\n') {   /* only at the start of a line */
+            p += sizeof tag - 1;
+            continue;
+        }
+        p += sizeof tag - 1;
+        size_t n = strcspn(p, "\n");
+        if (++*leaks == 1 && deduct > 0)
+            fprintf(f, "memory leaks cost %g%% of this unit's points:\n", deduct * 100.0);
+        fprintf(f, "memory: %.*s\n", (int)n, p);
+        p += n;
+    }
+    if (fclose(f) != 0 || len == 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The unit's stdout then stderr, as one string. */
+static char *trun_output(const struct sbx_result *r)
+{
+    char *s = NULL;
+    const char *out = r->out ? r->out : "", *err = r->err ? r->err : "";
+    const char *sep = *out && *err && out[strlen(out) - 1] != '\n' ? "\n" : "";
+    if (asprintf(&s, "%s%s%s", out, sep, err) < 0)
+        return NULL;
+    return s;
+}
+
+/*
+ * The runner's --budget: the unit's wall limit less a margin for starting
+ * the sandbox and writing the results, so a hung check is named by Check
+ * (and the checks that passed keep their points) before the sandbox's
+ * wall-clock kill, which would lose the whole unit.
+ */
+static double trun_budget_s(const struct cfg_limits *lim)
+{
+    double s = (double)lim->wall_ms / 1000.0 * 0.9;
+    return s < 1.0 ? 1.0 : s;
+}
+
+static void trun_verdict(struct res_test *t, const struct sbx_result *r, bool have_xml)
+{
+    char *msg = NULL;
+    if (!have_xml || t->total == 0) {
+        t->status = RES_ERROR;
+        if (r->status == SBX_OK || r->status == SBX_EXIT_NONZERO)
+            msg = strdup(have_xml ? "no checks ran"
+                                  : "the test program ended without writing results");
+        else
+            msg = strdup(r->message);
+    } else if (t->passed == t->total) {
+        t->status = RES_PASSED;
+        if (asprintf(&msg, "all %u checks passed", t->total) < 0)
+            msg = NULL;
+    } else {
+        t->status = RES_FAILED;
+        if (asprintf(&msg, "%u of %u checks failed", t->total - t->passed, t->total) < 0)
+            msg = NULL;
+    }
+    t->message = msg;
+}
+
+/*
+ * Runs unit ct->id of `program` under `cl` (RLIMIT_AS: memory unless
+ * no_as) with its XML results at xml_dir/results-ID.xml; *xml gets that
+ * path (malloc'd).  0, or -1 with err if the grader failed.
+ */
+static int trun_exec(const struct cfg_test *ct, const struct cfg_limits *cl, bool no_as,
+                     const char *program, const struct sbx_opts *opts, const char *xml_dir,
+                     struct sbx_result *r, char **xml, char *err, size_t errlen)
+{
+    struct sbx_limits lim = {
+        .cpu_ms = cl->cpu_ms,
+        .wall_ms = cl->wall_ms,
+        .memory_bytes = no_as ? 0 : cl->memory_bytes,
+        .processes = cl->processes,
+        .output_bytes = cl->output_bytes,
+        .file_size_bytes = cl->file_size_bytes,
+    };
+    char budget[32];
+    if (asprintf(xml, "%s/results-%s.xml", xml_dir, ct->id) < 0) {
+        *xml = NULL;
+        trun_errf(err, errlen, "out of memory");
+        return -1;
+    }
+    /* ids are [a-z0-9_/]: only the '/' needs replacing in a file name */
+    for (char *p = *xml + strlen(xml_dir) + 1; *p; p++)
+        if (*p == '/')
+            *p = '-';
+    unlink(*xml);
+    snprintf(budget, sizeof budget, "%.3f", trun_budget_s(cl));
+    char *const argv[] = {(char *)program, "--quiet", "--only", ct->id, "--xml",
+                          *xml, "--budget", budget, NULL};
+    if (sbx_run(&lim, opts, argv, r) < 0) {
+        trun_errf(err, errlen, "sandbox: %s", r->message);
+        return -1;
+    }
+    return 0;
+}
+
+int trun_unit(const struct cfg_test *ct, const char *program,
+              const struct sbx_opts *opts, struct res_test *t,
+              char *err, size_t errlen)
+{
+    struct sbx_result r = {0};
+    char *xml = NULL;
+    memset(t, 0, sizeof *t);
+    t->cfg = ct;
+    t->max_score = ct->points;
+    t->runs = 1;
+    if (trun_exec(ct, &ct->limits, false, program, opts, opts->workdir, &r, &xml, err,
+                  errlen) < 0) {
+        sbx_result_release(&r);
+        free(xml);
+        return -1;
+    }
+    bool have_xml = trun_parse_xml(xml, t) == 0;
+    trun_verdict(t, &r, have_xml);
+    t->output = trun_output(&r);
+    if (t->status == RES_PASSED || t->status == RES_FAILED)
+        t->notes = trun_notes(&r, ct->leak_deduct, &t->leaks);
+    if (t->status != RES_PASSED)
+        t->failed_runs = 1;
+    t->wall_ms = r.wall_ms;
+    t->cpu_ms = r.cpu_ms;
+    unlink(xml);
+    free(xml);
+    sbx_result_release(&r);
+    return t->message && t->output ? 0 : -1;
+}
+
+int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
+                   const char *program, const struct sbx_opts *opts, const char *xml_dir,
+                   const char *const files[], size_t nfiles, char **races,
+                   char *err, size_t errlen)
+{
+    struct sbx_result r = {0};
+    char *xml = NULL;
+    unsigned n = 0;
+    *races = NULL;
+    int rc = trun_exec(ct, lim, true, program, opts, xml_dir, &r, &xml, err, errlen);
+    if (rc == 0) {
+        *races = tsan_races(r.err, files, nfiles, &n);
+        if (n > 0 && !*races) {
+            trun_errf(err, errlen, "out of memory");
+            rc = -1;
+        }
+    }
+    if (xml)
+        unlink(xml);
+    free(xml);
+    sbx_result_release(&r);
+    return rc;
+}
+
+/* ---- several units in one run (mutation analysis) ----------------------------- */
+
+/* The unit of a <test>: its suite's title, '/', its description (the case). */
+static struct res_test *trun_unit_of(const char *suite, xmlNode *test,
+                                     const struct cfg_test *const cts[], size_t n,
+                                     struct res_test ts[])
+{
+    char *desc = trun_child_text(test, "description");
+    struct res_test *t = NULL;
+    size_t ls = strlen(suite);
+    for (size_t i = 0; desc && !t && i < n; i++)
+        if (strncmp(cts[i]->id, suite, ls) == 0 && cts[i]->id[ls] == '/' &&
+            strcmp(cts[i]->id + ls + 1, desc) == 0)
+            t = &ts[i];
+    free(desc);
+    return t;
+}
+
+static int trun_parse_units(const char *path, const struct cfg_test *const cts[], size_t n,
+                            struct res_test ts[])
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (fs_read_file(path, TRUN_XML_MAX, &text, &len) < 0)
+        return -1;
+    xmlDoc *doc = xmlReadMemory(text, (int)len, path, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    free(text);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    int rc = root && strcmp((const char *)root->name, "testsuites") == 0 ? 0 : -1;
+    for (xmlNode *s = root ? root->children : NULL; s && rc == 0; s = s->next) {
+        if (s->type != XML_ELEMENT_NODE || strcmp((const char *)s->name, "suite") != 0)
+            continue;
+        char *title = trun_child_text(s, "title");
+        for (xmlNode *e = s->children; title && e && rc == 0; e = e->next) {
+            if (e->type != XML_ELEMENT_NODE || strcmp((const char *)e->name, "test") != 0)
+                continue;
+            struct res_test *t = trun_unit_of(title, e, cts, n, ts);
+            if (t)
+                rc = trun_add_check(t, e);
+        }
+        rc = title ? rc : -1;
+        free(title);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* Counts the harness's tc-leak lines in the run's stderr for the tests of each unit. */
+static void trun_units_leaks(const struct sbx_result *r, struct res_test ts[], size_t n)
+{
+    static const char tag[] = "tc-leak: ";
+    for (const char *p = r->err ? r->err : ""; (p = strstr(p, tag)); p += sizeof tag - 1) {
+        if (p != r->err && p[-1] != '\n')
+            continue;
+        const char *name = p + sizeof tag - 1;
+        size_t len = strcspn(name, ":\n");
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < ts[i].nchecks; c++)
+                if (strlen(ts[i].checks[c].name) == len &&
+                    strncmp(ts[i].checks[c].name, name, len) == 0)
+                    ts[i].leaks++;
+    }
+}
+
+int trun_units(const struct cfg_test *const cts[], size_t n, const struct cfg_limits *cl,
+               const char *program, const struct sbx_opts *opts, struct res_test ts[],
+               char *err, size_t errlen)
+{
+    struct sbx_limits lim = {
+        .cpu_ms = cl->cpu_ms, .wall_ms = cl->wall_ms, .memory_bytes = cl->memory_bytes,
+        .processes = cl->processes, .output_bytes = cl->output_bytes,
+        .file_size_bytes = cl->file_size_bytes,
+    };
+    struct sbx_result r = {0};
+    struct strv argv = {0};
+    char *xml = NULL, budget[32];
+    for (size_t i = 0; i < n; i++) {
+        memset(&ts[i], 0, sizeof ts[i]);
+        ts[i].cfg = cts[i];
+        ts[i].max_score = cts[i]->points;
+    }
+    snprintf(budget, sizeof budget, "%.3f", trun_budget_s(cl));
+    if (asprintf(&xml, "%s/results-units.xml", opts->workdir) < 0)
+        xml = NULL;
+    strv_push_all(&argv, (char *const[]){(char *)program, "--quiet", "--xml", xml ? xml : "",
+                                         "--budget", budget}, 6);
+    for (size_t i = 0; i < n; i++)
+        strv_push_all(&argv, (char *const[]){"--only", cts[i]->id}, 2);
+    int rc = xml && !argv.oom ? 0 : (trun_errf(err, errlen, "out of memory"), -1);
+    if (rc == 0)
+        unlink(xml);
+    if (rc == 0 && sbx_run(&lim, opts, argv.v, &r) < 0)
+        rc = (trun_errf(err, errlen, "sandbox: %s", r.message), -1);
+    bool have_xml = rc == 0 && trun_parse_units(xml, cts, n, ts) == 0;
+    if (have_xml)
+        trun_units_leaks(&r, ts, n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        trun_verdict(&ts[i], &r, have_xml);
+        ts[i].wall_ms = r.wall_ms;
+        ts[i].cpu_ms = r.cpu_ms;
+        if (!ts[i].message)
+            rc = (trun_errf(err, errlen, "out of memory"), -1);
+    }
+    if (xml)
+        unlink(xml);
+    free(xml);
+    strv_clear(&argv);
+    sbx_result_release(&r);
+    return rc;
+}

@@ -1,0 +1,76 @@
+/*
+ * testrun.h -- run the graded units of a built test program in the
+ * sandbox and read their results.  Prefix trun_.
+ *
+ * The test program follows harness/check/runner.h: `--list` names its
+ * units, `--only ID --xml FILE` runs one unit and writes Check's XML.
+ * The verdict comes only from that XML, which the trusted runner process
+ * writes after its forked test processes end -- never from what the
+ * program prints, so student code printing "100%: Checks: 9" changes
+ * nothing.  No XML (the runner was killed, timed out, or the student's
+ * code took the whole process down) makes the unit RES_ERROR with the
+ * sandbox's reason.
+ */
+#ifndef TESTRUN_H
+#define TESTRUN_H
+
+#include <stddef.h>
+
+#include "config/cfg.h"
+#include "score/result.h"
+#include "sandbox/sbx.h"
+#include "util/strv.h"
+
+/**
+ * Runs `program --list` (trusted: outside the sandbox) and appends each
+ * unit id to *ids.  Returns 0, or -1 with err[errlen].
+ */
+int trun_list(const char *program, struct strv *ids, char *err, size_t errlen);
+
+/**
+ * Runs unit ct->id of `program` in the sandbox `opts` (its workdir is the
+ * scratch folder) under ct->limits and fills *t: checks, status,
+ * message, output, notes and leaks (the harness's leak notes), times,
+ * runs = 1 (t->cfg = ct; score is left to res_score()).
+ * Returns 0, or -1 with err[errlen] if the grader itself failed.
+ */
+int trun_unit(const struct cfg_test *ct, const char *program,
+              const struct sbx_opts *opts, struct res_test *t,
+              char *err, size_t errlen);
+
+/**
+ * The ThreadSanitizer run of unit ct->id (cfg.h, struct cfg_tsan):
+ * `program` is the TSan build, run in the sandbox `opts` (whose env
+ * carries TSAN_OPTIONS) under `lim` without RLIMIT_AS (TSan reserves
+ * terabytes), with its XML results in xml_dir.  Only TSan's reports are
+ * read: *races gets tsan_races() of its stderr for the student files
+ * `files`, or NULL if it found no race of theirs.  The run's checks are
+ * not: the tests build gave the verdicts, and TSan slows code 5-15x.
+ * Returns 0, or -1 with err[errlen] if the grader itself failed.
+ */
+int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
+                   const char *program, const struct sbx_opts *opts, const char *xml_dir,
+                   const char *const files[], size_t nfiles, char **races,
+                   char *err, size_t errlen);
+
+/**
+ * Reads Check's XML results file into t->checks/nchecks/passed/total.
+ * Returns 0, or -1 if the file is missing or malformed.
+ */
+int trun_parse_xml(const char *path, struct res_test *t);
+
+/**
+ * Runs the units cts[0..n) of `program` in ONE sandbox run under `lim`
+ * (one process, the runner's --only for each; Check still forks per
+ * test) and fills ts[i] for cts[i] as trun_unit() does, but without
+ * output or notes: checks, status, message, leaks (the harness's tc-leak
+ * lines naming one of its checks), times (the run's).  A unit
+ * the run wrote no result for is RES_ERROR with the sandbox's reason.
+ * For mutation analysis, where a run's overhead outweighs its tests.
+ * Returns 0, or -1 with err[errlen] if the grader itself failed.
+ */
+int trun_units(const struct cfg_test *const cts[], size_t n, const struct cfg_limits *lim,
+               const char *program, const struct sbx_opts *opts, struct res_test ts[],
+               char *err, size_t errlen);
+
+#endif /* TESTRUN_H */
