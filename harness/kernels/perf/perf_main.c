@@ -397,7 +397,7 @@ struct perf_thread {
     const char *measure;    /* perf_current when it was created, or NULL */
 };
 
-/* The trigger's prefix is the grader's PERF_WORKER_DUMP (grader/src/perf.h). */
+/* The trigger's prefix is the grader's PERF_WORKER_DUMP (grader/src/run/perf.h). */
 static void perf_thread_done(void *p)
 {
     const struct perf_thread *t = p;
