@@ -173,6 +173,17 @@ test-corpus-fallback: $(GRADER)
 test-sandbox: $(GRADER)
 	@sh tests/scripts/sandbox_escape.sh $(GRADER) $(BUILD)/sandbox-escape auto fallback
 
+# The project on a fresh Debian root (debootstrap, cached in $(BUILD)/fresh):
+# the README's two commands from a clone in a 0700 home, and the Gradescope
+# zip in a chroot without user namespaces (tests/fresh/fresh.sh,
+# docs/developing.md).  Not part of `make test`: up to 15 minutes, root.
+.PHONY: test-fresh
+FRESH_NOUSERNS = $(BUILD)/tests/fresh/nouserns
+$(FRESH_NOUSERNS): $(BUILD)/tests/fresh/nouserns.o
+	$(CC) $(LDFLAGS_ALL) $^ $(GRADER_LIBS) -o $@
+test-fresh: $(FRESH_NOUSERNS)
+	@sh tests/fresh/fresh.sh $(BUILD) $(FRESH_NOUSERNS)
+
 # Performance grading: the reference gets the performance points, the
 # slow fixtures (tests/fixtures/perf/) lose theirs, metrics are repeatable.
 test-perf: $(GRADER)
