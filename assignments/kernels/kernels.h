@@ -14,6 +14,11 @@
  *     NULL pointer, a tensor of the wrong rank, inner dimensions that
  *     differ, block_size 0, num_workers < 1, a scale that is not finite
  *     and positive, or shapes that differ where they must match.
+ *   - Running out of resources is treated like bad input: when an
+ *     allocation (malloc and friends, or a tensor) fails or a thread
+ *     cannot be started, the kernel frees what it allocated, joins the
+ *     threads it started, sets a reason, and returns NULL (or -1).  The
+ *     hidden tests make each allocation and thread start fail in turn.
  *   - ReLU propagates NaN, as NumPy's np.maximum(0, x) does, and every
  *     float kernel follows IEEE arithmetic on NaN and infinities: a
  *     product with 0 * inf in a sum is NaN, so skipping zero entries is
