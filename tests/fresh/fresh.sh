@@ -44,6 +44,9 @@
 # debootstrap (and apt-get cannot install it), the mirror unreachable.
 # Prints "ok"/"FAIL" lines and the time of each step; exits 1 on failure.
 set -u
+# Nothing inherited from the make that runs this (the host-side clone
+# builds its own grader in its own build/).
+unset MAKEFLAGS MAKELEVEL MFLAGS BUILD SAN CFLAGS CFLAGS_EXTRA LDFLAGS OPT GRADER_CACHE
 repo=$(pwd)
 dir=$(mkdir -p "$1/fresh" && cd "$1/fresh" && pwd)
 nouserns=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
