@@ -231,6 +231,27 @@ static Tensor *ignore_op(const Tensor *x, void *ctx)
 /* Any non-NULL pointer the kernel must overwrite with NULL on failure. */
 static Tensor sentinel;
 
+/*
+ * The same batch with an op that succeeds works: a kernel that always
+ * fails must not pass the failure tests below.
+ */
+static void expect_success(const Tensor *const batch[], size_t n, int workers, Tensor *out[],
+                           const char *what)
+{
+    atomic_int calls;
+    atomic_init(&calls, 0);
+    tensor_clear_error();
+    int rc = parallel_batch_processing(batch, n, ignore_op, &calls, workers, out);
+    ck_assert_msg(rc == 0, "%s: with good arguments it returned %d (%s)", what, rc,
+                  tensor_last_error());
+    ck_assert_msg(atomic_load(&calls) == (int)n, "%s: the op ran %d times for %zu items",
+                  what, atomic_load(&calls), n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(out[i] != NULL, "%s: out[%zu] is NULL", what, i);
+        tensor_free(out[i]);
+    }
+}
+
 static void expect_failure(const Tensor *const batch[], size_t n, TensorOp op, void *ctx,
                            int workers, Tensor *out[], const char *what)
 {
@@ -253,6 +274,8 @@ TC_TEST(test_batch_null_args)
     Tensor *items[EDGE_BATCH], *out[EDGE_BATCH];
     for (size_t i = 0; i < EDGE_BATCH; i++)
         items[i] = tc_randn_2d(&rng, 2, 2);
+    expect_success((const Tensor *const *)items, EDGE_BATCH, 3, out,
+                   "parallel_batch_processing(9 items, 3 workers)");
     atomic_int calls;
     atomic_init(&calls, 0);
     expect_failure(NULL, 1, ignore_op, &calls, 2, out,
@@ -300,6 +323,8 @@ TC_TEST(test_batch_fail_after_last)
     Tensor *items[EDGE_BATCH], *out[EDGE_BATCH];
     for (size_t i = 0; i < EDGE_BATCH; i++)
         items[i] = tc_randn_2d(&rng, 2, 3);
+    expect_success((const Tensor *const *)items, EDGE_BATCH, 3, out,
+                   "parallel_batch_processing(9 items, 3 workers)");
     struct late_fail lf = {items[0], items[EDGE_BATCH - 1], 0};
     expect_failure((const Tensor *const *)items, EDGE_BATCH, late_fail_op, &lf, 3, out,
                    "parallel_batch_processing(op fails on item 0 after item 8 is done, "
