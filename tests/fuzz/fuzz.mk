@@ -40,11 +40,11 @@ FUZZ_PROBE = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);
 
 .PHONY: fuzz fuzz-smoke test-asan test-valgrind
 
-$(FUZZ_CFG): tests/fuzz/fuzz_cfg.c grader/src/config/cfg.c grader/src/config/cfg.h
+$(FUZZ_CFG): tests/fuzz/fuzz_cfg.c $(wildcard grader/src/config/*.[ch])
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(STD) $(WARN) -g -O1 $(FUZZ_SAN) -Igrader/src \
 	    $(shell pkg-config --cflags yaml-0.1 2>/dev/null) \
-	    tests/fuzz/fuzz_cfg.c grader/src/config/cfg.c \
+	    tests/fuzz/fuzz_cfg.c $(wildcard grader/src/config/*.c) \
 	    $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) -lm -o $@
 
 # $(call fuzz_run,SECONDS,NAME): runs the fuzzer for SECONDS into
