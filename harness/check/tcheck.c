@@ -30,20 +30,28 @@
 struct tc_block {
     uintptr_t p;            /* 0 = empty, 1 = deleted */
     size_t n;
+    unsigned long seq;      /* allocation order: the oldest leak is named */
+    const char *file;       /* where the student's code allocated it (tc_track.h), */
+    int line;               /* or NULL, 0 */
 };
+
+/* The site of the allocation being made on this thread (tc_user_*_at). */
+static _Thread_local const char *tc_site_file;
+static _Thread_local int tc_site_line;
 
 static struct {
     pthread_mutex_t lock;
     struct tc_block *slot;
     size_t cap, used, live;
-} tc_heap = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0};
+    unsigned long seq;
+} tc_heap = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0};
 
 static size_t tc_heap_hash(uintptr_t p, size_t cap)
 {
     return (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
 }
 
-static void tc_heap_put_locked(uintptr_t p, size_t n);
+static void tc_heap_put_locked(struct tc_block b);
 
 static void tc_heap_grow_locked(void)
 {
@@ -57,22 +65,22 @@ static void tc_heap_grow_locked(void)
     tc_heap.used = tc_heap.live = 0;
     for (size_t i = 0; i < old_cap; i++)
         if (old[i].p > 1)
-            tc_heap_put_locked(old[i].p, old[i].n);
+            tc_heap_put_locked(old[i]);
     free(old);
 }
 
-static void tc_heap_put_locked(uintptr_t p, size_t n)
+static void tc_heap_put_locked(struct tc_block b)
 {
     if ((tc_heap.used + 1) * 2 > tc_heap.cap)
         tc_heap_grow_locked();
     if (tc_heap.cap == 0)
         return;
-    size_t i = tc_heap_hash(p, tc_heap.cap);
+    size_t i = tc_heap_hash(b.p, tc_heap.cap);
     while (tc_heap.slot[i].p > 1)
         i = (i + 1) & (tc_heap.cap - 1);
     if (tc_heap.slot[i].p == 0)
         tc_heap.used++;
-    tc_heap.slot[i] = (struct tc_block){p, n};
+    tc_heap.slot[i] = b;
     tc_heap.live++;
 }
 
@@ -116,8 +124,38 @@ static void tc_heap_add(void *p, size_t n)
         return;
     tc_guard_fill(p, n);
     pthread_mutex_lock(&tc_heap.lock);
-    tc_heap_put_locked((uintptr_t)p, n);
+    tc_heap_put_locked((struct tc_block){(uintptr_t)p, n, ++tc_heap.seq, tc_site_file,
+                                         tc_site_line});
     pthread_mutex_unlock(&tc_heap.lock);
+    tc_site_file = NULL;
+    tc_site_line = 0;
+}
+
+/*
+ * The oldest block still live that was allocated after `seq`: where the
+ * first leak of a test comes from.  Returns 0 if there is none.
+ */
+static int tc_heap_oldest_since(unsigned long seq, struct tc_block *out)
+{
+    int found = 0;
+    pthread_mutex_lock(&tc_heap.lock);
+    for (size_t i = 0; i < tc_heap.cap; i++) {
+        const struct tc_block *b = &tc_heap.slot[i];
+        if (b->p > 1 && b->seq > seq && (!found || b->seq < out->seq)) {
+            *out = *b;
+            found = 1;
+        }
+    }
+    pthread_mutex_unlock(&tc_heap.lock);
+    return found;
+}
+
+static unsigned long tc_heap_seq(void)
+{
+    pthread_mutex_lock(&tc_heap.lock);
+    unsigned long seq = tc_heap.seq;
+    pthread_mutex_unlock(&tc_heap.lock);
+    return seq;
 }
 
 /*
@@ -245,6 +283,43 @@ void tc_user_free(void *p)
     free(p);
 }
 
+/* tc_track.h's macros: the same, remembering the caller's file and line. */
+static void tc_site(const char *file, int line)
+{
+    tc_site_file = file;
+    tc_site_line = line;
+}
+
+void *tc_user_malloc_at(size_t n, const char *file, int line)
+{
+    tc_site(file, line);
+    return tc_user_malloc(n);
+}
+
+void *tc_user_calloc_at(size_t count, size_t n, const char *file, int line)
+{
+    tc_site(file, line);
+    return tc_user_calloc(count, n);
+}
+
+void *tc_user_realloc_at(void *p, size_t n, const char *file, int line)
+{
+    tc_site(file, line);
+    return tc_user_realloc(p, n);
+}
+
+void *tc_user_aligned_alloc_at(size_t align, size_t n, const char *file, int line)
+{
+    tc_site(file, line);
+    return tc_user_aligned_alloc(align, n);
+}
+
+int tc_user_posix_memalign_at(void **p, size_t align, size_t n, const char *file, int line)
+{
+    tc_site(file, line);
+    return tc_user_posix_memalign(p, align, n);
+}
+
 /* ---- threads the code under test starts ---------------------------------- */
 
 /*
@@ -365,12 +440,14 @@ void tc_info(const char *fmt, ...)
 
 static const char *tc_test_name = "test";
 static size_t tc_live_at_start, tc_blocks_at_start;
+static unsigned long tc_seq_at_start;
 
 void tc_begin(const char *name)
 {
     tc_test_name = name;
     tc_live_at_start = tensor_live_count();
     tc_blocks_at_start = tc_heap_live();
+    tc_seq_at_start = tc_heap_seq();
 }
 
 /*
@@ -388,6 +465,13 @@ static void tc_assert_no_overrun(const char *file, int line)
                 atomic_load(&tc_block_overrun_size));
 }
 
+/* "kernels.c" for "/tmp/grade-1/kernels.c": the student knows the file by its name. */
+static const char *tc_base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 void tc_exit_passed(void)
 {
     tc_assert_no_overrun(__FILE__, __LINE__);
@@ -395,7 +479,13 @@ void tc_exit_passed(void)
     if (live > tc_live_at_start)
         fprintf(stderr, "tc-leak: %s: %zu tensor(s) created during the test were never freed\n",
                 tc_test_name, live - tc_live_at_start);
-    if (blocks > tc_blocks_at_start)
+    struct tc_block first = {0, 0, 0, NULL, 0};
+    if (blocks > tc_blocks_at_start && tc_heap_oldest_since(tc_seq_at_start, &first) &&
+        first.file != NULL)
+        fprintf(stderr, "tc-leak: %s: %zu block(s) your code allocated (malloc and friends) "
+                "were never freed; the first, %zu bytes, at %s:%d\n", tc_test_name,
+                blocks - tc_blocks_at_start, first.n, tc_base_name(first.file), first.line);
+    else if (blocks > tc_blocks_at_start)
         fprintf(stderr, "tc-leak: %s: %zu block(s) your code allocated (malloc and friends) "
                 "were never freed\n", tc_test_name, blocks - tc_blocks_at_start);
     fflush(NULL);

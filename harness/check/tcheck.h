@@ -45,6 +45,11 @@ void *tc_user_realloc(void *p, size_t n);
 void *tc_user_aligned_alloc(size_t align, size_t n);
 int tc_user_posix_memalign(void **p, size_t align, size_t n);
 void tc_user_free(void *p);
+void *tc_user_malloc_at(size_t n, const char *file, int line);
+void *tc_user_calloc_at(size_t count, size_t n, const char *file, int line);
+void *tc_user_realloc_at(void *p, size_t n, const char *file, int line);
+void *tc_user_aligned_alloc_at(size_t align, size_t n, const char *file, int line);
+int tc_user_posix_memalign_at(void **p, size_t align, size_t n, const char *file, int line);
 
 /**
  * Informational output (timings): printed like printf() unless the runner
