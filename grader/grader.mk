@@ -26,6 +26,9 @@ GRADER_LIB_SRC = $(sort $(wildcard grader/src/*/*.c))
 # which the compiler's dependency files do not see: they are listed here.
 GRADER_TMPL    = $(sort $(wildcard grader/templates/*))
 GRADER_LIB_OBJ = $(GRADER_LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/grader/src/ship/tmpl_data.o
+# grader/cli/: one file per command of the grader program (cli/cli.h).
+GRADER_CLI_SRC = $(sort $(wildcard grader/cli/*.c))
+GRADER_CLI_OBJ = $(GRADER_CLI_SRC:%.c=$(BUILD)/%.o)
 GRADER         = $(BUILD)/grader/grader
 MKSTUB         = $(BUILD)/grader/mkstub
 
@@ -48,13 +51,13 @@ $(BUILD)/grader/libgrader.a: $(GRADER_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(GRADER): $(BUILD)/grader/main.o $(BUILD)/grader/libgrader.a
+$(GRADER): $(BUILD)/grader/main.o $(GRADER_CLI_OBJ) $(BUILD)/grader/libgrader.a
 	$(CC) $(GRADER_LDFLAGS) $^ $(GRADER_LIBS) -o $@
 
 $(MKSTUB): $(BUILD)/grader/mkstub.o $(BUILD)/grader/libgrader.a
 	$(CC) $(GRADER_LDFLAGS) $^ $(GRADER_LIBS) -o $@
 
--include $(wildcard $(BUILD)/grader/*.d $(BUILD)/grader/src/*/*.d)
+-include $(wildcard $(BUILD)/grader/*.d $(BUILD)/grader/cli/*.d $(BUILD)/grader/src/*/*.d)
 
 # mutagen: the mutant generator `grader mutants` runs (grader/mutagen/).
 # It links libclang (Debian's libclang-dev), so it is its own target, not

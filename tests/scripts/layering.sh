@@ -1,11 +1,12 @@
 #!/bin/sh
 # layering.sh [ROOT] -- the grader's includes run one way (issue 14).
 #
-# Reads every #include "..." in ROOT/grader/src/*/* and ROOT/grader/*.c
-# (ROOT defaults to .) and fails, naming FILE:LINE and the rule, when a
-# folder of grader/src includes a folder it may not (the table below), an
-# include does not name its folder ("config/cfg.h", not "cfg.h"), or a
-# folder has no rule.  grader/main.c and grader/mkstub.c may include
+# Reads every #include "..." in ROOT/grader/src/*/*, ROOT/grader/*.c and
+# ROOT/grader/cli/* (ROOT defaults to .) and fails, naming FILE:LINE and
+# the rule, when a folder of grader/src includes a folder it may not (the
+# table below), an include does not name its folder ("config/cfg.h", not
+# "cfg.h"), or a folder has no rule.  The command line -- grader/main.c
+# and grader/cli/ (one file per command) -- and grader/mkstub.c may include
 # anything.  Without ROOT it first proves itself: on a private copy of the
 # tree, the check passes, and fails on each of a few planted bad includes.
 set -u
@@ -52,7 +53,8 @@ check() {
     bad=0
     table_ok || bad=1
     out=$(cd "$1" && grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' \
-              grader/src/*/*.c grader/src/*/*.h grader/*.c 2>/dev/null)
+              grader/src/*/*.c grader/src/*/*.h grader/*.c grader/cli/*.c grader/cli/*.h \
+              2>/dev/null)
     nl='
 '
     oldifs=$IFS
@@ -65,7 +67,7 @@ check() {
         target=$(printf '%s\n' "$rest" | sed 's/^[^"]*"\([^"]*\)".*/\1/')
         case $file in
         grader/src/*/*) from=${file#grader/src/}; from=${from%%/*} ;;
-        *) continue ;;                      # grader/main.c, mkstub.c: anything
+        *) continue ;;                      # main.c, cli/, mkstub.c: anything
         esac
         case $target in
         */*) to=${target%%/*} ;;
@@ -128,13 +130,15 @@ self_test() {
     rm -rf "$tmp/t"; mkdir -p "$tmp/t/grader" && cp -R grader/src "$tmp/t/grader/src" &&
         cp grader/*.c "$tmp/t/grader/"
     echo '#include "scale/merge.h"' >> "$tmp/t/grader/mkstub.c"
+    mkdir -p "$tmp/t/grader/cli" && printf '#include "cli.h"\n#include "grade/grade.h"\n' \
+        > "$tmp/t/grader/cli/cmd_x.c"
     if ! got=$(check "$tmp/t"); then
-        echo "FAIL self-test: grader/mkstub.c may include anything: $got"
+        echo "FAIL self-test: grader/mkstub.c and grader/cli/ may include anything: $got"
         fails=$((fails + 1))
     fi
     rm -rf "$tmp"
     trap - EXIT
-    [ "$fails" = 0 ] && echo "layering self-test: the tree passes, 6 planted bad includes fail, main.c and mkstub.c may include anything"
+    [ "$fails" = 0 ] && echo "layering self-test: the tree passes, 6 planted bad includes fail, main.c, cli/ and mkstub.c may include anything"
     [ "$fails" = 0 ]
 }
 

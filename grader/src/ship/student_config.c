@@ -1,0 +1,368 @@
+/*
+ * student_config.c -- the student release's config.yaml (release.h,
+ * rel_student_config): the instructor's config reduced to the visible
+ * check tests, written with libyaml's emitter.
+ */
+#include "ship/release.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "ship/release_priv.h"
+
+/* ---- the student config (libyaml's emitter) ------------------------------------ */
+
+struct rel_yaml {
+    yaml_emitter_t em;
+    bool failed;
+};
+
+/* Emits an event (libyaml takes it over) unless an earlier one failed. */
+static void rel_y_emit(struct rel_yaml *y, yaml_event_t *ev, int initialized)
+{
+    if (!initialized) {
+        y->failed = true;
+        return;
+    }
+    if (y->failed) {
+        yaml_event_delete(ev);
+        return;
+    }
+    if (!yaml_emitter_emit(&y->em, ev))
+        y->failed = true;
+}
+
+static void rel_y_scalar(struct rel_yaml *y, const char *s)
+{
+    yaml_event_t ev;
+    int ok = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s),
+                                          1, 1, YAML_ANY_SCALAR_STYLE);
+    rel_y_emit(y, &ev, ok);
+}
+
+static void rel_y_map(struct rel_yaml *y, bool flow)
+{
+    yaml_event_t ev;
+    int ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, flow ?
+                                                 YAML_FLOW_MAPPING_STYLE :
+                                                 YAML_BLOCK_MAPPING_STYLE);
+    rel_y_emit(y, &ev, ok);
+}
+
+static void rel_y_map_end(struct rel_yaml *y)
+{
+    yaml_event_t ev;
+    rel_y_emit(y, &ev, yaml_mapping_end_event_initialize(&ev));
+}
+
+static void rel_y_seq(struct rel_yaml *y, bool flow)
+{
+    yaml_event_t ev;
+    int ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, flow ?
+                                                  YAML_FLOW_SEQUENCE_STYLE :
+                                                  YAML_BLOCK_SEQUENCE_STYLE);
+    rel_y_emit(y, &ev, ok);
+}
+
+static void rel_y_seq_end(struct rel_yaml *y)
+{
+    yaml_event_t ev;
+    rel_y_emit(y, &ev, yaml_sequence_end_event_initialize(&ev));
+}
+
+static void rel_y_pair(struct rel_yaml *y, const char *key, const char *value)
+{
+    rel_y_scalar(y, key);
+    rel_y_scalar(y, value);
+}
+
+static void rel_y_list(struct rel_yaml *y, const char *key, char *const *v, size_t n,
+                       bool flow)
+{
+    rel_y_scalar(y, key);
+    rel_y_seq(y, flow);
+    for (size_t i = 0; i < n; i++)
+        rel_y_scalar(y, v[i]);
+    rel_y_seq_end(y);
+}
+
+static void rel_y_bool(struct rel_yaml *y, const char *key, bool value)
+{
+    rel_y_pair(y, key, value ? "true" : "false");
+}
+
+/* "90s" is "90s"; "120000" ms is "2m". */
+static void rel_fmt_duration(uint64_t ms, char *buf, size_t n)
+{
+    if (ms % 60000 == 0)
+        snprintf(buf, n, "%llum", (unsigned long long)(ms / 60000));
+    else if (ms % 1000 == 0)
+        snprintf(buf, n, "%llus", (unsigned long long)(ms / 1000));
+    else
+        snprintf(buf, n, "%llums", (unsigned long long)ms);
+}
+
+static void rel_fmt_size(uint64_t bytes, char *buf, size_t n)
+{
+    static const struct { uint64_t scale; const char *unit; } units[] = {
+        {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}, {1, "B"},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (bytes % units[i].scale == 0) {
+            snprintf(buf, n, "%llu%s", (unsigned long long)(bytes / units[i].scale),
+                     units[i].unit);
+            return;
+        }
+    }
+}
+
+static void rel_y_duration(struct rel_yaml *y, const char *key, uint64_t ms)
+{
+    char buf[32];
+    rel_fmt_duration(ms, buf, sizeof buf);
+    rel_y_pair(y, key, buf);
+}
+
+static void rel_y_size(struct rel_yaml *y, const char *key, uint64_t bytes)
+{
+    char buf[32];
+    rel_fmt_size(bytes, buf, sizeof buf);
+    rel_y_pair(y, key, buf);
+}
+
+static void rel_y_count(struct rel_yaml *y, const char *key, uint64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+    rel_y_pair(y, key, buf);
+}
+
+/* The keys of *l that differ from *base (all of them when base is NULL). */
+static void rel_y_limits(struct rel_yaml *y, const struct cfg_limits *l,
+                         const struct cfg_limits *base)
+{
+    rel_y_scalar(y, "limits");
+    rel_y_map(y, true);
+    if (!base || l->cpu_ms != base->cpu_ms)
+        rel_y_duration(y, "cpu", l->cpu_ms);
+    if (!base || l->wall_ms != base->wall_ms)
+        rel_y_duration(y, "wall", l->wall_ms);
+    if (!base || l->memory_bytes != base->memory_bytes)
+        rel_y_size(y, "memory", l->memory_bytes);
+    if (!base || l->processes != base->processes)
+        rel_y_count(y, "processes", l->processes);
+    if (!base || l->output_bytes != base->output_bytes)
+        rel_y_size(y, "output", l->output_bytes);
+    if (!base || l->file_size_bytes != base->file_size_bytes)
+        rel_y_size(y, "file_size", l->file_size_bytes);
+    rel_y_map_end(y);
+}
+
+static bool rel_same_limits(const struct cfg_limits *a, const struct cfg_limits *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+static void rel_y_assignment(struct rel_yaml *y, const struct grader_cfg *cfg)
+{
+    rel_y_scalar(y, "assignment");
+    rel_y_map(y, false);
+    rel_y_pair(y, "name", cfg->name);
+    rel_y_pair(y, "title", cfg->title);
+    rel_y_map_end(y);
+}
+
+/* Relative paths of resolved ones; -1 (err) if one is outside the config's folder. */
+static int rel_relative_all(const struct grader_cfg *cfg, const struct cfg_strv *abs,
+                            const char *key, struct strv *out, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < abs->n; i++) {
+        const char *r = rel_relpath(cfg, abs->v[i]);
+        if (r == NULL)
+            return rel_fail(err, errlen, "%s: '%s' is outside the config's folder: a release "
+                            "cannot mirror it", key, abs->v[i]);
+        strv_push(out, r);
+    }
+    return out->oom ? rel_fail(err, errlen, "out of memory") : 0;
+}
+
+static int rel_y_student_files(struct rel_yaml *y, const struct grader_cfg *cfg, char *err,
+                               size_t errlen)
+{
+    char size[32];
+    rel_y_scalar(y, "student_files");
+    rel_y_seq(y, false);
+    for (size_t i = 0; i < cfg->nfiles; i++) {
+        const struct cfg_student_file *f = &cfg->files[i];
+        const char *stub = f->stub ? rel_relpath(cfg, f->stub) : NULL;
+        if (stub == NULL)
+            return rel_fail(err, errlen, "student file '%s' has no 'stub' inside the config's "
+                            "folder: the release has nothing to give students", f->path);
+        rel_fmt_size(f->max_size, size, sizeof size);
+        rel_y_map(y, false);
+        rel_y_pair(y, "path", f->path);
+        rel_y_pair(y, "stub", stub);
+        rel_y_pair(y, "max_size", size);
+        rel_y_map_end(y);
+    }
+    rel_y_seq_end(y);
+    return 0;
+}
+
+static int rel_y_build(struct rel_yaml *y, const struct grader_cfg *cfg, char *err,
+                       size_t errlen)
+{
+    const struct cfg_build *b = &cfg->build;
+    struct strv inc = {0};
+    if (rel_relative_all(cfg, &b->include_dirs, "build.include_dirs", &inc, err, errlen) < 0) {
+        strv_clear(&inc);
+        return -1;
+    }
+    rel_y_scalar(y, "build");
+    rel_y_map(y, false);
+    rel_y_pair(y, "cc", b->cc);
+    rel_y_list(y, "cflags", b->cflags.v, b->cflags.n, true);
+    rel_y_list(y, "student_cflags", b->student_cflags.v, b->student_cflags.n, true);
+    rel_y_list(y, "ldflags", b->ldflags.v, b->ldflags.n, true);
+    rel_y_list(y, "include_dirs", inc.v, inc.n, true);
+    rel_y_list(y, "sources", cfg->release.sources.v, cfg->release.sources.n, false);
+    rel_y_duration(y, "timeout", b->timeout_ms);
+    rel_y_map_end(y);
+    strv_clear(&inc);
+    return 0;
+}
+
+static void rel_y_symbols(struct rel_yaml *y, const struct grader_cfg *cfg)
+{
+    const struct cfg_symbols *s = &cfg->symbols;
+    rel_y_scalar(y, "symbols");
+    rel_y_map(y, false);
+    if (s->allow.n > 0)   /* an empty list means "everything", as a missing one */
+        rel_y_list(y, "allow", s->allow.v, s->allow.n, false);
+    rel_y_list(y, "deny", s->deny.v, s->deny.n, false);
+    if (s->allow_libraries.n > 0)
+        rel_y_list(y, "allow_libraries", s->allow_libraries.v, s->allow_libraries.n, false);
+    rel_y_bool(y, "forbid_constructors", s->forbid_constructors);
+    rel_y_bool(y, "forbid_syscall", s->forbid_syscall);
+    rel_y_map_end(y);
+}
+
+static void rel_y_coverage(struct rel_yaml *y, const struct grader_cfg *cfg)
+{
+    rel_y_scalar(y, "coverage");
+    rel_y_map(y, true);
+    rel_y_bool(y, "enabled", cfg->coverage.enabled);
+    rel_y_bool(y, "branches", cfg->coverage.branches);
+    rel_y_bool(y, "html", cfg->coverage.html);
+    rel_y_map_end(y);
+}
+
+static void rel_y_test(struct rel_yaml *y, const struct grader_cfg *cfg,
+                       const struct cfg_test *t)
+{
+    char points[64];
+    snprintf(points, sizeof points, "%.15g", t->points);
+    rel_y_map(y, true);
+    rel_y_pair(y, "id", t->id);
+    if (strcmp(t->name, t->id) != 0)
+        rel_y_pair(y, "name", t->name);
+    rel_y_pair(y, "points", points);
+    if (t->category)
+        rel_y_pair(y, "category", t->category);
+    if (t->tags.n > 0)
+        rel_y_list(y, "tags", t->tags.v, t->tags.n, true);
+    if (!t->partial)
+        rel_y_bool(y, "partial", false);
+    if (!rel_same_limits(&t->limits, &cfg->limits))
+        rel_y_limits(y, &t->limits, &cfg->limits);
+    rel_y_map_end(y);
+}
+
+/* The visible check tests; -1 (err) if there are none. */
+static int rel_y_tests(struct rel_yaml *y, const struct grader_cfg *cfg, char *err,
+                       size_t errlen)
+{
+    size_t n = 0;
+    rel_y_scalar(y, "tests");
+    rel_y_seq(y, false);
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        if (rel_test_shipped(&cfg->tests[i])) {
+            rel_y_test(y, cfg, &cfg->tests[i]);
+            n++;
+        }
+    }
+    rel_y_seq_end(y);
+    if (n == 0)
+        return rel_fail(err, errlen, "no test is visible and of kind check: the student "
+                        "config would grade nothing");
+    return 0;
+}
+
+static int rel_y_document(struct rel_yaml *y, const struct grader_cfg *cfg, char *err,
+                          size_t errlen)
+{
+    yaml_event_t ev;
+    rel_y_emit(y, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+    rel_y_emit(y, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
+    rel_y_map(y, false);
+    rel_y_assignment(y, cfg);
+    if (rel_y_student_files(y, cfg, err, errlen) < 0 || rel_y_build(y, cfg, err, errlen) < 0)
+        return -1;
+    rel_y_symbols(y, cfg);
+    rel_y_limits(y, &cfg->limits, NULL);
+    rel_y_coverage(y, cfg);
+    rel_y_pair(y, "visibility", "visible");
+    if (rel_y_tests(y, cfg, err, errlen) < 0)
+        return -1;
+    rel_y_map_end(y);
+    rel_y_emit(y, &ev, yaml_document_end_event_initialize(&ev, 1));
+    rel_y_emit(y, &ev, yaml_stream_end_event_initialize(&ev));
+    return 0;
+}
+
+static const char rel_config_header[] =
+    "# config.yaml -- how `grader` grades this assignment with the visible tests\n"
+    "# (the CI workflows run it).  Written by `grader release` from the\n"
+    "# instructor's config: the final grade also counts hidden and performance\n"
+    "# tests, which are not here.\n";
+
+int rel_student_config(const struct grader_cfg *cfg, char **out, char *err, size_t errlen)
+{
+    struct rel_yaml y = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    *out = NULL;
+    if (!cfg->release.enabled)
+        return rel_fail(err, errlen, "%s: no 'release' section: nothing says what to ship",
+                        cfg->path);
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return rel_fail(err, errlen, "out of memory");
+    if (!yaml_emitter_initialize(&y.em)) {
+        fclose(f);
+        free(buf);
+        return rel_fail(err, errlen, "out of memory");
+    }
+    fputs(rel_config_header, f);
+    yaml_emitter_set_output_file(&y.em, f);
+    yaml_emitter_set_unicode(&y.em, 1);
+    yaml_emitter_set_width(&y.em, 100);
+    int rc = rel_y_document(&y, cfg, err, errlen);
+    if (rc == 0 && y.failed)
+        rc = rel_fail(err, errlen, "cannot emit the student config: %s",
+                      y.em.problem ? y.em.problem : "out of memory");
+    yaml_emitter_delete(&y.em);
+    /* A write error (out of memory) sticks to the stream until fclose(). */
+    int bad = ferror(f);
+    if ((fclose(f) != 0 || bad) && rc == 0)
+        rc = rel_fail(err, errlen, "cannot emit the student config: out of memory");
+    if (rc < 0) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
