@@ -355,7 +355,7 @@ static int grade_tsan_unit(struct grade_run *g, const struct cfg_test *ct,
 /*
  * One graded unit: ct->repeat runs merged (res_test_merge(): a check that
  * fails in any run fails), then its ThreadSanitizer run if the config
- * names it.  -1 only when the grader failed (err).
+ * names it and some check passed.  -1 only when the grader failed (err).
  */
 static int grade_unit(struct grade_run *g, const struct cfg_test *ct,
                       const struct sbx_opts *o, struct res_test *t, char *err, size_t errlen)
@@ -373,8 +373,9 @@ static int grade_unit(struct grade_run *g, const struct cfg_test *ct,
             return -1;
         }
     }
-    if (ct->tsan && (g->tsan_program || g->tsan_failed) && !grade_cancelled(g->env) &&
-        grade_tsan_unit(g, ct, o, t, err, errlen) < 0) {
+    /* A unit with no passing check has no points a race could cost: no TSan run. */
+    if (ct->tsan && t->passed > 0 && (g->tsan_program || g->tsan_failed) &&
+        !grade_cancelled(g->env) && grade_tsan_unit(g, ct, o, t, err, errlen) < 0) {
         if (!err[0])
             snprintf(err, errlen, "out of memory");
         return -1;
