@@ -316,8 +316,8 @@ static size_t grade_student_paths(const struct grader_cfg *cfg, const char **pat
 
 /*
  * The ThreadSanitizer run of one unit, in the unit runner's sandbox with
- * TSAN_OPTIONS and the heap limit (harness/tsan/tsan_heap.c) added to its
- * environment.  A race in the student's files fails the unit.
+ * TSAN_OPTIONS and the heap limit (read by one of thread_sanitizer.sources)
+ * added to its environment.  A race in the student's files fails the unit.
  */
 static int grade_tsan_unit(struct grade_run *g, const struct cfg_test *ct,
                            const struct sbx_opts *unit_opts, struct res_test *t,

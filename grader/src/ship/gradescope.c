@@ -59,7 +59,8 @@ static int rel_gs_source(struct rel_set *set, const struct grader_cfg *cfg, cons
 static int rel_gs_tree(struct rel_set *set, const struct grader_cfg *cfg, char *err,
                        size_t errlen)
 {
-    const struct cfg_strv *lists[] = {&cfg->build.sources, &cfg->performance.sources};
+    const struct cfg_strv *lists[REL_SOURCE_LISTS];
+    size_t nlists = rel_source_lists(cfg, lists);
     char *config = NULL;
     size_t len;
     if (fs_read_file(cfg->path, REL_MAX_FILE, &config, &len) < 0)
@@ -73,7 +74,7 @@ static int rel_gs_tree(struct rel_set *set, const struct grader_cfg *cfg, char *
         if (!rel_is_solution(cfg, cfg->release.files.v[i]) &&
             rel_set_add_rel(set, cfg, REL_GS_TREE, cfg->release.files.v[i], err, errlen) < 0)
             return -1;
-    for (size_t l = 0; l < 2; l++)
+    for (size_t l = 0; l < nlists; l++)
         for (size_t i = 0; i < lists[l]->n; i++)
             if (rel_gs_source(set, cfg, lists[l]->v[i], err, errlen) < 0)
                 return -1;

@@ -370,9 +370,10 @@ static int rel_unshipped_sources(struct rel_secrets *s, const struct grader_cfg 
                                  char *err, size_t errlen)
 {
     struct strv hidden = {0}, shipped = {0}, hidden_fns = {0}, shipped_fns = {0};
-    const struct cfg_strv *lists[] = {&cfg->build.sources, &cfg->performance.sources};
+    const struct cfg_strv *lists[REL_SOURCE_LISTS];
+    size_t nlists = rel_source_lists(cfg, lists);
     int rc = 0;
-    for (size_t l = 0; l < 2; l++)
+    for (size_t l = 0; l < nlists; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {
             const char *src = lists[l]->v[i];
             if (rel_student_source(cfg, src))

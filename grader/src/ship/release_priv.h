@@ -96,6 +96,12 @@ bool rel_is_solution(const struct grader_cfg *cfg, const char *rel);
 /* A trusted source (build or performance) that the student build does not use. */
 bool rel_is_instructor_source(const struct grader_cfg *cfg, const char *rel);
 
+/* The trusted source lists the config names: build.sources,
+ * performance.sources and, with a thread_sanitizer section, its sources.
+ * Fills out[] (at most REL_SOURCE_LISTS) and returns how many. */
+#define REL_SOURCE_LISTS 3
+size_t rel_source_lists(const struct grader_cfg *cfg, const struct cfg_strv *out[]);
+
 /* The Debian packages: the grader's, coverage's, the config's, then extra (NULL-ended). */
 char *rel_packages(const struct grader_cfg *cfg, const char *const *extra);
 

@@ -225,13 +225,24 @@ bool rel_is_solution(const struct grader_cfg *cfg, const char *rel)
     return false;
 }
 
-/* A trusted source (build or performance) that the student build does not use. */
+size_t rel_source_lists(const struct grader_cfg *cfg, const struct cfg_strv *out[])
+{
+    size_t n = 0;
+    out[n++] = &cfg->build.sources;
+    out[n++] = &cfg->performance.sources;
+    if (cfg->tsan.enabled)
+        out[n++] = &cfg->tsan.sources;
+    return n;
+}
+
+/* A trusted source (of any build) that the student build does not use. */
 bool rel_is_instructor_source(const struct grader_cfg *cfg, const char *rel)
 {
-    const struct cfg_strv *lists[] = {&cfg->build.sources, &cfg->performance.sources};
+    const struct cfg_strv *lists[REL_SOURCE_LISTS];
+    size_t nlists = rel_source_lists(cfg, lists);
     if (rel_cfg_strv_has(&cfg->release.source_files, rel))
         return false;
-    for (size_t l = 0; l < 2; l++)
+    for (size_t l = 0; l < nlists; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {
             const char *r = rel_relpath(cfg, lists[l]->v[i]);
             if (r != NULL && strcmp(r, rel) == 0)
