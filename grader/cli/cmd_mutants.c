@@ -186,7 +186,8 @@ int cmd_mutants(struct app *a, int argc, char **argv)
     m.mo.cfg = &a->cfg;
     m.mo.trusted = &a->trusted;
     m.mo.mutagen = mutagen;
-    m.mo.work_root = a->work_root;
+    m.mo.work_root = a->scratch.path;   /* reachable by the sandbox users (scratch.h) */
+    a->keep_scratch = m.mo.keep_scratch;
     m.mo.use_bwrap = a->sandbox_level;
     install_stop_handlers();
     struct mut_result r;
