@@ -1,0 +1,497 @@
+/*
+ * dashboard.c -- the class dashboard OUT/index.html (html_write_dashboard(),
+ * html.h): reads every finished student's results.json and draws the
+ * class's figures with the page toolkit (html_priv.h).
+ */
+#include "report/html_priv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/fsutil.h"
+
+/* The dashboard's list of slowest gradings. */
+#define HTML_SLOWEST 10
+/* Failed test ids listed per student on the dashboard. */
+#define HTML_FAILED_IDS 6
+
+/* ---- the dashboard: reading the results ------------------------------------------- */
+
+/* One finished student, from students/NAME/results.json. */
+struct html_student {
+    struct res_row row;        /* student, graded, score, max, coverage */
+    char *dir;                 /* the folder's name (links) */
+    json_t *tests;             /* the results' tests[] (a reference) */
+    char *reason;              /* extra_data.reason of an ungradable one, or NULL */
+    double exec_s;             /* execution_time */
+    size_t failed;             /* tests not passed */
+};
+
+struct html_class {
+    struct html_student *v;
+    size_t n;
+    size_t unreadable;         /* folders with a results.json that did not load */
+};
+
+static void html_class_release(struct html_class *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        res_row_release(&c->v[i].row);
+        free(c->v[i].dir);
+        free(c->v[i].reason);
+        json_decref(c->v[i].tests);
+    }
+    free(c->v);
+    memset(c, 0, sizeof *c);
+}
+
+/* The extra_data.status ("passed", ...) of a results test, or NULL. */
+static const char *html_jtest_status(json_t *t)
+{
+    return json_string_value(json_object_get(json_object_get(t, "extra_data"), "status"));
+}
+
+static const char *html_jtest_id(json_t *t)
+{
+    return json_string_value(json_object_get(json_object_get(t, "extra_data"), "id"));
+}
+
+/* Loads dir/results.json into *st; 1 if there is none (not finished),
+ * -1 if it does not load, 0 on success. */
+static int html_student_load(const char *students_dir, const char *name, struct html_student *st)
+{
+    char *dir = fs_join(students_dir, name), *path = dir ? fs_join(dir, "results.json") : NULL;
+    int rc = -1;
+    memset(st, 0, sizeof *st);
+    if (path && access(path, F_OK) < 0) {
+        rc = 1;
+    } else if (path && res_row_load(path, &st->row) == 0) {
+        json_t *doc = json_load_file(path, 0, NULL);
+        json_t *tests = json_object_get(doc, "tests");
+        st->dir = strdup(name);
+        if (st->dir && json_is_array(tests)) {
+            size_t i;
+            json_t *t;
+            st->tests = json_incref(tests);
+            st->exec_s = json_number_value(json_object_get(doc, "execution_time"));
+            const char *why = json_string_value(
+                json_object_get(json_object_get(doc, "extra_data"), "reason"));
+            st->reason = why ? strdup(why) : NULL;
+            json_array_foreach(tests, i, t) {
+                const char *status = html_jtest_status(t);
+                st->failed += !status || strcmp(status, "passed") != 0;
+            }
+            rc = 0;
+        }
+        json_decref(doc);
+        if (rc < 0) {
+            res_row_release(&st->row);
+            free(st->dir);
+            st->dir = NULL;
+        }
+    }
+    free(path);
+    free(dir);
+    return rc;
+}
+
+static int html_cmp_name(const void *a, const void *b)
+{
+    return strcmp(((const struct html_student *)a)->dir, ((const struct html_student *)b)->dir);
+}
+
+/* Every finished student of students_dir, in name order. */
+static int html_class_load(const char *students_dir, struct html_class *c)
+{
+    DIR *d = opendir(students_dir);
+    struct dirent *e;
+    memset(c, 0, sizeof *c);
+    if (!d)
+        return -1;
+    while ((e = readdir(d))) {
+        struct stat sb;
+        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISDIR(sb.st_mode))
+            continue;
+        struct html_student st;
+        int rc = html_student_load(students_dir, e->d_name, &st);
+        if (rc < 0)
+            c->unreadable++;
+        if (rc != 0)
+            continue;
+        struct html_student *v = realloc(c->v, (c->n + 1) * sizeof *v);
+        if (!v) {
+            res_row_release(&st.row);
+            free(st.dir);
+            json_decref(st.tests);
+            closedir(d);
+            errno = ENOMEM;
+            return -1;
+        }
+        c->v = v;
+        c->v[c->n++] = st;
+    }
+    closedir(d);
+    if (c->n > 1)
+        qsort(c->v, c->n, sizeof *c->v, html_cmp_name);
+    return 0;
+}
+
+static double html_student_pct(const struct html_student *st)
+{
+    return html_pct(st->row.score, st->row.max_score);
+}
+
+/* The results test of config test i: the same slot if its id matches, else by id. */
+static json_t *html_find_jtest(json_t *tests, const struct cfg_test *c, size_t i)
+{
+    json_t *t = json_array_get(tests, i);
+    const char *id = html_jtest_id(t);
+    if (id && c->id && strcmp(id, c->id) == 0)
+        return t;
+    size_t j;
+    json_array_foreach(tests, j, t) {
+        id = html_jtest_id(t);
+        if (id && c->id && strcmp(id, c->id) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* ---- the dashboard: sections ----------------------------------------------------- */
+
+static int html_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void html_card(struct html_page *p, xmlNodePtr cards, const char *what, const char *value)
+{
+    xmlNodePtr c = html_el(p, cards, "div", "card");
+    html_tel(p, c, "b", NULL, value);
+    html_tel(p, c, "span", NULL, what);
+}
+
+static void html_dash_summary(struct html_page *p, xmlNodePtr sec, const struct html_class *c)
+{
+    double *pcts = calloc(c->n ? c->n : 1, sizeof *pcts), sum = 0, cov = 0;
+    size_t ungradable = 0, ncov = 0;
+    char buf[64];
+    if (!pcts) {
+        p->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        pcts[i] = html_student_pct(&c->v[i]);
+        sum += pcts[i];
+        ungradable += !c->v[i].row.graded;
+        if (c->v[i].row.has_coverage) {
+            cov += c->v[i].row.line_pct;
+            ncov++;
+        }
+    }
+    qsort(pcts, c->n, sizeof *pcts, html_cmp_double);
+    xmlNodePtr cards = html_el(p, sec, "div", "cards");
+    snprintf(buf, sizeof buf, "%zu", c->n);
+    html_card(p, cards, "students", buf);
+    snprintf(buf, sizeof buf, "%zu", c->n - ungradable);
+    html_card(p, cards, "graded", buf);
+    snprintf(buf, sizeof buf, "%zu", ungradable);
+    html_card(p, cards, "ungradable", buf);
+    snprintf(buf, sizeof buf, "%.1f%%", c->n ? sum / (double)c->n : 0.0);
+    html_card(p, cards, "mean score", buf);
+    snprintf(buf, sizeof buf, "%.1f%%", c->n == 0 ? 0.0 : c->n % 2 ? pcts[c->n / 2]
+                                         : (pcts[c->n / 2 - 1] + pcts[c->n / 2]) / 2);
+    html_card(p, cards, "median score", buf);
+    snprintf(buf, sizeof buf, "%.1f%%", ncov ? cov / (double)ncov : 0.0);
+    html_card(p, cards, "mean line coverage", buf);
+    free(pcts);
+    if (c->unreadable)
+        html_telf(p, sec, "p", "note",
+                  "%zu student folder(s) have a results.json that could not be read.",
+                  c->unreadable);
+}
+
+static void html_dash_histograms(struct html_page *p, xmlNodePtr parent, const struct html_class *c)
+{
+    size_t scores[HTML_HIST_BINS] = { 0 }, cov[HTML_HIST_BINS] = { 0 }, nocov = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        scores[html_bin(html_student_pct(&c->v[i]))]++;
+        if (c->v[i].row.has_coverage)
+            cov[html_bin(c->v[i].row.line_pct)]++;
+        else
+            nocov++;
+    }
+    xmlNodePtr grid = html_el(p, parent, "div", "grid");
+    xmlNodePtr s = html_section(p, grid, "scores", NULL, "Scores");
+    html_histogram(p, s, "chart histogram score-histogram", "students per score range", scores);
+    html_tel(p, s, "p", "note", "Students per range of the score, in percent of the maximum "
+             "(the last range includes 100).");
+    s = html_section(p, grid, "coverage", NULL, "Line coverage");
+    html_histogram(p, s, "chart histogram coverage-histogram", "students per line coverage range",
+                   cov);
+    html_telf(p, s, "p", "note", "Students per range of line coverage of their code; %zu "
+              "without coverage data (ungradable).", nocov);
+}
+
+/* The pass rate of every config test, in config order. */
+static void html_dash_pass_rates(struct html_page *p, xmlNodePtr parent,
+                                 const struct grader_cfg *cfg, const struct html_class *c)
+{
+    if (cfg->ntests == 0)
+        return;
+    struct html_bar *bars = calloc(cfg->ntests, sizeof *bars);
+    char (*texts)[48] = calloc(cfg->ntests, sizeof *texts);
+    if (!bars || !texts) {
+        free(bars);
+        free(texts);
+        p->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        const struct cfg_test *ct = &cfg->tests[i];
+        size_t passed = 0, seen = 0;
+        for (size_t k = 0; k < c->n; k++) {
+            json_t *t = html_find_jtest(c->v[k].tests, ct, i);
+            const char *status = t ? html_jtest_status(t) : NULL;
+            seen += t != NULL;
+            passed += status && strcmp(status, "passed") == 0;
+        }
+        double rate = seen ? (double)passed / (double)seen : 0;
+        snprintf(texts[i], sizeof texts[i], "%.0f%% (%zu of %zu)", 100 * rate, passed, seen);
+        bars[i] = (struct html_bar){ ct->id ? ct->id : "?", rate,
+                                     rate >= 0.8 ? "high" : rate >= 0.4 ? "mid" : "low",
+                                     texts[i], ct->name };
+    }
+    xmlNodePtr sec = html_section(p, parent, "pass-rates", NULL, "Pass rate per test");
+    html_tel(p, sec, "p", "note", "The share of students who passed each test, in config "
+             "order; an ungradable submission passes none.  Hover a bar for the test's name.");
+    html_hbars(p, sec, "chart pass-rate-chart", "pass rate per test", bars, cfg->ntests, 1.0,
+               290);
+    free(bars);
+    free(texts);
+}
+
+static int html_cmp_slow(const void *a, const void *b)
+{
+    const struct html_student *x = *(const struct html_student *const *)a;
+    const struct html_student *y = *(const struct html_student *const *)b;
+    if (x->exec_s != y->exec_s)
+        return x->exec_s < y->exec_s ? 1 : -1;
+    return strcmp(x->dir, y->dir);
+}
+
+static void html_dash_slowest(struct html_page *p, xmlNodePtr parent, const struct html_class *c)
+{
+    size_t n = c->n < HTML_SLOWEST ? c->n : HTML_SLOWEST;
+    const struct html_student **order = calloc(c->n ? c->n : 1, sizeof *order);
+    struct html_bar *bars = calloc(n ? n : 1, sizeof *bars);
+    char (*texts)[32] = calloc(n ? n : 1, sizeof *texts);
+    if (!order || !bars || !texts) {
+        p->failed = true;
+        goto done;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        order[i] = &c->v[i];
+    qsort(order, c->n, sizeof *order, html_cmp_slow);
+    double max = 0;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(texts[i], sizeof texts[i], "%.1f s", html_finite(order[i]->exec_s));
+        bars[i] = (struct html_bar){ order[i]->dir, order[i]->exec_s, "student", texts[i], NULL };
+        max = fmax(max, html_finite(order[i]->exec_s));
+    }
+    xmlNodePtr sec = html_section(p, parent, "slowest", NULL, "Slowest gradings");
+    if (n == 0)
+        html_tel(p, sec, "p", "note", "No results yet.");
+    else
+        html_hbars(p, sec, "chart slowest-chart", "grading time of the slowest submissions",
+                   bars, n, max, 200);
+done:
+    free(order);
+    free(bars);
+    free(texts);
+}
+
+/* The failed test ids of a student, the first few. */
+static void html_failed_ids(struct html_page *p, xmlNodePtr td, const struct html_student *st)
+{
+    size_t i, shown = 0;
+    json_t *t;
+    json_array_foreach(st->tests, i, t) {
+        const char *status = html_jtest_status(t);
+        if (status && strcmp(status, "passed") == 0)
+            continue;
+        if (shown == HTML_FAILED_IDS) {
+            html_textf(p, td, " and %zu more", st->failed - shown);
+            return;
+        }
+        if (shown++)
+            html_text(p, td, ", ");
+        html_line(p, td, "code", NULL, html_jtest_id(t) ? html_jtest_id(t) : "?");
+    }
+}
+
+/* Ungradable submissions first, then those with failing tests, lowest score first. */
+static int html_cmp_attention(const void *a, const void *b)
+{
+    const struct html_student *x = *(const struct html_student *const *)a;
+    const struct html_student *y = *(const struct html_student *const *)b;
+    if (x->row.graded != y->row.graded)
+        return x->row.graded ? 1 : -1;
+    double px = html_student_pct(x), py = html_student_pct(y);
+    if (px != py)
+        return px < py ? -1 : 1;
+    return strcmp(x->dir, y->dir);
+}
+
+static void html_dash_attention(struct html_page *p, xmlNodePtr parent, const struct html_class *c)
+{
+    const struct html_student **v = calloc(c->n ? c->n : 1, sizeof *v);
+    size_t n = 0;
+    if (!v) {
+        p->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->v[i].row.graded || c->v[i].failed)
+            v[n++] = &c->v[i];
+    qsort(v, n, sizeof *v, html_cmp_attention);
+    xmlNodePtr sec = html_section(p, parent, "attention", NULL, "Ungradable and failing");
+    if (n == 0)
+        html_tel(p, sec, "p", "note", "Every submission passed every test.");
+    xmlNodePtr tbody = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!tbody) {
+            xmlNodePtr table = html_el(p, sec, "table", "attention");
+            xmlNodePtr hr = html_el(p, html_el(p, table, "thead", NULL), "tr", NULL);
+            html_tel(p, hr, "th", NULL, "Student");
+            html_tel(p, hr, "th", NULL, "Status");
+            html_tel(p, hr, "th", "num", "Score");
+            html_tel(p, hr, "th", NULL, "Tests not passed");
+            tbody = html_el(p, table, "tbody", NULL);
+        }
+        xmlNodePtr tr = html_el(p, tbody, "tr", NULL);
+        html_link_under(p, html_el(p, tr, "td", NULL), "students", v[i]->dir,
+                        "report-instructor.html", v[i]->dir);
+        bool g = v[i]->row.graded;
+        html_tel(p, html_el(p, tr, "td", NULL), "span", g ? "badge graded" : "badge ungradable",
+                 g ? "graded" : "ungradable");
+        html_telf(p, tr, "td", "num", "%.1f%%", html_student_pct(v[i]));
+        xmlNodePtr td = html_el(p, tr, "td", NULL);
+        if (g)
+            html_failed_ids(p, td, v[i]);
+        else
+            html_textf(p, td, "all (not graded: %s)", v[i]->reason ? v[i]->reason : "see the report");
+    }
+    free(v);
+}
+
+static void html_dash_table(struct html_page *p, xmlNodePtr parent, const struct html_class *c)
+{
+    static const char *const cols[] = { "Student", "Status", "Score", "%", "Lines", "Branches",
+                                        "Failed", "Time" };
+    xmlNodePtr sec = html_section(p, parent, "students", NULL, "All students");
+    xmlNodePtr table = html_el(p, sec, "table", "students");
+    xmlNodePtr hr = html_el(p, html_el(p, table, "thead", NULL), "tr", NULL);
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        html_tel(p, hr, "th", i >= 2 ? "num" : NULL, cols[i]);
+    xmlNodePtr tbody = html_el(p, table, "tbody", NULL);
+    for (size_t i = 0; i < c->n; i++) {
+        const struct html_student *st = &c->v[i];
+        xmlNodePtr tr = html_el(p, tbody, "tr", NULL);
+        html_link_under(p, html_el(p, tr, "td", NULL), "students", st->dir,
+                        "report-instructor.html", st->dir);
+        html_tel(p, html_el(p, tr, "td", NULL), "span",
+                 st->row.graded ? "badge graded" : "badge ungradable",
+                 st->row.graded ? "graded" : "ungradable");
+        html_telf(p, tr, "td", "num", "%.2f / %.2f", html_finite(st->row.score),
+                  html_finite(st->row.max_score));
+        html_telf(p, tr, "td", "num", "%.1f%%", html_student_pct(st));
+        if (st->row.has_coverage) {
+            html_telf(p, tr, "td", "num", "%.1f%%", html_finite(st->row.line_pct));
+            html_telf(p, tr, "td", "num", "%.1f%%", html_finite(st->row.branch_pct));
+        } else {
+            html_tel(p, tr, "td", "num", "-");
+            html_tel(p, tr, "td", "num", "-");
+        }
+        html_telf(p, tr, "td", "num", "%zu", st->failed);
+        html_telf(p, tr, "td", "num", "%.1f s", html_finite(st->exec_s));
+    }
+}
+
+/* A link to the mutation analysis (docs/mutants.md), when it was written into OUT/mutants/. */
+static void html_dash_mutants(struct html_page *p, xmlNodePtr parent, bool present)
+{
+    if (!present)
+        return;
+    xmlNodePtr para = html_el(p, parent, "p", NULL);
+    html_text(p, para, "How well these tests catch bugs: ");
+    xmlNodePtr a = html_tel(p, para, "a", NULL, "mutation analysis of the reference");
+    html_attr(p, a, "href", "mutants/index.html");
+}
+
+static char *html_dashboard(const struct grader_cfg *cfg, const struct html_class *c,
+                            bool mutants)
+{
+    struct html_page p;
+    const char *title = cfg->title ? cfg->title : cfg->name ? cfg->name : "";
+    char *head = NULL;
+    if (asprintf(&head, "Class dashboard: %s", title) < 0)
+        return NULL;
+    int rc = html_page_open(&p, head);
+    free(head);
+    if (rc < 0)
+        return NULL;
+    xmlNodePtr h = html_el(&p, p.body, "header", "top");
+    xmlNodePtr left = html_el(&p, h, "div", NULL);
+    html_telf(&p, left, "p", "kicker", "%s \xC2\xB7 class dashboard (instructor)",
+              cfg->name ? cfg->name : "");
+    html_line(&p, left, "h1", NULL, title);
+    html_dash_summary(&p, h, c);
+    html_dash_histograms(&p, p.body, c);
+    html_dash_pass_rates(&p, p.body, cfg, c);
+    html_dash_attention(&p, p.body, c);
+    html_dash_slowest(&p, p.body, c);
+    html_dash_table(&p, p.body, c);
+    html_dash_mutants(&p, p.body, mutants);
+    html_tel(&p, p.body, "footer", NULL, "Each student's folder: students/NAME/ "
+             "(report-instructor.html, report.html, results.json, coverage/html/).");
+    return html_page_take(&p);
+}
+
+int html_write_dashboard(const struct grader_cfg *cfg, const char *out_dir,
+                         char *err, size_t errlen)
+{
+    char *students = fs_join(out_dir, "students"), *path = fs_join(out_dir, "index.html");
+    struct html_class c;
+    int rc = -1;
+    if (!students || !path) {
+        snprintf(err, errlen, "out of memory");
+    } else if (html_class_load(students, &c) < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", students, strerror(errno));
+    } else {
+        char *mut = fs_join(out_dir, "mutants/index.html");
+        char *page = html_dashboard(cfg, &c, mut && access(mut, F_OK) == 0);
+        free(mut);
+        if (!page)
+            snprintf(err, errlen, "cannot build %s: out of memory", path);
+        else if (fs_write_atomic(path, page, strlen(page)) < 0)
+            snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        else
+            rc = 0;
+        free(page);
+        html_class_release(&c);
+    }
+    free(students);
+    free(path);
+    return rc;
+}

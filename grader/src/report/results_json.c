@@ -1,0 +1,266 @@
+/*
+ * results_json.c -- results.json for Gradescope (report_json(), report.h),
+ * written with jansson in a fixed key order.
+ */
+#include "report/report_priv.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The per-test details: summary line, failing checks, and the captured
+ * output of a test that did not pass (a passing test's output, such as a
+ * timing table, changes from run to run and would make results.json
+ * differ between two gradings).  Raw (uncleaned) text, malloc'd; NULL on
+ * OOM. */
+static char *report_test_details(const struct res_test *t)
+{
+    struct report_buf b;
+    if (report_buf_open(&b) < 0)
+        return NULL;
+    if ((t->status != RES_PASSED || t->perf.present) && t->message)
+        fprintf(b.f, "%s\n", t->message);      /* a measurement says what it measured */
+    report_put_failures(&b, t, "");
+    if (t->notes)
+        fprintf(b.f, "%s", t->notes);
+    if (t->status != RES_PASSED && t->output && t->output[0])
+        fprintf(b.f, "%sOutput:\n%s", ftell(b.f) > 0 ? "\n" : "", t->output);
+    return report_buf_take(&b);
+}
+
+/* ---- results.json ----------------------------------------------------- */
+
+/* json_string of the cleaned s (NULL = ""); NULL on OOM.  Cleaning is
+ * needed anyway (jansson refuses invalid UTF-8); control characters go
+ * too, as Gradescope shows them raw. */
+static json_t *report_jstr(const char *s)
+{
+    char *c = report_clean(s, CLEAN_BLOCK);
+    if (!c)
+        return NULL;
+    json_t *j = json_string(c);
+    free(c);
+    return j;
+}
+
+static json_t *report_jreal(double x)
+{
+    return json_real(report_finite(x));
+}
+
+/* Sets key to v (stolen); false if v is NULL or the set fails. */
+static bool report_jset(json_t *obj, const char *key, json_t *v)
+{
+    return json_object_set_new(obj, key, v) == 0;
+}
+
+/* o when every key was set, else NULL (o is freed). */
+static json_t *report_jdone(json_t *o, bool ok)
+{
+    if (ok)
+        return o;
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *report_json_tags(const struct cfg_test *c)
+{
+    json_t *a = json_array();
+    if (!a || !c)
+        return a;
+    for (size_t i = 0; i < c->tags.n; i++) {
+        if (json_array_append_new(a, report_jstr(c->tags.v[i])) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* A measured performance test's numbers (deterministic; not the timing). */
+static bool report_json_perf(json_t *o, const struct res_perf *p)
+{
+    if (!p->present)
+        return true;
+    bool ok = report_jset(o, "metric", json_string(cfg_metric_name(p->metric)))
+           && report_jset(o, "value", report_jreal(p->value))
+           && report_jset(o, "reference", report_jreal(p->reference))
+           && report_jset(o, "ratio", report_jreal(p->ratio));
+    if (ok && p->metric == CFG_METRIC_THREADS)
+        ok = report_jset(o, "balance", report_jreal(p->balance));
+    return ok;
+}
+
+static json_t *report_json_test_extra(const struct res_test *t)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    bool ok = report_jset(o, "id", report_jstr(report_test_id(t)))
+           && report_jset(o, "checks_passed", json_integer(t->passed))
+           && report_jset(o, "checks_total", json_integer(t->total))
+           && report_jset(o, "status", json_string(res_test_status_name(t->status)))
+           && report_json_perf(o, &t->perf);
+    return report_jdone(o, ok);
+}
+
+static json_t *report_json_test(const struct res_test *t, size_t index)
+{
+    char number[32];
+    snprintf(number, sizeof number, "%zu", index + 1);
+    char *details = report_test_details(t);
+    json_t *o = json_object();
+    bool ok = o && details
+        && report_jset(o, "score", report_jreal(t->score))
+        && report_jset(o, "max_score", report_jreal(t->max_score))
+        && report_jset(o, "status", json_string(t->status == RES_PASSED ? "passed" : "failed"))
+        && report_jset(o, "name", report_jstr(report_test_name(t)))
+        && report_jset(o, "number", json_string(number))
+        && report_jset(o, "output", report_jstr(details))
+        && report_jset(o, "tags", report_json_tags(t->cfg))
+        && report_jset(o, "visibility", json_string(report_test_visibility(t)))
+        && report_jset(o, "extra_data", report_json_test_extra(t));
+    free(details);
+    return report_jdone(o, ok);
+}
+
+static json_t *report_json_coverage(const struct res_coverage *c)
+{
+    if (!c->present)
+        return json_null();
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+                     "lines_hit", (json_int_t)c->lines_hit,
+                     "lines_total", (json_int_t)c->lines_total,
+                     "functions_hit", (json_int_t)c->functions_hit,
+                     "functions_total", (json_int_t)c->functions_total,
+                     "branches_hit", (json_int_t)c->branches_hit,
+                     "branches_total", (json_int_t)c->branches_total);
+}
+
+static json_t *report_json_phases(const struct res_phases *p)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+                     "prepare", (json_int_t)p->prepare_ms,
+                     "compile", (json_int_t)p->compile_ms,
+                     "policy", (json_int_t)p->policy_ms,
+                     "run", (json_int_t)p->run_ms,
+                     "performance", (json_int_t)p->perf_ms,
+                     "coverage", (json_int_t)p->coverage_ms,
+                     "report", (json_int_t)p->report_ms,
+                     "total", (json_int_t)p->total_ms);
+}
+
+/* extra_data.late: null without a late policy. */
+static json_t *report_json_late(const struct res_submission *s, const struct grader_cfg *cfg)
+{
+    const struct res_late *l = &s->late;
+    if (l->status == RES_LATE_NONE)
+        return json_null();
+    bool known = l->status != RES_LATE_UNKNOWN && l->submitted_at;
+    json_t *o = json_object();
+    bool ok = o
+        && report_jset(o, "submitted_at", known ? report_jstr(l->submitted_at) : json_null())
+        && report_jset(o, "due", cfg && cfg->late.due ? report_jstr(cfg->late.due) : json_null())
+        && report_jset(o, "status", json_string(res_late_status_name(l->status)))
+        && report_jset(o, "days_late", known ? json_integer(l->days) : json_null())
+        && report_jset(o, "penalty", report_jreal(l->penalty))
+        && report_jset(o, "points_lost", report_jreal(l->points_lost));
+    return report_jdone(o, ok);
+}
+
+/* extra_data.degraded: [{stage, message, detail}], [] when nothing was skipped. */
+static json_t *report_json_degraded(const struct res_submission *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < s->ndegraded; i++) {
+        const struct res_degraded *d = &s->degraded[i];
+        json_t *o = json_object();
+        bool ok = o
+            && report_jset(o, "stage", report_jstr(d->stage ? d->stage : ""))
+            && report_jset(o, "message", report_jstr(d->message ? d->message : ""))
+            && report_jset(o, "detail", d->detail ? report_jstr(d->detail) : json_null());
+        if (!ok)
+            json_decref(o);
+        if (!ok || json_array_append_new(a, o) < 0) {   /* append_new takes o either way */
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static json_t *report_json_extra(const struct res_submission *s, const struct grader_cfg *cfg)
+{
+    json_t *o = json_object();
+    bool ok = o
+        && report_jset(o, "coverage", report_json_coverage(&s->coverage))
+        && report_jset(o, "phases_ms", report_json_phases(&s->phases))
+        && report_jset(o, "student", report_jstr(s->student))
+        && report_jset(o, "grader_status", json_string(report_status_name(s->status)))
+        && report_jset(o, "reason", s->reason ? report_jstr(s->reason) : json_null())
+        && report_jset(o, "sandbox", s->sandbox ? report_jstr(s->sandbox) : json_null())
+        && report_jset(o, "late", report_json_late(s, cfg))
+        && report_jset(o, "degraded", report_json_degraded(s));
+    return report_jdone(o, ok);
+}
+
+static json_t *report_json_tests(const struct res_submission *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < s->ntests; i++) {
+        if (json_array_append_new(a, report_json_test(&s->tests[i], i)) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* The document, keys in Gradescope's order; NULL on OOM. */
+static json_t *report_json_doc(const struct res_submission *s, const struct grader_cfg *cfg,
+                               double execution_time_s)
+{
+    /* Milliseconds are plenty, and keep the number short. */
+    double exec = round(report_finite(execution_time_s) * 1000.0) / 1000.0;
+    char *summary = report_markdown(s, cfg);
+    json_t *o = json_object();
+    bool ok = o && summary
+        && report_jset(o, "score", report_jreal(s->score))
+        && report_jset(o, "execution_time", report_jreal(exec))
+        && report_jset(o, "output", report_jstr(summary))
+        && report_jset(o, "output_format", json_string("md"))
+        && report_jset(o, "test_output_format", json_string("text"))
+        /* The whole result is visible; tests carry their own level. */
+        && report_jset(o, "visibility", json_string("visible"))
+        /* The grader's own stdout may mention hidden tests. */
+        && report_jset(o, "stdout_visibility", json_string("hidden"))
+        && report_jset(o, "extra_data", report_json_extra(s, cfg))
+        && report_jset(o, "tests", report_json_tests(s));
+    free(summary);
+    return report_jdone(o, ok);
+}
+
+char *report_json(const struct res_submission *s, const struct grader_cfg *cfg,
+                  double execution_time_s)
+{
+    json_t *doc = report_json_doc(s, cfg, execution_time_s);
+    if (!doc)
+        return NULL;
+    /* 10 significant digits: 2.5 prints "2.5", 5 prints "5.0", and
+     * 10/3 prints "3.333333333" whatever the last bit. */
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER
+                                 | JSON_REAL_PRECISION(10));
+    json_decref(doc);
+    if (!text)
+        return NULL;
+    size_t n = strlen(text);
+    char *out = malloc(n + 2);
+    if (out) {
+        memcpy(out, text, n);
+        memcpy(out + n, "\n", 2);
+    }
+    free(text);
+    return out;
+}
