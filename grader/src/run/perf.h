@@ -1,5 +1,7 @@
 /*
  * perf.h -- deterministic performance points.  Prefix perf_.
+ * Implemented in perf.c (the stage and check-config's check),
+ * perf_callgrind.c (reading callgrind's dumps) and perf_score.c (scoring).
  *
  * Wall-clock time on a shared machine changes from run to run; a
  * student's points must not.  So, like the CS:APP cache lab, performance

@@ -1,7 +1,9 @@
 /*
  * sbx.h -- run one untrusted command in a sandbox (bubblewrap, or where
  * it cannot start the fallback: Landlock and seccomp), under limits, and
- * report how it ended.  Prefix sbx_.
+ * report how it ended.  Prefix sbx_.  Implemented in sbx.c (the API and
+ * the parent's side), sbx_child.c (the keeper) and sbx_plan.c (the plan
+ * and the bwrap argv), which share sandbox/sbx_priv.h.
  *
  * Three levels (enum sbx_level, in sbx_opts.use_bwrap):
  *   SBX_LEVEL_BWRAP     bubblewrap's namespaces, below;

@@ -3,6 +3,11 @@
  * the Gradescope package, and the scanner that keeps secrets out of
  * both.  Prefix rel_.
  *
+ * Files: release.c (rel_write_release), gradescope.c
+ * (rel_write_gradescope), leakscan.c (rel_secrets_*, rel_scan),
+ * student_config.c (rel_student_config); shipset.c holds what the two
+ * writers share (release_priv.h).
+ *
  * The student release (rel_write_release) mirrors the repository's
  * layout for what it ships, so the student Makefile works unchanged:
  *
