@@ -34,6 +34,11 @@ check() {
     if "$@"; then ok "$name"; else bad "$name"; fi
 }
 jqok() { jq -e "$@" > /dev/null; }
+# What the config says a full grading is: all its points, its hidden tests.
+total=$("$grader" -c config.yaml check-config 2>/dev/null |
+        sed -n 's/.*visible to students), \([0-9.]*\) points.*/\1/p')
+nhidden=$(grep -c 'visibility: hidden' config.yaml)
+[ -n "$total" ] || { echo "FAIL gradescope e2e: grader check-config gives no total"; exit 1; }
 finish() {
     echo "gradescope e2e: $pass passed, $failed failed"
     [ "$failed" = 0 ]
@@ -119,9 +124,9 @@ results() {
                                              "visible"])))' "$json"
     check "$1: the tests' scores add up to the score" \
         jqok '((.tests | map(.score) | add) - .score) as $d | $d < 1e-6 and $d > -1e-6' "$json"
-    check "$1: the 17 hidden tests are \"hidden\", the others visible" jqok '
+    check "$1: the $nhidden hidden tests are \"hidden\", the others visible" jqok '
         ([.tests[] | select(.name | startswith("hidden_")) | .visibility] as $h
-         | ($h | length) == 17 and all($h[]; . == "hidden"))
+         | ($h | length) == '"$nhidden"' and all($h[]; . == "hidden"))
         and all(.tests[] | select(.name | startswith("hidden_") | not); .visibility == "visible")' \
         "$json"
 }
@@ -139,13 +144,14 @@ grade() {
 
 grade solution solutions/kernels/kernels.c
 if results solution; then
-    check "solution: full points (110 of 110)" \
-        jqok '.score == 110 and (.tests | map(.max_score) | add) == 110' "$root/results/results.json"
+    check "solution: full points ($total of $total)" \
+        jqok ".score == $total and (.tests | map(.max_score) | add) == $total" \
+        "$root/results/results.json"
 fi
 grade partial tests/fixtures/examples/partial/*
 if results partial; then
     check "partial: some points, not all ($(jq .score "$root/results/results.json"))" \
-        jqok '.score > 0 and .score < 110' "$root/results/results.json"
+        jqok ".score > 0 and .score < $total" "$root/results/results.json"
 fi
 
 # ---- 4. no sandbox possible; a GitHub-style submission ------------------------------
@@ -163,7 +169,7 @@ check "without bubblewrap: a notice, then graded in the fallback sandbox" \
 check "... which results.json records" \
     jqok '.extra_data.sandbox | startswith("fallback")' "$root/results/results.json"
 check "a GitHub-style submission: kernels.c found in assignments/kernels, full points" \
-    jqok '.score == 110' "$root/results/results.json"
+    jqok ".score == $total" "$root/results/results.json"
 
 cd "$repo" || exit 1
 finish
