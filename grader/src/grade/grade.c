@@ -354,15 +354,18 @@ static int grade_tsan_unit(struct grade_run *g, const struct cfg_test *ct,
 
 /*
  * One graded unit: ct->repeat runs merged (res_test_merge(): a check that
- * fails in any run fails), then its ThreadSanitizer run if the config
- * names it and some check passed.  -1 only when the grader failed (err).
+ * fails in any run fails; a run that hung ends the repeats), then its
+ * ThreadSanitizer run if the config names it, some check passed and
+ * nothing hung.  -1 only when the grader failed (err).
  */
 static int grade_unit(struct grade_run *g, const struct cfg_test *ct,
                       const struct sbx_opts *o, struct res_test *t, char *err, size_t errlen)
 {
     if (trun_unit(ct, g->program, o, t, err, errlen) < 0)
         return -1;
-    for (unsigned k = 1; k < ct->repeat && !grade_cancelled(g->env); k++) {
+    /* A unit that hung has its verdict: running it again only waits again. */
+    for (unsigned k = 1; k < ct->repeat && !res_test_timed_out(t) && !grade_cancelled(g->env);
+         k++) {
         struct res_test again;
         if (trun_unit(ct, g->program, o, &again, err, errlen) < 0) {
             res_test_release(&again);
@@ -374,7 +377,8 @@ static int grade_unit(struct grade_run *g, const struct cfg_test *ct,
         }
     }
     /* A unit with no passing check has no points a race could cost: no TSan run. */
-    if (ct->tsan && t->passed > 0 && (g->tsan_program || g->tsan_failed) &&
+    if (ct->tsan && t->passed > 0 && !res_test_timed_out(t) &&
+        (g->tsan_program || g->tsan_failed) &&
         !grade_cancelled(g->env) && grade_tsan_unit(g, ct, o, t, err, errlen) < 0) {
         if (!err[0])
             snprintf(err, errlen, "out of memory");

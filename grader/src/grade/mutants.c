@@ -513,19 +513,6 @@ static struct cfg_limits mut_limits(const struct mut_ctx *c, struct mut_unit *co
     return l;
 }
 
-/* "timed out" anywhere in how the unit ended: the runner's or Check's words. */
-static bool mut_timed_out(const struct res_test *t)
-{
-    if (t->status == RES_ERROR && t->message &&
-        (strstr(t->message, "timed out") || strstr(t->message, "CPU")))
-        return true;
-    for (size_t i = 0; i < t->nchecks; i++)
-        if (!t->checks[i].passed && t->checks[i].message &&
-            strcasestr(t->checks[i].message, "timeout"))
-            return true;
-    return false;
-}
-
 /* One line on how a unit failed: its first failing check, else its message. */
 static char *mut_failure(const struct res_test *t)
 {
@@ -563,7 +550,7 @@ static void mut_judge(struct mut_worker *w, struct mut_unit *const units[], stru
         if ((ts[i].status == RES_PASSED && !leaks) || m->killer)
             continue;
         units[i]->first_kills++;
-        m->verdict = mut_timed_out(&ts[i]) ? MUT_TIMEOUT : MUT_KILLED;
+        m->verdict = res_test_timed_out(&ts[i]) ? MUT_TIMEOUT : MUT_KILLED;
         m->killer = strdup(units[i]->test->id);
         m->detail = ts[i].status == RES_PASSED ? strdup("leaks memory (the grade deducts for it)")
                                                : mut_failure(&ts[i]);

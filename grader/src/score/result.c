@@ -26,6 +26,18 @@ void res_submission_init(struct res_submission *s)
     memset(s, 0, sizeof *s);
 }
 
+bool res_test_timed_out(const struct res_test *t)
+{
+    if (t->status == RES_ERROR && t->message &&
+        (strstr(t->message, "timed out") || strstr(t->message, "CPU")))
+        return true;
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (!t->checks[i].passed && t->checks[i].message &&
+            strcasestr(t->checks[i].message, "timeout"))
+            return true;
+    return false;
+}
+
 void res_test_release(struct res_test *t)
 {
     for (size_t i = 0; i < t->nchecks; i++) {

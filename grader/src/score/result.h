@@ -152,6 +152,14 @@ void res_submission_init(struct res_submission *s);
 /** Frees every string and array of *t (not t itself) and zeroes it.  Safe twice. */
 void res_test_release(struct res_test *t);
 
+/**
+ * Whether the unit ran out of time: it died at the sandbox's wall-clock or
+ * CPU limit, or Check stopped one of its checks at its timeout ("Test
+ * timeout expired").  A hang is a verdict already: graders need not run
+ * such a unit again.
+ */
+bool res_test_timed_out(const struct res_test *t);
+
 /** Frees every string and array of *s (not s itself).  Safe twice. */
 void res_submission_release(struct res_submission *s);
 
