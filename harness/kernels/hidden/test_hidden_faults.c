@@ -241,11 +241,21 @@ struct batch_job {
     int workers;
 };
 
-/* The op: a kernel that allocates its result, as real ops do. */
+/*
+ * The op: a ReLU that allocates its result, as real ops do, and returns
+ * NULL when that allocation fails.  The harness's own, not the student's
+ * vectorized_relu(): the walk grades parallel_batch_processing alone, and a
+ * leak in another kernel must not make its outcome depend on timing.
+ */
 static Tensor *relu_op(const Tensor *x, void *ctx)
 {
     (void)ctx;
-    return vectorized_relu(x);
+    Tensor *y = tensor_empty(x->ndim, x->shape);
+    for (size_t i = 0; y != NULL && i < y->size; i++) {
+        float v = x->data[i];
+        y->data[i] = (v > 0.0f || isnan(v)) ? v : 0.0f;
+    }
+    return y;
 }
 
 static int call_batch(void *arg)
