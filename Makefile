@@ -39,7 +39,8 @@ DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
            parallel libseccomp-dev libclang-dev
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
-HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/runner.c \
+HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/tc_track.c \
+              harness/check/runner.c \
               harness/kernels/kernels_support.c
 VISIBLE_SRC = $(sort $(wildcard harness/kernels/visible/*.c))
 HIDDEN_SRC  = $(sort $(wildcard harness/kernels/hidden/*.c))
@@ -106,7 +107,8 @@ $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/.deps-ok
 	$(CC) $(ALL_CFLAGS) $(GRADER_INC) $(KERNELS_INC) $(PKG_CFLAGS) -c $< -o $@
 
 $(UNIT_TESTS): $(UNIT_OBJ) $(BUILD)/grader/libgrader.a \
-               $(BUILD)/harness/tensor/tensor.o $(BUILD)/harness/check/tcheck.o
+               $(BUILD)/harness/tensor/tensor.o $(BUILD)/harness/check/tcheck.o \
+               $(BUILD)/harness/check/tc_track.o
 	$(CC) $(LDFLAGS_ALL) $^ $(GRADER_LIBS) $(CHECK_LIBS) -o $@
 
 # ---- stubs --------------------------------------------------------------
