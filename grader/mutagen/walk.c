@@ -4,7 +4,7 @@
  * Theory of operation: the file is parsed with a detailed preprocessing
  * record (so macro expansions are cursors too) and tokenized once.  Each
  * function defined in the file is walked from its body down: statements
- * by walk_stmt() (walk_stmt.c), expressions by walk_expr().  Only where
+ * by walk_stmt() (walk_stmt.c), expressions by walk_expr().  Only places where
  * the C grammar allows a run-time expression are visited (a variable's
  * initializer, not its array size; a case's statement, not its label;
  * never sizeof/_Alignof/_Generic operands), which keeps mutants out of
