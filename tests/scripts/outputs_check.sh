@@ -117,6 +117,34 @@ done
 check "cobertura.xml: byte-identical across two gradings" \
     cmp -s "$work/partial/coverage/cobertura.xml" "$work/partial2/coverage/cobertura.xml"
 
+# ---- Gradescope results.json ------------------------------------------------------
+step "gradescope"
+jqok() { jq -e "$@" > /dev/null; }
+for s in reference partial broken; do
+    j=$work/$s/results.json
+    check "results.json $s: one row per visibility among the tests, points only for visible" jqok '
+        def rowlabel: {"visible": "| Visible tests (", "after_due_date": "| Tests shown after the due date (",
+                    "after_published": "| Tests shown when grades are published (",
+                    "hidden": "| Hidden tests ("}[.];
+        . as $d | [.tests[].visibility] | unique | all(.[]; . as $v | $d.output | contains($v | rowlabel))
+        and ($d.output | test("\\| (Hidden tests|Tests shown [a-z ]+) \\([0-9]+\\) \\| [0-9]") | not)' "$j"
+    check "results.json $s: no total that counts a test not shown yet" jqok '
+        . as $d | (.tests | map(select(.visibility != "visible")) | length) as $n
+        | (.tests | map(.max_score) | add | tostring) as $total
+        | ($n == 0) or (($d.output | contains("Score") or contains($total)) | not)' "$j"
+    check "results.json $s: a failing test's details only in its own box" jqok '
+        . as $d | all(.tests[] | select(.status == "failed" and (.output | length) > 0
+                                        and (.output | startswith("not run") | not));
+                     (.output | split("\n") | .[1:] | map(select(length > 8)) | .[0]) as $l
+                     | ($l == null) or (($d.output | contains($l)) | not))' "$j"
+done
+check "results.json broken: the build log first, every test \"not run: the build failed\"" jqok '
+    (.output | index("could not be graded")) as $a | (.output | index("error:")) as $b
+    | (.output | index("| Tests |")) as $c
+    | $a != null and $b != null and $c != null and $a < $b and $b < $c
+    and all(.tests[]; .output == "not run: the build failed\n" and .score == 0)' \
+    "$work/broken/results.json"
+
 step summary
 echo "outputs check: $pass passed, $failed failed"
 [ "$failed" = 0 ]

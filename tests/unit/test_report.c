@@ -202,8 +202,19 @@ START_TEST(test_json_top_level)
     ck_assert_str_eq(jstr(doc, "test_output_format"), "text");
     ck_assert_str_eq(jstr(doc, "visibility"), "visible");
     ck_assert_str_eq(jstr(doc, "stdout_visibility"), "hidden");
+    /* Gradescope shows the output at once: one row per visibility, points
+     * for the visible tests only, no total, no details (each test's box
+     * has them). */
     const char *output = jstr(doc, "output");
-    ck_assert_ptr_nonnull(strstr(output, "13.33 / 25.00"));
+    ck_assert_ptr_nonnull(strstr(output, "| Visible tests (2) | 8.33 / 10.00 (1 of 2 passed) |"));
+    ck_assert_ptr_nonnull(strstr(output, "| Tests shown after the due date (1) | "
+                                         "shown after the due date |"));
+    ck_assert_ptr_nonnull(strstr(output, "| Hidden tests (1) | not shown |"));
+    ck_assert_ptr_null(strstr(output, "13.33"));
+    ck_assert_ptr_null(strstr(output, "25.00"));
+    ck_assert_ptr_null(strstr(output, "Score"));
+    ck_assert_ptr_null(strstr(output, "test_blocked.c"));
+    ck_assert_ptr_null(strstr(output, "1 of 3 checks failed"));
     assert_no_secrets(output);
 
     json_t *ex = json_object_get(doc, "extra_data");
@@ -305,16 +316,37 @@ START_TEST(test_json_ungradable)
     char *text = report_json(&sub, &cfg, 0.5);
     json_t *doc = load_json(text);
     ck_assert(jnum(doc, "score") == 0.0);
+    /* The reason and the build log first, then the table. */
     const char *out = jstr(doc, "output");
-    ck_assert_ptr_nonnull(strstr(out, "kernels.c does not compile"));
-    ck_assert_ptr_nonnull(strstr(out, "expected ';'"));
+    const char *why = strstr(out, "kernels.c does not compile");
+    const char *log = strstr(out, "expected ';'");
+    const char *table = strstr(out, "| Tests |");
+    ck_assert(why && log && table && why < log && log < table);
     assert_no_secrets(out);
+    ck_assert_str_eq(jstr(json_array_get(json_object_get(doc, "tests"), 0), "output"),
+                     "not run: the build failed\n");
     json_t *ex = json_object_get(doc, "extra_data");
     ck_assert_str_eq(jstr(ex, "grader_status"), "ungradable");
     ck_assert_str_eq(jstr(ex, "reason"), "kernels.c does not compile");
     ck_assert(json_is_null(json_object_get(ex, "coverage")));
     ck_assert_str_eq(jstr(json_object_get(json_array_get(json_object_get(doc, "tests"), 0),
                                           "extra_data"), "status"), "not run");
+    json_decref(doc);
+    free(text);
+}
+END_TEST
+
+/* Every test visible: the total may show. */
+START_TEST(test_json_all_visible_total)
+{
+    for (size_t i = 0; i < 4; i++)
+        cfg_tests[i].visibility = CFG_VIS_VISIBLE;
+    char *text = report_json(&sub, &cfg, 1.0);
+    json_t *doc = load_json(text);
+    const char *output = jstr(doc, "output");
+    ck_assert_ptr_nonnull(strstr(output, "**Score:** 13.33 / 25.00"));
+    ck_assert_ptr_nonnull(strstr(output, "| Visible tests (4) | 13.33 / 25.00 (1 of 4 passed) |"));
+    ck_assert_ptr_null(strstr(output, "Hidden"));
     json_decref(doc);
     free(text);
 }
@@ -1123,6 +1155,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_json_tests);
     tcase_add_test(tc, test_json_numbers_and_determinism);
     tcase_add_test(tc, test_json_ungradable);
+    tcase_add_test(tc, test_json_all_visible_total);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("junit");
