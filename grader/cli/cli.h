@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "compile/build.h"
+#include "config/adjust.h"
 #include "config/cfg.h"
 #include "sandbox/scratch.h"
 
@@ -96,6 +97,10 @@ bool parse_color(const char *s, enum color_when *out);
 
 /* The report style (report.h's REPORT_COLOR or REPORT_PLAIN) for stdout. */
 unsigned color_style(enum color_when when);
+
+/* --adjustments FILE (adjust.h) for a->cfg into *f: 0, or EXIT_USAGE after
+ * the file:line:column error.  Release *f with adj_release() either way. */
+int load_adjustments(const struct app *a, const char *path, struct adj_file *f);
 
 /* ---- the commands: argv[0] is the command's name; an exit status ---- */
 

@@ -15,7 +15,7 @@
 
 static const char usage_batch[] =
     "usage: grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]\n"
-    "                                [--shard I/N]\n"
+    "                                [--shard I/N] [--adjustments FILE]\n"
     "\n"
     "Grades every sub-folder of SUBMISSIONS_DIR as one student's submission, N at\n"
     "a time, into OUTDIR/students/NAME/ (the files of 'grade'), then writes\n"
@@ -37,6 +37,9 @@ static const char usage_batch[] =
     "                            (default $GRADER_SANDBOX_UID, else 61000; worker i\n"
     "                            uses UID+i)\n"
     "  --no-performance          skip the performance tests (they score 0): quick feedback\n"
+    "  --adjustments FILE        the instructor's adjustments (YAML): points, tests set by\n"
+    "                            hand, extensions, each with a reason (docs/instructor-tools.md);\n"
+    "                            applied to the students graded by this run (--force: all)\n"
     "  --color WHEN              colour the class summary: auto (default: on a terminal,\n"
     "                            unless NO_COLOR is set and not empty), always, never\n"
     "With the config's late_policy, each student's submission time comes from their\n"
@@ -71,6 +74,7 @@ struct batch_args {
     enum color_when color;
     bool no_perf;
     enum app_sandbox sandbox;
+    const char *adjustments;    /* --adjustments FILE, or NULL */
 };
 
 /* Parses the options of 'batch'; returns -1 to go on, else an exit status. */
@@ -84,6 +88,7 @@ static int batch_parse(struct app *a, int argc, char **argv, struct batch_args *
         {"no-performance", no_argument, NULL, 'P'},
         {"shard", required_argument, NULL, 'S'},
         {"color", required_argument, NULL, 'C'},
+        {"adjustments", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -94,6 +99,7 @@ static int batch_parse(struct app *a, int argc, char **argv, struct batch_args *
         case 'c': a->config_path = optarg; break;
         case 'F': b->bo.force = true; break;
         case 'P': b->no_perf = true; break;
+        case 'A': b->adjustments = optarg; break;
         case 'n': b->sandbox = APP_SANDBOX_NONE; break;
         case 'X':
             if (!parse_sandbox(optarg, &b->sandbox))
@@ -151,15 +157,22 @@ int cmd_batch(struct app *a, int argc, char **argv)
         rc = app_prepare(a, b.sandbox);
     if (rc)
         return rc;
+    struct adj_file adjust = {0};
+    if (b.adjustments && (rc = load_adjustments(a, b.adjustments, &adjust)) != 0) {
+        adj_release(&adjust);
+        return rc;
+    }
 
     struct grade_env env = {.cfg = &a->cfg, .trusted = &a->trusted,
                             .work_root = a->scratch.path, .use_bwrap = a->sandbox_level,
                             .sandbox = a->sandbox_desc, .unit_jobs = 1,
-                            .skip_performance = b.no_perf, .cancel = &got_stop};
+                            .skip_performance = b.no_perf, .cancel = &got_stop,
+                            .adjust = b.adjustments ? &adjust : NULL};
     struct batch_summary sum;
     char err[1024] = "";
     install_stop_handlers();   /* Ctrl-C: kill the running tests, keep finished students */
     rc = batch_run(&env, &b.bo, &sum, err, sizeof err);
+    adj_release(&adjust);
     if (rc < 0) {
         fprintf(stderr, "grader: %s\n", err);
         batch_summary_release(&sum);

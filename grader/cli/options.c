@@ -1,7 +1,7 @@
 /*
  * options.c -- option values several commands share (cli.h): --sandbox,
  * --sandbox-uid and $GRADER_SANDBOX_UID, percentages, --color and the
- * report style it gives.
+ * report style it gives, --adjustments.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -83,4 +83,16 @@ unsigned color_style(enum color_when when)
     if (when == COLOR_AUTO)
         return isatty(STDOUT_FILENO) && !(no_color && *no_color) ? REPORT_COLOR : REPORT_PLAIN;
     return when == COLOR_ALWAYS ? REPORT_COLOR : REPORT_PLAIN;
+}
+
+int load_adjustments(const struct app *a, const char *path, struct adj_file *f)
+{
+    struct cfg_error err = {0};
+    char line[2048];
+    if (adj_load(path, &a->cfg, f, &err) < 0) {
+        cfg_error_format(&err, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+        return EXIT_USAGE;
+    }
+    return 0;
 }

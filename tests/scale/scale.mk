@@ -2,13 +2,18 @@
 #
 #   test-shards   one batch against three shards (batch --shard) merged
 #                 (grader merge), and grader/scale/grade-parallel.sh
+#   test-adjust   a batch with the instructor's adjustments file (extensions,
+#                 points, tests set by hand) and every output
 #   test-slurm    the Slurm job array on a one-node cluster started for the
 #                 test (skips itself, with a notice, where Slurm cannot run)
 
-.PHONY: test-shards test-slurm
+.PHONY: test-shards test-slurm test-adjust
 
 test-shards: $(GRADER)
 	@sh tests/scale/shards.sh $(GRADER) $(BUILD)/shards
 
 test-slurm: $(GRADER)
 	@sh tests/scale/slurm.sh $(GRADER) $(BUILD)/slurm
+
+test-adjust: $(GRADER)
+	@sh tests/scale/adjust.sh $(GRADER) $(BUILD)/adjust

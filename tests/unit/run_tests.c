@@ -30,7 +30,7 @@ int main(int argc, char **argv)
         merge_suite,
         tsan_suite,
         mutreport_suite,
-        exports_suite,
+        adjust_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

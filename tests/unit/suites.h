@@ -27,6 +27,6 @@ Suite *html_suite(void);
 Suite *merge_suite(void);
 Suite *tsan_suite(void);
 Suite *mutreport_suite(void);
-Suite *exports_suite(void);
+Suite *adjust_suite(void);
 
 #endif /* UNIT_SUITES_H */

@@ -207,6 +207,36 @@ static int cfg_load_document(struct cfg_ctx *c, const unsigned char *buf, size_t
 
 /* ---- loading -------------------------------------------------------------- */
 
+static int cfg_read(const struct cfg_ctx *c, unsigned char **buf, size_t *len);
+
+int cfg_load_yaml(struct cfg_ctx *c, int (*walk)(const struct cfg_ctx *c, void *arg),
+                  void *arg)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    int rc = cfg_read(c, &buf, &len);
+    if (rc == 0)
+        rc = cfg_scan_events(c, buf, len);
+    if (rc == 0 && !yaml_parser_initialize(&parser))
+        rc = cfg_oom(c);
+    else if (rc == 0) {
+        yaml_parser_set_input_string(&parser, buf, len);
+        if (!yaml_parser_load(&parser, &doc)) {
+            rc = cfg_parser_error(c, &parser, buf, len);
+        } else {
+            c->doc = &doc;
+            rc = walk(c, arg);
+            c->doc = NULL;
+            yaml_document_delete(&doc);
+        }
+        yaml_parser_delete(&parser);
+    }
+    free(buf);
+    return rc;
+}
+
 static int cfg_read_fd(const struct cfg_ctx *c, int fd, unsigned char **buf, size_t *len)
 {
     size_t cap = 0;

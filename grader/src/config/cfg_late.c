@@ -126,9 +126,9 @@ int cfg_parse_time(const char *text, int64_t *ms)
 /* ---- the late policy ---------------------------------------------------------- */
 
 /* A time (cfg_parse_time) into *ms and its text into *text; untouched if
- * absent and optional. */
-static int cfg_get_time(const struct cfg_ctx *c, const yaml_node_t *map, const char *key,
-                        const char *required_in, int64_t *ms, char **text)
+ * absent and optional.  Also the adjustments' extensions (adjust.c). */
+int cfg_get_time(const struct cfg_ctx *c, const yaml_node_t *map, const char *key,
+                 const char *required_in, int64_t *ms, char **text)
 {
     yaml_node_t *n;
     struct cfg_shown sh;

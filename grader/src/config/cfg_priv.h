@@ -194,6 +194,16 @@ int cfg_parse_sources(const struct cfg_ctx *c, const yaml_node_t *map, const cha
 /* cfg_tests.c: a check test's "repeat", 0 when absent. */
 int cfg_get_repeat(const struct cfg_ctx *c, const yaml_node_t *map, unsigned *out);
 
+/* cfg.c: reads c->path and, after the first pass's checks (syntax,
+ * anchors, tags, NULs, one document), calls walk(c, arg) on its tree:
+ * another file in the config's syntax (the adjustments, adjust.h). */
+int cfg_load_yaml(struct cfg_ctx *c, int (*walk)(const struct cfg_ctx *c, void *arg),
+                  void *arg);
+/* cfg_late.c: a time (cfg_parse_time) into *ms and its text into *text
+ * (malloc'd); both untouched if absent and optional. */
+int cfg_get_time(const struct cfg_ctx *c, const yaml_node_t *map, const char *key,
+                 const char *required_in, int64_t *ms, char **text);
+
 /* ---- the sections, in the order cfg_parse_root() (cfg.c) calls them -------- */
 
 int cfg_parse_assignment(const struct cfg_ctx *c, const yaml_node_t *root); /* cfg_files.c */

@@ -579,8 +579,8 @@ static int grade_coverage(struct grade_run *g, const char *out_dir)
     if (obj && cov_dir) {
         struct cov_request req = {
             .build_dir = obj, .sources = (const char *const *)g->sources.v,
-            .nsources = g->sources.n, .out_dir = cov_dir, .source_root = g->scratch,
-            .branches = cfg->coverage.branches, .html = cfg->coverage.html, .cobertura = true,
+            .nsources = g->sources.n, .out_dir = cov_dir,
+            .branches = cfg->coverage.branches, .html = cfg->coverage.html,
         };
         uint64_t t0 = fs_now_ms();
         rc = fs_remove_tree(cov_dir) == 0 && fs_mkdir_p(cov_dir, 0755) == 0
@@ -810,6 +810,11 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     res_score(res);
     if (grade_late(&g, submission_dir) < 0)
         goto done;
+    if (env->adjust && res_apply_adjustments(res, adj_find(env->adjust, student),
+                                             &env->cfg->late) < 0) {
+        grade_errf(&g, "out of memory");
+        goto done;
+    }
     if (res->status == RES_GRADED && env->cfg->coverage.enabled && grade_coverage(&g, out_dir) < 0)
         goto done;
     rc = grade_reports(&g, out_dir);

@@ -50,6 +50,9 @@ struct grade_env {
                                           NULL: the submission folder's
                                           submission_metadata.json, else its
                                           submitted_at file (res_time_in_folder()) */
+    const struct adj_file *adjust;     /* the instructor's adjustments (adjust.h), or
+                                          NULL: applied after the late policy
+                                          (res_apply_adjustments()) */
     const volatile sig_atomic_t *cancel; /* set by SIGINT/SIGTERM: kill the running
                                           sandboxes, write nothing, return -1 */
 };

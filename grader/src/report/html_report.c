@@ -113,6 +113,13 @@ static void html_report_header(struct html_page *p, const struct res_submission 
             html_textf(p, l, " (%.2f before the late penalty)",
                        html_finite(s->late.score_before));
     }
+    for (size_t i = 0; i < report_adjust_count(s); i++) {
+        char line[1024];
+        report_adjust_sentence(s, i, aud, line, sizeof line);
+        xmlNodePtr l = html_el(p, left, "p", "late adjusted");
+        html_tel(p, l, "strong", NULL, "Adjusted: ");
+        html_text(p, l, line);
+    }
 
     if (s->status == RES_UNGRADABLE) {
         xmlNodePtr a = html_section(p, p->body, "ungradable", "alert",

@@ -105,6 +105,13 @@ static void report_md_header(struct report_buf *b, const struct res_submission *
                     report_finite(s->late.score_before));
         fputs("\n\n", b->f);
     }
+    for (size_t i = 0; i < report_adjust_count(s); i++) {
+        char line[1024];
+        report_adjust_sentence(s, i, REPORT_STUDENT, line, sizeof line);
+        fputs("**Adjusted:** ", b->f);
+        report_md_text(b, line);
+        fputs("\n\n", b->f);
+    }
     if (s->status == RES_UNGRADABLE) {
         fputs("**Your submission could not be graded:**\n\n", b->f);
         report_md_code(b, s->reason ? s->reason : "unknown reason");

@@ -137,7 +137,7 @@ bool report_late_sentence(const struct res_submission *s, const struct grader_cf
                           char *buf, size_t n)
 {
     const struct res_late *l = &s->late;
-    const char *due = cfg && cfg->late.due ? cfg->late.due : "?";
+    const char *due = l->due ? l->due : cfg && cfg->late.due ? cfg->late.due : "?";
     const char *at = l->submitted_at ? l->submitted_at : "?";
     switch (l->status) {
     case RES_LATE_NONE:
@@ -286,4 +286,40 @@ bool report_category_first(const struct res_submission *s, size_t i,
         }
     }
     return true;
+}
+
+/* ---- manual adjustments ------------------------------------------------------ */
+
+size_t report_adjust_count(const struct res_submission *s)
+{
+    return s->nadjustments + (s->extension_reason != NULL);
+}
+
+/* The reason on one line: newlines and tabs become spaces. */
+static void report_one_line(char *buf)
+{
+    for (char *c = buf; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
+}
+
+void report_adjust_sentence(const struct res_submission *s, size_t i,
+                            enum report_audience aud, char *buf, size_t n)
+{
+    if (s->extension_reason && i-- == 0) {
+        snprintf(buf, n, "Extension: due %s: %s", s->late.due ? s->late.due : "?",
+                 s->extension_reason);
+    } else if (i < s->nadjustments && s->adjustments[i].test == NULL) {
+        const struct res_adjustment *r = &s->adjustments[i];
+        snprintf(buf, n, "Points: %+.2f: %s", report_finite(r->points), r->reason);
+    } else if (i < s->nadjustments) {
+        const struct res_adjustment *r = &s->adjustments[i];
+        bool shown = aud == REPORT_INSTRUCTOR || res_student_visible(r->test);
+        snprintf(buf, n, "Test %s set by hand to %.2f (was %.2f): %s",
+                 shown ? r->test->id : "(a hidden test)", report_finite(r->points),
+                 report_finite(r->before), r->reason);
+    } else {
+        snprintf(buf, n, "?");
+    }
+    report_one_line(buf);
 }

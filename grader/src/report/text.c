@@ -214,6 +214,19 @@ static void report_text_late(struct report_buf *b, const struct res_submission *
     fputc('\n', b->f);
 }
 
+/* "Adjusted:   Points: -3.00: REASON", one line each, under the late line. */
+static void report_text_adjustments(struct report_buf *b, const struct res_submission *s,
+                                    enum report_audience aud)
+{
+    char line[1024];
+    for (size_t i = 0; i < report_adjust_count(s); i++) {
+        report_adjust_sentence(s, i, aud, line, sizeof line);
+        char *clean = report_clean(line, CLEAN_LINE);
+        fprintf(b->f, "Adjusted:   %s\n", clean ? clean : "?");
+        free(clean);
+    }
+}
+
 /* "Total: 43.20 / 110.00", and what the tests earned before a late penalty. */
 static void report_text_total(struct report_buf *b, const struct res_submission *s)
 {
@@ -283,6 +296,7 @@ char *report_text_styled(const struct res_submission *s, const struct grader_cfg
     b.color = (style & REPORT_COLOR) != 0;
     report_text_header(&b, s, cfg);
     report_text_late(&b, s, cfg);
+    report_text_adjustments(&b, s, aud);
     report_text_reason(&b, s);
     report_text_tests(&b, s, aud);
     report_text_categories(&b, s, aud);

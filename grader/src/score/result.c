@@ -63,6 +63,11 @@ void res_submission_release(struct res_submission *s)
     free(s->build_log);
     free(s->build_log_full);
     free(s->late.submitted_at);
+    free(s->late.due);
+    for (size_t i = 0; i < s->nadjustments; i++)
+        free(s->adjustments[i].reason);
+    free(s->adjustments);
+    free(s->extension_reason);
     for (size_t i = 0; i < s->ndegraded; i++) {
         free(s->degraded[i].stage);
         free(s->degraded[i].message);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/adjust.h"
 #include "config/cfg.h"
 
 enum res_test_status {
@@ -112,12 +113,24 @@ enum res_late_status {
 
 struct res_late {
     enum res_late_status status;
+    char *due;                /* this student's due date when an extension moved it
+                                 (res_apply_adjustments()), else NULL: the config's */
     char *submitted_at;       /* the submission time as given (ISO 8601), or NULL */
     int64_t submitted_ms;     /* the same in ms since the epoch (cfg_parse_time) */
     unsigned days;            /* started days late after the grace (late, closed) */
     double penalty;           /* fraction of the earned score taken, 0..1 */
     double score_before;      /* what the tests earned */
     double points_lost;       /* score_before - the final score */
+};
+
+/** A manual adjustment of the instructor's file (adjust.h), for the reports. */
+struct res_adjustment {
+    const struct cfg_test *test;  /* a test's score set by hand (borrowed), or NULL:
+                                     points added or removed */
+    double points;            /* test: the score set; else the delta */
+    double before;            /* test: the score the tests gave; else the score
+                                 before this delta */
+    char *reason;             /* for the student */
 };
 
 /** An optional stage the grader could not complete and went on without. */
@@ -144,6 +157,10 @@ struct res_submission {
     size_t ndegraded;
     char *sandbox;            /* the sandbox the tests ran in: "bwrap", "fallback
                                  (landlock, seccomp)", "none"; or NULL */
+    struct res_adjustment *adjustments; /* tests set by hand, then points, in the
+                                 file's order (res_apply_adjustments()) */
+    size_t nadjustments;
+    char *extension_reason;   /* an extension moved late.due: why; else NULL */
 };
 
 /** Zeroes *s. */
@@ -224,6 +241,21 @@ int res_set_submitted_at(struct res_submission *s, const char *iso);
  * and one division; points_lost is the difference.
  */
 void res_apply_late(struct res_submission *s, const struct cfg_late *late);
+
+/**
+ * Applies one student's adjustments (adjust.h; `a` may be NULL: none) after
+ * res_score() and res_apply_late(), replacing what an earlier call applied:
+ * each test score set by hand replaces the test's score; the late policy
+ * is applied again with the student's deadlines (adj_late_policy(): an
+ * extension moves due and late_due); then each points delta is added to
+ * the final score, which is never below 0 (a delta is not late-penalised:
+ * it is the instructor's last word; it may take the score above
+ * max_score, as extra credit).  Every step is recorded in
+ * s->adjustments for the reports.  Returns 0, or -1 when memory ran out
+ * (the scores are then as without adjustments).
+ */
+int res_apply_adjustments(struct res_submission *s, const struct adj_student *a,
+                          const struct cfg_late *late);
 
 /** "none", "unknown", "on_time", "late", "after_late_due". */
 const char *res_late_status_name(enum res_late_status st);
