@@ -36,7 +36,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lm
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
            libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq \
            clang libclang-rt-14-dev libopenblas-dev procps libzip-dev unzip \
-           parallel libseccomp-dev libclang-dev
+           parallel libseccomp-dev libclang-dev libdw-dev
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
 HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/tc_track.c \
@@ -143,8 +143,8 @@ test-solution: $(SOLUTION_TESTS)
 test-stub: $(STUB_TESTS)
 	@sh tests/scripts/stub_fails_cleanly.sh $(STUB_TESTS) $(BUILD)/stub
 
-test-student:
-	@sh tests/scripts/student_workflow.sh $(BUILD)/student
+test-student: $(GRADER)
+	@sh tests/scripts/student_workflow.sh $(BUILD)/student $(GRADER)
 
 # docs/configuration.md and docs/cli.md against the config key tables and
 # the commands' option tables, both ways (a text check: nothing to build).

@@ -15,13 +15,25 @@
  */
 #include "runner.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
+
+#ifdef TC_HAVE_LIBDW
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#endif
 
 enum { RUNNER_OK = 0, RUNNER_FAILED = 1, RUNNER_USAGE = 2 };
 
@@ -40,20 +52,25 @@ struct runner_opts {
 /* One test as registered, so results can be named. */
 struct runner_entry {
     const char *suite, *tcase, *test;
+    double timeout_s;      /* Check's timeout for it */
 };
 
-/* A flat view of the suite tables: case i of all cases, in table order. */
+/*
+ * A flat view of the suite tables: case i of all cases, test j of all
+ * tests, in table order.  A case is selected when any of its tests is.
+ */
 struct runner_plan {
     const struct tc_suite *const *suites;
     int ncases;                /* all cases of all suites */
-    unsigned char *selected;   /* ncases flags */
+    int ntests;                /* all tests of all cases */
+    unsigned char *selected;   /* ntests flags */
 };
 
 static void runner_usage(FILE *out, const char *prog)
 {
     fprintf(out, "usage: %s [--list] [--only ID]... [--xml FILE] "
                  "[--timeout SECONDS] [--budget SECONDS] [--quiet]\n"
-                 "  ID is a suite or suite/case, as printed by --list\n",
+                 "  ID is a suite, suite/case (as --list prints) or suite/case/test\n",
             prog);
 }
 
@@ -136,28 +153,74 @@ static int runner_count_cases(const struct tc_suite *suite)
     return n;
 }
 
-/* Selects the cases `id` names ("suite" or "suite/case"); 0 if it names none. */
+/*
+ * Whether `id` names suite, its case tcase, or that case's test: "suite",
+ * "suite/case" or "suite/case/test" (as FAIL lines print it; a trailing
+ * ':' copied with the name is ignored).
+ */
+static int runner_id_matches(const char *id, const char *suite, const char *tcase,
+                             const char *test)
+{
+    const char *parts[3] = {suite, tcase, test};
+    size_t len = strlen(id);
+
+    if (len > 0 && id[len - 1] == ':')
+        len--;
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(parts[i]);
+
+        if (len < n || strncmp(id, parts[i], n) != 0)
+            return 0;
+        if (len == n)
+            return 1;
+        if (id[n] != '/')
+            return 0;
+        id += n + 1;
+        len -= n + 1;
+    }
+    return 0;
+}
+
+/* Selects the tests `id` names (runner_id_matches); 0 if it names none. */
 static int runner_select_id(struct runner_plan *plan, const char *id)
 {
-    const char *slash = strchr(id, '/');
-    size_t slen = slash != NULL ? (size_t)(slash - id) : strlen(id);
     int base = 0, matched = 0;
 
     for (int s = 0; plan->suites[s] != NULL; s++) {
         const struct tc_suite *suite = plan->suites[s];
         int n = runner_count_cases(suite);
-        int suite_ok = strlen(suite->name) == slen &&
-                       strncmp(suite->name, id, slen) == 0;
 
-        for (int c = 0; suite_ok && c < n; c++) {
-            if (slash == NULL || strcmp(suite->cases[c].name, slash + 1) == 0) {
-                plan->selected[base + c] = 1;
-                matched = 1;
+        for (int c = 0; c < n; c++) {
+            const struct tc_case *tcase = &suite->cases[c];
+            int nt = runner_count_tests(tcase);
+
+            for (int t = 0; t < nt; t++, base++) {
+                if (runner_id_matches(id, suite->name, tcase->name,
+                                      tcase->tests[t]->name)) {
+                    plan->selected[base] = 1;
+                    matched = 1;
+                }
             }
         }
-        base += n;
     }
     return matched;
+}
+
+/* Whether test t of tcase (whose first test is plan test `base`) is selected. */
+static int runner_test_selected(const struct runner_plan *plan, int base, int t)
+{
+    return plan->selected[base + t];
+}
+
+/* Number of selected tests of tcase, whose first test is plan test `base`. */
+static int runner_case_selected(const struct runner_plan *plan,
+                                const struct tc_case *tcase, int base)
+{
+    int n = 0;
+
+    for (int t = 0; t < runner_count_tests(tcase); t++)
+        n += runner_test_selected(plan, base, t);
+    return n;
 }
 
 /* Builds plan from the --only IDs (all cases without any).  -1 on a bad ID. */
@@ -167,17 +230,24 @@ static int runner_plan_init(struct runner_plan *plan,
 {
     plan->suites = suites;
     plan->ncases = 0;
-    for (int s = 0; suites[s] != NULL; s++)
-        plan->ncases += runner_count_cases(suites[s]);
-    plan->selected = calloc((size_t)plan->ncases + 1, 1);
+    plan->ntests = 0;
+    for (int s = 0; suites[s] != NULL; s++) {
+        int n = runner_count_cases(suites[s]);
+
+        plan->ncases += n;
+        for (int c = 0; c < n; c++)
+            plan->ntests += runner_count_tests(&suites[s]->cases[c]);
+    }
+    plan->selected = calloc((size_t)plan->ntests + 1, 1);
     if (plan->selected == NULL) {
         fprintf(stderr, "%s: out of memory\n", prog);
         return -1;
     }
-    memset(plan->selected, opts->nonly == 0, (size_t)plan->ncases);
+    memset(plan->selected, opts->nonly == 0, (size_t)plan->ntests);
     for (int i = 0; i < opts->nonly; i++) {
         if (!runner_select_id(plan, opts->only[i])) {
-            fprintf(stderr, "%s: no suite or suite/case '%s' (see --list)\n",
+            fprintf(stderr, "%s: no suite, suite/case or suite/case/test '%s' "
+                            "(see --list)\n",
                     prog, opts->only[i]);
             return -1;
         }
@@ -185,7 +255,7 @@ static int runner_plan_init(struct runner_plan *plan,
     return 0;
 }
 
-/* --list: every selected case as "suite/case<TAB>ntests". */
+/* --list: every selected case as "suite/case<TAB>ntests" (its selected tests). */
 static void runner_list(const struct runner_plan *plan)
 {
     int base = 0;
@@ -195,29 +265,409 @@ static void runner_list(const struct runner_plan *plan)
         int n = runner_count_cases(suite);
 
         for (int c = 0; c < n; c++) {
-            if (plan->selected[base + c])
-                printf("%s/%s\t%d\n", suite->name, suite->cases[c].name,
-                       runner_count_tests(&suite->cases[c]));
+            int nsel = runner_case_selected(plan, &suite->cases[c], base);
+
+            if (nsel > 0)
+                printf("%s/%s\t%d\n", suite->name, suite->cases[c].name, nsel);
+            base += runner_count_tests(&suite->cases[c]);
         }
-        base += n;
     }
 }
 
-/* Number of tests in the selected cases: the size of the entry table. */
+/* Number of selected tests: the size of the entry table. */
 static int runner_count_selected(const struct runner_plan *plan)
 {
-    int base = 0, total = 0;
+    int total = 0;
 
-    for (int s = 0; plan->suites[s] != NULL; s++) {
-        int n = runner_count_cases(plan->suites[s]);
-
-        for (int c = 0; c < n; c++) {
-            if (plan->selected[base + c])
-                total += runner_count_tests(&plan->suites[s]->cases[c]);
-        }
-        base += n;
-    }
+    for (int i = 0; i < plan->ntests; i++)
+        total += plan->selected[i];
     return total;
+}
+
+/* ---- where a test crashed or hung --------------------------------------- */
+
+/*
+ * Check forks one child per test and, when the child dies of a signal or
+ * is killed at its timeout, reports only "Received signal 11" at the
+ * test's last checkpoint.  To name the kernel's line instead, each child
+ * records where it was in a slot of a shared anonymous mapping made before
+ * the first fork: a checked fixture (it runs in the child) takes the next
+ * slot -- children run one at a time, in entry order -- and then
+ *  - a fatal signal's handler stores the faulting PC and a backtrace and
+ *    returns with the default action restored (SA_RESETHAND): the fault
+ *    repeats and the child dies of the same signal as before;
+ *  - a timer at 80% of the test's timeout stores where the child is then:
+ *    if Check kills it at the timeout, that is where it hung;
+ *  - under AddressSanitizer, its report's first frame in the student's
+ *    file is kept (ASan exits the child with status 1 after reporting).
+ * After the run, the parent describes each failed test's slot: with libdw
+ * (TC_HAVE_LIBDW: the student's build when libdw-dev is installed) as
+ * "crashed (SIGSEGV) in relu() at kernels.c:172"; without it (the
+ * grader's build) as offsets into the test program on stderr, which the
+ * grader symbolizes against the binary outside the sandbox.  A forked
+ * child has its parent's mappings, so its addresses are the parent's too.
+ *
+ * The handler only stores into memory mapped before the fork; backtrace()
+ * is called once before any fork, so its lazy loading of libgcc_s never
+ * happens in a handler (glibc's backtrace(3) advises this).
+ */
+
+#ifndef RUNNER_STUDENT_FILE
+#define RUNNER_STUDENT_FILE "kernels.c"   /* the file whose lines we name */
+#endif
+#define RUNNER_FRAMES 24
+#define RUNNER_ASAN_TEXT 200
+#define RUNNER_SAMPLE_SIGNAL (SIGRTMIN + 3)
+
+struct runner_slot {
+    volatile sig_atomic_t signo;     /* 0: no signal recorded */
+    int hung;                        /* recorded by the timeout sample */
+    int nframes;
+    void *pc;                        /* the faulting (or sampled) instruction */
+    void *frames[RUNNER_FRAMES];     /* backtrace() in the handler */
+    char asan[RUNNER_ASAN_TEXT];     /* "heap-buffer-overflow in f() at file:line" */
+};
+
+struct runner_shared {
+    int next;                        /* the slot the next child takes */
+    struct runner_slot slots[];
+};
+
+/* A signal handler reaches only globals: the one state of this section. */
+static struct {
+    struct runner_shared *shared;    /* MAP_SHARED: survives the forks */
+    size_t size;
+    int nslots;
+    const struct runner_entry *entries;
+    struct runner_slot *mine;        /* the child's slot, or NULL */
+} runner_crash;
+
+/* The interrupted instruction of a signal's context (NULL: unknown arch). */
+static void *runner_context_pc(void *uctx)
+{
+    const ucontext_t *uc = uctx;
+#if defined(__x86_64__)
+    return (void *)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (void *)uc->uc_mcontext.pc;
+#else
+    (void)uc;
+    return NULL;
+#endif
+}
+
+/* Async-signal-safe: stores into the child's slot, nothing else. */
+static void runner_on_signal(int signo, siginfo_t *si, void *uctx)
+{
+    struct runner_slot *slot = runner_crash.mine;
+    int saved = errno;
+
+    if (slot != NULL && (slot->signo == 0 || slot->hung)) {
+        slot->pc = runner_context_pc(uctx);
+        slot->nframes = backtrace(slot->frames, RUNNER_FRAMES);
+        slot->hung = signo == RUNNER_SAMPLE_SIGNAL;
+        slot->signo = signo;
+    }
+    /* A signal sent (kill, raise) is not repeated by returning: resend it. */
+    if (signo != RUNNER_SAMPLE_SIGNAL && si->si_code <= 0)
+        raise(signo);
+    errno = saved;
+}
+
+/* AddressSanitizer's hook, when the program is built with it. */
+extern void __asan_set_error_report_callback(void (*cb)(const char *))
+    __attribute__((weak));
+
+/*
+ * Keeps "KIND in FUNC() at FILE:LINE" from an ASan report: KIND from its
+ * "ERROR: AddressSanitizer: KIND on ..." line, the frame from its first
+ * "#N 0x.. in FUNC /path/FILE:LINE:COL" line in the student's file.
+ */
+static void runner_on_asan_report(const char *report)
+{
+    struct runner_slot *slot = runner_crash.mine;
+    const char *kind = strstr(report, "AddressSanitizer: ");
+    int klen = 0;
+
+    if (slot == NULL || slot->asan[0] != '\0')
+        return;
+    if (kind != NULL) {
+        kind += strlen("AddressSanitizer: ");
+        klen = (int)strcspn(kind, " \n");
+    }
+    for (const char *line = report; line != NULL && *line != '\0';) {
+        const char *end = strchr(line, '\n'), *in = strstr(line, " in ");
+        int len = end ? (int)(end - line) : (int)strlen(line);
+        char func[96], path[256];
+        unsigned lineno;
+
+        if (in != NULL && in < line + len &&
+            sscanf(in, " in %95s %255[^:]:%u", func, path, &lineno) == 3) {
+            const char *base = strrchr(path, '/');
+
+            if (strcmp(base ? base + 1 : path, RUNNER_STUDENT_FILE) == 0) {
+                snprintf(slot->asan, sizeof slot->asan, "%.*s in %s() at %s:%u",
+                         klen, kind ? kind : "", func, RUNNER_STUDENT_FILE, lineno);
+                return;
+            }
+        }
+        line = end ? end + 1 : NULL;
+    }
+}
+
+/* Checked fixture, in the child: take the next slot, start the sample timer. */
+static void runner_crash_arm(void)
+{
+    struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL,
+                           .sigev_signo = RUNNER_SAMPLE_SIGNAL};
+    struct itimerspec when = {0};
+    timer_t timer;
+    double after_s;
+    int i;
+
+    if (runner_crash.shared == NULL)
+        return;
+    i = __atomic_fetch_add(&runner_crash.shared->next, 1, __ATOMIC_SEQ_CST);
+    if (i >= runner_crash.nslots)
+        return;
+    runner_crash.mine = &runner_crash.shared->slots[i];
+    after_s = runner_crash.entries[i].timeout_s * 0.8;
+    if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0)
+        return;
+    when.it_value.tv_sec = (time_t)after_s;
+    when.it_value.tv_nsec = (long)((after_s - (double)(time_t)after_s) * 1e9);
+    timer_settime(timer, 0, &when, NULL);
+}
+
+/*
+ * Before the run: the shared slots, the handlers (on an alternate stack,
+ * so a stack overflow is caught too).  Without them the tests run as
+ * before, their crashes unlocated.
+ */
+static void runner_crash_init(const struct runner_entry *entries, int n)
+{
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    struct sigaction sa = {.sa_sigaction = runner_on_signal};
+    size_t size = sizeof(struct runner_shared) + (size_t)n * sizeof(struct runner_slot);
+    static char alt_stack[64 * 1024];   /* the handlers' stack, for good */
+    stack_t alt = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack};
+    void *warm[2], *map;
+
+    map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED)
+        return;
+    runner_crash.shared = map;
+    runner_crash.size = size;
+    runner_crash.nslots = n;
+    runner_crash.entries = entries;
+    backtrace(warm, 2);
+    sigaltstack(&alt, NULL);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigaction(RUNNER_SAMPLE_SIGNAL, &sa, NULL);
+    sa.sa_flags |= SA_RESETHAND;
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        sigaction(fatal[i], &sa, NULL);
+    if (__asan_set_error_report_callback != NULL)
+        __asan_set_error_report_callback(runner_on_asan_report);
+}
+
+/* After the run: the default actions back, the slots unmapped. */
+static void runner_crash_done(void)
+{
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        signal(fatal[i], SIG_DFL);
+    signal(RUNNER_SAMPLE_SIGNAL, SIG_DFL);
+    if (runner_crash.shared != NULL)
+        munmap(runner_crash.shared, runner_crash.size);
+    runner_crash.shared = NULL;
+}
+
+/* The instructions to name, best first: the PC, then the callers' calls. */
+static int runner_slot_pcs(const struct runner_slot *slot, void *pcs[], int max)
+{
+    int n = 0, k = 0;
+
+    pcs[n++] = slot->pc;
+    /* The frames above the handler's own start at the interrupted PC. */
+    while (k < slot->nframes && slot->frames[k] != slot->pc)
+        k++;
+    for (k++; k < slot->nframes && n < max; k++)
+        pcs[n++] = (char *)slot->frames[k] - 1;   /* inside the call */
+    return n;
+}
+
+static const char *runner_signal_name(int signo)
+{
+    switch (signo) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGABRT: return "SIGABRT";
+    default: return "signal";
+    }
+}
+
+#ifdef TC_HAVE_LIBDW
+/* The function pc's code is from: the innermost inlined one, else fallback. */
+static const char *runner_inlined_name(Dwfl_Module *mod, Dwarf_Addr pc,
+                                       const char *fallback)
+{
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cu = dwfl_module_addrdie(mod, pc, &bias), *scopes = NULL;
+    const char *name = fallback;
+    int n = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
+
+    for (int i = 0; i < n; i++) {
+        int tag = dwarf_tag(&scopes[i]);
+
+        if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram) {
+            const char *die_name = dwarf_diename(&scopes[i]);
+
+            if (die_name == NULL && tag == DW_TAG_inlined_subroutine) {
+                Dwarf_Attribute attr;
+                Dwarf_Die origin;
+
+                if (dwarf_attr(&scopes[i], DW_AT_abstract_origin, &attr) &&
+                    dwarf_formref_die(&attr, &origin))
+                    die_name = dwarf_diename(&origin);
+            }
+            if (die_name != NULL) {
+                name = die_name;   /* lives as long as the Dwfl */
+                break;
+            }
+        }
+    }
+    free(scopes);
+    return name;
+}
+
+/*
+ * "in FUNC() at FILE:LINE" for the first of pcs in the student's file,
+ * else "in FUNC() (MODULE)" for the first; 0 if libdw named nothing.
+ */
+static int runner_symbolize(void *const pcs[], int n, char *buf, size_t len)
+{
+    static const Dwfl_Callbacks cb = {
+        .find_elf = dwfl_linux_proc_find_elf,
+        .find_debuginfo = dwfl_standard_find_debuginfo,
+    };
+    Dwfl *dwfl = dwfl_begin(&cb);
+    int found = 0;
+
+    if (dwfl == NULL)
+        return 0;
+    if (dwfl_linux_proc_report(dwfl, getpid()) == 0 &&
+        dwfl_report_end(dwfl, NULL, NULL) == 0) {
+        for (int i = 0; i < n && found < 2; i++) {
+            Dwarf_Addr pc = (Dwarf_Addr)(uintptr_t)pcs[i];
+            Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+            const char *func = mod ? dwfl_module_addrname(mod, pc) : NULL;
+            Dwfl_Line *dl = mod ? dwfl_module_getsrc(mod, pc) : NULL;
+            const char *file = dl ? dwfl_lineinfo(dl, NULL, NULL, NULL, NULL, NULL) : NULL;
+            const char *base = file ? strrchr(file, '/') : NULL;
+            int lineno = 0;
+
+            base = base ? base + 1 : file;
+            if (dl != NULL)
+                dwfl_lineinfo(dl, NULL, &lineno, NULL, NULL, NULL);
+            if (base != NULL && strcmp(base, RUNNER_STUDENT_FILE) == 0) {
+                func = runner_inlined_name(mod, pc, func);
+                snprintf(buf, len, "in %s() at %s:%d", func ? func : "?", base, lineno);
+                found = 2;
+            } else if (!found && func != NULL) {
+                const char *mname = dwfl_module_info(mod, NULL, NULL, NULL, NULL,
+                                                     NULL, NULL, NULL);
+                const char *mbase = mname ? strrchr(mname, '/') : NULL;
+                snprintf(buf, len, "in %s() (%s)", func,
+                         mbase ? mbase + 1 : mname ? mname : "?");
+                found = 1;
+            }
+        }
+    }
+    dwfl_end(dwfl);
+    return found;
+}
+
+#else
+/*
+ * Offsets of pcs in the test program (its own frames only: the student's
+ * code is linked into it), as " 0xOFF" words; 0 if none is in it.
+ */
+static int runner_program_offsets(void *const pcs[], int n, char *buf, size_t len)
+{
+    Dl_info self, at;
+    size_t used = 0;
+    int count = 0;
+
+    buf[0] = '\0';
+    if (dladdr((void *)runner_main, &self) == 0)
+        return 0;
+    for (int i = 0; i < n && used + 24 < len; i++) {
+        if (dladdr(pcs[i], &at) != 0 && at.dli_fbase == self.dli_fbase) {
+            used += (size_t)snprintf(buf + used, len - used, " 0x%zx",
+                                     (size_t)((char *)pcs[i] - (char *)self.dli_fbase));
+            count++;
+        }
+    }
+    return count;
+}
+
+/*
+ * The grader's line, "tc-location: suite/case/test WHAT 0xOFF...", and
+ * into where the first offset, for a reader with no libdw.
+ */
+static void runner_print_offsets(void *const pcs[], int n, const struct runner_entry *e,
+                                 const char *what, char *where, size_t len)
+{
+    char offsets[RUNNER_FRAMES * 20];
+
+    if (runner_program_offsets(pcs, n, offsets, sizeof offsets) == 0)
+        return;
+    fprintf(stderr, "tc-location: %s/%s/%s %s%s\n", e->suite, e->tcase, e->test,
+            what, offsets);
+    snprintf(where, len, "at offset %.*s of the test program; libdw-dev names the line",
+             (int)strcspn(offsets + 1, " "), offsets + 1);
+}
+#endif
+
+/*
+ * What slot recorded, for a failed test e: " (crashed (SIGSEGV) in relu()
+ * at kernels.c:172)" into buf ("" if nothing); and, for the grader, a
+ * "tc-location: suite/case/test SIGSEGV|hung 0xOFF..." line on stderr.
+ */
+static void runner_describe_slot(const struct runner_slot *slot,
+                                 const struct runner_entry *e, char *buf, size_t len)
+{
+    void *pcs[RUNNER_FRAMES + 1];
+    char where[256] = "";
+    const char *what;
+    int n;
+
+    buf[0] = '\0';
+    if (slot->asan[0] != '\0') {
+        snprintf(buf, len, " (AddressSanitizer: %s)", slot->asan);
+        return;
+    }
+    if (slot->signo == 0)
+        return;
+    what = slot->hung ? "hung" : runner_signal_name(slot->signo);
+    n = runner_slot_pcs(slot, pcs, RUNNER_FRAMES + 1);
+#ifdef TC_HAVE_LIBDW
+    (void)e;
+    runner_symbolize(pcs, n, where, sizeof where);
+#else
+    runner_print_offsets(pcs, n, e, what, where, sizeof where);
+#endif
+    if (where[0] == '\0')
+        snprintf(where, sizeof where, "at %p", slot->pc);
+    if (slot->hung)
+        snprintf(buf, len, " (still running %s when the time was nearly up)", where);
+    else
+        snprintf(buf, len, " (crashed (%s) %s)", what, where);
 }
 
 /*
@@ -238,20 +688,28 @@ static double runner_case_timeout(const struct tc_case *tcase, double timeout_s,
     return t;
 }
 
-/* A Check TCase for one case; records its tests in entries[*nentries..]. */
-static TCase *runner_make_tcase(const struct tc_suite *suite,
+/*
+ * A Check TCase for the selected tests of one case (whose first test is
+ * plan test `base`); records them in entries[*nentries..].
+ */
+static TCase *runner_make_tcase(const struct runner_plan *plan, int base,
+                                const struct tc_suite *suite,
                                 const struct tc_case *tcase, double timeout_s,
                                 double budget_s, struct runner_entry *entries,
                                 int *nentries)
 {
     TCase *tc = tcase_create(tcase->name);
+    double tcase_timeout = runner_case_timeout(tcase, timeout_s, budget_s);
 
-    tcase_set_timeout(tc, runner_case_timeout(tcase, timeout_s, budget_s));
+    tcase_set_timeout(tc, tcase_timeout);
+    tcase_add_checked_fixture(tc, runner_crash_arm, NULL);
     for (int t = 0; tcase->tests != NULL && tcase->tests[t] != NULL; t++) {
+        if (!runner_test_selected(plan, base, t))
+            continue;
         /* An exit test: only a body that ran to tc_exit_passed() passes. */
         _tcase_add_test(tc, tcase->tests[t], 0, TC_EXIT_PASSED, 0, 1);
         entries[*nentries] = (struct runner_entry){
-            suite->name, tcase->name, tcase->tests[t]->name};
+            suite->name, tcase->name, tcase->tests[t]->name, tcase_timeout};
         (*nentries)++;
     }
     return tc;
@@ -270,21 +728,28 @@ static void runner_build(SRunner *sr, const struct runner_plan *plan,
         Suite *cs = NULL;
 
         for (int c = 0; c < n; c++) {
-            if (!plan->selected[base + c])
-                continue;
-            if (cs == NULL)
-                cs = suite_create(suite->name);
-            suite_add_tcase(cs, runner_make_tcase(suite, &suite->cases[c], timeout_s,
-                                                  budget_s, entries, nentries));
+            const struct tc_case *tcase = &suite->cases[c];
+
+            if (runner_case_selected(plan, tcase, base) > 0) {
+                if (cs == NULL)
+                    cs = suite_create(suite->name);
+                suite_add_tcase(cs, runner_make_tcase(plan, base, suite, tcase,
+                                                      timeout_s, budget_s, entries,
+                                                      nentries));
+            }
+            base += runner_count_tests(tcase);
         }
         if (cs != NULL)
             srunner_add_suite(sr, cs);
-        base += n;
     }
 }
 
-/* Prints tr's line, named after its entry e (NULL if Check ran extras). */
-static void runner_print_result(TestResult *tr, const struct runner_entry *e)
+/*
+ * Prints tr's line, named after its entry e (NULL if Check ran extras);
+ * where: what its crash slot says (runner_describe_slot), or "".
+ */
+static void runner_print_result(TestResult *tr, const struct runner_entry *e,
+                                const char *where)
 {
     const char *suite = e ? e->suite : "?", *test = e ? e->test : "?";
     const char *tcase = e ? e->tcase : tr_tcname(tr);
@@ -296,8 +761,27 @@ static void runner_print_result(TestResult *tr, const struct runner_entry *e)
     if (tr_rtype(tr) == CK_PASS)
         printf("PASS %s/%s/%s\n", suite, tcase, test);
     else
-        printf("FAIL %s/%s/%s: %s:%d: %s\n", suite, tcase, test,
-               file ? file : "?", tr_lno(tr), msg ? msg : "(no message)");
+        printf("FAIL %s/%s/%s: %s:%d: %s%s\n", suite, tcase, test,
+               file ? file : "?", tr_lno(tr), msg ? msg : "(no message)", where);
+}
+
+/*
+ * Where failed test i (entry e, result tr) crashed or hung, if its slot
+ * recorded it and Check's verdict agrees: a hang only for a timeout.
+ */
+static void runner_locate(TestResult *tr, int i, const struct runner_entry *e,
+                          char *where, size_t len)
+{
+    const struct runner_slot *slot;
+    const char *msg = tr_msg(tr);
+
+    if (runner_crash.shared == NULL || i >= runner_crash.nslots)
+        return;
+    slot = &runner_crash.shared->slots[i];
+    if (slot->hung && slot->asan[0] == '\0' &&
+        (msg == NULL || strstr(msg, "timeout") == NULL))
+        return;
+    runner_describe_slot(slot, e, where, len);
 }
 
 /*
@@ -314,10 +798,14 @@ static int runner_report(SRunner *sr, const struct runner_entry *entries,
         fprintf(stderr, "runner: Check ran %d tests, %d were registered\n", n,
                 nentries);
     for (int i = 0; i < n; i++) {
+        char where[320] = "";
+
         if (tr_rtype(tr[i]) == CK_PASS)
             passed++;
+        else if (i < nentries)
+            runner_locate(tr[i], i, &entries[i], where, sizeof where);
         if (!quiet)
-            runner_print_result(tr[i], i < nentries ? &entries[i] : NULL);
+            runner_print_result(tr[i], i < nentries ? &entries[i] : NULL, where);
     }
     free(tr);   /* the array only: srunner_free() owns the results */
     failed = (n > nentries ? n : nentries) - passed;
@@ -420,10 +908,12 @@ static int runner_run(const struct runner_plan *plan,
     srunner_set_fork_status(sr, CK_FORK);
     if (opts->xml != NULL)
         srunner_set_xml(sr, opts->xml);
+    runner_crash_init(entries, nentries);
     saved = runner_stdout_to_stderr();
     srunner_run_all(sr, CK_SILENT);
     runner_restore_stdout(saved);
     failed = runner_report(sr, entries, nentries, opts->quiet);
+    runner_crash_done();
     srunner_free(sr);
     free(entries);
     return failed == 0 ? RUNNER_OK : RUNNER_FAILED;
@@ -432,10 +922,16 @@ static int runner_run(const struct runner_plan *plan,
 int runner_main(int argc, char **argv, const struct tc_suite *const suites[])
 {
     struct runner_opts opts = {.timeout_s = RUNNER_DEFAULT_TIMEOUT};
-    struct runner_plan plan = {suites, 0, NULL};
+    struct runner_plan plan = {suites, 0, 0, NULL};
     const char *prog = argc > 0 ? argv[0] : "tests";
     int rc, parsed;
 
+    /*
+     * Line-buffered even into a pipe (`make test | tee`, CI): a test's
+     * debug printf reaches the terminal line by line, before a crash or
+     * timeout kills its process with a full buffer unwritten.
+     */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     opts.only = calloc((size_t)argc + 1, sizeof *opts.only);
     if (opts.only == NULL) {
         fprintf(stderr, "%s: out of memory\n", prog);

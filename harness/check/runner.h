@@ -10,7 +10,8 @@
  *         [--budget SECONDS] [--quiet]
  *
  *   --list       print every graded unit as "suite/case<TAB>ntests", exit 0
- *   --only ID    run only suite ID or unit suite/case (repeatable)
+ *   --only ID    run only suite ID, unit suite/case or one test
+ *                suite/case/test (as FAIL lines name it); repeatable
  *   --xml FILE   also write Check's XML results to FILE
  *   --timeout S  Check's per-test timeout when a case sets none (default 10)
  *   --budget S   the time the caller gives a whole case: each test's
@@ -28,7 +29,8 @@
  * Every test runs in its own forked process (CK_FORK, forced) as a Check
  * exit test expecting TC_EXIT_PASSED.  Output: one line per test,
  * "PASS suite/case/test" or "FAIL suite/case/test: file:line: message",
- * then "N passed, N failed".  Exit status: 0 all passed, 1 some failed,
+ * then "N passed, N failed".  stdout is line-buffered, so a test's debug
+ * printf lines survive a pipe and a crash.  Exit status: 0 all passed, 1 some failed,
  * 2 usage error (including an --only ID that matches nothing).
  */
 #ifndef RUNNER_H
