@@ -34,7 +34,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lm
 
 # Debian packages the build, the tests and the grader need.
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
-           libxml2-dev libcsv-dev lcov bubblewrap valgrind binutils jq \
+           libxml2-dev libxml2-utils libcsv-dev lcov gcovr bubblewrap valgrind binutils jq \
            clang libclang-rt-14-dev libopenblas-dev procps libzip-dev unzip \
            parallel libseccomp-dev libclang-dev libdw-dev
 
@@ -125,7 +125,7 @@ test: all check-stubs test-layering test-unit test-solution test-stub test-stude
       test-policy \
       fuzz-smoke \
       test-corpus test-corpus-fallback test-sandbox test-perf test-mutagen test-mutants test-shards \
-      test-slurm test-adjust \
+      test-slurm test-adjust test-outputs \
       test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"
 
@@ -161,6 +161,12 @@ test-grader: $(GRADER) $(SOLUTION_TESTS)
 test-policy: $(GRADER)
 	@sh tests/scripts/policy_names.sh $(GRADER)
 	@sh tests/scripts/policy_planted.sh $(GRADER) $(BUILD)/policy
+
+# The outputs read by their consumers: junit.xml against the Jenkins xunit
+# plugin's junit-10.xsd (tests/vendor/), lcov.info rendered again by genhtml
+# after the grading, cobertura.xml, results.json's Gradescope semantics.
+test-outputs: $(GRADER)
+	@sh tests/scripts/outputs_check.sh $(GRADER) $(BUILD)/outputs
 
 # The fixture corpus: one batch of broken and hostile submissions, each
 # with its expected outcome (tests/fixtures/corpus/README.md).

@@ -579,8 +579,8 @@ static int grade_coverage(struct grade_run *g, const char *out_dir)
     if (obj && cov_dir) {
         struct cov_request req = {
             .build_dir = obj, .sources = (const char *const *)g->sources.v,
-            .nsources = g->sources.n, .out_dir = cov_dir,
-            .branches = cfg->coverage.branches, .html = cfg->coverage.html,
+            .nsources = g->sources.n, .out_dir = cov_dir, .source_root = g->scratch,
+            .branches = cfg->coverage.branches, .html = cfg->coverage.html, .cobertura = true,
         };
         uint64_t t0 = fs_now_ms();
         rc = fs_remove_tree(cov_dir) == 0 && fs_mkdir_p(cov_dir, 0755) == 0

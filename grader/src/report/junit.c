@@ -1,6 +1,15 @@
 /*
  * junit.c -- the JUnit XML report (report_junit(), report.h), written with
  * libxml2's text writer.
+ *
+ * The layout is what the Jenkins xunit plugin's junit-10.xsd accepts
+ * (tests/vendor/junit-10.xsd; `make test-outputs` checks it with
+ * xmllint): <properties> only on the <testsuite>, a <testcase> holds
+ * nothing but <failure>, <error> and <system-out>.  Viewers show
+ * classname and name (GitHub, GitLab, Jenkins), and GitLab shows only the
+ * text inside <failure>/<error> or <system-out>, never attributes: so the
+ * title is the name, the reason is both the message and the first line
+ * of the text, and every test says its points in its <system-out>.
  */
 #include "report/report_priv.h"
 
@@ -108,60 +117,90 @@ static void report_junit_count(const struct res_submission *s, enum report_audie
     }
 }
 
-/* classname and name from "suite/case"; an id without '/' is its own name. */
+/* classname is the suite ("suite" of "suite/case", else the assignment),
+ * name the test's title: viewers list "suite > title". */
 static int report_junit_names(xmlTextWriterPtr w, const struct res_test *t,
                               const char *assignment)
 {
     const char *id = report_test_id(t);
     const char *slash = strchr(id, '/');
-    if (!slash)
-        return report_xattr(w, "classname", assignment) < 0 ? -1 : report_xattr(w, "name", id);
-    char *suite = strndup(id, (size_t)(slash - id));
+    char *suite = slash ? strndup(id, (size_t)(slash - id)) : strdup(assignment);
     if (!suite)
         return -1;
     int rc = report_xattr(w, "classname", suite);
     free(suite);
-    return rc < 0 ? -1 : report_xattr(w, "name", slash + 1);
+    return rc < 0 ? -1 : report_xattr(w, "name", report_test_name(t));
 }
 
-static int report_junit_test_props(xmlTextWriterPtr w, const struct res_test *t)
+/* Why a test did not pass, on one line: its message, or for a test that
+ * never ran because the submission was ungradable, why not. */
+static const char *report_junit_reason(const struct res_submission *s, const struct res_test *t)
 {
-    if (report_xstart(w, "properties") < 0
-        || report_xproperty(w, "display_name", report_test_name(t)) < 0
-        || report_xproperty_num(w, "score", t->score) < 0
-        || report_xproperty_num(w, "max_score", t->max_score) < 0
-        || report_xproperty(w, "visibility", report_test_visibility(t)) < 0)
-        return -1;
-    return report_xend(w);
+    if (t->message && t->message[0])
+        return t->message;
+    if (t->status == RES_NOT_RUN && s->status == RES_UNGRADABLE)
+        return s->build_log && s->build_log[0] ? "not run: the build failed"
+                                               : "not run: the submission was not graded";
+    return res_test_status_name(t->status);
 }
 
-/* <failure> or <error> with the failing checks, for a test that did not pass. */
-static int report_junit_verdict(xmlTextWriterPtr w, const struct res_test *t)
+/* <failure> or <error>: the reason as the message and as the first line
+ * of the text, then the failing checks and the notes. */
+static int report_junit_verdict(xmlTextWriterPtr w, const struct res_submission *s,
+                                const struct res_test *t)
 {
     if (t->status == RES_PASSED)
         return 0;
-    const char *msg = t->message ? t->message : res_test_status_name(t->status);
-    char *body = report_failures_text(t);
+    const char *reason = report_junit_reason(s, t);
+    struct report_buf b;
+    if (report_buf_open(&b) < 0)
+        return -1;
+    fprintf(b.f, "%s\n", reason);
+    report_put_failures(&b, t, "");
+    if (t->notes)
+        fprintf(b.f, "%s", t->notes);
+    char *body = report_buf_take(&b);
     if (!body)
         return -1;
     int rc = -1;
     if (report_xstart(w, t->status == RES_FAILED ? "failure" : "error") == 0
-        && report_xattr(w, "message", msg) == 0
+        && report_xattr(w, "message", reason) == 0
         && report_xattr(w, "type", res_test_status_name(t->status)) == 0
-        && (body[0] == '\0' || report_xtext(w, body) == 0))
+        && report_xtext(w, body) == 0)
         rc = report_xend(w);
     free(body);
     return rc;
 }
 
-static int report_junit_test(xmlTextWriterPtr w, const struct res_test *t,
-                             const char *assignment)
+/* <system-out>: the points, a measurement (even when it passed), the
+ * visibility for the instructor, then the test's own output. */
+static int report_junit_out(xmlTextWriterPtr w, const struct res_test *t,
+                            enum report_audience aud)
+{
+    struct report_buf b;
+    if (report_buf_open(&b) < 0)
+        return -1;
+    fprintf(b.f, "Points: %.2f / %.2f\n", report_finite(t->score), report_finite(t->max_score));
+    if (t->perf.present && t->status == RES_PASSED && t->message)
+        fprintf(b.f, "%s\n", t->message);
+    if (aud == REPORT_INSTRUCTOR)
+        fprintf(b.f, "Visibility: %s\nId: %s\n", report_test_visibility(t), report_test_id(t));
+    if (t->output && t->output[0])
+        fprintf(b.f, "\n%s", t->output);
+    char *text = report_buf_take(&b);
+    int rc = text ? report_xelem_text(w, "system-out", text) : -1;
+    free(text);
+    return rc;
+}
+
+static int report_junit_test(xmlTextWriterPtr w, const struct res_submission *s,
+                             const struct res_test *t, const char *assignment,
+                             enum report_audience aud)
 {
     if (report_xstart(w, "testcase") < 0 || report_junit_names(w, t, assignment) < 0
         || report_xattr_seconds(w, t->wall_ms) < 0
-        || report_junit_test_props(w, t) < 0
-        || report_junit_verdict(w, t) < 0
-        || report_xelem_text(w, "system-out", t->output) < 0)
+        || report_junit_verdict(w, s, t) < 0
+        || report_junit_out(w, t, aud) < 0)
         return -1;
     return report_xend(w);
 }
@@ -170,16 +209,19 @@ static int report_junit_test(xmlTextWriterPtr w, const struct res_test *t,
 static int report_junit_hidden(xmlTextWriterPtr w, const struct report_junit_counts *n,
                                const char *assignment)
 {
+    char msg[128];
+    snprintf(msg, sizeof msg, "Hidden tests: %.2f/%.2f points",
+             report_finite(n->hidden_score), report_finite(n->hidden_max));
     if (report_xstart(w, "testcase") < 0 || report_xattr(w, "classname", assignment) < 0
-        || report_xattr(w, "name", "hidden_tests") < 0)
+        || report_xattr(w, "name", "Hidden tests") < 0)
         return -1;
     if (n->hidden_failed) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "Hidden tests: %.2f/%.2f",
-                 report_finite(n->hidden_score), report_finite(n->hidden_max));
         if (report_xstart(w, "failure") < 0 || report_xattr(w, "message", msg) < 0
-            || report_xattr(w, "type", "failed") < 0 || report_xend(w) < 0)
+            || report_xattr(w, "type", "failed") < 0 || report_xtext(w, msg) < 0
+            || report_xend(w) < 0)
             return -1;
+    } else if (report_xelem_text(w, "system-out", msg) < 0) {
+        return -1;
     }
     return report_xend(w);
 }
@@ -225,7 +267,7 @@ static int report_junit_write(xmlTextWriterPtr w, const struct res_submission *s
         return -1;
     for (size_t i = 0; i < s->ntests; i++)
         if (report_shows(&s->tests[i], aud)
-            && report_junit_test(w, &s->tests[i], assignment) < 0)
+            && report_junit_test(w, s, &s->tests[i], assignment, aud) < 0)
             return -1;
     if (n.hidden && report_junit_hidden(w, &n, assignment) < 0)
         return -1;

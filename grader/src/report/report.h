@@ -12,7 +12,7 @@
  * points ("Hidden tests: 12/20").  REPORT_INSTRUCTOR shows everything.
  * results.json is for Gradescope, which applies each test's
  * "visibility" itself, so it carries every test with its visibility, but
- * the top-level "output" is student-facing (report_markdown()).
+ * the top-level "output" is student-facing: it shows no hidden test.
  *
  * Terminal colour is an option of the text writers (enum report_style),
  * never added afterwards; files are always written plain.
@@ -35,10 +35,16 @@ enum report_style {
 /**
  * Gradescope's results.json: score (after the late penalty: Gradescope
  * takes the top-level score over the tests' sum), execution_time
- * (seconds), output (report_markdown()), output_format "md",
+ * (seconds), output (Markdown, shown to the student at once: for an
+ * ungradable submission the reason and the build log first; one row per
+ * visibility with the points of the visible tests only, and a total only
+ * when every test is visible; coverage, grading notes, a graded
+ * submission's build log; never a test's details, which are in the
+ * test's own output), output_format "md",
  * test_output_format "text", visibility, stdout_visibility, tests[]
  * (name, number "1", "2"..., score, max_score, status "passed"/"failed",
- * output, visibility, tags, extra_data: id, checks, status, and for a
+ * output (why it did not pass, e.g. "not run: the build failed", its
+ * failing checks and output), visibility, tags, extra_data: id, checks, status, and for a
  * measured performance test metric, value, reference, ratio, balance for
  * threads) and extra_data (coverage; phases_ms; student; grader_status;
  * late: null without a late policy, else submitted_at (null if unknown),
@@ -54,12 +60,17 @@ char *report_json(const struct res_submission *s, const struct grader_cfg *cfg,
                   double execution_time_s);
 
 /**
- * JUnit XML (libxml2): one <testsuite name=assignment> with one
- * <testcase classname="suite" name="case"> per graded test the audience
- * may see, <failure message=...> with the failing checks for failed
- * tests, <error> for RES_ERROR/RES_NOT_RUN, and <system-out> with the
- * test's output.  For students, hidden tests collapse into one testcase
- * "hidden_tests" that fails unless all of them passed, with no details.
+ * JUnit XML (libxml2), valid against the Jenkins xunit plugin's
+ * junit-10.xsd: one <testsuite name=assignment> (<properties>: student,
+ * status, score, max_score, reason) with one <testcase classname="suite"
+ * name="the test's title"> per graded test the audience may see,
+ * <failure> for failed tests and <error> for RES_ERROR/RES_NOT_RUN, each
+ * with the reason as its message and as its text's first line (then the
+ * failing checks and notes), and <system-out> with "Points: x / y", a
+ * performance test's measurement, the test's output (and for the
+ * instructor its visibility and id).  For students, hidden tests
+ * collapse into one testcase "Hidden tests" that fails unless all of
+ * them passed, with its points and no details.
  */
 char *report_junit(const struct res_submission *s, const struct grader_cfg *cfg,
                    enum report_audience aud);

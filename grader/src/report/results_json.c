@@ -1,6 +1,15 @@
 /*
  * results_json.c -- results.json for Gradescope (report_json(), report.h),
  * written with jansson in a fixed key order.
+ *
+ * Gradescope shows the top-level "output" to the student at once, and
+ * each test in its own box, which it hides or shows by the test's
+ * "visibility" (hidden, after_due_date, after_published, visible).  So
+ * the top-level output is written here, not report_markdown(): no total
+ * that counts a test the student may not see yet, one row per
+ * visibility (its points only when visible), no test details (they are
+ * in the boxes, once), and for an ungradable submission the reason and
+ * the build log first.
  */
 #include "report/report_priv.h"
 
@@ -10,17 +19,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The per-test details: summary line, failing checks, and the captured
- * output of a test that did not pass (a passing test's output, such as a
- * timing table, changes from run to run and would make results.json
- * differ between two gradings).  Raw (uncleaned) text, malloc'd; NULL on
- * OOM. */
-static char *report_test_details(const struct res_test *t)
+/* Why a test did not pass, on one line: its message, or for a test that
+ * never ran because the submission was ungradable, why not. */
+static const char *report_json_reason(const struct res_submission *s, const struct res_test *t)
+{
+    if (t->message && t->message[0])
+        return t->message;
+    if (t->status == RES_NOT_RUN && s->status == RES_UNGRADABLE)
+        return s->build_log && s->build_log[0] ? "not run: the build failed"
+                                               : "not run: the submission was not graded";
+    return res_test_status_name(t->status);
+}
+
+/* The per-test details: the reason it did not pass (or a performance
+ * test's measurement), failing checks, and the captured output of a test
+ * that did not pass (a passing test's output, such as a timing table,
+ * changes from run to run and would make results.json differ between two
+ * gradings).  Raw (uncleaned) text, malloc'd; NULL on OOM. */
+static char *report_test_details(const struct res_submission *s, const struct res_test *t)
 {
     struct report_buf b;
     if (report_buf_open(&b) < 0)
         return NULL;
-    if ((t->status != RES_PASSED || t->perf.present) && t->message)
+    if (t->status != RES_PASSED)
+        fprintf(b.f, "%s\n", report_json_reason(s, t));
+    else if (t->perf.present && t->message)
         fprintf(b.f, "%s\n", t->message);      /* a measurement says what it measured */
     report_put_failures(&b, t, "");
     if (t->notes)
@@ -106,11 +129,12 @@ static json_t *report_json_test_extra(const struct res_test *t)
     return report_jdone(o, ok);
 }
 
-static json_t *report_json_test(const struct res_test *t, size_t index)
+static json_t *report_json_test(const struct res_submission *s, const struct res_test *t,
+                                size_t index)
 {
     char number[32];
     snprintf(number, sizeof number, "%zu", index + 1);
-    char *details = report_test_details(t);
+    char *details = report_test_details(s, t);
     json_t *o = json_object();
     bool ok = o && details
         && report_jset(o, "score", report_jreal(t->score))
@@ -257,12 +281,189 @@ static json_t *report_json_tests(const struct res_submission *s)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < s->ntests; i++) {
-        if (json_array_append_new(a, report_json_test(&s->tests[i], i)) < 0) {
+        if (json_array_append_new(a, report_json_test(s, &s->tests[i], i)) < 0) {
             json_decref(a);
             return NULL;
         }
     }
     return a;
+}
+
+/* ---- the top-level output ----------------------------------------------- */
+
+/* Inline Markdown: s on one line, ASCII punctuation that means something
+ * to CommonMark or GitHub backslash-escaped (as markdown.c does). */
+static void report_json_md_text(struct report_buf *b, const char *s)
+{
+    char *c = report_clean(s, CLEAN_LINE);
+    if (!c) {
+        b->failed = true;
+        return;
+    }
+    for (const char *p = c; *p; p++) {
+        if (strchr("\\`*_[]<>|~&$#!", *p))
+            fputc('\\', b->f);
+        fputc(*p, b->f);
+    }
+    free(c);
+}
+
+/* text as a fenced code block, the fence longer than any run of
+ * backticks inside (so the content cannot close it). */
+static void report_json_md_code(struct report_buf *b, const char *text)
+{
+    char *c = report_clean(text, CLEAN_BLOCK);
+    if (!c) {
+        b->failed = true;
+        return;
+    }
+    size_t run = 0, longest = 0, n = strlen(c);
+    for (const char *p = c; *p; p++) {
+        run = *p == '`' ? run + 1 : 0;
+        longest = run > longest ? run : longest;
+    }
+    int fence = (int)(longest < 3 ? 3 : longest + 1);
+    fprintf(b->f, "%.*s\n%s%s%.*s\n\n", fence, "````````````````````````````````", c,
+            n > 0 && c[n - 1] != '\n' ? "\n" : "", fence, "````````````````````````````````");
+    free(c);
+}
+
+/* The rows of the output's table, one per visibility, in this order. */
+static const struct {
+    enum cfg_visibility vis;
+    const char *label;
+    const char *shown;        /* what the points column says instead; NULL: the points */
+} report_json_rows[] = {
+    {CFG_VIS_VISIBLE, "Visible tests", NULL},
+    {CFG_VIS_AFTER_DUE_DATE, "Tests shown after the due date", "shown after the due date"},
+    {CFG_VIS_AFTER_PUBLISHED, "Tests shown when grades are published",
+     "shown when grades are published"},
+    {CFG_VIS_HIDDEN, "Hidden tests", "not shown"},
+};
+
+/* A test without a config counts as hidden, as everywhere. */
+static enum cfg_visibility report_json_vis(const struct res_test *t)
+{
+    return t->cfg ? t->cfg->visibility : CFG_VIS_HIDDEN;
+}
+
+/* The table; whether every test is visible (then a total may be shown). */
+static bool report_json_md_rows(struct report_buf *b, const struct res_submission *s)
+{
+    bool all_visible = true;
+    fprintf(b->f, "| Tests | Points |\n|---|---:|\n");
+    for (size_t r = 0; r < sizeof report_json_rows / sizeof *report_json_rows; r++) {
+        unsigned n = 0, passed = 0;
+        double score = 0, max = 0;
+        for (size_t i = 0; i < s->ntests; i++) {
+            const struct res_test *t = &s->tests[i];
+            if (report_json_vis(t) != report_json_rows[r].vis)
+                continue;
+            n++;
+            passed += t->status == RES_PASSED;
+            score += t->score;
+            max += t->max_score;
+        }
+        if (n == 0)
+            continue;
+        fprintf(b->f, "| %s (%u) | ", report_json_rows[r].label, n);
+        if (report_json_rows[r].shown) {
+            all_visible = false;
+            fprintf(b->f, "%s |\n", report_json_rows[r].shown);
+        } else {
+            fprintf(b->f, "%.2f / %.2f (%u of %u passed) |\n", report_finite(score),
+                    report_finite(max), passed, n);
+        }
+    }
+    fputc('\n', b->f);
+    return all_visible;
+}
+
+/* The late outcome; its points only when they cannot tell a hidden score. */
+static void report_json_md_late(struct report_buf *b, const struct res_submission *s,
+                                const struct grader_cfg *cfg, bool all_visible)
+{
+    char line[512];
+    const struct res_late *l = &s->late;
+    if (all_visible && report_late_sentence(s, cfg, line, sizeof line)) {
+        fprintf(b->f, "**Late:** ");
+        report_json_md_text(b, line);
+        fprintf(b->f, "\n\n");
+    } else if (l->status == RES_LATE_LATE || l->status == RES_LATE_CLOSED) {
+        fprintf(b->f, "**Late:** %u day%s late: %.0f%% of the score is taken.\n\n", l->days,
+                l->days == 1 ? "" : "s", report_finite(l->penalty) * 100.0);
+    }
+}
+
+static void report_json_md_coverage(struct report_buf *b, const struct res_coverage *c)
+{
+    if (!c->present)
+        return;
+    fprintf(b->f, "**Coverage of your code by the visible and hidden tests:** lines %u/%u, "
+            "functions %u/%u", c->lines_hit, c->lines_total, c->functions_hit,
+            c->functions_total);
+    if (c->branches_total > 0)
+        fprintf(b->f, ", branches %u/%u", c->branches_hit, c->branches_total);
+    fprintf(b->f, ".\n\n");
+}
+
+/*
+ * Gradescope's top-level output (Markdown): the title, for an ungradable
+ * submission the reason and the build log first, the late outcome, the
+ * table by visibility, where the details are, coverage and the grading
+ * notes.  The total only when every test is visible.  Raw text (each
+ * piece cleaned); malloc'd, NULL on OOM.
+ */
+static char *report_json_output(const struct res_submission *s, const struct grader_cfg *cfg)
+{
+    struct report_buf b;
+    if (report_buf_open(&b) < 0)
+        return NULL;
+    fprintf(b.f, "## ");
+    report_json_md_text(&b, cfg && cfg->title ? cfg->title : cfg && cfg->name ? cfg->name
+                                                                                : "Results");
+    fprintf(b.f, "\n\n");
+    if (s->status == RES_UNGRADABLE) {
+        fprintf(b.f, "**Your submission could not be graded:** ");
+        report_json_md_text(&b, s->reason ? s->reason : "see the build log");
+        fprintf(b.f, "\n\n");
+        if (s->build_log && s->build_log[0]) {
+            fprintf(b.f, "**Build log:**\n\n");
+            report_json_md_code(&b, s->build_log);
+        }
+    }
+    /* The rows first (into a second buffer): they tell whether a total may show. */
+    struct report_buf rows;
+    if (report_buf_open(&rows) < 0) {
+        b.failed = true;
+        return report_buf_take(&b);
+    }
+    bool all_visible = report_json_md_rows(&rows, s);
+    char *table = report_buf_take(&rows);
+    if (all_visible && s->ntests > 0)
+        fprintf(b.f, "**Score:** %.2f / %.2f\n\n", report_finite(s->score),
+                report_finite(s->max_score));
+    report_json_md_late(&b, s, cfg, all_visible);
+    if (s->ntests > 0) {
+        fprintf(b.f, "%s", table ? table : "");
+        b.failed |= table == NULL;
+        fprintf(b.f, "Each test's result and details are in its own box below%s.\n\n",
+                all_visible ? "" : "; the tests not shown yet appear when their time comes");
+    }
+    free(table);
+    report_json_md_coverage(&b, &s->coverage);
+    for (size_t i = 0; i < s->ndegraded; i++) {
+        fprintf(b.f, "%s", i == 0 ? "**Grading notes:**\n\n" : "");
+        fprintf(b.f, "- ");
+        report_json_md_text(&b, s->degraded[i].message ? s->degraded[i].message : "");
+        fprintf(b.f, "\n%s", i + 1 == s->ndegraded ? "\n" : "");
+    }
+    /* A graded submission's log holds warnings: after the results. */
+    if (s->status != RES_UNGRADABLE && s->build_log && s->build_log[0]) {
+        fprintf(b.f, "**Build log:**\n\n");
+        report_json_md_code(&b, s->build_log);
+    }
+    return report_buf_take(&b);
 }
 
 /* The document, keys in Gradescope's order; NULL on OOM. */
@@ -271,7 +472,7 @@ static json_t *report_json_doc(const struct res_submission *s, const struct grad
 {
     /* Milliseconds are plenty, and keep the number short. */
     double exec = round(report_finite(execution_time_s) * 1000.0) / 1000.0;
-    char *summary = report_markdown(s, cfg);
+    char *summary = report_json_output(s, cfg);
     json_t *o = json_object();
     bool ok = o && summary
         && report_jset(o, "score", report_jreal(s->score))

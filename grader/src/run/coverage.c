@@ -17,7 +17,14 @@
  *      (DA and FNDA counts added, BRDA per line/block/branch added with
  *      '-' for "never executed"), sort, and write OUT/lcov.info in the
  *      layout of lcov's write_info_file();
- *   5. genhtml, when html is wanted.
+ *   5. genhtml, when html is wanted, and gcovr, when Cobertura XML is.
+ *
+ * With a source_root, step 4 writes the SF: names relative to it and the
+ * tools of step 5 run in it ("env -C ROOT tool ...", no change to
+ * proc.h): genhtml then reads the relative names from its cwd, and its
+ * --prefix (the root's real path) gives the pages a fixed "root" folder;
+ * gcovr's <source> is "." and its timestamp is fixed to 0, so that
+ * neither output names the scratch folder nor the hour.
  *
  * What step 3 takes from geninfo's intermediate_json_to_info(): FN and
  * FNDA from "functions" (start_line, execution_count, name); DA from
@@ -28,6 +35,7 @@
 #include "run/coverage.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -82,6 +90,7 @@ struct cov_file {
 struct cov_data {
     struct cov_file *files;
     size_t nfiles;
+    char *root;                   /* normalised source_root, or NULL */
     bool branches;
     size_t seq;                   /* functions read so far */
 };
@@ -491,11 +500,21 @@ static void cov_merge_funcs(struct cov_file *f)
 
 /* ---- writing the tracefile --------------------------------------------- */
 
+/* The SF: name of path: relative to root when under it, else path. */
+static const char *cov_shown_path(const char *path, const char *root)
+{
+    size_t n = root ? strlen(root) : 0;
+    if (n > 0 && strncmp(path, root, n) == 0 && path[n] == '/' && path[n + 1] != '\0')
+        return path + n + 1;
+    return path;
+}
+
 /* One record in the order of lcov's write_info_file(); adds to *cov. */
-static void cov_write_record(FILE *out, const struct cov_file *f, struct res_coverage *cov)
+static void cov_write_record(FILE *out, const struct cov_file *f, const char *root,
+                             struct res_coverage *cov)
 {
     unsigned hit = 0;
-    fprintf(out, "TN:\nSF:%s\n", f->path);
+    fprintf(out, "TN:\nSF:%s\n", cov_shown_path(f->path, root));
     for (size_t i = 0; i < f->nfuncs; i++)
         fprintf(out, "FN:%lu,%s\n", f->funcs[i].line, f->funcs[i].name);
     for (size_t i = 0; i < f->nfuncs; i++) {
@@ -559,7 +578,7 @@ static int cov_write_tracefile(struct cov_data *d, const char *info, struct res_
         if (f->nlines == 0)
             continue;
         cov->present = true;
-        cov_write_record(out, f, cov);
+        cov_write_record(out, f, d->root, cov);
     }
     int rc = fclose(out) == 0 ? 0 : -1;
     if (rc < 0)
@@ -592,21 +611,127 @@ static int cov_run_gcov(const struct strv *gcda, char **out, char *err, size_t e
     return rc;
 }
 
-static int cov_genhtml(const struct cov_request *req, const char *info, char *err,
+/*
+ * Runs argv (a tool's command line) in `dir` when dir is set, through
+ * coreutils' "env -C DIR"; the tool's stdout is dropped.
+ */
+static int cov_run_in(const char *dir, char *const argv[], char *err, size_t errlen)
+{
+    struct strv full = {0};
+    if (dir)
+        strv_push_all(&full, (char *const[]){"env", "-C", (char *)dir, "--"}, 4);
+    for (size_t i = 0; argv[i]; i++)
+        strv_push(&full, argv[i]);
+    char *out = NULL;
+    int rc = -1;
+    if (full.oom)
+        snprintf(err, errlen, "out of memory");
+    else
+        rc = proc_capture(full.v, &out, err, errlen);
+    /* The message names the tool, not env: "genhtml: exit status 1: ...". */
+    if (rc < 0 && dir && strncmp(err, "env: ", 5) == 0) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s: %s", argv[0], err + 5);
+        snprintf(err, errlen, "%s", msg);
+    }
+    free(out);
+    strv_clear(&full);
+    return rc;
+}
+
+/* The real path of OUT/name (the tools may run in another folder); NULL on failure. */
+static char *cov_out_path(const struct cov_request *req, const char *name)
+{
+    char *dir = realpath(req->out_dir, NULL);
+    char *path = dir ? fs_join(dir, name) : NULL;
+    free(dir);
+    return path;
+}
+
+/* genhtml on OUT/lcov.info into OUT/html/; in the root, with it as the --prefix. */
+static int cov_genhtml(const struct cov_request *req, const char *root, char *err,
                        size_t errlen)
 {
-    char *html = fs_join(req->out_dir, "html");
-    if (!html) {
-        snprintf(err, errlen, "out of memory");
+    char *html = cov_out_path(req, "html"), *info = cov_out_path(req, "lcov.info");
+    int rc = -1;
+    if (!html || !info) {
+        snprintf(err, errlen, "%s: %s", req->out_dir, strerror(errno));
+    } else {
+        char *argv[8] = { "genhtml", "--quiet", "--output-directory", html,
+                          req->branches ? "--branch-coverage" : "--no-branch-coverage" };
+        size_t n = 5;
+        if (root) {
+            argv[n++] = "--prefix";
+            argv[n++] = (char *)root;
+        }
+        argv[n++] = info;
+        argv[n] = NULL;
+        rc = cov_run_in(root, argv, err, errlen);
+    }
+    free(html);
+    free(info);
+    return rc;
+}
+
+/* The absolute path with Python's regex metacharacters escaped, + "$":
+ * gcovr's --filter for exactly that file (gcovr takes a filter that
+ * starts with '/' as absolute, and matches it from the start). */
+static char *cov_regex_exact(const char *path)
+{
+    char *re = malloc(2 * strlen(path) + 2);
+    if (!re)
+        return NULL;
+    size_t n = 0;
+    for (const char *p = path; *p; p++) {
+        if (strchr(".^$*+?{}[]\\|()", *p))
+            re[n++] = '\\';
+        re[n++] = *p;
+    }
+    re[n++] = '$';
+    re[n] = '\0';
+    return re;
+}
+
+/*
+ * gcovr, in the root, writes OUT/cobertura.xml from the .gcda files of
+ * build_dir, keeping the requested sources only (gcovr matches its
+ * --filter against real paths).  Timestamp 0: the same coverage gives
+ * the same bytes.
+ */
+static int cov_gcovr(const struct cov_request *req, const char *root, char *err,
+                     size_t errlen)
+{
+    struct strv argv = {0};
+    char *xml = cov_out_path(req, "cobertura.xml");
+    char *obj = realpath(req->build_dir, NULL);
+    if (!xml || !obj) {
+        snprintf(err, errlen, "%s: %s", xml ? req->build_dir : req->out_dir, strerror(errno));
+        free(xml);
+        free(obj);
         return -1;
     }
-    char *argv[] = { "genhtml", "--quiet", "--output-directory", html,
-                     req->branches ? "--branch-coverage" : "--no-branch-coverage",
-                     (char *)info, NULL };
-    char *out = NULL;
-    int rc = proc_capture(argv, &out, err, errlen);
-    free(out);
-    free(html);
+    strv_push_all(&argv, (char *const[]){"gcovr", "--root", ".", "--object-directory", obj,
+                                         "--timestamp", "0", "--cobertura-pretty",
+                                         "--cobertura", xml}, 10);
+    for (size_t i = 0; i < req->nsources; i++) {
+        char *real = realpath(req->sources[i], NULL);
+        char *re = real ? cov_regex_exact(real) : NULL;
+        if (re)
+            strv_push_all(&argv, (char *const[]){"--filter", re}, 2);
+        free(real);
+        free(re);
+    }
+    strv_push(&argv, obj);
+    int rc = -1;
+    if (argv.oom)
+        snprintf(err, errlen, "out of memory");
+    else
+        rc = cov_run_in(root, argv.v, err, errlen);
+    if (rc < 0)
+        unlink(xml);
+    strv_clear(&argv);
+    free(xml);
+    free(obj);
     return rc;
 }
 
@@ -625,7 +750,9 @@ static void cov_data_release(struct cov_data *d)
         free(f->path);
     }
     free(d->files);
+    free(d->root);
     d->files = NULL;
+    d->root = NULL;
     d->nfiles = 0;
 }
 
@@ -638,6 +765,8 @@ static int cov_data_init(struct cov_data *d, const struct cov_request *req)
         return -1;
     char *cwd = getcwd(NULL, 0);
     int rc = 0;
+    if (req->source_root && !(d->root = cov_normalize(req->source_root, cwd)))
+        rc = -1;
     for (size_t i = 0; i < req->nsources && rc == 0; i++) {
         char *path = cov_normalize(req->sources[i], cwd);
         if (!path) {
@@ -671,15 +800,27 @@ static int cov_collect_from(const struct cov_request *req, const struct strv *gc
     if (rc == 0)
         rc = cov_write_tracefile(&d, info, cov, err, errlen);
     cov_data_release(&d);
+    /* The tools run in the root's real path: genhtml's --prefix must
+     * match the names it makes from its cwd. */
+    char *root = rc == 0 && cov->present && req->source_root
+                     ? realpath(req->source_root, NULL) : NULL;
+    if (rc == 0 && cov->present && req->source_root && !root) {
+        snprintf(err, errlen, "%s: %s", req->source_root, strerror(errno));
+        rc = 1;
+    }
     /* The pages are a view of the tracefile: without them the totals and
      * lcov.info stand, and a half-written html/ must not pass for pages. */
-    if (rc == 0 && cov->present && req->html && cov_genhtml(req, info, err, errlen) < 0) {
+    if (rc == 0 && cov->present && req->html && cov_genhtml(req, root, err, errlen) < 0) {
         char *html = fs_join(req->out_dir, "html");
         if (html)
             fs_remove_tree(html);
         free(html);
         rc = 1;
     }
+    if (rc == 0 && cov->present && req->cobertura && root
+        && cov_gcovr(req, root, err, errlen) < 0)
+        rc = 1;
+    free(root);
     return rc;
 }
 

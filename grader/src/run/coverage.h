@@ -16,8 +16,19 @@
  *        lines, same merging of copies (a header inlined in two objects),
  *        same '-' for branches of blocks never run, same exclusion markers
  *        (LCOV_EXCL_LINE, _START/_STOP, _BR_LINE, ...);
- *     4. runs genhtml on it for OUT/html/, when html is wanted.
- * The tools run directly (proc.h: fork/exec, no shell), as the grader.
+ *     4. runs genhtml on it for OUT/html/, when html is wanted;
+ *     5. runs gcovr for OUT/cobertura.xml (GitLab's coverage view), when
+ *        cobertura is wanted.
+ * The tools run directly (proc.h: fork/exec, no shell), as the grader;
+ * with a source_root they run in it (coreutils' env --chdir), so that
+ * their outputs name the sources relative to it too.
+ *
+ * Paths.  With a source_root, lcov.info names each source relative to it
+ * (SF:kernels.c), so the tracefile is the same bytes for the same
+ * coverage wherever the scratch folder was, and renders again with
+ * `cd SUBMISSION && genhtml .../lcov.info` once that folder is gone;
+ * genhtml's pages put the files under one folder named "root" (its
+ * --prefix), not under the scratch folder's random name.
  *
  * Cost (gcc 12, the 1250-line reference solution after the full test
  * run): ~8 ms without html (gcov ~5 ms; lcov's perl took ~300 ms for
@@ -39,16 +50,23 @@ struct cov_request {
     size_t nsources;
     const char *out_dir;          /* writes OUT/lcov.info and OUT/html/; created
                                      (mkdir -p) when .gcda files exist */
+    const char *source_root;      /* lcov.info and cobertura.xml name the sources
+                                     relative to this folder (the sources under it;
+                                     others keep their absolute path); NULL:
+                                     absolute paths */
     bool branches;
     bool html;
+    bool cobertura;               /* also OUT/cobertura.xml (gcovr: Cobertura XML,
+                                     timestamp 0, <source> "." = source_root) */
 };
 
 /**
  * Collects coverage into req->out_dir and fills *cov (cov->present set
  * when a requested source has data).  OUT/lcov.info is written only
  * then; it reads back to the same totals with cov_read_tracefile().
- * Returns 0; 1 with err[errlen] if only genhtml failed (missing, broken):
- * *cov and lcov.info stand, OUT/html/ is removed; or -1 with err[errlen]
+ * Returns 0; 1 with err[errlen] if only genhtml or gcovr failed (missing,
+ * broken): *cov and lcov.info stand, OUT/html/ or OUT/cobertura.xml is
+ * removed; or -1 with err[errlen]
  * if gcov failed (e.g. a damaged .gcda) or OUT cannot be written; *cov
  * is then zeroed.  No
  * .gcda (no test ran, or no --coverage), .gcda files of other sources

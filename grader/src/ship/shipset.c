@@ -262,8 +262,10 @@ char *rel_packages(const struct grader_cfg *cfg, const char *const *extra)
         return NULL;
     for (size_t i = 0; rel_grader_packages[i] != NULL; i++)
         strv_push(&all, rel_grader_packages[i]);
-    if (cfg->coverage.enabled)
+    if (cfg->coverage.enabled) {
         strv_push(&all, "lcov");
+        strv_push(&all, "gcovr");   /* coverage/cobertura.xml */
+    }
     for (size_t i = 0; i < cfg->release.packages.n; i++)
         if (!rel_strv_has(&all, cfg->release.packages.v[i]))
             strv_push(&all, cfg->release.packages.v[i]);
