@@ -213,7 +213,8 @@ static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *
  * and compares if asked; frees iso_owned.  An exit status.
  */
 static int grade_run(struct app *a, const struct grade_args *g, const char *sub,
-                     const char *student, const char *iso, char *iso_owned)
+                     const char *student, const char *email, const char *iso,
+                     char *iso_owned)
 {
     char err[1024] = "";
     int rc;
@@ -222,7 +223,7 @@ static int grade_run(struct app *a, const struct grade_args *g, const char *sub,
                             .work_root = a->scratch.path, .use_bwrap = a->sandbox_level,
                             .sandbox = a->sandbox_desc, .keep_scratch = g->keep, .unit_jobs = ncpu > 0 ? (unsigned)ncpu : 1,
                             .skip_performance = g->no_perf, .cancel = &got_stop,
-                            .submitted_at = iso};
+                            .student_email = email, .submitted_at = iso};
     install_stop_handlers();
     struct grade_slot slot = {g->uid_base, g->uid_base};
     struct res_submission res;
@@ -291,5 +292,14 @@ int cmd_grade(struct app *a, int argc, char **argv)
     if (iso && !a->cfg.late.enabled)
         fprintf(stderr, "grader: note: the config has no late_policy; the submission time "
                         "is not used\n");
-    return grade_run(a, &g, sub, student, iso, iso_owned);
+    /* On Gradescope the folder is "submission": the metadata names the student. */
+    char *names = NULL, *emails = NULL, uerr[1024] = "";
+    if (g.metadata && res_users_load(g.metadata, &names, &emails, uerr, sizeof uerr) < 0)
+        fprintf(stderr, "grader: note: --metadata: %s; the student is '%s'\n", uerr, student);
+    if (names)
+        snprintf(student, sizeof student, "%s", names);
+    free(names);
+    rc = grade_run(a, &g, sub, student, emails, iso, iso_owned);
+    free(emails);
+    return rc;
 }

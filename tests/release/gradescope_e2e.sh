@@ -12,7 +12,10 @@
 #      submission_metadata.json; results.json is checked against
 #      Gradescope's spec with jq: types of score, max_score, name, status,
 #      visibility; the tests' scores add up to the score; hidden tests are
-#      "hidden"; output_format; the solution gets full points;
+#      "hidden"; output_format; the solution gets full points; the student's
+#      name and e-mail come from the metadata's users[]; the top-level
+#      output shows no hidden points and no total (outputs_check.sh checks
+#      the rest of what Gradescope shows);
 #   4. where bubblewrap cannot make a sandbox (a failing bwrap on PATH),
 #      run_autograder says so and grades in the fallback sandbox, and finds
 #      kernels.c deeper in a GitHub-style submission.
@@ -152,6 +155,13 @@ grade partial tests/fixtures/examples/partial/*
 if results partial; then
     check "partial: some points, not all ($(jq .score "$root/results/results.json"))" \
         jqok ".score > 0 and .score < $total" "$root/results/results.json"
+    check "partial: the student is the metadata's user, with the e-mail" jqok '
+        .extra_data.student == "Student User" and .extra_data.email == "student@example.com"' \
+        "$root/results/results.json"
+    check "partial: the output Gradescope shows at once has no hidden points and no total" jqok '
+        (.output | contains("| Hidden tests (\('"$nhidden"')) | not shown |"))
+        and (.output | contains("Score") | not)
+        and (.output | contains("Hidden tests: ") | not)' "$root/results/results.json"
 fi
 
 # ---- 4. no sandbox possible; a GitHub-style submission ------------------------------

@@ -2,7 +2,8 @@
 # outputs_check.sh GRADER WORKDIR -- the per-submission outputs read by
 # their real consumers (docs/outputs.md).  Grades the reference solution,
 # the partial example and the broken one (which does not compile), the
-# partial one twice, then checks:
+# partial one twice (the second time with a submission_metadata.json, as
+# on Gradescope), then checks:
 #   JUnit    every junit.xml is valid against the Jenkins xunit plugin's
 #            junit-10.xsd (tests/vendor/, xmllint --schema); testcase
 #            names are titles, unique, with the suite as classname; every
@@ -15,7 +16,12 @@
 #            fixed folder ("root"), not the scratch folder's random name;
 #            cobertura.xml is well-formed, names kernels.c under <source>
 #            ".", has lcov.info's line and branch counts, and is
-#            byte-identical across the two gradings too.
+#            byte-identical across the two gradings too;
+#   Gradescope results.json: one row per visibility, no total counting a
+#            test not shown yet, a failing test's details only in its own
+#            box, the build log first and each test "not run: the build
+#            failed" for the broken one; the student's name and e-mail
+#            from the metadata's users[].
 # Prints ok/FAIL lines; exits 1 if anything failed.
 set -u
 grader=$(realpath "$1")
@@ -32,18 +38,27 @@ check() {
     if "$@"; then ok "$name"; else bad "$name"; fi
 }
 
-# grade NAME DIR: grades DIR into $work/NAME
+# grade NAME DIR [OPTION...]: grades DIR into $work/NAME
 grade() {
-    "$grader" -c config.yaml grade "$2" -o "$work/$1" > "$work/$1.log" 2>&1
-    check "grade $1: exit 0, results.json written" \
-        sh -c "[ \$? = 0 ] && [ -s '$work/$1/results.json' ]"
+    name=$1 dir=$2
+    shift 2
+    "$grader" -c config.yaml grade "$dir" -o "$work/$name" "$@" > "$work/$name.log" 2>&1
+    rc=$?
+    check "grade $name: exit $rc, results.json written" \
+        sh -c "[ $rc = 0 ] && [ -s '$work/$name/results.json' ]"
 }
 step "grading"
 mkdir -p "$work/sub/reference"
 cp solutions/kernels/kernels.c "$work/sub/reference/"
 grade reference "$work/sub/reference"
 grade partial tests/fixtures/examples/partial
-grade partial2 tests/fixtures/examples/partial
+# The second grading as on Gradescope: with the metadata of a group of two.
+cat > "$work/submission_metadata.json" <<'EOF'
+{"id": 1, "created_at": "2026-12-10T14:22:32.365935-08:00",
+ "users": [{"email": "ada@example.com", "id": 11, "name": "Ada Lovelace"},
+           {"email": "bob@example.com", "id": 12, "name": "Bob"}]}
+EOF
+grade partial2 tests/fixtures/examples/partial --metadata "$work/submission_metadata.json"
 grade broken tests/fixtures/examples/broken
 
 # ---- JUnit ---------------------------------------------------------------------
@@ -144,6 +159,12 @@ check "results.json broken: the build log first, every test \"not run: the build
     | $a != null and $b != null and $c != null and $a < $b and $b < $c
     and all(.tests[]; .output == "not run: the build failed\n" and .score == 0)' \
     "$work/broken/results.json"
+
+check "results.json with submission_metadata.json: the student and e-mail from users[]" jqok '
+    .extra_data.student == "Ada Lovelace, Bob"
+    and .extra_data.email == "ada@example.com, bob@example.com"' "$work/partial2/results.json"
+check "results.json without it: the folder's name, no e-mail" jqok '
+    .extra_data.student == "partial" and .extra_data.email == null' "$work/partial/results.json"
 
 step summary
 echo "outputs check: $pass passed, $failed failed"

@@ -1100,6 +1100,9 @@ static const struct bad_case bad_cases[] = {
      "'deduct' must be at least 0 and at most 1", BAD_TEXT},
     {"leaks_unknown_key", HEAD TEST1 "leaks:\n  deduction: 0.5\n", 0, 11, 3,
      "unknown key 'deduction'", BAD_TEXT},
+    {"perf_leaderboard_not_bool", HEAD "performance:\n  sources: [\"../src/*.c\"]\n"
+     "  leaderboard: maybe\n", 0, 9, 16,
+     "expected a boolean (true or false) for 'leaderboard', not 'maybe'", BAD_TEXT},
 
     /* grading */
     {"grading_seed_zero", HEAD TEST1 "grading:\n  seed: 0\n", 0, 11, 9,

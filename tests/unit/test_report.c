@@ -189,7 +189,7 @@ START_TEST(test_json_top_level)
         "visibility", "stdout_visibility", "extra_data", "tests",
     };
     static const char *const extra[] = {
-        "coverage", "phases_ms", "student", "grader_status", "reason", "sandbox", "late",
+        "coverage", "phases_ms", "student", "email", "grader_status", "reason", "sandbox", "late",
         "degraded",
     };
     char *text = report_json(&sub, &cfg, 12.3456);
@@ -222,6 +222,7 @@ START_TEST(test_json_top_level)
     ck_assert(json_is_null(json_object_get(ex, "late")));   /* no late policy */
     ck_assert(json_is_null(json_object_get(ex, "reason"))); /* graded */
     ck_assert_str_eq(jstr(ex, "student"), AWKWARD_STUDENT);
+    ck_assert(json_is_null(json_object_get(ex, "email")));   /* no metadata */
     ck_assert_str_eq(jstr(ex, "grader_status"), "graded");
     json_t *cov = json_object_get(ex, "coverage");
     ck_assert_int_eq(json_integer_value(json_object_get(cov, "lines_hit")), 170);
@@ -349,6 +350,31 @@ START_TEST(test_json_all_visible_total)
     ck_assert_ptr_null(strstr(output, "Hidden"));
     json_decref(doc);
     free(text);
+}
+END_TEST
+
+/* The leaderboard: the visible measured performance tests only. */
+START_TEST(test_json_leaderboard)
+{
+    cfg.performance.leaderboard = true;
+    sub.tests[0].perf.present = true;
+    sub.tests[0].perf.value = 1234;
+    sub.tests[2].perf.present = true;     /* hidden: never on the class's board */
+    sub.tests[2].perf.value = 99;
+    char *text = report_json(&sub, &cfg, 1.0);
+    json_t *doc = load_json(text);
+    json_t *lb = json_object_get(doc, "leaderboard");
+    ck_assert_uint_eq(json_array_size(lb), 1);
+    json_t *col = json_array_get(lb, 0);
+    ck_assert_str_eq(jstr(col, "name"), "Baseline matmul");
+    ck_assert(jnum(col, "value") == 1234.0);
+    ck_assert_str_eq(jstr(col, "order"), "asc");
+    char *lbtext = json_dumps(lb, 0);
+    assert_no_secrets(lbtext);
+    free(lbtext);
+    json_decref(doc);
+    free(text);
+    cfg.performance.leaderboard = false;
 }
 END_TEST
 
@@ -1156,6 +1182,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_json_numbers_and_determinism);
     tcase_add_test(tc, test_json_ungradable);
     tcase_add_test(tc, test_json_all_visible_total);
+    tcase_add_test(tc, test_json_leaderboard);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("junit");

@@ -286,6 +286,9 @@ struct cfg_performance {
     struct cfg_cache i1, d1, ll; /* "cache": {i1, d1, ll}; default 32KiB/8/64 for i1
                                 and d1, 1MiB/16/64 for ll */
     struct cfg_limits limits;/* per measurement run; default the top-level limits */
+    bool leaderboard;        /* "leaderboard": results.json gets Gradescope's leaderboard,
+                                one column per visible performance test, its measured
+                                value, lower first; default false */
 };
 
 struct grader_cfg {

@@ -73,7 +73,7 @@ static int cfg_parse_caches(const struct cfg_ctx *c, const yaml_node_t *perf)
 int cfg_parse_performance(const struct cfg_ctx *c, const yaml_node_t *root)
 {
     static const char *const keys[] = {
-        "cflags", "ldflags", "sources", "valgrind", "cache", "limits", NULL,
+        "cflags", "ldflags", "sources", "valgrind", "cache", "limits", "leaderboard", NULL,
     };
     struct cfg_performance *p = &c->cfg->performance;
     yaml_node_t *map;
@@ -91,7 +91,8 @@ int cfg_parse_performance(const struct cfg_ctx *c, const yaml_node_t *root)
         cfg_parse_sources(c, map, "performance", &p->sources) < 0 ||
         cfg_get_string(c, map, "valgrind", NULL, &p->valgrind) < 0 ||
         cfg_parse_caches(c, map) < 0 ||
-        cfg_get_limits(c, map, &p->limits) < 0)
+        cfg_get_limits(c, map, &p->limits) < 0 ||
+        cfg_get_bool(c, map, "leaderboard", &p->leaderboard) < 0)
         return -1;
     if (p->valgrind == NULL && (p->valgrind = strdup("valgrind")) == NULL)
         return cfg_oom(c);

@@ -781,7 +781,9 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     res_submission_init(res);
     res->student = strdup(student);
     res->sandbox = env->sandbox ? strdup(env->sandbox) : NULL;
-    if (!res->student || grade_init_tests(res, env->cfg) < 0) {
+    res->email = env->student_email ? strdup(env->student_email) : NULL;
+    if (!res->student || (env->student_email && !res->email)
+        || grade_init_tests(res, env->cfg) < 0) {
         grade_errf(&g, "out of memory");
         goto done;
     }

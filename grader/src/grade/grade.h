@@ -45,6 +45,8 @@ struct grade_env {
     bool keep_scratch;                 /* leave scratch folders for debugging */
     unsigned unit_jobs;                /* graded units run at once (1 in a batch) */
     bool skip_performance;             /* --no-performance: perf tests score 0, not run */
+    const char *student_email;         /* the student's e-mail for the reports
+                                          (res_users_load()), or NULL */
     const char *submitted_at;          /* the submission time for the late policy
                                           (ISO 8601: --submitted-at, --metadata), or
                                           NULL: the submission folder's

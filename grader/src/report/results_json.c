@@ -267,6 +267,7 @@ static json_t *report_json_extra(const struct res_submission *s, const struct gr
         && report_jset(o, "coverage", report_json_coverage(&s->coverage))
         && report_jset(o, "phases_ms", report_json_phases(&s->phases))
         && report_jset(o, "student", report_jstr(s->student))
+        && report_jset(o, "email", s->email ? report_jstr(s->email) : json_null())
         && report_jset(o, "grader_status", json_string(report_status_name(s->status)))
         && report_jset(o, "reason", s->reason ? report_jstr(s->reason) : json_null())
         && report_jset(o, "sandbox", s->sandbox ? report_jstr(s->sandbox) : json_null())
@@ -282,6 +283,35 @@ static json_t *report_json_tests(const struct res_submission *s)
     json_t *a = json_array();
     for (size_t i = 0; a && i < s->ntests; i++) {
         if (json_array_append_new(a, report_json_test(s, &s->tests[i], i)) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/*
+ * Gradescope's leaderboard: one column per measured performance test the
+ * student may see (a hidden test's value would tell its result to the
+ * whole class), named by its title, its measured value (instructions,
+ * cache misses...: deterministic), lower first.  Tests that were not
+ * measured (not run, the build failed) have no column.
+ */
+static json_t *report_json_leaderboard(const struct res_submission *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < s->ntests; i++) {
+        const struct res_test *t = &s->tests[i];
+        if (!t->perf.present || !res_student_visible(t->cfg))
+            continue;
+        json_t *o = json_object();
+        bool ok = o
+            && report_jset(o, "name", report_jstr(report_test_name(t)))
+            && report_jset(o, "value", report_jreal(t->perf.value))
+            && report_jset(o, "order", json_string("asc"));
+        if (!ok)
+            json_decref(o);
+        if (!ok || json_array_append_new(a, o) < 0) {
             json_decref(a);
             return NULL;
         }
@@ -485,7 +515,9 @@ static json_t *report_json_doc(const struct res_submission *s, const struct grad
         /* The grader's own stdout may mention hidden tests. */
         && report_jset(o, "stdout_visibility", json_string("hidden"))
         && report_jset(o, "extra_data", report_json_extra(s, cfg))
-        && report_jset(o, "tests", report_json_tests(s));
+        && report_jset(o, "tests", report_json_tests(s))
+        && (!cfg || !cfg->performance.leaderboard
+            || report_jset(o, "leaderboard", report_json_leaderboard(s)));
     free(summary);
     return report_jdone(o, ok);
 }

@@ -59,6 +59,7 @@ void res_submission_release(struct res_submission *s)
         res_test_release(&s->tests[i]);
     free(s->tests);
     free(s->student);
+    free(s->email);
     free(s->reason);
     free(s->build_log);
     free(s->build_log_full);
@@ -419,6 +420,61 @@ int res_time_load(const char *path, enum res_time_file kind, bool follow, char *
         return -1;
     }
     *iso = t;
+    return 0;
+}
+
+/* Joins the string `key` of every object of users with ", "; NULL if none has it. */
+static char *res_users_join(const json_t *users, const char *key, bool *oom)
+{
+    char *buf = NULL;
+    size_t len = 0, n = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        *oom = true;
+        return NULL;
+    }
+    size_t i;
+    const json_t *u;
+    json_array_foreach(users, i, u) {
+        const char *v = json_string_value(json_object_get(u, key));
+        if (v && v[0])
+            fprintf(f, "%s%s", n++ ? ", " : "", v);
+    }
+    *oom |= fclose(f) != 0;
+    if (n == 0 || *oom) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+int res_users_load(const char *path, char **names, char **emails, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    *names = *emails = NULL;
+    int rc = res_read_small(path, true, &buf, &len, err, errlen);
+    if (rc != 0)
+        return rc;
+    json_error_t jerr;
+    json_t *doc = json_loadb(buf, len, 0, &jerr);
+    free(buf);
+    if (!doc) {
+        res_errf(err, errlen, "%s:%d: not JSON: %s", path, jerr.line, jerr.text);
+        return -1;
+    }
+    bool oom = false;
+    const json_t *users = json_object_get(doc, "users");
+    *names = res_users_join(users, "name", &oom);
+    *emails = res_users_join(users, "email", &oom);
+    json_decref(doc);
+    if (oom) {
+        free(*names);
+        free(*emails);
+        *names = *emails = NULL;
+        res_errf(err, errlen, "out of memory");
+        return -1;
+    }
     return 0;
 }
 

@@ -141,7 +141,9 @@ struct res_degraded {
 };
 
 struct res_submission {
-    char *student;            /* the submission folder's name */
+    char *student;            /* the submission folder's name, or the names of
+                                 Gradescope's users[] (grade --metadata) */
+    char *email;              /* their e-mail addresses (res_users_load()), or NULL */
     enum res_status status;
     char *reason;             /* RES_UNGRADABLE: why, for the student; else NULL */
     char *build_log;          /* compiler and policy diagnostics as a student may
@@ -287,6 +289,15 @@ int res_time_load(const char *path, enum res_time_file kind, bool follow, char *
  * exists) or -1.
  */
 int res_time_in_folder(const char *dir, char **iso, char *err, size_t errlen);
+
+/**
+ * The submitters Gradescope's submission_metadata.json (`path`) names:
+ * users[]'s "name"s and "email"s, each list joined with ", " (a group
+ * submission has several users), malloc'd into *names and *emails, each
+ * NULL when no user has that field.  Returns 0, 1 if the file does not
+ * exist, or -1 with err[errlen] (unreadable, not JSON).
+ */
+int res_users_load(const char *path, char **names, char **emails, char *err, size_t errlen);
 
 /** Whether students may see this test's name, messages and output now. */
 bool res_student_visible(const struct cfg_test *t);
