@@ -6,8 +6,18 @@
 # then loads report.html, report-instructor.html and the class dashboard
 # index.html in headless Chromium: the DOM Chromium builds must show the
 # score, the test names, no hidden test on the student page, every student
-# and the SVG charts on the dashboard; the screenshots (kept in
-# DIR/screenshots) must be PNGs of a rendered page.
+# and the SVG charts on the dashboard, its links to gradebook.csv and the
+# exports; the screenshots (kept in DIR/screenshots) must be PNGs of a
+# rendered page.
+#
+# Then a class of 1,000 students (gen_class.sh: synthetic results.json
+# made from the graded examples, combined by `grader merge`): the
+# dashboard at 1200 and 800 pixels wide has no horizontal overflow; its
+# script sorts the students, the search box and the status filter show
+# the right rows (probe.js records what happened); without JavaScript
+# every student is still listed; the failures are grouped by reason; the
+# time to render (the page's clock, navigation start to the load event)
+# is printed, not asserted; screenshots kept.
 #
 # Chromium is optional: when it is missing and cannot be installed (only
 # root can), the check prints "browser: SKIPPED: <why>" and passes.
@@ -110,6 +120,10 @@ check "the pass-rate chart has one bar per test ($ntests)" \
     test "$(grep -o '<rect[^>]*class="bar \(low\|mid\|high\)"' "$dir/dom/index.html" | wc -l)" = "$ntests"
 check "the dashboard lists the ungradable submission" \
     sh -c "sed -n '/id=\"attention\"/,/<\/section>/p' '$dir/dom/index.html' | grep -q 'broken'"
+for f in gradebook.csv canvas.csv moodle.csv scores-long.csv; do
+    check "the dashboard links $f, which exists" \
+        sh -c "grep -qF 'href=\"$f\"' '$dir/dom/index.html' && test -s '$dir/out/$f'"
+done
 
 # ---- screenshots ---------------------------------------------------------------
 
@@ -129,6 +143,55 @@ check "screenshot of report.html" shot "$p/report.html" report
 check "screenshot of report-instructor.html" shot "$p/report-instructor.html" report-instructor
 check "screenshot of index.html" shot "$dir/out/index.html" index
 check "screenshot of an ungradable report" shot "$dir/out/students/broken/report.html" report-broken
+
+# ---- a class of 1,000 ---------------------------------------------------------
+
+big=$dir/big n=1000
+rm -rf "$dir/big-in" "$big"
+sh tests/browser/gen_class.sh "$dir/out" "$n" "$dir/big-in"
+"$grader" -c config.yaml merge "$dir/big-in" -o "$big" > "$dir/merge.txt" 2>&1
+check "grader merge builds the dashboard of $n students (exit 0)" test $? = 0
+check "the exports have every student" test "$(($(wc -l < "$big/moodle.csv") - 1))" = "$n"
+
+# probe.html: the dashboard with tests/browser/probe.js, which records what
+# the page did as JSON in <pre id="probe"> of the DOM Chromium dumps.
+sed 's|</body>|<script src="probe.js"></script></body>|' "$big/index.html" > "$big/probe.html"
+cp tests/browser/probe.js "$big/probe.js"
+want_ungradable=$(cat "$dir"/big-in/students/*/results.json |
+                  jq -s '[.[] | select(.extra_data.grader_status != "graded")] | length')
+for w in 1200 800; do
+    t0=$(date +%s%N)
+    browse "$dir/dom/big-$w.html" "$dir/dom/big-$w.err" --window-size=$w,900 \
+        --dump-dom "file://$big/probe.html"
+    t1=$(date +%s%N)
+    sed -n 's|.*<pre id="probe">\(.*\)</pre>.*|\1|p' "$dir/dom/big-$w.html" |
+        sed 's/&quot;/"/g' > "$dir/probe-$w.json"
+    pr() { jq -r "$1" "$dir/probe-$w.json" 2> /dev/null; }
+    echo "browser: $n students at $w px: rendered in $(pr .render_ms) ms (the page's clock," \
+         "navigation start to the load event); Chromium ran $(((t1 - t0) / 1000000)) ms"
+    check "$w px: the page's script ran" test "$(pr .js)" = true
+    check "$w px: no horizontal overflow ($(pr .overflow) px)" test "$(pr .overflow)" -le 0
+    check "$w px: every student has a row ($(pr .rows))" test "$(pr .rows)" = "$n"
+    check "$w px: sorting by % orders the rows ($(pr .sort_mark))" \
+        sh -c "test '$(pr .sorted_desc)' = true && test '$(pr .sort_mark)' = descending"
+    check "$w px: the search box finds s0042 alone" test "$(pr .search_s0042)" = 1
+    check "$w px: the filter shows the $want_ungradable ungradable ($(pr .shown_text))" \
+        test "$(pr .ungradable)" = "$want_ungradable"
+done
+# Without JavaScript: the page as served lists every student and hides no
+# row (only the controls, class js-only, which need the script).  Chromium
+# with scripts off can neither dump the DOM nor take a screenshot (both go
+# through its script runtime), so the served file is what is checked.
+check "without JavaScript every student is listed" \
+    test "$(sed -n '/id="students-table"/,/<\/table>/p' "$big/index.html" |
+            grep -o '<tr data-status=' | wc -l)" = "$n"
+check "without JavaScript no row is hidden" sh -c "! grep -q '<tr[^>]* hidden' '$big/index.html'"
+check "the failures are grouped by reason, with counts" \
+    sh -c "sed -n '/id=\"attention\"/,/<\/section>/p' '$dir/dom/big-1200.html' | grep -q 'not graded: '"
+check "screenshot of the $n-student dashboard (1200 px)" shot "$big/index.html" big-index
+browse "$dir/screenshots/big-800.out" "$dir/screenshots/big-800.err" --window-size=800,1800 \
+    --screenshot="$dir/screenshots/big-index-800.png" "file://$big/index.html"
+check "screenshot of the $n-student dashboard (800 px)" png_ok "$dir/screenshots/big-index-800.png" 800
 
 echo "browser: $passes passed, $fails failed (screenshots in $dir/screenshots)"
 test "$fails" = 0

@@ -14,6 +14,11 @@
  *             skipped); GitLab: the script's lines, in one step
  *   NN.when   "always" for a step with `if: always()`, else "success":
  *             after a failed step, only "always" steps run
+ *   keys      every scalar of the document, one "path=value" line each,
+ *             the path's parts joined by '.' (a sequence item's part is its
+ *             index): "permissions.contents=read",
+ *             "grade.artifacts.reports.junit=grade-out/junit.xml", so a
+ *             test can check the file's structure with grep -x
  *
  * Exit status 0, or 1 with a message (unreadable file, no job, a step
  * that is not a mapping...).  Parsed with libyaml's document API.
@@ -117,6 +122,44 @@ static int ci_write_step(struct ci_doc *d, const char *script, bool always)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* Writes "path=value" for each scalar under n (keys: a value has no newline). */
+static void ci_keys(struct ci_doc *d, FILE *f, const yaml_node_t *n, const char *path,
+                    int depth)
+{
+    char sub[1024];
+    if (n == NULL || depth > 32)
+        return;
+    if (n->type == YAML_SCALAR_NODE) {
+        fprintf(f, "%s=", path);
+        for (const char *p = ci_text(n); *p; p++)
+            fputc(*p == '\n' ? ' ' : *p, f);
+        fputc('\n', f);
+    } else if (n->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+             p++) {
+            const char *k = ci_text(ci_node(d, p->key));
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k ? k : "?");
+            ci_keys(d, f, ci_node(d, p->value), sub, depth + 1);
+        }
+    } else if (n->type == YAML_SEQUENCE_NODE) {
+        int i = 0;
+        for (yaml_node_item_t *it = n->data.sequence.items.start;
+             it < n->data.sequence.items.top; it++, i++) {
+            snprintf(sub, sizeof sub, "%s%s%d", path, *path ? "." : "", i);
+            ci_keys(d, f, ci_node(d, *it), sub, depth + 1);
+        }
+    }
+}
+
+static int ci_write_keys(struct ci_doc *d, const yaml_node_t *root)
+{
+    FILE *f = ci_open(d, "keys");
+    if (f == NULL)
+        return -1;
+    ci_keys(d, f, root, "", 0);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 static int ci_github(struct ci_doc *d, const yaml_node_t *jobs)
 {
     if (jobs->type != YAML_MAPPING_NODE || jobs->data.mapping.pairs.start ==
@@ -203,7 +246,8 @@ int main(int argc, char **argv)
         if (root == NULL || root->type != YAML_MAPPING_NODE)
             fprintf(stderr, "%s: not a mapping\n", argv[1]);
         else
-            rc = (jobs ? ci_github(&d, jobs) : ci_gitlab(&d, root)) < 0 ? 1 : 0;
+            rc = (jobs ? ci_github(&d, jobs) : ci_gitlab(&d, root)) < 0 ||
+                 ci_write_keys(&d, root) < 0 ? 1 : 0;
         yaml_document_delete(&d.doc);
     }
     yaml_parser_delete(&parser);

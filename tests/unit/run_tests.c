@@ -31,6 +31,7 @@ int main(int argc, char **argv)
         tsan_suite,
         mutreport_suite,
         adjust_suite,
+        exports_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

@@ -28,5 +28,6 @@ Suite *merge_suite(void);
 Suite *tsan_suite(void);
 Suite *mutreport_suite(void);
 Suite *adjust_suite(void);
+Suite *exports_suite(void);
 
 #endif /* UNIT_SUITES_H */

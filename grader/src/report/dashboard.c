@@ -5,6 +5,8 @@
  */
 #include "report/html_priv.h"
 
+#include <stdarg.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,12 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "report/exports.h"
 #include "util/fsutil.h"
 
 /* The dashboard's list of slowest gradings. */
 #define HTML_SLOWEST 10
-/* Failed test ids listed per student on the dashboard. */
-#define HTML_FAILED_IDS 6
 
 /* ---- the dashboard: reading the results ------------------------------------------- */
 
@@ -321,78 +322,220 @@ done:
     free(texts);
 }
 
-/* The failed test ids of a student, the first few. */
-static void html_failed_ids(struct html_page *p, xmlNodePtr td, const struct html_student *st)
+/* ---- failures grouped by reason ----------------------------------------------------- */
+
+/* Reasons listed at most (the rest are counted in one line). */
+#define HTML_GROUPS_MAX 200
+/* Characters of an ungradable submission's reason used as its group. */
+#define HTML_REASON_MAX 160
+
+/* One reason for not passing, and the students it applies to. */
+struct html_group {
+    char *key;                 /* "not graded: <reason's first line>" or "<test id>: <status>" */
+    const char *test_name;     /* the config test's name, or NULL for "not graded" */
+    const struct html_student **who;
+    size_t n, cap;
+};
+
+struct html_groups {
+    struct html_group *v;
+    size_t n, cap;
+    bool failed;
+};
+
+static void html_groups_release(struct html_groups *g)
 {
-    size_t i, shown = 0;
-    json_t *t;
-    json_array_foreach(st->tests, i, t) {
-        const char *status = html_jtest_status(t);
-        if (status && strcmp(status, "passed") == 0)
-            continue;
-        if (shown == HTML_FAILED_IDS) {
-            html_textf(p, td, " and %zu more", st->failed - shown);
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->v[i].key);
+        free(g->v[i].who);
+    }
+    free(g->v);
+}
+
+/* Adds st to the group `key` (made if new). */
+static void html_groups_add(struct html_groups *g, const char *key, const char *test_name,
+                            const struct html_student *st)
+{
+    struct html_group *grp = NULL;
+    for (size_t i = 0; i < g->n && !grp; i++)
+        if (strcmp(g->v[i].key, key) == 0)
+            grp = &g->v[i];
+    if (!grp) {
+        if (g->n == g->cap) {
+            size_t cap = g->cap ? 2 * g->cap : 16;
+            struct html_group *v = realloc(g->v, cap * sizeof *v);
+            if (!v) {
+                g->failed = true;
+                return;
+            }
+            g->v = v;
+            g->cap = cap;
+        }
+        grp = &g->v[g->n];
+        *grp = (struct html_group){.key = strdup(key), .test_name = test_name};
+        if (!grp->key) {
+            g->failed = true;
             return;
         }
-        if (shown++)
-            html_text(p, td, ", ");
-        html_line(p, td, "code", NULL, html_jtest_id(t) ? html_jtest_id(t) : "?");
+        g->n++;
+    }
+    if (grp->n == grp->cap) {
+        size_t cap = grp->cap ? 2 * grp->cap : 8;
+        const struct html_student **who = realloc(grp->who, cap * sizeof *who);
+        if (!who) {
+            g->failed = true;
+            return;
+        }
+        grp->who = who;
+        grp->cap = cap;
+    }
+    grp->who[grp->n++] = st;
+}
+
+/* The config name of test id, or NULL. */
+static const char *html_test_name(const struct grader_cfg *cfg, const char *id)
+{
+    for (size_t i = 0; id && i < cfg->ntests; i++)
+        if (cfg->tests[i].id && strcmp(cfg->tests[i].id, id) == 0)
+            return cfg->tests[i].name ? cfg->tests[i].name : cfg->tests[i].id;
+    return NULL;
+}
+
+/* An ungradable student's group: the first line of the reason, cut. */
+static void html_group_ungradable(struct html_groups *g, const struct html_student *st)
+{
+    char key[HTML_REASON_MAX + 32];
+    const char *why = st->reason ? st->reason : "see the report";
+    int len = (int)strcspn(why, "\n");
+    snprintf(key, sizeof key, "not graded: %.*s", len > HTML_REASON_MAX ? HTML_REASON_MAX : len,
+             why);
+    html_groups_add(g, key, NULL, st);
+}
+
+/* A graded student's groups: one per test not passed, "<id>: <status>". */
+static void html_group_tests(struct html_groups *g, const struct grader_cfg *cfg,
+                             const struct html_student *st)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(st->tests, i, t) {
+        const char *status = html_jtest_status(t), *id = html_jtest_id(t);
+        if (status && strcmp(status, "passed") == 0)
+            continue;
+        char key[512];
+        snprintf(key, sizeof key, "%s: %s", id ? id : "?", status ? status : "not passed");
+        html_groups_add(g, key, html_test_name(cfg, id), st);
     }
 }
 
-/* Ungradable submissions first, then those with failing tests, lowest score first. */
-static int html_cmp_attention(const void *a, const void *b)
+/* Not graded first (no test passed: the most to look at), then most students, then by key. */
+static int html_cmp_group(const void *a, const void *b)
 {
-    const struct html_student *x = *(const struct html_student *const *)a;
-    const struct html_student *y = *(const struct html_student *const *)b;
-    if (x->row.graded != y->row.graded)
-        return x->row.graded ? 1 : -1;
-    double px = html_student_pct(x), py = html_student_pct(y);
-    if (px != py)
-        return px < py ? -1 : 1;
-    return strcmp(x->dir, y->dir);
+    const struct html_group *x = a, *y = b;
+    if ((x->test_name == NULL) != (y->test_name == NULL))
+        return x->test_name == NULL ? -1 : 1;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return strcmp(x->key, y->key);
 }
 
-static void html_dash_attention(struct html_page *p, xmlNodePtr parent, const struct html_class *c)
+/* The students of a group: a count, then their links in a <details>. */
+static void html_group_who(struct html_page *p, xmlNodePtr td, const struct html_group *grp)
 {
-    const struct html_student **v = calloc(c->n ? c->n : 1, sizeof *v);
-    size_t n = 0;
-    if (!v) {
+    xmlNodePtr d = html_el(p, td, "details", NULL);
+    html_telf(p, d, "summary", NULL, "%zu student%s", grp->n, grp->n == 1 ? "" : "s");
+    xmlNodePtr who = html_el(p, d, "p", "who-list");
+    for (size_t k = 0; k < grp->n; k++) {
+        if (k)
+            html_text(p, who, ", ");
+        html_link_under(p, who, "students", grp->who[k]->dir, "report-instructor.html",
+                        grp->who[k]->dir);
+    }
+}
+
+static void html_dash_failures(struct html_page *p, xmlNodePtr parent,
+                               const struct grader_cfg *cfg, const struct html_class *c)
+{
+    struct html_groups g = {0};
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->v[i].row.graded)
+            html_group_ungradable(&g, &c->v[i]);
+        else if (c->v[i].failed)
+            html_group_tests(&g, cfg, &c->v[i]);
+    }
+    if (g.failed)
         p->failed = true;
-        return;
-    }
-    for (size_t i = 0; i < c->n; i++)
-        if (!c->v[i].row.graded || c->v[i].failed)
-            v[n++] = &c->v[i];
-    qsort(v, n, sizeof *v, html_cmp_attention);
-    xmlNodePtr sec = html_section(p, parent, "attention", NULL, "Ungradable and failing");
-    if (n == 0)
+    if (g.n > 1)
+        qsort(g.v, g.n, sizeof *g.v, html_cmp_group);
+    xmlNodePtr sec = html_section(p, parent, "attention", NULL, "Failures by reason");
+    if (g.n == 0)
         html_tel(p, sec, "p", "note", "Every submission passed every test.");
+    else
+        html_tel(p, sec, "p", "note", "Each reason a submission lost points: not graded (the "
+                 "first line of why) first, then each test not passed (id: status), most "
+                 "students first.  A student appears under each reason that applies.  Open "
+                 "a count for the students.");
     xmlNodePtr tbody = NULL;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < g.n && i < HTML_GROUPS_MAX; i++) {
         if (!tbody) {
-            xmlNodePtr table = html_el(p, sec, "table", "attention");
+            xmlNodePtr table = html_el(p, sec, "table", "groups sortable filterable");
+            html_attr(p, table, "id", "failures-table");
             xmlNodePtr hr = html_el(p, html_el(p, table, "thead", NULL), "tr", NULL);
-            html_tel(p, hr, "th", NULL, "Student");
-            html_tel(p, hr, "th", NULL, "Status");
-            html_tel(p, hr, "th", "num", "Score");
-            html_tel(p, hr, "th", NULL, "Tests not passed");
+            html_tel(p, hr, "th", NULL, "Reason");
+            html_tel(p, hr, "th", NULL, "Test");
+            html_tel(p, hr, "th", "num", "Count");
+            html_tel(p, hr, "th", NULL, "Students");
             tbody = html_el(p, table, "tbody", NULL);
         }
+        const struct html_group *grp = &g.v[i];
         xmlNodePtr tr = html_el(p, tbody, "tr", NULL);
-        html_link_under(p, html_el(p, tr, "td", NULL), "students", v[i]->dir,
-                        "report-instructor.html", v[i]->dir);
-        bool g = v[i]->row.graded;
-        html_tel(p, html_el(p, tr, "td", NULL), "span", g ? "badge graded" : "badge ungradable",
-                 g ? "graded" : "ungradable");
-        html_telf(p, tr, "td", "num", "%.1f%%", html_student_pct(v[i]));
-        xmlNodePtr td = html_el(p, tr, "td", NULL);
-        if (g)
-            html_failed_ids(p, td, v[i]);
-        else
-            html_textf(p, td, "all (not graded: %s)", v[i]->reason ? v[i]->reason : "see the report");
+        html_line(p, html_el(p, tr, "td", "reason"), "code", NULL, grp->key);
+        html_line(p, tr, "td", NULL, grp->test_name ? grp->test_name : "-");
+        xmlNodePtr n = html_telf(p, tr, "td", "num", "%zu", grp->n);
+        html_attrf(p, n, "data-v", "%zu", grp->n);
+        html_group_who(p, html_el(p, tr, "td", NULL), grp);
     }
-    free(v);
+    if (g.n > HTML_GROUPS_MAX)
+        html_telf(p, sec, "p", "note", "%zu more reasons, each with fewer students.",
+                  g.n - HTML_GROUPS_MAX);
+    html_groups_release(&g);
+}
+
+/* ---- the students table ------------------------------------------------------------ */
+
+/* The search box and the filters; shown only when the script runs (class js-only). */
+static void html_dash_controls(struct html_page *p, xmlNodePtr sec)
+{
+    xmlNodePtr f = html_el(p, sec, "div", "controls js-only");
+    xmlNodePtr lab = html_tel(p, f, "label", NULL, "Search ");
+    xmlNodePtr in = html_el(p, lab, "input", NULL);
+    html_attr(p, in, "type", "search");
+    html_attr(p, in, "id", "search");
+    html_attr(p, in, "placeholder", "student, test or reason");
+    lab = html_tel(p, f, "label", NULL, "Show ");
+    xmlNodePtr sel = html_el(p, lab, "select", NULL);
+    html_attr(p, sel, "id", "status-filter");
+    static const char *const opts[][2] = {{"all", "every student"}, {"failing", "failing a test"},
+                                          {"passing", "passing every test"},
+                                          {"ungradable", "ungradable"}};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        html_attr(p, html_tel(p, sel, "option", NULL, opts[i][1]), "value", opts[i][0]);
+    html_attr(p, html_tel(p, f, "span", "note", ""), "id", "shown");
+    html_tel(p, f, "span", "note", "Click a column's heading to sort by it.");
+}
+
+/* A number cell with its sort value. */
+static void html_num_cell(struct html_page *p, xmlNodePtr tr, double v, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void html_num_cell(struct html_page *p, xmlNodePtr tr, double v, const char *fmt, ...)
+{
+    char text[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    xmlNodePtr td = html_tel(p, tr, "td", "num", text);
+    html_attrf(p, td, "data-v", "%.4f", html_finite(v));
 }
 
 static void html_dash_table(struct html_page *p, xmlNodePtr parent, const struct html_class *c)
@@ -400,7 +543,9 @@ static void html_dash_table(struct html_page *p, xmlNodePtr parent, const struct
     static const char *const cols[] = { "Student", "Status", "Score", "%", "Lines", "Branches",
                                         "Failed", "Time" };
     xmlNodePtr sec = html_section(p, parent, "students", NULL, "All students");
-    xmlNodePtr table = html_el(p, sec, "table", "students");
+    html_dash_controls(p, sec);
+    xmlNodePtr table = html_el(p, sec, "table", "students sortable filterable");
+    html_attr(p, table, "id", "students-table");
     xmlNodePtr hr = html_el(p, html_el(p, table, "thead", NULL), "tr", NULL);
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         html_tel(p, hr, "th", i >= 2 ? "num" : NULL, cols[i]);
@@ -408,25 +553,92 @@ static void html_dash_table(struct html_page *p, xmlNodePtr parent, const struct
     for (size_t i = 0; i < c->n; i++) {
         const struct html_student *st = &c->v[i];
         xmlNodePtr tr = html_el(p, tbody, "tr", NULL);
+        html_attr(p, tr, "data-status", !st->row.graded ? "ungradable"
+                                        : st->failed ? "failing" : "passing");
         html_link_under(p, html_el(p, tr, "td", NULL), "students", st->dir,
                         "report-instructor.html", st->dir);
         html_tel(p, html_el(p, tr, "td", NULL), "span",
                  st->row.graded ? "badge graded" : "badge ungradable",
                  st->row.graded ? "graded" : "ungradable");
-        html_telf(p, tr, "td", "num", "%.2f / %.2f", html_finite(st->row.score),
-                  html_finite(st->row.max_score));
-        html_telf(p, tr, "td", "num", "%.1f%%", html_student_pct(st));
+        html_num_cell(p, tr, st->row.score, "%.2f / %.2f", html_finite(st->row.score),
+                      html_finite(st->row.max_score));
+        html_num_cell(p, tr, html_student_pct(st), "%.1f%%", html_student_pct(st));
         if (st->row.has_coverage) {
-            html_telf(p, tr, "td", "num", "%.1f%%", html_finite(st->row.line_pct));
-            html_telf(p, tr, "td", "num", "%.1f%%", html_finite(st->row.branch_pct));
+            html_num_cell(p, tr, st->row.line_pct, "%.1f%%", html_finite(st->row.line_pct));
+            html_num_cell(p, tr, st->row.branch_pct, "%.1f%%", html_finite(st->row.branch_pct));
         } else {
-            html_tel(p, tr, "td", "num", "-");
-            html_tel(p, tr, "td", "num", "-");
+            html_num_cell(p, tr, -1, "-");
+            html_num_cell(p, tr, -1, "-");
         }
-        html_telf(p, tr, "td", "num", "%zu", st->failed);
-        html_telf(p, tr, "td", "num", "%.1f s", html_finite(st->exec_s));
+        html_num_cell(p, tr, (double)st->failed, "%zu", st->failed);
+        html_num_cell(p, tr, st->exec_s, "%.1f s", html_finite(st->exec_s));
     }
 }
+
+/* ---- downloads ---------------------------------------------------------------------- */
+
+/* Links to the class's files: gradebook.csv and every export (exports.h). */
+static void html_dash_downloads(struct html_page *p, xmlNodePtr parent)
+{
+    static const char *const what[] = {"Canvas gradebook import", "Moodle grade import",
+                                       "long format: student, test, score, max"};
+    xmlNodePtr sec = html_section(p, parent, "downloads", NULL, "Downloads");
+    xmlNodePtr ul = html_el(p, sec, "ul", "downloads");
+    xmlNodePtr li = html_el(p, ul, "li", NULL);
+    html_attr(p, html_tel(p, li, "a", NULL, "gradebook.csv"), "href", "gradebook.csv");
+    html_text(p, li, " \xE2\x80\x94 every score, test and coverage figure");
+    for (size_t i = 0; exports_files[i]; i++) {
+        li = html_el(p, ul, "li", NULL);
+        html_attr(p, html_tel(p, li, "a", NULL, exports_files[i]), "href", exports_files[i]);
+        html_textf(p, li, " \xE2\x80\x94 %s", i < 3 ? what[i] : "");
+    }
+}
+
+/* ---- sorting, filtering, search ------------------------------------------------------ */
+
+/* The page is complete without it: it adds the controls' behaviour. */
+static const char html_dash_css[] =
+    ".js-only{display:none}.js .js-only{display:flex}"
+    ".controls{flex-wrap:wrap;gap:8px 20px;align-items:center;margin:0 0 10px}"
+    ".controls input,.controls select{font:inherit;padding:3px 6px}"
+    ".js table.sortable th{cursor:pointer;user-select:none}"
+    "th[aria-sort=ascending]::after{content:' \\25B2'}"
+    "th[aria-sort=descending]::after{content:' \\25BC'}"
+    "td.reason code{overflow-wrap:anywhere}summary{white-space:nowrap;cursor:pointer}"
+    ".who-list{margin:4px 0;overflow-wrap:anywhere}"
+    "ul.downloads{margin:0;padding-left:20px}"
+    "table{table-layout:auto}td{overflow-wrap:anywhere}";
+
+static const char html_dash_js[] =
+    "(function(){'use strict';\n"
+    "var E=document.documentElement;E.className+=' js';\n"
+    "function each(l,f){Array.prototype.forEach.call(l,f);}\n"
+    "function key(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;\n"
+    "  return num?parseFloat(v)||0:v.trim().toLowerCase();}\n"
+    "function sortBy(t,i,th){var num=th.classList.contains('num'),\n"
+    "  asc=th.getAttribute('aria-sort')!=='ascending',b=t.tBodies[0],\n"
+    "  rows=Array.prototype.slice.call(b.rows);\n"
+    "  each(t.tHead.rows[0].cells,function(h){h.removeAttribute('aria-sort');});\n"
+    "  th.setAttribute('aria-sort',asc?'ascending':'descending');\n"
+    "  rows.sort(function(x,y){var a=key(x.cells[i],num),c=key(y.cells[i],num);\n"
+    "    var r=a<c?-1:a>c?1:0;return asc?r:-r;});\n"
+    "  var f=document.createDocumentFragment();rows.forEach(function(r){f.appendChild(r);});\n"
+    "  b.appendChild(f);}\n"
+    "each(document.querySelectorAll('table.sortable'),function(t){\n"
+    "  each(t.tHead.rows[0].cells,function(th,i){th.tabIndex=0;\n"
+    "    th.addEventListener('click',function(){sortBy(t,i,th);});\n"
+    "    th.addEventListener('keydown',function(e){if(e.key==='Enter')sortBy(t,i,th);});});});\n"
+    "var q=document.getElementById('search'),sel=document.getElementById('status-filter'),\n"
+    "  shown=document.getElementById('shown'),st=document.getElementById('students-table');\n"
+    "function filter(){var s=q.value.trim().toLowerCase(),k=sel.value,n=0,all=0;\n"
+    "  each(document.querySelectorAll('table.filterable'),function(t){\n"
+    "    each(t.tBodies[0].rows,function(r){var ok=!s||r.textContent.toLowerCase().indexOf(s)>=0;\n"
+    "      if(t===st){ok=ok&&(k==='all'||r.getAttribute('data-status')===k);all++;n+=ok?1:0;}\n"
+    "      r.hidden=!ok;});});\n"
+    "  shown.textContent=n+' of '+all+' students shown';}\n"
+    "if(q&&sel&&shown&&st){q.addEventListener('input',filter);\n"
+    "  sel.addEventListener('change',filter);filter();}\n"
+    "})();\n";
 
 /* A link to the mutation analysis (docs/mutants.md), when it was written into OUT/mutants/. */
 static void html_dash_mutants(struct html_page *p, xmlNodePtr parent, bool present)
@@ -457,14 +669,17 @@ static char *html_dashboard(const struct grader_cfg *cfg, const struct html_clas
               cfg->name ? cfg->name : "");
     html_line(&p, left, "h1", NULL, title);
     html_dash_summary(&p, h, c);
+    html_dash_downloads(&p, p.body);
     html_dash_histograms(&p, p.body, c);
+    html_dash_failures(&p, p.body, cfg, c);
     html_dash_pass_rates(&p, p.body, cfg, c);
-    html_dash_attention(&p, p.body, c);
     html_dash_slowest(&p, p.body, c);
     html_dash_table(&p, p.body, c);
     html_dash_mutants(&p, p.body, mutants);
     html_tel(&p, p.body, "footer", NULL, "Each student's folder: students/NAME/ "
              "(report-instructor.html, report.html, results.json, coverage/html/).");
+    html_tel(&p, p.head, "style", NULL, html_dash_css);   /* raw text: no student input */
+    html_tel(&p, p.body, "script", NULL, html_dash_js);
     return html_page_take(&p);
 }
 
@@ -478,6 +693,8 @@ int html_write_dashboard(const struct grader_cfg *cfg, const char *out_dir,
         snprintf(err, errlen, "out of memory");
     } else if (html_class_load(students, &c) < 0) {
         snprintf(err, errlen, "cannot read %s: %s", students, strerror(errno));
+    } else if (exports_write(cfg, out_dir, err, errlen) < 0) {
+        html_class_release(&c);       /* the page links them: none without them */
     } else {
         char *mut = fs_join(out_dir, "mutants/index.html");
         char *page = html_dashboard(cfg, &c, mut && access(mut, F_OK) == 0);

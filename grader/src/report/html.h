@@ -7,8 +7,9 @@
  * names) only ever becomes text nodes and attribute values.  Bytes HTML
  * cannot carry (invalid UTF-8, control characters) become U+FFFD first.
  * Each page is one self-contained file: inline CSS, inline SVG charts, no
- * script, no external asset, so it reads the same from a file:// URL, a
- * zip or a web server.
+ * external asset, so it reads the same from a file:// URL, a zip or a web
+ * server.  Only the dashboard has a script (sorting, filtering, search),
+ * and shows everything without it.
  *
  * Audiences follow report.h: a REPORT_STUDENT page names a test, or shows
  * its category, messages, output and measurements, only if
@@ -48,13 +49,18 @@ char *html_report(const struct res_submission *s, const struct grader_cfg *cfg,
  * The class dashboard OUT/index.html, from every finished student of
  * OUT/students/ (a sub-folder with a results.json; folders starting with
  * '.' are skipped; a results.json that cannot be read is counted and
- * noted on the page): summary figures, a histogram of the scores, the
- * pass rate of each config test (config order), a histogram of line
- * coverage, the ten slowest gradings (execution_time), the ungradable
- * and failing submissions, and a table of every student linking to
- * students/NAME/report-instructor.html.  Written atomically (fsutil.h).
+ * noted on the page): summary figures, links to gradebook.csv and the
+ * LMS exports (exports.h, which it writes first), a histogram of the
+ * scores and one of line coverage, the failures grouped by reason ("not
+ * graded: <first line of the reason>", or "<test id>: <status>") with
+ * their counts and students, most students first, the pass rate of each
+ * config test (config order), the ten slowest gradings (execution_time),
+ * and a table of every student linking to
+ * students/NAME/report-instructor.html.  The failures and students tables
+ * sort by any column and filter by a search box (and the students by
+ * status) when the page's script runs.  Written atomically (fsutil.h).
  * Returns 0, or -1 with err[errlen] if OUT/students cannot be read or
- * the page cannot be built or written.
+ * a page or export cannot be built or written.
  */
 int html_write_dashboard(const struct grader_cfg *cfg, const char *out_dir,
                          char *err, size_t errlen);

@@ -132,6 +132,21 @@ void report_adjust_sentence(const struct res_submission *s, size_t i,
                             enum report_audience aud, char *buf, size_t n);
 
 /**
+ * GitHub Actions workflow commands (annotations.c) for the failing tests
+ * a student may see: one "::error file=F,line=N,title=TEST: CHECK::MESSAGE"
+ * line per failing check, F the test file's path relative to the config's
+ * folder (found among build.sources by the check's "file.c:N"; no file=
+ * when it is not there), one "::error title=TEST::MESSAGE" per failing
+ * test without a failing check (a timeout, a crash, a performance test);
+ * for an ungradable submission one per compiler error of the build log
+ * at SUB_DIR/FILE:LINE:COL, else one with the reason.  Properties and
+ * messages are escaped as @actions/core does (% CR LF, and : , in
+ * properties).  Empty when every visible test passed.
+ */
+char *report_annotations_github(const struct res_submission *s, const struct grader_cfg *cfg,
+                                const char *sub_dir);
+
+/**
  * gradebook.csv (libcsv quoting): the header row
  * "student,status,score,max_score,<id> points...,<id> status...,
  * line_coverage,branch_coverage,late_days,late_penalty" and one row per
