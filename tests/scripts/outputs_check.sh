@@ -21,7 +21,8 @@
 #            test not shown yet, a failing test's details only in its own
 #            box, the build log first and each test "not run: the build
 #            failed" for the broken one; the student's name and e-mail
-#            from the metadata's users[].
+#            from the metadata's users[]; the leaderboard (config.yaml turns
+#            it on) lists the visible performance tests only.
 # Prints ok/FAIL lines; exits 1 if anything failed.
 set -u
 grader=$(realpath "$1")
@@ -163,6 +164,11 @@ check "results.json broken: the build log first, every test \"not run: the build
 check "results.json with submission_metadata.json: the student and e-mail from users[]" jqok '
     .extra_data.student == "Ada Lovelace, Bob"
     and .extra_data.email == "ada@example.com, bob@example.com"' "$work/partial2/results.json"
+check "results.json reference: a leaderboard column per visible measured performance test, none hidden" jqok '
+    ([.tests[] | select(.extra_data.metric and .visibility == "visible") | .name]) as $v
+    | ($v | length) > 0 and ([.leaderboard[].name] == $v)
+    and all(.leaderboard[]; .order == "asc" and (.value | type) == "number")' \
+    "$work/reference/results.json"
 check "results.json without it: the folder's name, no e-mail" jqok '
     .extra_data.student == "partial" and .extra_data.email == null' "$work/partial/results.json"
 
