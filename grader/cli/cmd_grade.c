@@ -30,7 +30,14 @@ static const char usage_grade[] =
     "Prints the student's report.\n"
     "\n"
     "  -o, --output OUTDIR       where to write (created)\n"
-    "  --fail-under PERCENT      exit 3 if the score is below PERCENT of the maximum\n"
+    "  --fail-under PERCENT      exit 3 if the score is below PERCENT of the maximum,\n"
+    "                            saying so on stderr (\"score 27.0 of 60 is below\n"
+    "                            fail_under 50%\")\n"
+    "  --annotate WHERE          github: print GitHub Actions workflow commands\n"
+    "                            (::error file=...,line=N::...) for each failing check\n"
+    "                            a student may see, and for the fail_under verdict;\n"
+    "                            none; auto (default): github when GITHUB_ACTIONS=true\n"
+
     "  --keep-scratch            keep the scratch folder (for debugging the grader)\n"
     "  --sandbox LEVEL           auto (default: bubblewrap where it can start, else the\n"
     "                            fallback, with a notice), bwrap (required), fallback\n"
@@ -132,6 +139,7 @@ struct grade_args {
     unsigned repeat;                /* --repeat N */
     enum color_when color;
     bool no_perf, keep;
+    bool annotate;                  /* --annotate: GitHub workflow commands */
     uid_t uid_base;
     double fail_under;              /* -1: none */
     enum app_sandbox sandbox;
@@ -151,6 +159,21 @@ static bool parse_repeat(const char *s, unsigned *out)
     return true;
 }
 
+/* --annotate: github, none, or auto (GitHub Actions sets GITHUB_ACTIONS=true). */
+static bool parse_annotate(const char *s, bool *out)
+{
+    const char *gh = getenv("GITHUB_ACTIONS");
+    if (strcmp(s, "github") == 0 || strcmp(s, "none") == 0)
+        *out = s[0] == 'g';
+    else if (strcmp(s, "auto") == 0)
+        *out = gh && strcmp(gh, "true") == 0;
+    else {
+        fprintf(stderr, "grader: --annotate takes github, none or auto, not '%s'\n", s);
+        return false;
+    }
+    return true;
+}
+
 /* Parses the options of 'grade'; returns -1 to go on, else an exit status. */
 static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *g)
 {
@@ -164,6 +187,7 @@ static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *
         {"metadata", required_argument, NULL, 'M'},
         {"color", required_argument, NULL, 'C'},
         {"repeat", required_argument, NULL, 'R'},
+        {"annotate", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -188,6 +212,10 @@ static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *
             if (!parse_repeat(optarg, &g->repeat))
                 return EXIT_USAGE;
             break;
+        case 'A':
+            if (!parse_annotate(optarg, &g->annotate))
+                return EXIT_USAGE;
+            break;
         case 'u':
             if (!parse_uid_base(optarg, &g->uid_base))
                 return EXIT_USAGE;
@@ -207,6 +235,36 @@ static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *
         return EXIT_USAGE;
     }
     return -1;
+}
+
+/*
+ * The --fail-under verdict: true when the score is below the threshold,
+ * with the sentence that says so in why[n] ("score 27.0 of 60 is below
+ * fail_under 50%").
+ */
+static bool grade_under(const struct res_submission *res, double fail_under, char *why,
+                        size_t n)
+{
+    if (fail_under < 0 || res->max_score <= 0 || res->score * 100.0 >= fail_under * res->max_score)
+        return false;
+    snprintf(why, n, "score %.1f of %g is below fail_under %g%% (%.1f%%)", res->score,
+             res->max_score, fail_under, 100.0 * res->score / res->max_score);
+    return true;
+}
+
+/* --annotate github: the failing checks, then the verdict, as workflow commands on stdout. */
+static void grade_annotate(const struct res_submission *res, const struct grader_cfg *cfg,
+                           const char *sub, const char *under)
+{
+    char *cmds = report_annotations_github(res, cfg, sub);
+    if (cmds)
+        fputs(cmds, stdout);
+    else
+        fprintf(stderr, "grader: warning: no annotations: out of memory\n");
+    free(cmds);
+    if (under)   /* the sentence has no %, CR, LF to escape */
+        printf("::error title=fail_under::%s\n", under);
+    fflush(stdout);
 }
 
 /*
@@ -248,9 +306,14 @@ static int grade_run(struct app *a, const struct grade_args *g, const char *sub,
                                                     g->repeat, &res, err, sizeof err) : 0;
     free(repeat_iso);
     rc = EXIT_GRADED;
-    if (g->fail_under >= 0 && res.max_score > 0 &&
-        res.score * 100.0 < g->fail_under * res.max_score)
+    char why[160];
+    bool under = grade_under(&res, g->fail_under, why, sizeof why);
+    if (g->annotate)
+        grade_annotate(&res, &a->cfg, sub, under ? why : NULL);
+    if (under) {
+        fprintf(stderr, "grader: %s\n", why);
         rc = EXIT_UNDER;
+    }
     if (same > 0)
         rc = EXIT_UNREPEATABLE;
     if (same < 0)
@@ -266,7 +329,7 @@ int cmd_grade(struct app *a, int argc, char **argv)
     struct grade_args g = {.out = "grader-out", .repeat = 1, .color = COLOR_AUTO,
                            .uid_base = UID_BASE_DEFAULT, .fail_under = -1,
                            .sandbox = APP_SANDBOX_AUTO};
-    if (!env_uid_base(&g.uid_base))
+    if (!env_uid_base(&g.uid_base) || !parse_annotate("auto", &g.annotate))
         return EXIT_USAGE;
     int rc = grade_parse(a, argc, argv, &g);
     if (rc >= 0)
