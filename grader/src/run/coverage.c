@@ -35,7 +35,6 @@
 #include "run/coverage.h"
 
 #include <dirent.h>
-#include <limits.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
