@@ -252,11 +252,14 @@ START_TEST(test_annotations_github)
                                .reason = "kernels.c does not compile",
                                .build_log = "kernels.c: In function 'relu':\n"
                                             "kernels.c:12:5: error: expected ';' before '}'\n"
-                                            "kernels.c:20:1: warning: unused\n"};
+                                            "kernels.c:20:1: warning: unused\n"
+                                            "kernels.c:3:10: fatal error: x.h: No such file\n"};
     text = report_annotations_github(&u, &cfg, "assignments/kernels");
     ck_assert_ptr_nonnull(text);
     ck_assert_str_eq(text, "::error file=assignments/kernels/kernels.c,line=12,col=5,"
-                           "title=compile error::expected ';' before '}'\n");
+                           "title=compile error::expected ';' before '}'\n"
+                           "::error file=assignments/kernels/kernels.c,line=3,col=10,"
+                           "title=compile error::x.h: No such file\n");
     free(text);
     u.build_log = NULL;
     text = report_annotations_github(&u, &cfg, "assignments/kernels");

@@ -88,7 +88,8 @@ static void report_gh_check(struct report_buf *b, const struct grader_cfg *cfg,
     report_gh_error(b, path, (unsigned)line, 0, title, c->message ? c->message : "failed");
 }
 
-/* Parses "FILE:LINE:COL: error: TEXT" (gcc and clang); false otherwise. */
+/* Parses "FILE:LINE:COL: error: TEXT" or "...: fatal error: TEXT" (gcc and clang);
+ * false otherwise. */
 static bool report_cc_error(const char *line, size_t len, char *file, size_t filelen,
                             unsigned *ln, unsigned *col, const char **text)
 {
@@ -104,15 +105,19 @@ static bool report_cc_error(const char *line, size_t len, char *file, size_t fil
         if (q >= end || *q != ':')
             return false;
     }
-    static const char tag[] = " error: ";
-    if ((size_t)(end - q - 1) < sizeof tag - 1 || strncmp(q + 1, tag, sizeof tag - 1) != 0)
-        return false;
-    memcpy(file, line, (size_t)(p - line));
-    file[p - line] = '\0';
-    *ln = (unsigned)l;
-    *col = (unsigned)c;
-    *text = q + sizeof tag;
-    return true;
+    static const char *const tags[] = {" error: ", " fatal error: "};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        size_t n = strlen(tags[i]);
+        if ((size_t)(end - q - 1) < n || strncmp(q + 1, tags[i], n) != 0)
+            continue;
+        memcpy(file, line, (size_t)(p - line));
+        file[p - line] = '\0';
+        *ln = (unsigned)l;
+        *col = (unsigned)c;
+        *text = q + 1 + n;
+        return true;
+    }
+    return false;
 }
 
 /* Each compiler error of the student's build log, at sub_dir/FILE:LINE. */
