@@ -1,6 +1,6 @@
 /*
  * markdown.c -- the student's report in Markdown (report_markdown(),
- * report.h): report.md, results.json's "output" and CI job summaries.
+ * report.h): report.md and CI job summaries.
  */
 #include "report/report_priv.h"
 

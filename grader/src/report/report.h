@@ -94,8 +94,8 @@ char *report_text_styled(const struct res_submission *s, const struct grader_cfg
                          enum report_audience aud, unsigned style);
 
 /**
- * The student's report in Markdown (report.md, results.json's "output",
- * a GitHub Actions job summary): a heading with the score, the late
+ * The student's report in Markdown (report.md, a GitHub Actions job
+ * summary; results.json's "output" is report_json()'s own): a heading with the score, the late
  * penalty, one table row per test the student may see (res_student_visible())
  * and one "Hidden tests" row of points for the others, then for each
  * visible test that did not pass its message, its failing checks and the
