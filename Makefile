@@ -125,7 +125,7 @@ test: all check-stubs test-layering test-unit test-solution test-stub test-stude
       test-policy \
       fuzz-smoke \
       test-corpus test-corpus-fallback test-sandbox test-perf test-mutagen test-mutants test-shards \
-      test-slurm test-adjust test-outputs \
+      test-slurm test-adjust test-ratelimit test-outputs \
       test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"
 

@@ -282,7 +282,8 @@ static int grade_run(struct app *a, const struct grade_args *g, const char *sub,
                             .work_root = a->scratch.path, .use_bwrap = a->sandbox_level,
                             .sandbox = a->sandbox_desc, .keep_scratch = g->keep, .unit_jobs = ncpu > 0 ? (unsigned)ncpu : 1,
                             .skip_performance = g->no_perf, .cancel = &got_stop,
-                            .student_email = email, .submitted_at = iso};
+                            .student_email = email, .submitted_at = iso,
+                            .metadata = g->metadata};
     install_stop_handlers();
     struct grade_slot slot = {g->uid_base, g->uid_base};
     struct res_submission res;

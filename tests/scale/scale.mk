@@ -4,10 +4,11 @@
 #                 (grader merge), and grader/scale/grade-parallel.sh
 #   test-adjust   a batch with the instructor's adjustments file (extensions,
 #                 points, tests set by hand) and every output
+#   test-ratelimit  grading.max_per_day through grade --metadata (Gradescope)
 #   test-slurm    the Slurm job array on a one-node cluster started for the
 #                 test (skips itself, with a notice, where Slurm cannot run)
 
-.PHONY: test-shards test-slurm test-adjust
+.PHONY: test-shards test-slurm test-adjust test-ratelimit
 
 test-shards: $(GRADER)
 	@sh tests/scale/shards.sh $(GRADER) $(BUILD)/shards
@@ -17,3 +18,6 @@ test-slurm: $(GRADER)
 
 test-adjust: $(GRADER)
 	@sh tests/scale/adjust.sh $(GRADER) $(BUILD)/adjust
+
+test-ratelimit: $(GRADER)
+	@sh tests/scripts/ratelimit_e2e.sh $(GRADER) $(BUILD)/ratelimit

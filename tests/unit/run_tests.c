@@ -31,6 +31,7 @@ int main(int argc, char **argv)
         tsan_suite,
         mutreport_suite,
         adjust_suite,
+        ratelimit_suite,
         exports_suite,
     };
     SRunner *sr = srunner_create(NULL);

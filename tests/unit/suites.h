@@ -28,6 +28,7 @@ Suite *merge_suite(void);
 Suite *tsan_suite(void);
 Suite *mutreport_suite(void);
 Suite *adjust_suite(void);
+Suite *ratelimit_suite(void);
 Suite *exports_suite(void);
 
 #endif /* UNIT_SUITES_H */

@@ -274,6 +274,8 @@ struct cfg_leaks {
 struct cfg_grading {
     bool seeded;             /* "seed" is given */
     uint64_t seed;           /* "seed": a positive integer */
+    uint64_t max_per_day;    /* "max_per_day": graded submissions per student in any
+                                24 hours (score/ratelimit.h); 0: no limit */
 };
 
 /** How performance tests are built and run ("performance" section). */

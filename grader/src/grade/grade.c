@@ -27,6 +27,7 @@
 #include "report/report.h"
 #include "sandbox/sbx.h"
 #include "sandbox/scratch.h"
+#include "score/ratelimit.h"
 #include "util/strv.h"
 #include "run/testrun.h"
 #include "run/tsan.h"
@@ -50,6 +51,7 @@ struct grade_run {
     char *err;
     size_t errlen;
     uint64_t start_ms;      /* fs_now_ms() when grading began */
+    double rate_score;      /* over grading.max_per_day: the last submission's score */
 };
 
 static int grade_errf(struct grade_run *g, const char *fmt, ...)
@@ -760,6 +762,34 @@ static int grade_late(struct grade_run *g, const char *submission_dir)
     return rc;
 }
 
+/* grading.max_per_day (ratelimit.h): over it, the submission is not graded
+ * (RES_UNGRADABLE, the limit's message) and keeps the last one's score.
+ * The metadata is --metadata's, else the folder's; without it no limit
+ * can apply.  A file that is there but unreadable is the grader's failure. */
+static int grade_rate_limit(struct grade_run *g, const char *submission_dir)
+{
+    const struct grade_env *env = g->env;
+    struct rate_verdict v;
+    char why[512] = "", msg[512], *path;
+    if (env->cfg->grading.max_per_day == 0)
+        return 0;
+    path = env->metadata ? strdup(env->metadata) : fs_join(submission_dir, RES_METADATA_FILE);
+    if (!path)
+        return grade_errf(g, "out of memory");
+    unsigned max = (unsigned)env->cfg->grading.max_per_day;
+    int rc = rate_check(path, max, &v, why, sizeof why);
+    free(path);
+    if (rc < 0)
+        return grade_errf(g, "rate limit: %s", why);
+    if (rc == 0 && v.limited) {
+        rate_message(&v, max, msg, sizeof msg);
+        grade_ungradable(g->res, "%s", msg);
+        g->res->rate_limited = true;
+        g->rate_score = v.previous_score;
+    }
+    return 0;
+}
+
 static void grade_cleanup(struct grade_run *g)
 {
     if (g->scratch && !g->env->keep_scratch)
@@ -791,7 +821,9 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         grade_errf(&g, "cannot create %s: %s", out_dir, strerror(errno));
         goto done;
     }
-    if (grade_prepare(&g, submission_dir) < 0)
+    if (grade_rate_limit(&g, submission_dir) < 0)
+        goto done;
+    if (!res->rate_limited && grade_prepare(&g, submission_dir) < 0)
         goto done;
     res->phases.prepare_ms = fs_now_ms() - g.start_ms;
     if (res->status == RES_GRADED && grade_build(&g) < 0)
@@ -817,6 +849,8 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         grade_errf(&g, "out of memory");
         goto done;
     }
+    if (res->rate_limited)   /* the score Gradescope showed stays */
+        res->score = g.rate_score;
     if (res->status == RES_GRADED && env->cfg->coverage.enabled && grade_coverage(&g, out_dir) < 0)
         goto done;
     rc = grade_reports(&g, out_dir);

@@ -52,6 +52,9 @@ struct grade_env {
                                           NULL: the submission folder's
                                           submission_metadata.json, else its
                                           submitted_at file (res_time_in_folder()) */
+    const char *metadata;              /* Gradescope's submission_metadata.json (grade
+                                          --metadata), or NULL: the submission
+                                          folder's; read for grading.max_per_day */
     const struct adj_file *adjust;     /* the instructor's adjustments (adjust.h), or
                                           NULL: applied after the late policy
                                           (res_apply_adjustments()) */

@@ -274,7 +274,8 @@ static json_t *report_json_extra(const struct res_submission *s, const struct gr
         && report_jset(o, "late", report_json_late(s, cfg))
         && report_jset(o, "degraded", report_json_degraded(s))
         && (report_adjust_count(s) == 0
-            || report_jset(o, "adjustments", report_json_adjustments(s)));
+            || report_jset(o, "adjustments", report_json_adjustments(s)))
+        && (!s->rate_limited || report_jset(o, "rate_limited", json_true()));
     return report_jdone(o, ok);
 }
 

@@ -163,6 +163,8 @@ struct res_submission {
                                  file's order (res_apply_adjustments()) */
     size_t nadjustments;
     char *extension_reason;   /* an extension moved late.due: why; else NULL */
+    bool rate_limited;        /* over grading.max_per_day: not graded, the score is
+                                 the last submission's (score/ratelimit.h) */
 };
 
 /** Zeroes *s. */
