@@ -113,11 +113,14 @@ $(UNIT_TESTS): $(UNIT_OBJ) $(BUILD)/grader/libgrader.a \
 
 # ---- stubs --------------------------------------------------------------
 
+# The stub from the solution, and the student README's grading section
+# from config.yaml (its points, categories, performance tests, flags).
+STUB_README = --config config.yaml --readme assignments/kernels/README.md
 stubs: $(MKSTUB)
-	$(MKSTUB) solutions/kernels/kernels.c -o assignments/kernels/kernels.c
+	$(MKSTUB) solutions/kernels/kernels.c -o assignments/kernels/kernels.c $(STUB_README)
 
 check-stubs: $(MKSTUB)
-	@$(MKSTUB) --check solutions/kernels/kernels.c -o assignments/kernels/kernels.c
+	@$(MKSTUB) --check solutions/kernels/kernels.c -o assignments/kernels/kernels.c $(STUB_README)
 
 # ---- tests --------------------------------------------------------------
 

@@ -94,6 +94,27 @@ START_TEST(test_malformed_files)
 }
 END_TEST
 
+/* The README's grading section replaces what lies between its markers. */
+START_TEST(test_readme_splice)
+{
+    const char *readme = "# Title\n" STUB_README_BEGIN "\nold text\nmore\n"
+                         STUB_README_END "\nafter\n";
+    struct stub_error err = {0};
+    char *out = NULL;
+
+    ck_assert_int_eq(stub_readme_splice(readme, "new\n", &out, &err), 0);
+    ck_assert_str_eq(out, "# Title\n" STUB_README_BEGIN "\nnew\n" STUB_README_END
+                          "\nafter\n");
+    free(out);
+    ck_assert_int_eq(stub_readme_splice("no markers\n", "new\n", &out, &err), -1);
+    ck_assert_ptr_null(out);
+    ck_assert_ptr_nonnull(strstr(err.message, "BEGIN GENERATED"));
+    /* END before BEGIN is no section */
+    ck_assert_int_eq(stub_readme_splice(STUB_README_END "\n" STUB_README_BEGIN "\n", "x\n",
+                                        &out, &err), -1);
+}
+END_TEST
+
 Suite *stubgen_suite(void)
 {
     Suite *s = suite_create("stubgen");
@@ -103,6 +124,7 @@ Suite *stubgen_suite(void)
     tcase_add_test(tc, test_text_outside_blocks_is_kept);
     tcase_add_test(tc, test_crlf_markers);
     tcase_add_test(tc, test_malformed_files);
+    tcase_add_test(tc, test_readme_splice);
     suite_add_tcase(s, tc);
     return s;
 }

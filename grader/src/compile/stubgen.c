@@ -6,6 +6,8 @@
  */
 #include "compile/stubgen.h"
 
+#include "config/cfg.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -154,4 +156,162 @@ int stub_generate(const char *src, size_t len, char **out, struct stub_error *er
     }
     *out = buf;
     return blocks;
+}
+
+/* ---- the README's grading section ------------------------------------------- */
+
+/* Points as the README writes them: 4, 2.5. */
+static void stub_points(FILE *f, double points)
+{
+    fprintf(f, "%.15g", points);
+}
+
+/* The flags of strv, space-separated. */
+static void stub_flags(FILE *f, const struct cfg_strv *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        fprintf(f, "%s%s", i ? " " : "", v->v[i]);
+}
+
+static void stub_cache(FILE *f, const char *name, const struct cfg_cache *c)
+{
+    fprintf(f, "%s %llu KiB, %llu-way, %llu-byte lines", name,
+            (unsigned long long)(c->size / 1024), (unsigned long long)c->ways,
+            (unsigned long long)c->line);
+}
+
+/* The visible check units' table. */
+static void stub_visible_table(FILE *f, const struct grader_cfg *cfg)
+{
+    fputs("| visible unit (`make test ONLY=...`) | what it checks | points | category |\n"
+          "|---|---|---|---|\n", f);
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        const struct cfg_test *t = &cfg->tests[i];
+        if (t->visibility != CFG_VIS_VISIBLE || t->kind != CFG_KIND_CHECK)
+            continue;
+        fprintf(f, "| `%s` | %s | ", t->id, t->name);
+        stub_points(f, t->points);
+        fprintf(f, " | %s |\n", t->category ? t->category : "");
+    }
+}
+
+/* How a performance test scores (perf_score.c's rules). */
+static void stub_perf_rule(FILE *f, const struct cfg_perf_test *pt)
+{
+    if (pt->metric == CFG_METRIC_THREADS) {
+        fprintf(f, "%u worker threads", pt->threads);
+        if (pt->balance > 0)
+            fprintf(f, ", the least busy doing at least %.15g of the busiest's work",
+                    pt->balance);
+        fputs(": all points, else none", f);
+    } else if (pt->nsteps > 0) {
+        fprintf(f, "%s of `%s` / the same of `%s`:", cfg_metric_name(pt->metric),
+                pt->measure, pt->reference);
+        for (size_t i = 0; i < pt->nsteps; i++)
+            fprintf(f, "%s %.15g%% at or below %.15g", i ? "," : "",
+                    100.0 * pt->steps[i].score, pt->steps[i].at_most);
+    } else {
+        fprintf(f, "%s of `%s` / the same of `%s`: all points at or below %.15g, none "
+                   "at or above %.15g, linear between", cfg_metric_name(pt->metric),
+                pt->measure, pt->reference, pt->full_at, pt->zero_at);
+    }
+}
+
+/* The performance tests' table (the visible ones; the others count in the total). */
+static void stub_perf_table(FILE *f, const struct grader_cfg *cfg)
+{
+    fputs("| performance test | how it scores | points |\n"
+          "|---|---|---|\n", f);
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        const struct cfg_test *t = &cfg->tests[i];
+        if (t->visibility != CFG_VIS_VISIBLE || t->kind != CFG_KIND_PERFORMANCE)
+            continue;
+        fprintf(f, "| `%s`: %s | ", t->id, t->name);
+        stub_perf_rule(f, &t->perf);
+        fputs(" | ", f);
+        stub_points(f, t->points);
+        fputs(" |\n", f);
+    }
+}
+
+int stub_readme_section(const struct grader_cfg *cfg, char **out)
+{
+    double visible = 0, perf = 0, other = 0;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    *out = NULL;
+    if (f == NULL)
+        return -1;
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        const struct cfg_test *t = &cfg->tests[i];
+        if (t->kind == CFG_KIND_PERFORMANCE)
+            perf += t->points;
+        else if (t->visibility == CFG_VIS_VISIBLE)
+            visible += t->points;
+        else
+            other += t->points;
+    }
+    fprintf(f, "Of the %.15g points, the visible tests below are worth %.15g (`make "
+               "grade` shows\neach one's points and their total), the performance "
+               "tests %.15g, and tests\nyou do not see %.15g (your report shows "
+               "those only as a total).\n\n",
+            visible + perf + other, visible, perf, other);
+    stub_visible_table(f, cfg);
+    fputs("\nThe correctness build compiles your file with these flags (when one is "
+          "given\ntwice, the later wins):\n\n```\n", f);
+    stub_flags(f, &cfg->build.cflags);
+    fputs("\n", f);
+    stub_flags(f, &cfg->build.student_cflags);
+    fputs("\n```\n", f);
+    if (cfg->performance.enabled) {
+        fputs("\nThe performance build compiles it again, with\n\n```\n", f);
+        stub_flags(f, &cfg->performance.cflags);
+        fputs("\n```\n\nand callgrind simulates ", f);
+        stub_cache(f, "an L1 data cache of", &cfg->performance.d1);
+        fputs("\nand ", f);
+        stub_cache(f, "a last level of", &cfg->performance.ll);
+        fputs(".\nEach count is divided by the same count of a reference kernel "
+              "the grader\nruns the same way:\n\n", f);
+        stub_perf_table(f, cfg);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+/* The start of the line of text that equals marker, or NULL. */
+static const char *stub_find_line(const char *text, const char *marker)
+{
+    size_t n = strlen(marker);
+    for (const char *p = text; p != NULL && *p != '\0';) {
+        if (strncmp(p, marker, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+            return p;
+        p = strchr(p, '\n');
+        if (p != NULL)
+            p++;
+    }
+    return NULL;
+}
+
+int stub_readme_splice(const char *readme, const char *section, char **out,
+                       struct stub_error *err)
+{
+    const char *begin = stub_find_line(readme, STUB_README_BEGIN);
+    const char *end = begin ? stub_find_line(begin, STUB_README_END) : NULL;
+
+    *out = NULL;
+    if (begin == NULL || end == NULL)
+        return stub_fail(err, 0, "no '" STUB_README_BEGIN "' line followed by a '"
+                         STUB_README_END "' line");
+    const char *body = strchr(begin, '\n') + 1;   /* end follows, so a newline does */
+    if (asprintf(out, "%.*s%s%s", (int)(body - readme), readme, section, end) < 0) {
+        *out = NULL;
+        return stub_fail(err, 0, "out of memory");
+    }
+    return 0;
 }

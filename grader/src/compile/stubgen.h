@@ -32,4 +32,32 @@ struct stub_error {
  */
 int stub_generate(const char *src, size_t len, char **out, struct stub_error *err);
 
+struct grader_cfg;
+
+/*
+ * The student README's grading section, generated from the config so that
+ * it cannot drift from it (mkstub --config --readme, `make stubs`; `make
+ * check-stubs` fails when the README is out of date).  It lies between a
+ * line STUB_README_BEGIN and a line STUB_README_END.
+ */
+#define STUB_README_BEGIN "<!-- BEGIN GENERATED: grading (mkstub --readme from config.yaml) -->"
+#define STUB_README_END "<!-- END GENERATED: grading -->"
+
+/**
+ * The section's Markdown for cfg, markers excluded: the visible check
+ * units with their points and categories, the visible, performance and
+ * hidden totals (hidden tests only as a total: no hidden id or name), the
+ * performance tests with their metric and scale, the build flags and the
+ * simulated caches.  *out is malloc'd; 0, or -1 when out of memory.
+ */
+int stub_readme_section(const struct grader_cfg *cfg, char **out);
+
+/**
+ * readme with the lines between its STUB_README_BEGIN and STUB_README_END
+ * lines replaced by section (malloc'd into *out).  0, or -1 with *err if
+ * the markers are missing or out of order (or out of memory).
+ */
+int stub_readme_splice(const char *readme, const char *section, char **out,
+                       struct stub_error *err);
+
 #endif /* STUBGEN_H */
