@@ -36,7 +36,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lm
 DEB_PKGS = gcc make pkg-config check libsubunit-dev libyaml-dev libjansson-dev \
            libxml2-dev libxml2-utils libcsv-dev lcov gcovr bubblewrap valgrind binutils jq \
            clang libclang-rt-14-dev libopenblas-dev procps libzip-dev unzip \
-           parallel libseccomp-dev libclang-dev libdw-dev
+           parallel libseccomp-dev libclang-dev nettle-dev libdw-dev
 
 KERNELS_INC = -Iharness/tensor -Iharness/check -Iharness/kernels -Iassignments/kernels
 HARNESS_SRC = harness/tensor/tensor.c harness/check/tcheck.c harness/check/tc_track.c \
@@ -128,6 +128,7 @@ test: all check-stubs test-layering test-unit test-solution test-stub test-stude
       test-policy \
       fuzz-smoke \
       test-corpus test-corpus-fallback test-sandbox test-perf test-mutagen test-mutants test-shards \
+      test-cache \
       test-slurm test-adjust test-ratelimit test-outputs \
       test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"

@@ -6,7 +6,7 @@
 #   make -f grader/grader.mk            builds build/grader/grader
 #
 # Needs the Debian packages libyaml-dev libjansson-dev libxml2-dev
-# libcsv-dev libzip-dev libseccomp-dev pkg-config.
+# libcsv-dev libzip-dev libseccomp-dev nettle-dev pkg-config.
 
 BUILD        ?= build
 CC           ?= cc
@@ -15,7 +15,7 @@ GRADER_LDFLAGS ?= -pthread
 # The top-level Makefile makes objects wait for its package check.
 GRADER_ORDER ?=
 
-GRADER_PKGS    = yaml-0.1 jansson libxml-2.0 libzip libseccomp
+GRADER_PKGS    = yaml-0.1 jansson libxml-2.0 libzip libseccomp nettle
 GRADER_PKG_CFLAGS = $(shell pkg-config --cflags $(GRADER_PKGS) 2>/dev/null)
 GRADER_LIBS    = $(shell pkg-config --libs $(GRADER_PKGS) 2>/dev/null) -lcsv -lm
 GRADER_INC     = -Igrader/src

@@ -4,14 +4,17 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "grade/grade.h"
 #include "report/report.h"
 #include "scale/batch.h"
+#include "scale/cache.h"
 
 static const char usage_batch[] =
     "usage: grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]\n"
@@ -25,6 +28,10 @@ static const char usage_batch[] =
     "  -o, --output OUTDIR       where to write (default grader-batch)\n"
     "  -j, --jobs N              parallel submissions (default: number of CPUs)\n"
     "  --force                   regrade everyone\n"
+    "  --no-cache                grade every student again, even one whose submission,\n"
+    "                            config, trusted objects and grader are unchanged since a\n"
+    "                            grading in the regrade cache (CACHE/results/, CACHE as\n"
+    "                            for the trusted objects)\n"
     "  --shard I/N               grade only shard I of N (1 <= I <= N <= 10000): of the\n"
     "                            students sorted by name, the k-th (from 0) when\n"
     "                            k % N == I - 1; combine the shards with 'grader merge'\n"
@@ -73,6 +80,7 @@ struct batch_args {
     struct batch_opts bo;
     enum color_when color;
     bool no_perf;
+    bool no_cache;              /* --no-cache */
     enum app_sandbox sandbox;
     const char *adjustments;    /* --adjustments FILE, or NULL */
 };
@@ -88,6 +96,7 @@ static int batch_parse(struct app *a, int argc, char **argv, struct batch_args *
         {"no-performance", no_argument, NULL, 'P'},
         {"shard", required_argument, NULL, 'S'},
         {"color", required_argument, NULL, 'C'},
+        {"no-cache", no_argument, NULL, 'K'},
         {"adjustments", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
@@ -99,6 +108,7 @@ static int batch_parse(struct app *a, int argc, char **argv, struct batch_args *
         case 'c': a->config_path = optarg; break;
         case 'F': b->bo.force = true; break;
         case 'P': b->no_perf = true; break;
+        case 'K': b->no_cache = true; break;
         case 'A': b->adjustments = optarg; break;
         case 'n': b->sandbox = APP_SANDBOX_NONE; break;
         case 'X':
@@ -169,9 +179,17 @@ int cmd_batch(struct app *a, int argc, char **argv)
                             .skip_performance = b.no_perf, .cancel = &got_stop,
                             .adjust = b.adjustments ? &adjust : NULL};
     struct batch_summary sum;
-    char err[1024] = "";
+    char err[1024] = "", exe[PATH_MAX];
+    struct rcache cache = {0};
+    if (!b.no_cache && (!realpath("/proc/self/exe", exe) ||
+                        rcache_open(&cache, a->cache_root, exe, b.adjustments, &env, err,
+                                    sizeof err) < 0))
+        fprintf(stderr, "grader: no regrade cache (every student is graded): %s\n",
+                err[0] ? err : strerror(errno));
+    b.bo.cache = cache.dir ? &cache : NULL;
     install_stop_handlers();   /* Ctrl-C: kill the running tests, keep finished students */
     rc = batch_run(&env, &b.bo, &sum, err, sizeof err);
+    rcache_close(&cache);
     adj_release(&adjust);
     if (rc < 0) {
         fprintf(stderr, "grader: %s\n", err);
@@ -186,8 +204,9 @@ int cmd_batch(struct app *a, int argc, char **argv)
     printf("gradebook: %s/gradebook.csv, dashboard: %s/index.html, reports: %s/students/NAME/\n",
            b.bo.out_dir, b.bo.out_dir, b.bo.out_dir);
     fflush(stdout);
-    fprintf(stderr, "graded %zu, skipped %zu (already graded), ungradable %zu, failed %zu%s\n",
-            sum.graded, sum.skipped, sum.ungradable, sum.failed,
+    fprintf(stderr, "graded %zu, skipped %zu (already graded), ungradable %zu, failed %zu, "
+            "reused %zu (regrade cache)%s\n", sum.graded, sum.skipped, sum.ungradable,
+            sum.failed, sum.reused,
             sum.stopped ? " -- stopped early; run again to finish" : "");
     if (got_stop)
         return EXIT_STOPPED;

@@ -7,8 +7,10 @@
 #   test-ratelimit  grading.max_per_day through grade --metadata (Gradescope)
 #   test-slurm    the Slurm job array on a one-node cluster started for the
 #                 test (skips itself, with a notice, where Slurm cannot run)
+#   test-cache    batch's regrade cache (grader/src/scale/cache.h): reuse,
+#                 byte-identical outputs, a changed key grades again
 
-.PHONY: test-shards test-slurm test-adjust test-ratelimit
+.PHONY: test-shards test-slurm test-adjust test-cache test-ratelimit
 
 test-shards: $(GRADER)
 	@sh tests/scale/shards.sh $(GRADER) $(BUILD)/shards
@@ -21,3 +23,6 @@ test-adjust: $(GRADER)
 
 test-ratelimit: $(GRADER)
 	@sh tests/scripts/ratelimit_e2e.sh $(GRADER) $(BUILD)/ratelimit
+
+test-cache: $(GRADER)
+	@sh tests/scale/cache.sh $(GRADER) $(BUILD)/cache-test

@@ -76,26 +76,30 @@ struct bld_flavour {
     const struct cfg_strv *sources;      /* the trusted sources */
     const char *obj_dir;                 /* student objects: scratch/obj_dir/ */
     const char *trusted_dir;             /* staged trusted objects: scratch/trusted_dir/ */
+    const char *include_dir;             /* staged headers: scratch/include_dir/N/ (one per
+                                            flavour: the builds may run at the same time) */
 };
 
 static struct bld_flavour bld_tests_flavour(const struct grader_cfg *cfg)
 {
     return (struct bld_flavour){"tests", &cfg->build.cflags, &cfg->build.student_cflags,
-                                &cfg->build.ldflags, &cfg->build.sources, "obj", "trusted"};
+                                &cfg->build.ldflags, &cfg->build.sources, "obj", "trusted",
+                                "include"};
 }
 
 static struct bld_flavour bld_tsan_flavour(const struct grader_cfg *cfg)
 {
     const struct cfg_tsan *ts = &cfg->tsan;
     return (struct bld_flavour){"tsan", &ts->cflags, &ts->student_cflags, &ts->ldflags,
-                                &ts->sources, BLD_TSAN_DIR, "trusted-tsan"};
+                                &ts->sources, BLD_TSAN_DIR, "trusted-tsan",
+                                "include-tsan"};
 }
 
 static struct bld_flavour bld_perf_flavour(const struct grader_cfg *cfg)
 {
     const struct cfg_performance *p = &cfg->performance;
     return (struct bld_flavour){"performance", &p->cflags, NULL, &p->ldflags, &p->sources,
-                                BLD_PERF_DIR, "trusted-perf"};
+                                BLD_PERF_DIR, "trusted-perf", "include-perf"};
 }
 
 /*
@@ -461,8 +465,8 @@ int bld_perf_link_trusted(const struct grader_cfg *cfg, const struct bld_trusted
  * Copies the trusted objects and the include folders' headers into the
  * scratch folder: the sandbox then needs no view of the repository or
  * the cache, whatever their permissions, and no #include can reach a
- * solution or a hidden suite.  scratch/include/N mirrors include_dirs[N];
- * the objects go to scratch/<f->trusted_dir>/.
+ * solution or a hidden suite.  scratch/<f->include_dir>/N mirrors
+ * include_dirs[N]; the objects go to scratch/<f->trusted_dir>/.
  */
 static int bld_stage(const struct grader_cfg *cfg, const struct bld_flavour *f,
                      char *const tobjs[], size_t ntobjs, const char *scratch,
@@ -471,7 +475,7 @@ static int bld_stage(const struct grader_cfg *cfg, const struct bld_flavour *f,
     for (size_t i = 0; i < cfg->build.include_dirs.n; i++) {
         glob_t g;
         char *dir = NULL;
-        if (asprintf(&dir, "%s/include/%zu", scratch, i) < 0)
+        if (asprintf(&dir, "%s/%s/%zu", scratch, f->include_dir, i) < 0)
             return -1;
         strv_pushf(incs, "-I%s", dir);
         int rc = fs_mkdir_p(dir, 0755);

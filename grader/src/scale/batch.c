@@ -94,7 +94,7 @@ static bool batch_is_graded(const char *students_dir, const char *name)
 }
 
 static void batch_progress(struct batch_state *st, const char *name,
-                           const struct res_submission *res, const char *failure)
+                           const struct res_submission *res, bool reused, const char *failure)
 {
     const struct batch_opts *o = st->o;
     if (!o->progress)
@@ -105,9 +105,11 @@ static void batch_progress(struct batch_state *st, const char *name,
     if (failure)
         snprintf(what, sizeof what, "%s: grader error: %s", name, failure);
     else if (res->status == RES_UNGRADABLE)
-        snprintf(what, sizeof what, "%s: ungradable, 0/%g", name, res->max_score);
+        snprintf(what, sizeof what, "%s: ungradable, 0/%g%s", name, res->max_score,
+                 reused ? " (reused)" : "");
     else
-        snprintf(what, sizeof what, "%s: %g/%g", name, res->score, res->max_score);
+        snprintf(what, sizeof what, "%s: %g/%g%s", name, res->score, res->max_score,
+                 reused ? " (reused)" : "");
     if (o->progress_tty)
         fprintf(o->progress, "\r\033[K[%zu/%zu] %3zu%%  ETA %llum%02llus  %s", st->done, st->todo,
                 st->done * 100 / (st->todo ? st->todo : 1),
@@ -117,23 +119,71 @@ static void batch_progress(struct batch_state *st, const char *name,
     fflush(o->progress);
 }
 
+/*
+ * The summary a reused student's progress line needs, from its
+ * results.json (the rest of *res stays empty).
+ */
+static void batch_reused_result(const char *dir, struct res_submission *res)
+{
+    char *json = fs_join(dir, "results.json");
+    struct res_row row;
+    if (json && res_row_load(json, &row) == 0) {
+        res->status = row.graded ? RES_GRADED : RES_UNGRADABLE;
+        res->score = row.score;
+        res->max_score = row.max_score;
+        res_row_release(&row);
+    }
+    free(json);
+}
+
+/*
+ * Into `partial`: the regrade cache's copy when it has this key (1), else
+ * a grading, stored in the cache when it is clean (0); -1 as
+ * grade_submission().
+ */
+static int batch_grade_cached(struct batch_state *st, const struct grade_slot *slot,
+                              const char *sub, const char *name, const char *partial,
+                              struct res_submission *res, char *err, size_t errlen)
+{
+    const struct rcache *cache = st->o->cache;
+    char key[RCACHE_KEY_HEX];
+    bool keyed = cache && rcache_key(cache, st->env, sub, name, key) == 0;
+    if (keyed) {
+        int hit = rcache_fetch(cache, key, partial);
+        if (hit == 1) {
+            res_submission_init(res);
+            batch_reused_result(partial, res);
+            return 1;
+        }
+        fs_remove_tree(partial);   /* a failed copy: grade instead */
+    }
+    int rc = grade_submission(st->env, slot, sub, name, partial, res, err, errlen);
+    if (rc == 0 && keyed && res->ndegraded == 0)
+        rcache_store(cache, key, partial);   /* best effort: the grading stands */
+    return rc;
+}
+
 /* Grades one student into .NAME.partial, then renames it into place. */
 static int batch_grade_one(struct batch_state *st, const struct grade_slot *slot,
-                           const char *name, struct res_submission *res,
+                           const char *name, struct res_submission *res, bool *reused,
                            char *err, size_t errlen)
 {
     char *sub = fs_join(st->o->submissions_dir, name), *final = fs_join(st->students_dir, name);
     char *partial = NULL;
     int rc = -1;
+    *reused = false;
     if (sub && final && asprintf(&partial, "%s/.%s.partial", st->students_dir, name) >= 0) {
         fs_remove_tree(partial);
-        rc = grade_submission(st->env, slot, sub, name, partial, res, err, errlen);
+        rc = batch_grade_cached(st, slot, sub, name, partial, res, err, errlen);
+        *reused = rc == 1;
+        rc = rc < 0 ? -1 : 0;
         if (rc == 0 && (fs_remove_tree(final) < 0 || rename(partial, final) < 0))
             rc = batch_errf(err, errlen, "cannot move the result into %s: %s", final,
                             strerror(errno));
         if (rc < 0)
             fs_remove_tree(partial);
     } else {
+        res_submission_init(res);
         batch_errf(err, errlen, "out of memory");
     }
     free(sub);
@@ -162,7 +212,8 @@ static void *batch_worker_main(void *arg)
 
         struct res_submission res;
         char err[512] = "";
-        int rc = batch_grade_one(st, &slot, st->names.v[i], &res, err, sizeof err);
+        bool reused = false;
+        int rc = batch_grade_one(st, &slot, st->names.v[i], &res, &reused, err, sizeof err);
         pthread_mutex_lock(&st->lock);
         if (rc < 0 && st->o->stop && *st->o->stop) {   /* interrupted: not a failure */
             st->sum->stopped = true;
@@ -177,7 +228,9 @@ static void *batch_worker_main(void *arg)
             st->sum->ungradable++;
         if (rc == 0)
             st->sum->graded++;
-        batch_progress(st, st->names.v[i], &res, rc < 0 ? err : NULL);
+        if (rc == 0 && reused)
+            st->sum->reused++;
+        batch_progress(st, st->names.v[i], &res, reused, rc < 0 ? err : NULL);
         pthread_mutex_unlock(&st->lock);
         res_submission_release(&res);
     }

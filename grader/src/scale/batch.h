@@ -28,6 +28,7 @@
 
 #include "config/cfg.h"
 #include "grade/grade.h"
+#include "scale/cache.h"
 #include "util/strv.h"
 
 struct batch_opts {
@@ -41,13 +42,16 @@ struct batch_opts {
     volatile sig_atomic_t *stop;/* set by a signal handler: finish no new students */
     unsigned shard_index;       /* shard I of shard_count, 1 <= I <= shard_count */
     unsigned shard_count;       /* 0 or 1: every student; else at most BATCH_MAX_SHARDS */
+    const struct rcache *cache; /* the regrade cache (cache.h), or NULL: a student
+                                   whose key is there is copied, not graded */
 };
 
 #define BATCH_MAX_SHARDS 10000u
 
 struct batch_summary {
     size_t students;            /* sub-folders found */
-    size_t graded;              /* graded by this run */
+    size_t graded;              /* graded by this run (reused ones included) */
+    size_t reused;              /* of the graded: copied from the regrade cache */
     size_t skipped;             /* already graded before */
     size_t ungradable;          /* of the graded: RES_UNGRADABLE */
     size_t failed;              /* the grader failed on them; see the progress output */

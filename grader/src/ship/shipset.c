@@ -22,7 +22,7 @@
 /* The Debian packages the grader itself needs, to build and to grade. */
 static const char *const rel_grader_packages[] = {
     "gcc", "make", "pkg-config", "binutils", "libyaml-dev", "libjansson-dev",
-    "libxml2-dev", "libcsv-dev", "libzip-dev", "libseccomp-dev", NULL,
+    "libxml2-dev", "libcsv-dev", "libzip-dev", "libseccomp-dev", "nettle-dev", NULL,
 };
 
 __attribute__((format(printf, 3, 4)))
