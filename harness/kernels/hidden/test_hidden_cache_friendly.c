@@ -2,8 +2,9 @@
  * test_hidden_cache_friendly.c -- hidden suite "hidden_cache_friendly":
  * the blocked matmul on sizes its block size does not divide.
  *
- *   remainders  33x17 @ 17x65 and 100x37 @ 37x29 with blocks 1, 3, 7, 16,
- *               32 and 1000 (larger than every dimension), and SIZE_MAX
+ *   remainders  33x17 @ 17x65, 100x37 @ 37x29 and 5x70 @ 70x1100 with
+ *               blocks 1, 3, 7, 16, 32 and 1000 (larger than every
+ *               dimension of the first two), and SIZE_MAX
  *   vectors     1xN @ NxM and Nx1 @ 1xN with blocks that leave remainders
  *   errors      block_size 0, NULL operands, wrong ranks, inner dimensions
  *               that differ (plus one valid call, so a stub cannot pass)
@@ -73,6 +74,21 @@ TC_TEST(test_remainders_100x37x29)
     struct tc_rng rng;
     tc_rng_seed(&rng, 302);
     check_all_blocks(&rng, 100, 37, 29);
+}
+
+/*
+ * 5x70 @ 70x1100: a wide product.  Code that blocks at a second level,
+ * packing B in panels of some 1024 columns or k in blocks of some 64
+ * steps (as the reference does for L2), needs more than one panel and
+ * more than one k block here; a panel loop that stops after the first,
+ * or a last panel sized as a full one, leaves columns out or writes past
+ * the rows of C.
+ */
+TC_TEST(test_remainders_wide)
+{
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 307);
+    check_all_blocks(&rng, 5, 70, 1100);
 }
 
 /*
@@ -208,7 +224,7 @@ TC_TEST(test_special_values)
 
 static const TTest *const remainders_tests[] = {
     TC_REF(test_remainders_33x17x65), TC_REF(test_remainders_100x37x29),
-    TC_REF(test_remainders_huge_block), NULL,
+    TC_REF(test_remainders_huge_block), TC_REF(test_remainders_wide), NULL,
 };
 static const TTest *const vectors_tests[] = {
     TC_REF(test_vectors), NULL,
