@@ -37,7 +37,6 @@ static const char usage_grade[] =
     "                            (::error file=...,line=N::...) for each failing check\n"
     "                            a student may see, and for the fail_under verdict;\n"
     "                            none; auto (default): github when GITHUB_ACTIONS=true\n"
-
     "  --keep-scratch            keep the scratch folder (for debugging the grader)\n"
     "  --sandbox LEVEL           auto (default: bubblewrap where it can start, else the\n"
     "                            fallback, with a notice), bwrap (required), fallback\n"

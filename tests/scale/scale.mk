@@ -10,7 +10,7 @@
 #   test-cache    batch's regrade cache (grader/src/scale/cache.h): reuse,
 #                 byte-identical outputs, a changed key grades again
 
-.PHONY: test-shards test-slurm test-adjust test-cache test-ratelimit
+.PHONY: test-shards test-slurm test-adjust test-ratelimit test-cache
 
 test-shards: $(GRADER)
 	@sh tests/scale/shards.sh $(GRADER) $(BUILD)/shards
@@ -21,8 +21,8 @@ test-slurm: $(GRADER)
 test-adjust: $(GRADER)
 	@sh tests/scale/adjust.sh $(GRADER) $(BUILD)/adjust
 
-test-ratelimit: $(GRADER)
-	@sh tests/scripts/ratelimit_e2e.sh $(GRADER) $(BUILD)/ratelimit
-
 test-cache: $(GRADER)
 	@sh tests/scale/cache.sh $(GRADER) $(BUILD)/cache-test
+
+test-ratelimit: $(GRADER)
+	@sh tests/scripts/ratelimit_e2e.sh $(GRADER) $(BUILD)/ratelimit
