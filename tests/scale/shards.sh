@@ -22,7 +22,7 @@ stable() {
     jq -S 'del(.execution_time, .extra_data.phases_ms)' "$1"
 }
 
-rm -rf "$dir/full" "$dir/shards" "$dir/merged" "$dir/par" "$dir/conflict"
+rm -rf "$dir/full" "$dir/shards" "$dir/merged" "$dir/par" "$dir/conflict" "$dir/tampered"
 sh tests/scale/class.sh "$dir/class"
 students() { ls "$1" | LC_ALL=C sort; }      # one name a line, in the grader's order
 
@@ -49,12 +49,15 @@ check "merge without -o OUT or without an input is a usage error" \
     test "$rc_no_out $rc_no_in" = "2 2"
 
 # ---- one batch, then three shards ----------------------------------------
-"$grader" batch "$dir/class" -o "$dir/full" -j 2 --no-performance > "$dir/full.txt" 2>&1
+# --no-cache: each shard really grades its students (the regrade cache
+# would copy the unsharded batch's results).
+"$grader" batch "$dir/class" -o "$dir/full" -j 2 --no-performance --no-cache \
+    > "$dir/full.txt" 2>&1
 check "the unsharded batch grades all six" \
     test "$(students "$dir/full/students" | wc -l)" = 6
 for i in 1 2 3; do
     "$grader" batch "$dir/class" --shard "$i/3" -o "$dir/shards/shard-$i" -j 2 \
-        --no-performance > "$dir/shard-$i.txt" 2>&1
+        --no-performance --no-cache > "$dir/shard-$i.txt" 2>&1
 done
 
 # Student k (from 0, sorted) belongs to shard k % 3 + 1.
@@ -100,8 +103,15 @@ check "merging again copies nothing and keeps the gradebook" \
     sh -c "grep -q '0 copied, 6 already there' '$dir/merge2.err' &&
            cmp -s '$dir/gradebook.before' '$dir/merged/gradebook.csv'"
 
+# Gradings are deterministic, so a real conflict is planted: shard 2 with
+# one student's score changed.
+rm -rf "$dir/tampered"
+cp -R "$dir/shards/shard-2" "$dir/tampered"
+victim=$(students "$dir/tampered/students" | head -n 1)
+jq '.score += 1' "$dir/tampered/students/$victim/results.json" > "$dir/tampered.json"
+mv "$dir/tampered.json" "$dir/tampered/students/$victim/results.json"
 set +e
-"$grader" merge "$dir/full" "$dir/shards/shard-2" -o "$dir/conflict" > /dev/null 2> "$dir/conflict.err"
+"$grader" merge "$dir/full" "$dir/tampered" -o "$dir/conflict" > /dev/null 2> "$dir/conflict.err"
 rc=$?
 set -e
 check "a student graded in two inputs is a conflict (exit 1), nothing copied" \
