@@ -163,15 +163,22 @@ static size_t tensor_block_bytes(size_t size)
 }
 
 /*
- * The guard word of the block at `data`: a quiet NaN (a read past the end
- * spoils a result) whose payload depends on the block's address, so that
- * copying one block's guard into another's (y[n] = x[n]) still breaks it.
- * Never the poison, which means "unwritten".
+ * The guard word of the block at `data`: a signalling NaN whose payload
+ * depends on the block's address.
+ *   - A read past the end spoils a result (arithmetic on it gives a NaN).
+ *   - Copying one block's guard into another's (y[n] = x[n]) breaks it.
+ *   - Adding anything to it breaks it, +0 included: x86 (and IEEE 754)
+ *     arithmetic returns a signalling NaN quieted, which sets bit 22.  A
+ *     quiet NaN would survive `c[i] += 0.0f`, the store of a zero-padding
+ *     row past C's last row.
+ * Bit 20 set keeps the payload nonzero (an all-zero payload is infinity);
+ * bit 21 clear makes it never the poison (0x7FA5A5A5 has bit 21 set),
+ * which means "unwritten", with any quiet bit.
  */
 static uint32_t tensor_guard_word(const void *data)
 {
     uint32_t h = (uint32_t)(((uintptr_t)data >> 6) * 2654435761u);
-    return 0x7FC00000u | 0x00200000u | (h & 0x001FFFFFu);
+    return 0x7F800000u | 0x00100000u | (h & 0x000FFFFFu);
 }
 
 /* Fills the guard: every float after the last element up to the block's end. */

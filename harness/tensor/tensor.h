@@ -72,9 +72,10 @@ int tensor_is_poison(float v);
 /*
  * Guard, always on (it costs 64 bytes a block): after the last element,
  * up to the end of the block and TENSOR_ALIGN bytes beyond, every float
- * is a quiet NaN whose payload depends on the block (never the poison).
- * A kernel that reads one element past the end gets a NaN and a wrong
- * result; one that writes past the end breaks the guard, which
+ * is a signalling NaN whose payload depends on the block (never the
+ * poison).  A kernel that reads one element past the end gets a NaN and
+ * a wrong result; one that writes past the end, even `+= 0.0f` (which
+ * quiets the NaN), breaks the guard, which
  * tensor_free() checks and counts.  The test programs fail a test whose
  * kernel broke a guard (tcheck.h).  Reading whole vectors up to the end
  * of the last cache line stays allowed; writing there does not.

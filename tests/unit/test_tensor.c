@@ -436,6 +436,40 @@ START_TEST(test_poisoned_empty_blocks)
 }
 END_TEST
 
+/*
+ * The guard after the last element: intact after in-bounds writes; broken
+ * by a store past the end, and by `+= 0.0f` past the end (a zero-padding
+ * row stored one row too far), which leaves a quiet NaN's bits alone;
+ * a read past the end is a NaN; tensor_free() counts the overrun.
+ */
+START_TEST(test_guard_catches_writes_past_the_end)
+{
+    const size_t shape[1] = {37};
+    Tensor *t = tensor_new(1, shape);
+    ck_assert_ptr_nonnull(t);
+    for (size_t i = 0; i < t->size; i++)
+        t->data[i] = (float)i;
+    ck_assert_int_eq(tensor_guard_intact(t), 1);
+    volatile float past = t->data[t->size];          /* a read spoils */
+    ck_assert(isnan(past + 1.0f));
+    ck_assert_int_eq(tensor_guard_intact(t), 1);
+
+    const size_t before = tensor_overrun_count();
+    volatile float zero = 0.0f;                      /* not folded away */
+    t->data[t->size + 3] += zero;
+    ck_assert_int_eq(tensor_guard_intact(t), 0);
+    tensor_free(t);
+    ck_assert_uint_eq(tensor_overrun_count(), before + 1);
+
+    Tensor *u = tensor_new(1, shape);
+    ck_assert_ptr_nonnull(u);
+    memcpy(&u->data[u->size], &u->data[0], sizeof(float));   /* a plain store */
+    ck_assert_int_eq(tensor_guard_intact(u), 0);
+    tensor_free(u);
+    ck_assert(!tensor_is_poison(past));
+}
+END_TEST
+
 Suite *tensor_suite(void)
 {
     Suite *s = suite_create("tensor");
@@ -466,6 +500,7 @@ Suite *tensor_suite(void)
     tcase_add_test(tc, test_empty_shape);
     tcase_add_test(tc, test_cached_block_is_zeroed_and_not_shared);
     tcase_add_test(tc, test_poisoned_empty_blocks);
+    tcase_add_test(tc, test_guard_catches_writes_past_the_end);
     suite_add_tcase(s, tc);
     return s;
 }

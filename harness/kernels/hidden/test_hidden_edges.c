@@ -12,6 +12,11 @@
  *                 row if a partial strip stored its padding columns;
  *                 quantized_matmul with k a multiple of 32 (no padding)
  *                 and with 70 columns (a partial group to transpose)
+ *   page ends     (in sums and blocked) the kernels on inputs whose data
+ *                 end exactly where a page with no access begins: a read
+ *                 past the last element (beyond its cache line, which ends
+ *                 there too) crashes instead of reading a neighbour's
+ *                 memory, such as a partial strip packed to its full width
  *   long_rows     quantized_matmul with k = 70000 (more than one 65536-long
  *                 accumulation chunk) and with 37 rows of 8192 (more than
  *                 one row block)
@@ -24,10 +29,51 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kernels.h"
 #include "hidden_suites.h"
+
+/* ---- inputs that end at a page with no access ----------------------------- */
+
+/*
+ * A copy of src whose last element ends exactly where a PROT_NONE page
+ * begins.  src's size in bytes is a multiple of TENSOR_ALIGN, so its last
+ * cache line ends there too (kernels may read whole vectors up to it,
+ * tensor.h).  Not from tensor_new(): released with page_end_free().
+ */
+struct page_end {
+    Tensor t;
+    void *map;
+    size_t len;
+};
+
+static const Tensor *page_end_copy(struct page_end *pe, const Tensor *src)
+{
+    const size_t bytes = src->size * sizeof(float);
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const size_t data_pages = (bytes + page - 1) / page;
+
+    ck_assert_msg(bytes % TENSOR_ALIGN == 0, "page_end_copy: %zu bytes", bytes);
+    pe->len = (data_pages + 1) * page;
+    pe->map = mmap(NULL, pe->len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_msg(pe->map != MAP_FAILED, "page_end_copy: mmap failed");
+    char *end = (char *)pe->map + data_pages * page;
+    ck_assert_msg(mprotect(end, page, PROT_NONE) == 0, "page_end_copy: mprotect failed");
+    pe->t = *src;
+    pe->t.data = (float *)(void *)(end - bytes);
+    memcpy(pe->t.data, src->data, bytes);
+    return &pe->t;
+}
+
+static void page_end_free(struct page_end *pe)
+{
+    munmap(pe->map, pe->len);
+}
 
 /* ---- sums ------------------------------------------------------------------ */
 
@@ -94,6 +140,44 @@ TC_TEST(test_sums_zero)
     tensor_free(x);
     tensor_free(y);
     tensor_free(z);
+}
+
+/* 48 and 16 floats (whole cache lines), ending at a page with no access:
+ * the sums and the ReLUs read nothing past the last element */
+TC_TEST(test_sums_page_end)
+{
+    static const size_t lens[] = {16, 48};
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 810);
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        const size_t shape[1] = {lens[i]};
+        Tensor *x = tc_randn(&rng, 1, shape), *y = tc_randn(&rng, 1, shape);
+        for (size_t j = 0; j < lens[i]; j++) {   /* small integers: exact sums */
+            x->data[j] = (float)(tc_rng_next(&rng) % 9) - 4.0f;
+            y->data[j] = (float)(tc_rng_next(&rng) % 9) - 4.0f;
+        }
+        struct page_end px, py;
+        const Tensor *ex = page_end_copy(&px, x), *ey = page_end_copy(&py, y);
+        char label[64];
+        snprintf(label, sizeof label, "%zu floats ending at a page with no access", lens[i]);
+        check_sums(ex, ey, label);
+
+        Tensor *E = tc_ref_relu(x), *R = vectorized_relu(ex);
+        tc_assert_not_null(R, "vectorized_relu(input ending at a page with no access)");
+        tc_assert_exact(R, E, "vectorized_relu(input ending at a page with no access)");
+        tensor_free(R);
+        tensor_free(E);
+        E = tc_ref_quantized_relu(x, 0.5f);
+        R = quantized_relu(ex, 0.5f);
+        tc_assert_not_null(R, "quantized_relu(input ending at a page with no access)");
+        tc_assert_exact(R, E, "quantized_relu(input ending at a page with no access)");
+        tensor_free(R);
+        tensor_free(E);
+        page_end_free(&px);
+        page_end_free(&py);
+        tensor_free(x);
+        tensor_free(y);
+    }
 }
 
 /* ---- blocked and quantized products ------------------------------------------ */
@@ -192,6 +276,34 @@ TC_TEST(test_quantized_unpadded)
         tensor_free(A);
         tensor_free(B);
     }
+}
+
+/*
+ * Products whose inputs end at a page with no access: 5 rows (a partial
+ * strip of A for every MR) and 48 columns (a partial strip of B of 16),
+ * so packing a partial strip to its full height or width reads past the
+ * end of A or B.
+ */
+TC_TEST(test_blocked_page_end)
+{
+    static const size_t blocks[] = {16, 32, 1000};
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 811);
+    Tensor *A = tc_randn_2d(&rng, 5, 48), *B = tc_randn_2d(&rng, 48, 48);
+    struct page_end pa, pb;
+    const Tensor *ea = page_end_copy(&pa, A), *eb = page_end_copy(&pb, B);
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        check_blocked(ea, eb, blocks[i], "5x48 @ 48x48 ending at pages with no access");
+    Tensor *E = tc_ref_matmul(A, B), *C = matmul_baseline(ea, eb);
+    tc_assert_not_null(C, "matmul_baseline(inputs ending at pages with no access)");
+    tc_assert_close(C, E, 1e-4, 1e-5, "matmul_baseline(inputs ending at pages with no access)");
+    tensor_free(C);
+    tensor_free(E);
+    check_quantized(ea, eb, 0.02f, 0.03f, "5x48 @ 48x48 ending at pages with no access");
+    page_end_free(&pa);
+    page_end_free(&pb);
+    tensor_free(A);
+    tensor_free(B);
 }
 
 /* k = 70000: more than one accumulation chunk of 65536 products */
@@ -334,11 +446,11 @@ TC_TEST(test_batch_fail_after_last)
 }
 
 static const TTest *const sums_tests[] = {
-    TC_REF(test_sums_lengths), TC_REF(test_sums_zero), NULL,
+    TC_REF(test_sums_lengths), TC_REF(test_sums_zero), TC_REF(test_sums_page_end), NULL,
 };
 static const TTest *const blocked_tests[] = {
     TC_REF(test_blocked_full_strips), TC_REF(test_blocked_inf_rows),
-    TC_REF(test_quantized_unpadded), NULL,
+    TC_REF(test_quantized_unpadded), TC_REF(test_blocked_page_end), NULL,
 };
 static const TTest *const long_tests[] = {
     TC_REF(test_quantized_long_k), TC_REF(test_quantized_many_rows), NULL,
