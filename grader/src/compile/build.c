@@ -95,6 +95,13 @@ static struct bld_flavour bld_tsan_flavour(const struct grader_cfg *cfg)
                                 "include-tsan"};
 }
 
+static struct bld_flavour bld_io_flavour(const struct grader_cfg *cfg)
+{
+    const struct cfg_io *io = &cfg->io;
+    return (struct bld_flavour){"io", &io->cflags, NULL, &io->ldflags, &io->sources,
+                                BLD_IO_DIR, "trusted-io", "include-io"};
+}
+
 static struct bld_flavour bld_perf_flavour(const struct grader_cfg *cfg)
 {
     const struct cfg_performance *p = &cfg->performance;
@@ -366,9 +373,9 @@ static int bld_flavour_init(const struct grader_cfg *cfg, const struct bld_flavo
 int bld_trusted_init(const struct grader_cfg *cfg, const char *cache_root,
                      struct bld_trusted *out, char **log)
 {
-    struct strv objs = {0}, perf_objs = {0}, tsan_objs = {0}, headers = {0};
+    struct strv objs = {0}, perf_objs = {0}, tsan_objs = {0}, io_objs = {0}, headers = {0};
     struct bld_flavour tests = bld_tests_flavour(cfg), perf = bld_perf_flavour(cfg);
-    struct bld_flavour tsan = bld_tsan_flavour(cfg);
+    struct bld_flavour tsan = bld_tsan_flavour(cfg), io = bld_io_flavour(cfg);
     memset(out, 0, sizeof *out);
     *log = NULL;
     int rc = bld_collect_headers(cfg, &headers);
@@ -382,6 +389,10 @@ int bld_trusted_init(const struct grader_cfg *cfg, const char *cache_root,
     if (rc == 0 && cfg->tsan.enabled)
         rc = bld_flavour_init(cfg, &tsan, cache_root, &headers, &out->tsan_dir, &tsan_objs,
                               log);
+    if (rc == 0 && cfg->io.enabled)
+        rc = bld_flavour_init(cfg, &io, cache_root, &headers, &out->io_dir, &io_objs, log);
+    out->nio_objs = io_objs.n;
+    out->io_objs = strv_take(&io_objs);
     out->nobjs = objs.n;
     out->objs = strv_take(&objs);
     out->nperf_objs = perf_objs.n;
@@ -414,6 +425,8 @@ void bld_trusted_release(struct bld_trusted *t)
     bld_free_array(t->perf_objs, t->nperf_objs);
     bld_free_array(t->tsan_objs, t->ntsan_objs);
     free(t->tsan_dir);
+    bld_free_array(t->io_objs, t->nio_objs);
+    free(t->io_dir);
     bld_free_array(t->headers, t->nheaders);
     free(t->dir);
     free(t->perf_dir);
@@ -590,6 +603,32 @@ int bld_perf_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
 {
     struct bld_flavour f = bld_perf_flavour(cfg);
     return bld_student_flavour(cfg, &f, t->perf_objs, t->nperf_objs, sb, scratch, sources,
+                               nsources, program, objs_out, log);
+}
+
+/* scratch/`sub` for a build of the sandbox user's, made before any student code runs. */
+static int bld_own_dir(const struct bld_sandbox *sb, const char *scratch, const char *sub)
+{
+    char *dir = fs_join(scratch, sub);
+    int ok = dir && fs_mkdir_p(dir, 0770) == 0 && chmod(dir, 0770) == 0 &&
+             (geteuid() != 0 || fs_chown_tree(dir, sb->uid, sb->gid) == 0);
+    free(dir);
+    return ok ? 0 : -1;
+}
+
+int bld_io_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                   const struct bld_sandbox *sb, const char *scratch,
+                   const char *const sources[], size_t nsources,
+                   const char *program, char ***objs_out, char **log)
+{
+    struct bld_flavour f = bld_io_flavour(cfg);
+    if (bld_own_dir(sb, scratch, BLD_IO_DIR) < 0) {
+        *log = NULL;
+        *objs_out = NULL;
+        bld_log_append(log, NULL, "grader: cannot create the io build folder");
+        return -1;
+    }
+    return bld_student_flavour(cfg, &f, t->io_objs, t->nio_objs, sb, scratch, sources,
                                nsources, program, objs_out, log);
 }
 

@@ -24,6 +24,9 @@
  * With a "thread_sanitizer" section, a third twin: the test program built
  * again with -fsanitize=thread (cfg.h, struct cfg_tsan) into
  * scratch/BLD_TSAN_DIR/, for the units it names (tsan.h).
+ *
+ * With an "io" section, a fourth: the student's program itself (their
+ * files hold main), for the io tests (iotest.h), in scratch/BLD_IO_DIR/.
  */
 #ifndef BUILD_H
 #define BUILD_H
@@ -48,7 +51,13 @@ struct bld_trusted {
     char *tsan_dir;       /* the ThreadSanitizer build's cache folder, or NULL */
     char **tsan_objs;     /* its objects (thread_sanitizer flags), config order; or NULL */
     size_t ntsan_objs;
+    char *io_dir;         /* the io program's cache folder, or NULL */
+    char **io_objs;       /* its objects (io flags: io.sources), config order; or NULL */
+    size_t nio_objs;
 };
+
+/** The scratch sub-folder of the io build: objects and the program (iotest.h). */
+#define BLD_IO_DIR "io"
 
 /** The scratch sub-folder of the performance build: objects, program, outputs. */
 #define BLD_PERF_DIR "perf"
@@ -117,6 +126,19 @@ int bld_tsan_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
                      const struct bld_sandbox *sb, const char *scratch,
                      const char *const sources[], size_t nsources,
                      const char *program, char ***objs, char **log);
+
+/**
+ * The io build of a submission (cfg.h, struct cfg_io): compiles `sources`
+ * again with io.cflags (no student_cflags: the student's main is the
+ * program's) into scratch/BLD_IO_DIR/ (created here, owned by sb->uid when
+ * the grader is root: call it before any student code has run in scratch)
+ * and links them with io.sources' objects and io.ldflags into `program`.
+ * Same contract as bld_student().
+ */
+int bld_io_student(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                   const struct bld_sandbox *sb, const char *scratch,
+                   const char *const sources[], size_t nsources,
+                   const char *program, char ***objs, char **log);
 
 /**
  * Links the given objects (e.g. a compiled reference solution) with the

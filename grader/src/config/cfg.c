@@ -157,7 +157,7 @@ static int cfg_parse_root(const struct cfg_ctx *c)
     static const char *const keys[] = {
         "assignment", "student_files", "build", "symbols", "limits", "coverage",
         "performance", "visibility", "tests", "late_policy", "release", "mutants",
-        "thread_sanitizer", "leaks", "grading", NULL,
+        "thread_sanitizer", "leaks", "grading", "io", NULL,
     };
     const yaml_node_t *root = yaml_document_get_root_node(c->doc);
     if (root == NULL || cfg_is_empty(root))
@@ -175,6 +175,7 @@ static int cfg_parse_root(const struct cfg_ctx *c)
         cfg_parse_grading(c, root) < 0 ||
         cfg_parse_performance(c, root) < 0 ||
         cfg_parse_late(c, root) < 0 ||
+        cfg_parse_io(c, root) < 0 ||
         cfg_get_visibility(c, root, &c->cfg->visibility) < 0 ||
         cfg_parse_tests(c, root) < 0 ||
         cfg_parse_tsan(c, root) < 0 ||
@@ -361,7 +362,9 @@ void cfg_release(struct grader_cfg *cfg)
         free(cfg->tests[i].perf.reference);
         free(cfg->tests[i].perf.steps);
         cfg_strv_release(&cfg->tests[i].perf.requires);
+        cfg_io_test_release(&cfg->tests[i].io);
     }
+    cfg_io_release(&cfg->io);
     free(cfg->files);
     free(cfg->tests);
     free(cfg->build.cc);
@@ -430,8 +433,9 @@ int cfg_check_tests(const struct grader_cfg *cfg, const char *const ids[], size_
                                cfg_show(&sh, ids[i]));
         if (t != NULL && t->kind != CFG_KIND_CHECK)
             return cfg_fail_at(err, cfg->path, t->mark.line, t->mark.column,
-                               "suite test '%s' is configured as a performance test",
-                               cfg_show(&sh, ids[i]));
+                               "suite test '%s' is configured as a%s %s test",
+                               cfg_show(&sh, ids[i]), t->kind == CFG_KIND_IO ? "n" : "",
+                               t->kind == CFG_KIND_IO ? "io" : "performance");
     }
     return 0;
 }

@@ -17,12 +17,14 @@
  * missing field, bad unit, non-positive limit, duplicate id, bad
  * visibility) point at the node at fault.
  *
- * Tests are of two kinds.  A "check" test (the default) is one graded
- * unit of the Check suites.  A "performance" test measures one kernel
- * call of the student's code under valgrind and scores a metric as a
- * ratio to a reference measurement (see perf.h); it needs the
- * "performance" section, which says how to build and run the
- * measurements.
+ * Tests are of three kinds.  A "check" test (the default) is one graded
+ * unit of the Check suites.  A "performance" test measures one call of
+ * the student's code under valgrind and scores a metric as a ratio to a
+ * reference measurement (see perf.h); it needs the "performance" section,
+ * which says how to build and run the measurements.  An "io" test runs
+ * the student's program (built with a main: the "io" section) with
+ * arguments and stdin and compares its stdout, stderr and exit status
+ * (iotest.h).
  */
 #ifndef CFG_H
 #define CFG_H
@@ -104,6 +106,60 @@ struct cfg_coverage {
 enum cfg_test_kind {
     CFG_KIND_CHECK,          /* "check" (default): a suite/case of the Check suites */
     CFG_KIND_PERFORMANCE,    /* "performance": a measurement, see perf.h */
+    CFG_KIND_IO,             /* "io": the student's program run with arguments and
+                                stdin, its output compared (iotest.h) */
+};
+
+/** How an io test compares the program's stdout and stderr with the expected text. */
+enum cfg_io_compare {
+    CFG_IO_EXACT,            /* "exact" (default): byte for byte */
+    CFG_IO_WHITESPACE,       /* "whitespace": the same words (runs of space, tab, CR and
+                                newline are one separator; leading and trailing ignored) */
+    CFG_IO_NUMERIC,          /* "numeric": the same fields (whitespace-separated); a field
+                                that is a number in both matches within the tolerance,
+                                any other field exactly */
+};
+
+/**
+ * The run of a test of kind io (iotest.h): the program built from the
+ * student's files (the "io" section) runs in the sandbox, in a folder of
+ * its own holding `files`, with `args`, stdin and `env`; each expectation
+ * given is one check of the test (partial credit: points x checks passed
+ * / checks).  Expected texts from files are read when the test runs.
+ */
+struct cfg_io_test {
+    struct cfg_strv args;    /* "args": argv[1..] */
+    char *stdin_text;        /* "stdin": inline text, or NULL */
+    char *stdin_file;        /* "stdin_file": resolved path, or NULL (neither: /dev/null) */
+    struct cfg_strv files;   /* "files": resolved paths copied (by their base names) into
+                                the run folder, the program's working directory */
+    struct cfg_strv env;     /* "env": "NAME=value" after the grader's PATH, HOME, LC_ALL */
+    bool has_stdout, has_stderr, has_exit; /* which expectations "expect" gives */
+    char *stdout_text;       /* expect.stdout, or NULL: expect.stdout_file */
+    char *stdout_file;       /* resolved, or NULL */
+    char *stderr_text;       /* expect.stderr, or NULL: expect.stderr_file */
+    char *stderr_file;       /* resolved, or NULL */
+    int exit_status;         /* expect.exit, 0..255 */
+    enum cfg_io_compare compare; /* "compare", default exact */
+    double tolerance;        /* "tolerance": absolute, >= 0; default 1e-6 (numeric only) */
+    double relative;         /* "relative": relative tolerance, >= 0; default 0 (a field
+                                matches if |got - want| <= max(tolerance, relative x |want|)) */
+};
+
+/**
+ * How the program of the io tests is built (the "io" section): the
+ * student's files compiled again with `cflags` (no student_cflags: their
+ * main is the program's) and linked with `sources`' objects and
+ * `ldflags` into scratch/BLD_IO_DIR/ (build.h).
+ */
+struct cfg_io {
+    bool enabled;            /* the section is present (io tests need it) */
+    char *program;           /* "program": argv[0] and the file's name in the run
+                                folder, [A-Za-z0-9_.-]+; default the assignment's name */
+    struct cfg_strv cflags;  /* "cflags", default build.cflags */
+    struct cfg_strv ldflags; /* "ldflags", default none */
+    struct cfg_strv sources; /* "sources": trusted sources linked in, resolved; default
+                                none (the student's files hold main) */
 };
 
 /** What a performance test counts; see perf.h for how each is measured. */
@@ -153,6 +209,7 @@ struct cfg_test {
     struct cfg_mark mark;    /* the test's mapping */
     enum cfg_test_kind kind; /* "kind", default check */
     struct cfg_perf_test perf; /* kind performance only; zeroed otherwise */
+    struct cfg_io_test io;   /* kind io only; zeroed otherwise */
     unsigned repeat;         /* "repeat": runs of a check test, any failing run fails a
                                 check (result.h, res_test_merge()); default 1, or
                                 thread_sanitizer.repeat for the units that section names */
@@ -312,6 +369,7 @@ struct grader_cfg {
     struct cfg_mutants mutants;      /* "mutants": defaults without it */
     struct cfg_tsan tsan;            /* "thread_sanitizer"; enabled false without it */
     struct cfg_leaks leaks;          /* "leaks": defaults without it */
+    struct cfg_io io;                /* "io"; enabled false without it */
     struct cfg_test *tests;
     size_t ntests;
     struct cfg_mark tests_mark;      /* the "tests" key, for "missing test" errors */

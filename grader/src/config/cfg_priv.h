@@ -215,6 +215,12 @@ int cfg_parse_grading(const struct cfg_ctx *c, const yaml_node_t *root);    /* c
 /* After the top-level limits, which it inherits. */
 int cfg_parse_performance(const struct cfg_ctx *c, const yaml_node_t *root); /* cfg_perf.c */
 int cfg_parse_late(const struct cfg_ctx *c, const yaml_node_t *root);       /* cfg_late.c */
+/* After build (its cflags are the default) and assignment (its name). */
+int cfg_parse_io(const struct cfg_ctx *c, const yaml_node_t *root);         /* cfg_io.c */
+/* A test of kind io: its io fields (the "io" section parsed first). */
+int cfg_parse_io_test(const struct cfg_ctx *c, const yaml_node_t *map, struct cfg_test *t);
+void cfg_io_test_release(struct cfg_io_test *io);
+void cfg_io_release(struct cfg_io *io);
 /* After performance, limits and visibility, which tests inherit. */
 int cfg_parse_tests(const struct cfg_ctx *c, const yaml_node_t *root);      /* cfg_tests.c */
 /* After the tests, which these mark. */

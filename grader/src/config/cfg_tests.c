@@ -1,6 +1,7 @@
 /*
  * cfg_tests.c -- the "tests" list: ids, points, visibility, kind, and
- * the fields of each kind: a check test's partial, limits and repeat; a
+ * the fields of each kind: a check test's partial, limits and repeat; an
+ * io test's partial and limits (its own fields: cfg_io.c); a
  * performance test's measure, reference, metric, its scoring (full_at and
  * zero_at, or thresholds) or thread checks, and what it requires.
  */
@@ -65,6 +66,12 @@ static const char *const cfg_perf_keys[] = {
     "balance", "requires", NULL,
 };
 
+/* The keys only tests of kind io have. */
+static const char *const cfg_io_keys[] = {
+    "args", "stdin", "stdin_file", "files", "env", "expect", "compare", "tolerance",
+    "relative", NULL,
+};
+
 /* Fails at the key `key` of map, if present. */
 static int cfg_forbid(const struct cfg_ctx *c, const yaml_node_t *map, const char *key,
                       const char *why)
@@ -86,9 +93,11 @@ static int cfg_parse_kind(const struct cfg_ctx *c, const yaml_node_t *map,
         *out = CFG_KIND_CHECK;
     else if (strcmp(cfg_text(n), "performance") == 0)
         *out = CFG_KIND_PERFORMANCE;
+    else if (strcmp(cfg_text(n), "io") == 0)
+        *out = CFG_KIND_IO;
     else
         return cfg_fail(c, n->start_mark, "invalid kind '%s' for 'kind' "
-                        "(use check or performance)", cfg_show(&sh, cfg_text(n)));
+                        "(use check, performance or io)", cfg_show(&sh, cfg_text(n)));
     if (*out == CFG_KIND_PERFORMANCE && !c->cfg->performance.enabled)
         return cfg_fail(c, n->start_mark, "tests of kind performance need a "
                         "'performance' section");
@@ -263,7 +272,8 @@ static int cfg_parse_test(const struct cfg_ctx *c, const yaml_node_t *map, size_
     static const char *const keys[] = {
         "id", "name", "points", "visibility", "category", "tags", "partial", "limits", "kind",
         "measure", "reference", "metric", "full_at", "zero_at", "thresholds", "threads",
-        "balance", "requires", "repeat", NULL,
+        "balance", "requires", "repeat", "args", "stdin", "stdin_file", "files", "env",
+        "expect", "compare", "tolerance", "relative", NULL,
     };
     struct cfg_test *t = &c->cfg->tests[index];
     t->mark = (struct cfg_mark){(unsigned)map->start_mark.line + 1,
@@ -283,15 +293,22 @@ static int cfg_parse_test(const struct cfg_ctx *c, const yaml_node_t *map, size_
         cfg_get_strv(c, map, "tags", false, &t->tags) < 0 ||
         cfg_parse_kind(c, map, &t->kind) < 0)
         return -1;
+    for (size_t i = 0; t->kind != CFG_KIND_IO && cfg_io_keys[i] != NULL; i++)
+        if (cfg_forbid(c, map, cfg_io_keys[i], "is only for tests of kind io") < 0)
+            return -1;
     if (t->kind == CFG_KIND_PERFORMANCE)
         return cfg_forbid(c, map, "repeat", "is only for check tests") < 0
                    ? -1 : cfg_parse_perf_test(c, map, t);
     for (size_t i = 0; cfg_perf_keys[i] != NULL; i++)
         if (cfg_forbid(c, map, cfg_perf_keys[i], "is only for tests of kind performance") < 0)
             return -1;
+    if (t->kind == CFG_KIND_IO &&
+        (cfg_forbid(c, map, "repeat", "is only for check tests") < 0 ||
+         cfg_parse_io_test(c, map, t) < 0))
+        return -1;
     if (cfg_get_bool(c, map, "partial", &t->partial) < 0 ||
         cfg_get_limits(c, map, &t->limits) < 0 ||
-        cfg_get_repeat(c, map, &t->repeat) < 0)
+        (t->kind == CFG_KIND_CHECK && cfg_get_repeat(c, map, &t->repeat) < 0))
         return -1;
     return 0;
 }

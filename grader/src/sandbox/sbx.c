@@ -328,11 +328,12 @@ static void sbx_pipes_close(struct sbx_pipes *pp)
         sbx_close(all[i]);
 }
 
-static int sbx_pipes_open(struct sbx_pipes *pp, bool want_status)
+/* stdin is `stdin_path` (NULL: /dev/null), opened here: the sandbox need not see it. */
+static int sbx_pipes_open(struct sbx_pipes *pp, bool want_status, const char *stdin_path)
 {
     pp->out[0] = pp->out[1] = pp->err[0] = pp->err[1] = -1;
     pp->report[0] = pp->report[1] = pp->status[0] = pp->status[1] = -1;
-    pp->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pp->devnull = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
     if (pp->devnull < 0 || pipe2(pp->out, O_CLOEXEC) < 0 || pipe2(pp->err, O_CLOEXEC) < 0
         || pipe2(pp->report, O_CLOEXEC) < 0
         || (want_status && pipe2(pp->status, O_CLOEXEC) < 0)) {
@@ -401,7 +402,7 @@ int sbx_spawn(const struct sbx_plan *p, const struct sbx_limits *lim,
         sbx_stream_release(&st[1]);
         return sbx_internal(res, "sandbox: out of memory");
     }
-    if (sbx_pipes_open(&pp, p->status_fd) < 0) {
+    if (sbx_pipes_open(&pp, p->status_fd, p->stdin_path) < 0) {
         sbx_internal(res, "sandbox: cannot create pipes: %s", strerror(errno));
         goto out;
     }

@@ -153,6 +153,10 @@ struct sbx_opts {
     int use_bwrap;            /* an enum sbx_level: SBX_LEVEL_BWRAP (1, the default),
                                  SBX_LEVEL_FALLBACK, or SBX_LEVEL_NONE (0: trusted code) */
     const char *bwrap_path;   /* default "bwrap", looked up in the grader's PATH */
+    const char *stdin_path;   /* opened read-only by the grader (outside the sandbox, so
+                                 the file need not be visible inside) as the program's
+                                 stdin; NULL: /dev/null.  A file that cannot be opened
+                                 is SBX_INTERNAL */
     const volatile sig_atomic_t *cancel; /* when it becomes non-zero (a signal
                                  handler sets it), the run is killed within
                                  SBX_CANCEL_MS: SBX_CANCELLED.  May be NULL */

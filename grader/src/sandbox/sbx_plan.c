@@ -334,6 +334,7 @@ int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
 {
     memset(feat, 0, sizeof *feat);
     sbx_plan_base(p, lim, opts, opts->env);
+    p->stdin_path = opts->stdin_path;   /* the real run's only: not the bwrap probe's */
     if (sbx_plan_workdir(p, opts, res) < 0)
         return -1;
     if (opts->use_bwrap == SBX_LEVEL_FALLBACK && sbx_plan_fallback(p, opts, res) < 0)

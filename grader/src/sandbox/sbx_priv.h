@@ -69,6 +69,7 @@ struct sbx_plan {
     bool status_fd;          /* give the child the status pipe as fd 4 */
     pid_t parent;            /* to notice the grader died before PDEATHSIG */
     int max_fd;              /* bound of the close() loop without close_range */
+    const char *stdin_path;  /* opts->stdin_path (borrowed), or NULL: /dev/null */
 };
 
 /* What bwrap can do, from its version (and whether it is setuid). */

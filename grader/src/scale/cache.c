@@ -74,6 +74,21 @@ static void rcache_put_trusted(struct sha256_ctx *h, const struct bld_trusted *t
     rcache_put_str(h, t ? t->dir : NULL);
     rcache_put_str(h, t ? t->perf_dir : NULL);
     rcache_put_str(h, t ? t->tsan_dir : NULL);
+    rcache_put_str(h, t ? t->io_dir : NULL);
+}
+
+/* The files an io test reads (cfg.h, struct cfg_io_test): inputs and expected outputs. */
+static int rcache_put_io_files(struct sha256_ctx *h, const struct cfg_test *t)
+{
+    const struct cfg_io_test *io = &t->io;
+    const char *one[] = {io->stdin_file, io->stdout_file, io->stderr_file};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof one / sizeof one[0]; i++)
+        if (one[i])
+            rc = rcache_put_file(h, one[i], one[i], 64u << 20);
+    for (size_t i = 0; rc == 0 && i < io->files.n; i++)
+        rc = rcache_put_file(h, io->files.v[i], io->files.v[i], 64u << 20);
+    return rc;
 }
 
 int rcache_open(struct rcache *c, const char *cache_root, const char *grader_exe,
@@ -102,6 +117,9 @@ int rcache_open(struct rcache *c, const char *cache_root, const char *grader_exe
         if (cfg->files[i].solution)
             rc = rcache_put_file(&h, cfg->files[i].solution,
                                  cfg->files[i].solution, 64u << 20);
+    for (size_t i = 0; rc == 0 && i < cfg->ntests; i++)
+        if (cfg->tests[i].kind == CFG_KIND_IO)
+            rc = rcache_put_io_files(&h, &cfg->tests[i]);
     rcache_put_trusted(&h, env->trusted);
     rcache_put_str(&h, env->sandbox);
     snprintf(flags, sizeof flags, "bwrap %d perf %d jobs %u", env->use_bwrap,
