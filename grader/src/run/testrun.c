@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "util/fsutil.h"
+#include "run/crashloc.h"
 #include "run/tsan.h"
 
 #define TRUN_XML_MAX (8u << 20)   /* a results file is a few KiB */
@@ -171,6 +172,44 @@ static char *trun_output(const struct sbx_result *r)
 }
 
 /*
+ * Where the unit's crashed or hung tests were (crashloc.h): the failed
+ * check of each gets " (crashed (SIGSEGV) in relu() at kernels.c:172)"
+ * after its message, and the runner's tc-location lines (offsets, and the
+ * names of hidden tests) leave t->output.  Without addr2line the checks
+ * still say what happened, without a line.  -1 only when out of memory.
+ */
+static int trun_locate(struct res_test *t, const struct sbx_result *r, const char *program,
+                       const struct sbx_opts *opts)
+{
+    struct cloc_set set = {0};
+    char why[256];
+    int rc = cloc_parse(r->err, &set);
+    if (rc == 0 && set.n > 0)
+        (void)cloc_locate(&set, program, opts, why, sizeof why);
+    for (size_t i = 0; rc == 0 && i < set.n; i++) {
+        struct res_check *c = NULL;
+        for (size_t k = 0; !c && k < t->nchecks; k++)
+            if (!t->checks[k].passed && strcmp(t->checks[k].name, set.v[i].test) == 0)
+                c = &t->checks[k];
+        char *what = c ? cloc_describe(&set, &set.v[i]) : NULL, *msg = NULL;
+        if (c && (!what || asprintf(&msg, "%s (%s)", c->message, what) < 0))
+            rc = -1;
+        if (msg) {
+            free(c->message);
+            c->message = msg;
+        }
+        free(what);
+    }
+    cloc_release(&set);
+    char *output = rc == 0 && t->output ? cloc_strip(t->output) : NULL;
+    if (output) {
+        free(t->output);
+        t->output = output;
+    }
+    return rc == 0 && (output || !t->output) ? 0 : -1;
+}
+
+/*
  * The runner's --budget: the unit's wall limit less a margin for starting
  * the sandbox and writing the results, so a hung check is named by Check
  * (and the checks that passed keep their points) before the sandbox's
@@ -263,6 +302,13 @@ int trun_unit(const struct cfg_test *ct, const char *program,
     t->output = trun_output(&r);
     if (t->status == RES_PASSED || t->status == RES_FAILED)
         t->notes = trun_notes(&r, ct->leak_deduct, &t->leaks);
+    if (t->status == RES_FAILED && trun_locate(t, &r, program, opts) < 0) {
+        trun_errf(err, errlen, "out of memory");
+        unlink(xml);
+        free(xml);
+        sbx_result_release(&r);
+        return -1;
+    }
     if (t->status != RES_PASSED)
         t->failed_runs = 1;
     t->wall_ms = r.wall_ms;

@@ -31,7 +31,11 @@ int trun_list(const char *program, struct strv *ids, char *err, size_t errlen);
  * Runs unit ct->id of `program` in the sandbox `opts` (its workdir is the
  * scratch folder) under ct->limits and fills *t: checks, status,
  * message, output, notes and leaks (the harness's leak notes), times,
- * runs = 1 (t->cfg = ct; score is left to res_score()).
+ * runs = 1 (t->cfg = ct; score is left to res_score()).  A check whose
+ * test crashed or hung has where in the student's code after its message
+ * (crashloc.h: " (crashed (SIGSEGV) in relu() at kernels.c:172)"; one
+ * more sandbox run, addr2line's), and the runner's tc-location lines are
+ * not in the output.
  * Returns 0, or -1 with err[errlen] if the grader itself failed.
  */
 int trun_unit(const struct cfg_test *ct, const char *program,
