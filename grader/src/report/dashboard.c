@@ -19,10 +19,13 @@
 #include <unistd.h>
 
 #include "report/exports.h"
+#include "report/simreport.h"
 #include "util/fsutil.h"
 
 /* The dashboard's list of slowest gradings. */
 #define HTML_SLOWEST 10
+/* The most similar pairs it shows (simreport.h). */
+#define HTML_SIMILAR 10
 
 /* ---- the dashboard: reading the results ------------------------------------------- */
 
@@ -651,8 +654,50 @@ static void html_dash_mutants(struct html_page *p, xmlNodePtr parent, bool prese
     html_attr(p, a, "href", "mutants/index.html");
 }
 
+/*
+ * The most similar pairs, when `grader similar` wrote OUT/similarity/
+ * (simreport.h): rank, students, score, a link to each side-by-side page.
+ */
+static void html_dash_similar(struct html_page *p, xmlNodePtr parent, const char *out_dir)
+{
+    struct simrep_row *rows = NULL;
+    size_t n = 0, total = 0;
+    int got = simrep_read_top(out_dir, HTML_SIMILAR, &rows, &n, &total);
+    if (got == 0)
+        return;
+    xmlNodePtr sec = html_section(p, parent, "similarity", NULL, "Similar submissions");
+    xmlNodePtr para = html_el(p, sec, "p", NULL);
+    if (got < 0)
+        html_text(p, para, "similarity/similarity.csv cannot be read. ");
+    else
+        html_textf(p, para, "%zu pairs share code%s. ", total,
+                   total > n ? "; the most similar below" : "");
+    html_attr(p, html_tel(p, para, "a", NULL, "All pairs and the method"), "href",
+              SIMREP_DIR "/index.html");
+    if (n > 0) {
+        xmlNodePtr table = html_el(p, sec, "table", NULL);
+        xmlNodePtr tr = html_el(p, html_el(p, table, "thead", NULL), "tr", NULL);
+        static const char *const heads[] = {"#", "student A", "student B", "score", ""};
+        for (size_t i = 0; i < sizeof heads / sizeof *heads; i++)
+            html_tel(p, tr, "th", i == 0 || i == 3 ? "num" : NULL, heads[i]);
+        xmlNodePtr tb = html_el(p, table, "tbody", NULL);
+        for (size_t i = 0; i < n; i++) {
+            tr = html_el(p, tb, "tr", NULL);
+            html_telf(p, tr, "td", "num", "%zu", i + 1);
+            html_line(p, tr, "td", NULL, rows[i].a);
+            html_line(p, tr, "td", NULL, rows[i].b);
+            html_telf(p, tr, "td", "num", "%.1f%%", html_finite(rows[i].score));
+            xmlNodePtr td = html_el(p, tr, "td", NULL);
+            if (rows[i].page)    /* pair-NNNN.html: simrep_read_top() keeps no other */
+                html_attrf(p, html_tel(p, td, "a", NULL, "side by side"), "href", "%s/%s",
+                           SIMREP_DIR, rows[i].page);
+        }
+    }
+    simrep_rows_free(rows, n);
+}
+
 static char *html_dashboard(const struct grader_cfg *cfg, const struct html_class *c,
-                            bool mutants)
+                            bool mutants, const char *out_dir)
 {
     struct html_page p;
     const char *title = cfg->title ? cfg->title : cfg->name ? cfg->name : "";
@@ -676,6 +721,7 @@ static char *html_dashboard(const struct grader_cfg *cfg, const struct html_clas
     html_dash_slowest(&p, p.body, c);
     html_dash_table(&p, p.body, c);
     html_dash_mutants(&p, p.body, mutants);
+    html_dash_similar(&p, p.body, out_dir);
     html_tel(&p, p.body, "footer", NULL, "Each student's folder: students/NAME/ "
              "(report-instructor.html, report.html, results.json, coverage/html/).");
     html_tel(&p, p.head, "style", NULL, html_dash_css);   /* raw text: no student input */
@@ -697,7 +743,7 @@ int html_write_dashboard(const struct grader_cfg *cfg, const char *out_dir,
         html_class_release(&c);       /* the page links them: none without them */
     } else {
         char *mut = fs_join(out_dir, "mutants/index.html");
-        char *page = html_dashboard(cfg, &c, mut && access(mut, F_OK) == 0);
+        char *page = html_dashboard(cfg, &c, mut && access(mut, F_OK) == 0, out_dir);
         free(mut);
         if (!page)
             snprintf(err, errlen, "cannot build %s: out of memory", path);
