@@ -8,3 +8,10 @@
 # no student report (tests/scripts/io_e2e.sh).
 test-io: $(GRADER)
 	@sh tests/scripts/io_e2e.sh $(GRADER) $(BUILD)/io-e2e
+
+# The second assignment, matcli (matcli.yaml: unit and io tests of a
+# command-line tool), end to end with the same grader: batch, release, the
+# student's make test, the Gradescope zip (tests/scripts/matcli_e2e.sh).
+.PHONY: test-matcli
+test-matcli: $(GRADER) $(MKSTUB)
+	@sh tests/scripts/matcli_e2e.sh $(GRADER) $(MKSTUB) $(BUILD)/matcli-e2e

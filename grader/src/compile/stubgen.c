@@ -195,6 +195,43 @@ static void stub_visible_table(FILE *f, const struct grader_cfg *cfg)
     }
 }
 
+/* An io test's command line, as a shell would read it: "./prog a b < in". */
+static void stub_io_command(FILE *f, const struct grader_cfg *cfg, const struct cfg_test *t)
+{
+    fprintf(f, "`./%s", cfg->io.program);
+    for (size_t i = 0; i < t->io.args.n; i++)
+        fprintf(f, " %s", t->io.args.v[i]);
+    if (t->io.stdin_file)
+        fprintf(f, " < %s", strrchr(t->io.stdin_file, '/') + 1);
+    else if (t->io.stdin_text)
+        fputs(" < (given text)", f);
+    fputs("`", f);
+}
+
+/* The visible io tests' table: what runs, what is compared, the points. */
+static void stub_io_table(FILE *f, const struct grader_cfg *cfg)
+{
+    static const char *const compare[] = {"exactly", "ignoring whitespace", "numbers within a tolerance"};
+    fputs("\n| io test | command | checks (outputs compared) | points |\n|---|---|---|---|\n", f);
+    for (size_t i = 0; i < cfg->ntests; i++) {
+        const struct cfg_test *t = &cfg->tests[i];
+        if (t->visibility != CFG_VIS_VISIBLE || t->kind != CFG_KIND_IO)
+            continue;
+        fprintf(f, "| `%s`: %s | ", t->id, t->name);
+        stub_io_command(f, cfg, t);
+        const char *sep = " | ";
+        if (t->io.has_stdout)
+            fprintf(f, "%sstdout", sep), sep = ", ";
+        if (t->io.has_stderr)
+            fprintf(f, "%sstderr", sep), sep = ", ";
+        if (t->io.has_exit)
+            fprintf(f, "%sexit status", sep);
+        fprintf(f, " (%s) | ", compare[t->io.compare]);
+        stub_points(f, t->points);
+        fputs(" |\n", f);
+    }
+}
+
 /* How a performance test scores (perf_score.c's rules). */
 static void stub_perf_rule(FILE *f, const struct cfg_perf_test *pt)
 {
@@ -259,6 +296,8 @@ int stub_readme_section(const struct grader_cfg *cfg, char **out)
                "those only as a total).\n\n",
             visible + perf + other, visible, perf, other);
     stub_visible_table(f, cfg);
+    if (cfg_count_kind(cfg, CFG_KIND_IO) > 0)
+        stub_io_table(f, cfg);
     fputs("\nThe correctness build compiles your file with these flags (when one is "
           "given\ntwice, the later wins):\n\n```\n", f);
     stub_flags(f, &cfg->build.cflags);

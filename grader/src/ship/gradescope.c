@@ -56,6 +56,26 @@ static int rel_gs_source(struct rel_set *set, const struct grader_cfg *cfg, cons
     return rel_gs_headers(set, cfg, dir, err, errlen);
 }
 
+/* The io tests' program sources and every io test's files (hidden ones too). */
+static int rel_gs_io(struct rel_set *set, const struct grader_cfg *cfg, char *err,
+                     size_t errlen)
+{
+    for (size_t i = 0; i < cfg->io.sources.n; i++)
+        if (rel_gs_source(set, cfg, cfg->io.sources.v[i], err, errlen) < 0)
+            return -1;
+    for (size_t t = 0; t < cfg->ntests; t++) {
+        const struct cfg_io_test *io = &cfg->tests[t].io;
+        const char *one[] = {io->stdin_file, io->stdout_file, io->stderr_file};
+        for (size_t i = 0; i < 3; i++)
+            if (one[i] && rel_set_add_abs(set, cfg, REL_GS_TREE, one[i], err, errlen) < 0)
+                return -1;
+        for (size_t i = 0; i < io->files.n; i++)
+            if (rel_set_add_abs(set, cfg, REL_GS_TREE, io->files.v[i], err, errlen) < 0)
+                return -1;
+    }
+    return 0;
+}
+
 static int rel_gs_tree(struct rel_set *set, const struct grader_cfg *cfg, char *err,
                        size_t errlen)
 {
@@ -81,7 +101,7 @@ static int rel_gs_tree(struct rel_set *set, const struct grader_cfg *cfg, char *
     for (size_t i = 0; i < cfg->build.include_dirs.n; i++)
         if (rel_gs_headers(set, cfg, cfg->build.include_dirs.v[i], err, errlen) < 0)
             return -1;
-    return 0;
+    return rel_gs_io(set, cfg, err, errlen);
 }
 
 /* Whether an item has the bytes of a solution. */

@@ -281,7 +281,8 @@ static int rel_solutions(struct rel_secrets *s, const struct grader_cfg *cfg, ch
 
 bool rel_test_shipped(const struct cfg_test *t)
 {
-    return t->visibility == CFG_VIS_VISIBLE && t->kind == CFG_KIND_CHECK;
+    return t->visibility == CFG_VIS_VISIBLE &&
+           (t->kind == CFG_KIND_CHECK || t->kind == CFG_KIND_IO);
 }
 
 /* Whether a shipped test's id starts with "suite/". */

@@ -260,8 +260,117 @@ static void rel_y_coverage(struct rel_yaml *y, const struct grader_cfg *cfg)
     rel_y_map_end(y);
 }
 
-static void rel_y_test(struct rel_yaml *y, const struct grader_cfg *cfg,
-                       const struct cfg_test *t)
+/* A path of an io test or of the io section, relative and shipped; NULL (err) if not. */
+static const char *rel_io_path(const struct grader_cfg *cfg, const char *abs, const char *what,
+                               char *err, size_t errlen)
+{
+    const char *r = rel_relpath(cfg, abs);
+    if (r == NULL || !rel_cfg_strv_has(&cfg->release.files, r)) {
+        rel_fail(err, errlen, "%s '%s' is not shipped (add it to release.files): the student "
+                 "config's io tests need it", what, r ? r : abs);
+        return NULL;
+    }
+    return r;
+}
+
+/* The io section (cfg.h, struct cfg_io), its sources relative. */
+static int rel_y_io(struct rel_yaml *y, const struct grader_cfg *cfg, char *err, size_t errlen)
+{
+    struct strv src = {0};
+    for (size_t i = 0; i < cfg->io.sources.n; i++) {
+        const char *r = rel_io_path(cfg, cfg->io.sources.v[i], "io.sources has", err, errlen);
+        if (r == NULL) {
+            strv_clear(&src);
+            return -1;
+        }
+        strv_push(&src, r);
+    }
+    rel_y_scalar(y, "io");
+    rel_y_map(y, false);
+    rel_y_pair(y, "program", cfg->io.program);
+    rel_y_list(y, "cflags", cfg->io.cflags.v, cfg->io.cflags.n, true);
+    rel_y_list(y, "ldflags", cfg->io.ldflags.v, cfg->io.ldflags.n, true);
+    rel_y_list(y, "sources", src.v, src.n, false);
+    rel_y_map_end(y);
+    int oom = src.oom;
+    strv_clear(&src);
+    return oom ? rel_fail(err, errlen, "out of memory") : 0;
+}
+
+/* An optional shipped file of an io test as `key`: 0, or -1 (err). */
+static int rel_y_io_file(struct rel_yaml *y, const struct grader_cfg *cfg, const char *key,
+                         const char *abs, char *err, size_t errlen)
+{
+    if (abs == NULL)
+        return 0;
+    const char *r = rel_io_path(cfg, abs, key, err, errlen);
+    if (r == NULL)
+        return -1;
+    rel_y_pair(y, key, r);
+    return 0;
+}
+
+/* The keys of a visible io test (cfg_io.c's), its files relative and shipped. */
+static int rel_y_io_test(struct rel_yaml *y, const struct grader_cfg *cfg,
+                         const struct cfg_io_test *io, char *err, size_t errlen)
+{
+    static const char *const compare[] = {"exact", "whitespace", "numeric"};
+    char num[64], status[16];
+    rel_y_pair(y, "kind", "io");
+    if (io->args.n > 0)
+        rel_y_list(y, "args", io->args.v, io->args.n, true);
+    if (io->stdin_text)
+        rel_y_pair(y, "stdin", io->stdin_text);
+    if (rel_y_io_file(y, cfg, "stdin_file", io->stdin_file, err, errlen) < 0)
+        return -1;
+    if (io->files.n > 0) {
+        rel_y_scalar(y, "files");
+        rel_y_seq(y, true);
+        for (size_t i = 0; i < io->files.n; i++) {
+            const char *r = rel_io_path(cfg, io->files.v[i], "files has", err, errlen);
+            if (r == NULL)
+                return -1;
+            rel_y_scalar(y, r);
+        }
+        rel_y_seq_end(y);
+    }
+    if (io->env.n > 0) {
+        rel_y_scalar(y, "env");
+        rel_y_map(y, true);
+        for (size_t i = 0; i < io->env.n; i++) {
+            const char *eq = strchr(io->env.v[i], '=');
+            char name[128];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - io->env.v[i]), io->env.v[i]);
+            rel_y_pair(y, name, eq + 1);
+        }
+        rel_y_map_end(y);
+    }
+    rel_y_scalar(y, "expect");
+    rel_y_map(y, true);
+    if (io->stdout_text)
+        rel_y_pair(y, "stdout", io->stdout_text);
+    if (io->stderr_text)
+        rel_y_pair(y, "stderr", io->stderr_text);
+    if (rel_y_io_file(y, cfg, "stdout_file", io->stdout_file, err, errlen) < 0 ||
+        rel_y_io_file(y, cfg, "stderr_file", io->stderr_file, err, errlen) < 0)
+        return -1;
+    if (io->has_exit) {
+        snprintf(status, sizeof status, "%d", io->exit_status);
+        rel_y_pair(y, "exit", status);
+    }
+    rel_y_map_end(y);
+    rel_y_pair(y, "compare", compare[io->compare]);
+    if (io->compare == CFG_IO_NUMERIC) {
+        snprintf(num, sizeof num, "%.15g", io->tolerance);
+        rel_y_pair(y, "tolerance", num);
+        snprintf(num, sizeof num, "%.15g", io->relative);
+        rel_y_pair(y, "relative", num);
+    }
+    return 0;
+}
+
+static int rel_y_test(struct rel_yaml *y, const struct grader_cfg *cfg,
+                      const struct cfg_test *t, char *err, size_t errlen)
 {
     char points[64];
     snprintf(points, sizeof points, "%.15g", t->points);
@@ -278,7 +387,10 @@ static void rel_y_test(struct rel_yaml *y, const struct grader_cfg *cfg,
         rel_y_bool(y, "partial", false);
     if (!rel_same_limits(&t->limits, &cfg->limits))
         rel_y_limits(y, &t->limits, &cfg->limits);
+    if (t->kind == CFG_KIND_IO && rel_y_io_test(y, cfg, &t->io, err, errlen) < 0)
+        return -1;
     rel_y_map_end(y);
+    return 0;
 }
 
 /* The visible check tests; -1 (err) if there are none. */
@@ -290,14 +402,15 @@ static int rel_y_tests(struct rel_yaml *y, const struct grader_cfg *cfg, char *e
     rel_y_seq(y, false);
     for (size_t i = 0; i < cfg->ntests; i++) {
         if (rel_test_shipped(&cfg->tests[i])) {
-            rel_y_test(y, cfg, &cfg->tests[i]);
+            if (rel_y_test(y, cfg, &cfg->tests[i], err, errlen) < 0)
+                return -1;
             n++;
         }
     }
     rel_y_seq_end(y);
     if (n == 0)
-        return rel_fail(err, errlen, "no test is visible and of kind check: the student "
-                        "config would grade nothing");
+        return rel_fail(err, errlen, "no test is visible and of kind check or io: the "
+                        "student config would grade nothing");
     return 0;
 }
 
@@ -315,6 +428,8 @@ static int rel_y_document(struct rel_yaml *y, const struct grader_cfg *cfg, char
     rel_y_limits(y, &cfg->limits, NULL);
     rel_y_coverage(y, cfg);
     rel_y_pair(y, "visibility", "visible");
+    if (cfg->io.enabled && cfg_count_kind(cfg, CFG_KIND_IO) > 0 && rel_y_io(y, cfg, err, errlen) < 0)
+        return -1;
     if (rel_y_tests(y, cfg, err, errlen) < 0)
         return -1;
     rel_y_map_end(y);
