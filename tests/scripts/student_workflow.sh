@@ -8,7 +8,8 @@
 #      (the instructor's config.yaml) for the same file;
 #   3. a crash: `make test | tee` keeps the kernel's printf output and the
 #      FAIL line names the function and the line in kernels.c; ONLY= takes
-#      that FAIL line's name;
+#      that FAIL line's name; `make grade`'s report (the grader's) names the
+#      same function and line, without the runner's raw tc-location lines;
 #   4. a policy violation: `make grade` gives the grader's policy message;
 #   5. set-up mistakes get a one-line hint (HARNESS).
 set -eu
@@ -86,6 +87,9 @@ for sub in stub:assignments/kernels/kernels.c partial:tests/fixtures/examples/pa
         fail "make grade ($name): its points differ from the official grading's (< local, > official)"
     fi
     [ -s "$dir/$name.local" ] || fail "make grade ($name): no visible test"
+    # the release config has no performance tests: the last line says so
+    tail -n 1 "$dir/$name.grade" | grep -q '^make grade: the performance tests are not in this grade' ||
+        fail "make grade ($name): no last line on the performance tests"
     echo "student: ok: $total, the same $(wc -l < "$dir/$name.local") visible tests' points officially"
 done
 
@@ -118,6 +122,18 @@ smake crash only test POLICY=0 "ONLY=$test_name: vectorized/special"
 grep -qx "FAIL $test_name:.*" "$dir/crash.only" || fail "ONLY=$test_name did not run it"
 [ "$(grep -cE '^(PASS|FAIL) ' "$dir/crash.only")" = 3 ] ||
     fail "ONLY with two names ran $(grep -cE '^(PASS|FAIL) ' "$dir/crash.only") tests, not 1 + 2"
+echo "student: make grade on the crash: the grader's report names the line too"
+smake crash grade grade
+want="(crashed (SIGSEGV) in relu_span() at kernels.c:$crash_line)"
+grep -qF -- "$want" "$dir/crash.grade" ||
+    { cat "$dir/crash.grade" >&2; fail "make grade's report does not say $want"; }
+jq -e --arg w "$want" '[.tests[].output | select(contains($w))] | length > 0' \
+    "$dir/crash/build/grade/out/results.json" > /dev/null ||
+    fail "results.json does not say $want"
+! grep -rqs 'tc-location' "$dir/crash.grade" "$dir/crash/build/grade/out/results.json" \
+    "$dir/crash/build/grade/out/report.md" ||
+    fail "the runner's tc-location lines reach the report"
+echo "student: ok: $(grep -F -- "$want" "$dir/crash.grade" | head -n 1 | sed 's/^ *//')"
 
 step "a policy violation"
 echo "student: a policy violation (system() in kernels.c)"
