@@ -5,7 +5,6 @@
 #include "run/crashloc.h"
 
 #include <ctype.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
