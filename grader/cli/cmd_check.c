@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "compile/build.h"
 #include "config/cfg.h"
+#include "run/iotest.h"
 #include "run/perf.h"
+#include "sandbox/sbx.h"
 #include "run/testrun.h"
 #include "util/fsutil.h"
 #include "util/strv.h"
@@ -23,7 +26,8 @@ static const char usage_check[] =
     "\n"
     "Loads and validates the config, builds the test program with the reference\n"
     "solution, checks that the configured tests and the suites' units match one\n"
-    "to one, and prints a summary.  Errors are reported as file:line:column.\n";
+    "to one, runs the io tests on the reference (each must pass), and prints a\n"
+    "summary.  Errors are reported as file:line:column.\n";
 
 /* Compiles the reference solutions and links them, to list the suites' units. */
 static int check_units(struct app *a, struct strv *ids)
@@ -87,6 +91,84 @@ static int check_perf(struct app *a)
     return rc < 0 ? (err.line > 0 ? EXIT_USAGE : EXIT_INTERNAL) : 0;
 }
 
+/* Why the reference failed io test t: its first failing check (one line) or its message. */
+static void check_io_why(const struct res_test *t, char *buf, size_t n)
+{
+    const char *why = t->message ? t->message : "failed";
+    const char *name = "";
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (!t->checks[i].passed) {
+            why = t->checks[i].message;
+            name = t->checks[i].name;
+            break;
+        }
+    snprintf(buf, n, "%s%s%.*s", name, name[0] ? ": " : "", (int)strcspn(why, "\n"), why);
+}
+
+/*
+ * Builds the io program with the reference solutions and runs every io
+ * test on it (trusted code: no sandbox), so that an expected output that
+ * the reference does not produce is a config error at the test.
+ */
+static int check_io(struct app *a)
+{
+    struct strv objs = {0};
+    char tmpl[PATH_MAX], err[512] = "", *log = NULL, *program = NULL;
+    int rc = EXIT_INTERNAL;
+    if (snprintf(tmpl, sizeof tmpl, "%s/grader-check-XXXXXX", a->work_root) >= (int)sizeof tmpl ||
+        !mkdtemp(tmpl)) {
+        fprintf(stderr, "grader: cannot create a temporary folder: %s\n", strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    for (size_t i = 0; i < a->cfg.nfiles; i++) {
+        const char *src = a->cfg.files[i].solution;
+        if (!src) {
+            rc = 0;   /* no reference: nothing to check the expectations against */
+            goto done;
+        }
+        strv_pushf(&objs, "%s/io-ref-%zu.o", tmpl, i);
+        if (objs.oom || bld_io_compile_trusted(&a->cfg, src, objs.v[i], &log) < 0)
+            goto fail;
+    }
+    program = fs_join(tmpl, a->cfg.io.program);
+    if (!program || bld_io_link_trusted(&a->cfg, &a->trusted, (const char *const *)objs.v,
+                                        objs.n, program, &log) != 0)
+        goto fail;
+    struct sbx_opts o;
+    sbx_opts_init(&o);
+    o.use_bwrap = SBX_LEVEL_NONE;
+    o.uid = geteuid();
+    o.gid = getegid();
+    rc = 0;
+    for (size_t i = 0; rc == 0 && i < a->cfg.ntests; i++) {
+        const struct cfg_test *ct = &a->cfg.tests[i];
+        struct res_test t;
+        char why[300];
+        if (ct->kind != CFG_KIND_IO)
+            continue;
+        if (iot_run(ct, program, tmpl, &o, &t, err, sizeof err) < 0) {
+            fprintf(stderr, "grader: io test '%s': %s\n", ct->id, err);
+            rc = EXIT_INTERNAL;
+        } else if (t.status != RES_PASSED) {
+            check_io_why(&t, why, sizeof why);
+            fprintf(stderr, "%s:%u:%u: the reference solution fails io test '%s': %s\n",
+                    a->config_path, ct->mark.line, ct->mark.column, ct->id, why);
+            rc = EXIT_USAGE;
+        }
+        res_test_release(&t);
+    }
+    goto done;
+fail:
+    fprintf(stderr, "grader: the reference solution does not build as the io program:\n%s\n",
+            log ? log : "");
+done:
+    free(log);
+    free(program);
+    strv_clear(&objs);
+    fs_remove_tree(tmpl);
+    return rc;
+}
+
 int cmd_check_config(struct app *a, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -124,6 +206,8 @@ int cmd_check_config(struct app *a, int argc, char **argv)
     strv_clear(&ids);
     if (!rc && a->cfg.performance.enabled)
         rc = check_perf(a);
+    if (!rc && a->cfg.io.enabled && cfg_count_kind(&a->cfg, CFG_KIND_IO) > 0)
+        rc = check_io(a);
     if (rc)
         return rc;
     size_t hidden = 0;

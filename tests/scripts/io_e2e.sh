@@ -17,7 +17,8 @@
 #   snoop    lists its folder and the one above: only the program and the
 #            test's own files, never another test's stdin or files
 #
-# and the hidden test's name, input and output are in no student report.
+# and the hidden test's name, input and output are in no student report;
+# check-config refuses an expectation the reference does not meet.
 set -eu
 grader=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
@@ -35,6 +36,21 @@ rm -rf "$out"
 
 step "check-config"
 check "check-config accepts the io config" "$grader" -c "$cfg" check-config
+
+step "check-config runs the io tests on the reference"
+bad_cfg="$dir/badcfg"
+rm -rf "$bad_cfg" && mkdir -p "$bad_cfg"
+for e in "$PWD"/tests/fixtures/io/*; do ln -s "$e" "$bad_cfg/"; done
+rm "$bad_cfg/io.yaml"
+sed 's/expect: {stderr: "error: failing as asked\\n", exit: 3}/expect: {stderr: "error: failing as asked\\n", exit: 4}/' \
+    "$cfg" > "$bad_cfg/io.yaml"
+set +e
+msg=$("$grader" -c "$bad_cfg/io.yaml" check-config 2>&1 >/dev/null)
+rc=$?
+set -e
+check "an expectation the reference does not meet: exit 2 at the test" test "$rc" = 2
+check "... with file:line:column and the first failing check" test "$msg" = \
+    "$bad_cfg/io.yaml:65:5: the reference solution fails io test 'io/fail': exit status: expected exit status 4, got 3"
 
 step "grading the hostile programs"
 "$grader" -c "$cfg" batch tests/fixtures/io/subs -o "$out" --force > "$dir/batch.log" 2>&1

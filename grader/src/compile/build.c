@@ -474,6 +474,21 @@ int bld_perf_link_trusted(const struct grader_cfg *cfg, const struct bld_trusted
     return bld_link_flavour(cfg, &f, t->perf_objs, t->nperf_objs, objs, nobjs, program, log);
 }
 
+int bld_io_link_trusted(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                        const char *const objs[], size_t nobjs,
+                        const char *program, char **log)
+{
+    struct bld_flavour f = bld_io_flavour(cfg);
+    return bld_link_flavour(cfg, &f, t->io_objs, t->nio_objs, objs, nobjs, program, log);
+}
+
+int bld_io_compile_trusted(const struct grader_cfg *cfg, const char *src,
+                           const char *obj, char **log)
+{
+    struct bld_flavour f = bld_io_flavour(cfg);
+    return bld_compile_flavour(cfg, &f, src, obj, log);
+}
+
 /*
  * Copies the trusted objects and the include folders' headers into the
  * scratch folder: the sandbox then needs no view of the repository or

@@ -160,4 +160,12 @@ int bld_perf_link_trusted(const struct grader_cfg *cfg, const struct bld_trusted
 int bld_perf_compile_trusted(const struct grader_cfg *cfg, const char *src,
                              const char *obj, char **log);
 
+/** bld_link_trusted() and bld_compile_trusted() for the io build (check-config
+ *  builds the reference's program with them and runs the io tests on it). */
+int bld_io_link_trusted(const struct grader_cfg *cfg, const struct bld_trusted *t,
+                        const char *const objs[], size_t nobjs,
+                        const char *program, char **log);
+int bld_io_compile_trusted(const struct grader_cfg *cfg, const char *src,
+                           const char *obj, char **log);
+
 #endif /* BUILD_H */
