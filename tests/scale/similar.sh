@@ -17,8 +17,9 @@
 # two students who both pasted the same given helper (base/given.c) must
 # score high without --base and about 0 with it.  Also: the side-by-side
 # pages (both sides highlighted, names escaped), the dashboard of a batch
-# output, a symlinked file refused, a student without the file listed,
-# identical output on a second run, and usage errors (exit 2).
+# output and of batch --similarity (never in a student's folder), a
+# symlinked file refused, a student without the file listed, identical
+# output on a second run, and usage errors (exit 2).
 set -eu
 grader=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
@@ -154,6 +155,22 @@ check "the dashboard has the similar pairs" grep -q 'Similar submissions' "$dir/
 check "the dashboard links the first pair's page" \
     grep -q 'href="similarity/pair-0001.html"' "$dir/batch/index.html"
 check "the dashboard escapes names" sh -c "! grep -qF 'zoe <b>' '$dir/batch/index.html'"
+
+step "batch --similarity"
+# Two students who cannot be built (eli's file lacks functions): graded
+# quickly, ungradable, and a copy of each other.
+rm -rf "$dir/class3" "$dir/batch3"
+mkdir -p "$dir/class3/u1" "$dir/class3/u2"
+cp "$class/eli/kernels.c" "$dir/class3/u1/"
+layout < "$class/eli/kernels.c" > "$dir/class3/u2/kernels.c"
+"$grader" -c config.yaml batch "$dir/class3" -o "$dir/batch3" -j 2 --no-performance \
+    --no-cache --similarity > "$dir/batch3.txt" 2> "$dir/batch3.err"
+check "batch --similarity prints the pairs" grep -q '1\. 100\.0%  u1  u2' "$dir/batch3.txt"
+check "batch --similarity writes similarity/" test -s "$dir/batch3/similarity/similarity.csv"
+check "batch --similarity: the dashboard shows the pair" \
+    grep -q 'href="similarity/pair-0001.html"' "$dir/batch3/index.html"
+check "no student's folder mentions the check" \
+    sh -c "! grep -rlE 'Similar submissions|similarity/|pair-0' '$dir/batch3/students'"
 
 step "usage errors"
 rc=0; "$grader" -c config.yaml similar "$dir/nowhere" -o "$dir/x" 2> /dev/null || rc=$?

@@ -116,12 +116,16 @@ static void simrep_params(struct html_page *p, const struct sim_result *r)
               "literal counts as one kind of token, so renamed variables, reformatting "
               "and reordered functions still match.  Fingerprints: %u-token k-grams, "
               "window %u (every match of %u tokens or more is found).  Base code "
-              "(the stubs and any --base file: %zu distinct k-grams) matches nothing.  "
-              "Fingerprints that more than %u students share are ignored as idioms of the "
-              "class (%zu of them)%s.",
+              "(the stubs and any --base file: %zu distinct k-grams) matches nothing.",
               r->params.kgram, r->params.window, r->params.kgram + r->params.window - 1,
-              r->base_kgrams, r->params.max_share, r->common,
-              r->params.max_share ? "" : "; here there is no such limit");
+              r->base_kgrams);
+    if (r->params.max_share)
+        html_telf(p, sec, "p", NULL, "Fingerprints that more than %u students share are "
+                  "ignored as idioms of the class (%zu of them).", r->params.max_share,
+                  r->common);
+    else
+        html_tel(p, sec, "p", NULL, "No fingerprint is ignored as an idiom of the class "
+                 "(--max-share 0).");
     html_tel(p, sec, "p", "note",
              "Score: the harmonic mean of the two percentages (each student's "
              "fingerprints found in the other's).  A high score is a reason to look at "
