@@ -73,12 +73,13 @@ static const char *html_jtest_id(json_t *t)
 static int html_student_load(const char *students_dir, const char *name, struct html_student *st)
 {
     char *dir = fs_join(students_dir, name), *path = dir ? fs_join(dir, "results.json") : NULL;
+    json_t *doc = NULL;
     int rc = -1;
     memset(st, 0, sizeof *st);
     if (path && access(path, F_OK) < 0) {
         rc = 1;
-    } else if (path && res_row_load(path, &st->row) == 0) {
-        json_t *doc = json_load_file(path, 0, NULL);
+    } else if (path && (doc = res_json_load(path)) != NULL &&
+               res_row_from_json(doc, &st->row) == 0) {
         json_t *tests = json_object_get(doc, "tests");
         st->dir = strdup(name);
         if (st->dir && json_is_array(tests)) {
@@ -95,13 +96,13 @@ static int html_student_load(const char *students_dir, const char *name, struct 
             }
             rc = 0;
         }
-        json_decref(doc);
         if (rc < 0) {
             res_row_release(&st->row);
             free(st->dir);
             st->dir = NULL;
         }
     }
+    json_decref(doc);   /* one parse for the row and the tests */
     free(path);
     free(dir);
     return rc;

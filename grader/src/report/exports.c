@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "score/result.h"
 #include "util/fsutil.h"
 
 const char *const exports_files[] = {"canvas.csv", "moodle.csv", "scores-long.csv", NULL};
@@ -160,7 +161,7 @@ static void exports_class_release(struct exports_class *c)
 static int exports_load(struct exports_class *c, const char *students, const char *name)
 {
     char *dir = fs_join(students, name), *path = dir ? fs_join(dir, "results.json") : NULL;
-    json_t *doc = path ? json_load_file(path, 0, NULL) : NULL, *tests = json_object_get(doc, "tests");
+    json_t *doc = path ? res_json_load(path) : NULL, *tests = json_object_get(doc, "tests");
     int rc = 1;                                     /* not finished: skipped */
     free(dir);
     free(path);

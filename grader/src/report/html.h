@@ -46,6 +46,14 @@ char *html_report(const struct res_submission *s, const struct grader_cfg *cfg,
                   enum report_audience aud, const char *coverage_href);
 
 /**
+ * Initialises libxml2 for use from several threads (xmlInitParser()).
+ * Call it from the main thread before threads make pages: libxml2
+ * 2.9 sets up its global mutexes lazily, and two threads making their
+ * first page at once can deadlock.  Idempotent.
+ */
+void html_init(void);
+
+/**
  * The class dashboard OUT/index.html, from every finished student of
  * OUT/students/ (a sub-folder with a results.json; folders starting with
  * '.' are skipped; a results.json that cannot be read is counted and

@@ -22,6 +22,7 @@
 #include "report/html_priv.h"
 
 #include <libxml/HTMLtree.h>
+#include <libxml/parser.h>
 #include <libxml/chvalid.h>
 #include <libxml/uri.h>
 #include <libxml/xmlstring.h>
@@ -448,4 +449,9 @@ void html_histogram(struct html_page *p, xmlNodePtr parent, const char *cls,
     html_attrf(p, axis, "x2", "%.0f", HTML_HIST_W - left);
     html_attrf(p, axis, "y1", "%.0f", top + HTML_HIST_H);
     html_attrf(p, axis, "y2", "%.0f", top + HTML_HIST_H);
+}
+
+void html_init(void)
+{
+    xmlInitParser();
 }

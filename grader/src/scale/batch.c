@@ -446,6 +446,7 @@ int batch_run(const struct grade_env *env, const struct batch_opts *o,
             sum->skipped++;
     st.todo = st.names.n - sum->skipped;
     unsigned jobs = o->jobs ? o->jobs : 1;
+    html_init();   /* before the workers make pages (libxml2's lazy mutexes) */
     struct batch_worker *workers = calloc(jobs, sizeof *workers);
     if (!workers || batch_start_workers(&st, workers, jobs) < 0) {
         free(workers);

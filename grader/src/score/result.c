@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "util/fsutil.h"
+
 #define RES_DAY_MS 86400000
 #define RES_TIME_FILE_MAX (1024 * 1024)
 
@@ -513,13 +515,34 @@ static double res_pct(json_t *cov, const char *hit, const char *total)
     return t > 0 ? 100.0 * (double)json_integer_value(json_object_get(cov, hit)) / (double)t : 0.0;
 }
 
+json_t *res_json_load(const char *path)
+{
+    /* json_load_file() reads a character at a time: 3-4 times slower on
+     * the 1,000 results.json of a class's dashboard */
+    char *text = NULL;
+    size_t len = 0;
+    if (fs_read_file(path, RES_JSON_MAX, &text, &len) < 0)
+        return NULL;
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, 0, &jerr);
+    free(text);
+    return doc;
+}
+
 int res_row_load(const char *results_json, struct res_row *row)
 {
-    json_error_t jerr;
-    json_t *doc = json_load_file(results_json, 0, &jerr);
+    json_t *doc = res_json_load(results_json);
     memset(row, 0, sizeof *row);
     if (!doc)
         return -1;
+    int rc = res_row_from_json(doc, row);
+    json_decref(doc);
+    return rc;
+}
+
+int res_row_from_json(struct json_t *doc, struct res_row *row)
+{
+    memset(row, 0, sizeof *row);
     json_t *extra = json_object_get(doc, "extra_data"), *tests = json_object_get(doc, "tests");
     json_t *student = json_object_get(extra, "student"), *cov = json_object_get(extra, "coverage");
     const char *status = json_string_value(json_object_get(extra, "grader_status"));
@@ -539,7 +562,6 @@ int res_row_load(const char *results_json, struct res_row *row)
         }
         rc = row->student ? 0 : -1;
     }
-    json_decref(doc);
     return rc;
 }
 

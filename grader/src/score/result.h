@@ -316,12 +316,28 @@ struct res_row {
     double line_pct, branch_pct;
 };
 
+/** The largest results.json res_json_load() reads. */
+#define RES_JSON_MAX (64u << 20)
+
+struct json_t;
+
+/**
+ * Parses the JSON file `path` (at most RES_JSON_MAX bytes) with jansson,
+ * read whole first (json_load_file() reads a character at a time).
+ * Returns the document (the caller json_decref()s it), or NULL if the
+ * file cannot be read or is not JSON.
+ */
+struct json_t *res_json_load(const char *path);
+
 /**
  * Reads `results_json` (written by report_json()) into *row.  Returns 0,
  * or -1 if the file is missing or not what report_json() writes.
  * Release with res_row_release().
  */
 int res_row_load(const char *results_json, struct res_row *row);
+
+/** res_row_load() from a parsed results.json (res_json_load(); not consumed). */
+int res_row_from_json(struct json_t *doc, struct res_row *row);
 
 void res_row_release(struct res_row *row);
 

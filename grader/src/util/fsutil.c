@@ -68,7 +68,8 @@ static void fs_sync_parent(const char *path)
     free(dir);
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len)
+/* fs_write_atomic(), durable or not (fs_write_replace()). */
+static int fs_write_renamed(const char *path, const void *data, size_t len, bool durable)
 {
     static const char suffix[] = ".tmp.XXXXXX";
     size_t plen = strlen(path);
@@ -86,14 +87,16 @@ int fs_write_atomic(const char *path, const void *data, size_t len)
         return -1;
     }
     (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-    if (fs_write_all(fd, data, len) < 0 || fsync(fd) < 0 || fchmod(fd, 0644) < 0) {
+    if (fs_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0) ||
+        fchmod(fd, 0644) < 0) {
         fs_close_keep_errno(fd);
         goto fail;
     }
     if (close(fd) < 0 || rename(tmp, path) < 0)
         goto fail;
     free(tmp);
-    fs_sync_parent(path);
+    if (durable)
+        fs_sync_parent(path);
     return 0;
 
 fail:;
@@ -102,6 +105,16 @@ fail:;
     free(tmp);
     errno = saved;
     return -1;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len)
+{
+    return fs_write_renamed(path, data, len, true);
+}
+
+int fs_write_replace(const char *path, const void *data, size_t len)
+{
+    return fs_write_renamed(path, data, len, false);
 }
 
 /* ---- fs_read_file ----------------------------------------------------- */

@@ -17,6 +17,14 @@
  */
 int fs_write_atomic(const char *path, const void *data, size_t len);
 
+/**
+ * fs_write_atomic() without the fsyncs: still all or nothing for readers
+ * (rename), but durable only once the caller syncs (syncfs()).  For
+ * rewriting many files at once, where one sync at the end is ~1000 times
+ * cheaper than two per file.
+ */
+int fs_write_replace(const char *path, const void *data, size_t len);
+
 /** Reads a whole file (at most max bytes, else -1/EFBIG) into a malloc'd, NUL-terminated buffer. */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len);
 
