@@ -24,7 +24,7 @@
 
 static const char *const outc_names[OUTC_NSECTIONS] = {
     "files", "build", "symbols", "limits", "coverage", "performance", "grading",
-    "thread_sanitizer", "sources",
+    "thread_sanitizer", "sources", "io",
 };
 
 const char *outc_section_name(enum outc_section s)
@@ -190,7 +190,8 @@ static int outc_print_sources(struct sha256_ctx *h, const struct grader_cfg *cfg
 {
     if (outc_put_files(h, cfg, &cfg->build.sources, err, errlen) < 0 ||
         outc_put_files(h, cfg, &cfg->performance.sources, err, errlen) < 0 ||
-        outc_put_files(h, cfg, &cfg->tsan.sources, err, errlen) < 0)
+        outc_put_files(h, cfg, &cfg->tsan.sources, err, errlen) < 0 ||
+        outc_put_files(h, cfg, &cfg->io.sources, err, errlen) < 0)
         return -1;
     for (size_t i = 0; i < cfg->build.include_dirs.n; i++)
         if (outc_put_headers(h, cfg, cfg->build.include_dirs.v[i], err, errlen) < 0)
@@ -202,7 +203,39 @@ static int outc_print_sources(struct sha256_ctx *h, const struct grader_cfg *cfg
     return 0;
 }
 
-static void outc_print_test(const struct cfg_test *t, struct outc_test_print *tp)
+/* A file named in the config, or its absence. */
+static int outc_put_opt_file(struct sha256_ctx *h, const struct grader_cfg *cfg,
+                             const char *path, char *err, size_t errlen)
+{
+    outc_put_str(h, path ? "file" : NULL);
+    return path ? outc_put_file(h, cfg, path, err, errlen) : 0;
+}
+
+/* How an io test runs and what it expects, its files' bytes included. */
+static int outc_put_io_test(struct sha256_ctx *h, const struct grader_cfg *cfg,
+                            const struct cfg_io_test *io, char *err, size_t errlen)
+{
+    outc_put_strv(h, &io->args, NULL);
+    outc_put_str(h, io->stdin_text);
+    outc_put_strv(h, &io->env, NULL);
+    outc_put_u64(h, io->has_stdout);
+    outc_put_u64(h, io->has_stderr);
+    outc_put_u64(h, io->has_exit);
+    outc_put_str(h, io->stdout_text);
+    outc_put_str(h, io->stderr_text);
+    outc_put_u64(h, (uint64_t)io->exit_status);
+    outc_put_u64(h, io->compare);
+    outc_put_dbl(h, io->tolerance);
+    outc_put_dbl(h, io->relative);
+    if (outc_put_opt_file(h, cfg, io->stdin_file, err, errlen) < 0 ||
+        outc_put_opt_file(h, cfg, io->stdout_file, err, errlen) < 0 ||
+        outc_put_opt_file(h, cfg, io->stderr_file, err, errlen) < 0)
+        return -1;
+    return outc_put_files(h, cfg, &io->files, err, errlen);
+}
+
+static int outc_print_test(const struct grader_cfg *cfg, const struct cfg_test *t,
+                           struct outc_test_print *tp, char *err, size_t errlen)
 {
     struct sha256_ctx h;
     sha256_init(&h);
@@ -228,7 +261,10 @@ static void outc_print_test(const struct cfg_test *t, struct outc_test_print *tp
         outc_put_dbl(&h, p->balance);
         outc_put_strv(&h, &p->requires, NULL);
     }
+    if (t->kind == CFG_KIND_IO && outc_put_io_test(&h, cfg, &t->io, err, errlen) < 0)
+        return -1;
     outc_hex(&h, tp->run);
+    return 0;
 }
 
 /* One section's hash. */
@@ -299,6 +335,13 @@ static int outc_print_section(const struct grader_cfg *cfg, enum outc_section s,
         if (outc_print_sources(&h, cfg, err, errlen) < 0)
             return -1;
         break;
+    case OUTC_IO:
+        outc_put_u64(&h, cfg->io.enabled);
+        outc_put_str(&h, cfg->io.program);
+        outc_put_strv(&h, &cfg->io.cflags, NULL);
+        outc_put_strv(&h, &cfg->io.ldflags, NULL);
+        outc_put_strv(&h, &cfg->io.sources, cfg);
+        break;
     case OUTC_NSECTIONS:
         break;
     }
@@ -315,10 +358,12 @@ int outc_print_init(struct outc_print *p, const struct grader_cfg *cfg, char *er
             return -1;
     if (cfg->ntests && (p->tests = calloc(cfg->ntests, sizeof *p->tests)) == NULL)
         return outc_errf(err, errlen, "out of memory");
-    for (size_t i = 0; i < cfg->ntests; i++, p->ntests++) {
+    for (size_t i = 0; i < cfg->ntests; i++) {
         if ((p->tests[i].id = strdup(cfg->tests[i].id)) == NULL)
             return outc_errf(err, errlen, "out of memory");
-        outc_print_test(&cfg->tests[i], &p->tests[i]);
+        p->ntests++;
+        if (outc_print_test(cfg, &cfg->tests[i], &p->tests[i], err, errlen) < 0)
+            return -1;
     }
     return 0;
 }

@@ -20,8 +20,8 @@
  * (its id, kind, limits, repeat, ThreadSanitizer, measurement and
  * thresholds, per test), the student files, the build, the symbol
  * policy, the default limits, coverage, the performance build, grading
- * (seed, rate limit), thread_sanitizer, and the contents of the trusted
- * sources (build, performance and ThreadSanitizer sources, the headers of
+ * (seed, rate limit), thread_sanitizer, the io build, and the contents of the trusted
+ * sources (build, performance, ThreadSanitizer and io sources, the headers of
  * the include folders, the reference solutions).  Points, names,
  * visibility, categories, tags, partial, leaks.deduct, the late policy,
  * the leaderboard and the assignment's title are not in it: rescore
@@ -47,7 +47,7 @@
 /** The regrade-relevant sections of the config, in the file's order. */
 enum outc_section {
     OUTC_FILES, OUTC_BUILD, OUTC_SYMBOLS, OUTC_LIMITS, OUTC_COVERAGE,
-    OUTC_PERFORMANCE, OUTC_GRADING, OUTC_TSAN, OUTC_SOURCES,
+    OUTC_PERFORMANCE, OUTC_GRADING, OUTC_TSAN, OUTC_SOURCES, OUTC_IO,
     OUTC_NSECTIONS,
 };
 
@@ -55,7 +55,9 @@ enum outc_section {
 struct outc_test_print {
     char *id;                        /* malloc'd */
     char limits[OUTC_HASH_HEX];      /* its resolved limits */
-    char run[OUTC_HASH_HEX];         /* kind, repeat, tsan, measurement, thresholds */
+    char run[OUTC_HASH_HEX];         /* kind, repeat, tsan, measurement, thresholds; an io
+                                        test's arguments, stdin, files, environment and
+                                        expectations (the files' bytes) */
 };
 
 /** The fingerprint of a config (see above). */
@@ -88,7 +90,7 @@ bool outc_print_diff(const struct outc_print *was, const struct outc_print *now,
                      size_t n);
 
 /** "files", "build", "symbols", "limits", "coverage", "performance", "grading",
- *  "thread_sanitizer", "sources". */
+ *  "thread_sanitizer", "sources", "io". */
 const char *outc_section_name(enum outc_section s);
 
 /**
