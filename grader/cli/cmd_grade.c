@@ -55,6 +55,8 @@ static const char usage_grade[] =
     "                            submission_metadata.json, else its file 'submitted_at'\n"
     "                            (one ISO 8601 line); without any, the time is unknown and\n"
     "                            not penalised\n"
+    "  --adjustments FILE        the instructor's adjustments (YAML; docs/instructor-tools.md):\n"
+    "                            this student's entry (by the student's name) is applied\n"
     "  --color WHEN              colour the printed report: auto (default: on a terminal,\n"
     "                            unless NO_COLOR is set and not empty), always, never\n"
     "  --repeat N                grade N times (1-100) into OUTDIR, print the first\n"
@@ -135,6 +137,8 @@ static int grade_repeat_compare(const struct grade_env *env, const struct grade_
 /* grade's options. */
 struct grade_args {
     const char *out, *submitted_at, *metadata;
+    const char *adjustments;        /* --adjustments FILE, or NULL */
+    const struct adj_file *adjust;  /* loaded from it, or NULL */
     unsigned repeat;                /* --repeat N */
     enum color_when color;
     bool no_perf, keep;
@@ -187,6 +191,7 @@ static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *
         {"color", required_argument, NULL, 'C'},
         {"repeat", required_argument, NULL, 'R'},
         {"annotate", required_argument, NULL, 'A'},
+        {"adjustments", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -203,6 +208,7 @@ static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *
             break;
         case 'T': g->submitted_at = optarg; break;
         case 'M': g->metadata = optarg; break;
+        case 'D': g->adjustments = optarg; break;
         case 'C':
             if (!parse_color(optarg, &g->color))
                 return EXIT_USAGE;
@@ -282,7 +288,7 @@ static int grade_run(struct app *a, const struct grade_args *g, const char *sub,
                             .sandbox = a->sandbox_desc, .keep_scratch = g->keep, .unit_jobs = ncpu > 0 ? (unsigned)ncpu : 1,
                             .skip_performance = g->no_perf, .cancel = &got_stop,
                             .student_email = email, .submitted_at = iso,
-                            .metadata = g->metadata};
+                            .metadata = g->metadata, .adjust = g->adjust};
     install_stop_handlers();
     struct grade_slot slot = {g->uid_base, g->uid_base};
     struct res_submission res;
@@ -363,7 +369,16 @@ int cmd_grade(struct app *a, int argc, char **argv)
     if (names)
         snprintf(student, sizeof student, "%s", names);
     free(names);
+    struct adj_file adjust = {0};
+    if (g.adjustments && (rc = load_adjustments(a, g.adjustments, &adjust)) != 0) {
+        adj_release(&adjust);
+        free(emails);
+        free(iso_owned);
+        return rc;
+    }
+    g.adjust = g.adjustments ? &adjust : NULL;
     rc = grade_run(a, &g, sub, student, emails, iso, iso_owned);
+    adj_release(&adjust);
     free(emails);
     return rc;
 }

@@ -31,6 +31,7 @@
 
 #include "compile/build.h"
 #include "config/cfg.h"
+#include "score/outcomes.h"
 #include "score/result.h"
 
 /** What every submission of one grader run shares; read-only while grading. */
@@ -81,7 +82,8 @@ struct grade_slot {
  * Grades the submission in `submission_dir` as `student` and writes into
  * `out_dir` (created): results.json, junit.xml, report.txt, report.md and
  * report.html (for the student), report-instructor.txt and
- * report-instructor.html, build.log, gradebook-row.csv and,
+ * report-instructor.html, build.log, gradebook-row.csv, outcomes.json
+ * (outcomes.h: what `rescore` scores again from) and,
  * with coverage on, coverage/lcov.info and coverage/html/.  Fills *res
  * (initialised here; the caller releases it).  results.json is written
  * last, so its presence marks a finished grading.  With a late policy in
@@ -96,6 +98,34 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
                      const char *submission_dir, const char *student,
                      const char *out_dir, struct res_submission *res,
                      char *err, size_t errlen);
+
+/** What outcomes.json (outcomes.h) holds besides the result. */
+struct grade_outcomes {
+    const struct outc_print *print;   /* the fingerprint of the config graded with */
+    const struct adj_student *adjust; /* the adjustments entry applied, or NULL */
+    double rate_score;                /* a rate-limited submission: the score it kept */
+    bool unchanged;                   /* grade_write_reports(): out_dir's outcomes.json
+                                         holds these already: not written again */
+};
+
+/**
+ * Writes every per-submission file but coverage/ into out_dir (which
+ * exists) from a scored result (res_score(), res_apply_late(),
+ * res_apply_adjustments() done), with the same writers and in the same
+ * order as grade_submission(): results.json last.  For `grader rescore`
+ * (scale/rescore.h): res->phases are kept as they are (results.json's
+ * execution_time is the grading's), the build logs must already be the
+ * split ones (build_log for students, build_log_full), the HTML reports
+ * are made again (an earlier "html" grading note is dropped first) and
+ * link coverage/html/index.html when it is there.  A file whose bytes
+ * are already there is left alone; the others are replaced atomically but
+ * not fsync'd (fs_write_replace()): the caller syncs the file system once
+ * when done.  Returns 0, or -1 with
+ * err[errlen] (a file could not be written, out of memory).
+ */
+int grade_write_reports(const struct grader_cfg *cfg, struct res_submission *res,
+                        const struct grade_outcomes *oc, const char *out_dir,
+                        char *err, size_t errlen);
 
 /** results.json's "output" when the grader failed: for the student. */
 extern const char grade_failed_output[];
