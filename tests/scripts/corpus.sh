@@ -157,6 +157,14 @@ check_line() {
             shown="$shown results.json"
         fi
         [ -z "$shown" ] || echo "found in $shown" ;;
+    'extra-time<')
+        # Seconds beyond the `correct` fixture's execution_time in the same
+        # batch: what a hang or a flood costs, whatever the machine's speed
+        # and load (both gradings slow down together).
+        base=$out/students/correct/results.json
+        jq -e --argjson v "$arg" --slurpfile c "$base" \
+            '.execution_time - $c[0].execution_time < $v' "$res" > /dev/null 2>&1 ||
+            echo "took $(jq --slurpfile c "$base" '.execution_time - $c[0].execution_time' "$res" 2>/dev/null) s more than correct" ;;
     jq)
         jq -e "$arg" "$res" > /dev/null 2>&1 || echo "false or an error" ;;
     *)
