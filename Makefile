@@ -128,7 +128,7 @@ test: all check-stubs test-layering test-unit test-solution test-stub test-stude
       test-policy \
       fuzz-smoke \
       test-corpus test-corpus-fallback test-sandbox test-perf test-mutagen test-mutants test-shards \
-      test-cache \
+      test-cache test-rescore \
       test-slurm test-adjust test-ratelimit test-outputs \
       test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"
@@ -226,6 +226,7 @@ bench: all $(KBENCH)
 	@$(KBENCH_RUN)
 	@sh tests/bench/grader_bench.sh $(GRADER) $(BUILD)/bench
 	@sh tests/bench/mutants_bench.sh $(GRADER) $(MUTAGEN) $(BUILD)/bench
+	@sh tests/bench/rescore_bench.sh $(GRADER) $(BUILD)/bench
 
 # ---- the main job ---------------------------------------------------------
 

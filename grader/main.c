@@ -6,6 +6,7 @@
  *   grader [-c CONFIG] grade SUBMISSION_DIR [-o OUTDIR] [--fail-under PERCENT]
  *   grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force] [--shard I/N]
  *   grader [-c CONFIG] merge OUTDIR... -o OUT [--color WHEN]
+ *   grader [-c CONFIG] rescore OUT [--adjustments FILE] [-j N]
  *   grader [-c CONFIG] check-config
  *   grader [-c CONFIG] release -o DIR
  *   grader [-c CONFIG] gradescope [-o ZIP]
@@ -37,6 +38,8 @@ static const char usage_main[] =
     "                           grade every sub-folder (one per student) in parallel\n"
     "                           (default OUTDIR: grader-batch, N: number of CPUs)\n"
     "  merge OUTDIR... -o OUT   combine batch outputs (e.g. shards) into one\n"
+    "  rescore OUT              score a graded class again from its stored outcomes\n"
+    "                           (new points, visibility, late policy): no compile, no run\n"
     "  check-config             validate the config against the test suites\n"
     "  release -o DIR           write the student release (stubs, visible tests, CI)\n"
     "  gradescope [-o ZIP]      write Gradescope's autograder package\n"
@@ -81,6 +84,8 @@ int main(int argc, char **argv)
         rc = cmd_batch(&a, sub_argc, sub_argv);
     else if (strcmp(cmd, "merge") == 0)
         rc = cmd_merge(&a, sub_argc, sub_argv);
+    else if (strcmp(cmd, "rescore") == 0)
+        rc = cmd_rescore(&a, sub_argc, sub_argv);
     else if (strcmp(cmd, "check-config") == 0)
         rc = cmd_check_config(&a, sub_argc, sub_argv);
     else if (strcmp(cmd, "release") == 0)

@@ -107,6 +107,7 @@ int load_adjustments(const struct app *a, const char *path, struct adj_file *f);
 int cmd_grade(struct app *a, int argc, char **argv);        /* cli/cmd_grade.c */
 int cmd_batch(struct app *a, int argc, char **argv);        /* cli/cmd_batch.c */
 int cmd_merge(struct app *a, int argc, char **argv);        /* cli/cmd_merge.c */
+int cmd_rescore(struct app *a, int argc, char **argv);      /* cli/cmd_rescore.c */
 int cmd_check_config(struct app *a, int argc, char **argv); /* cli/cmd_check.c */
 int cmd_release(struct app *a, int argc, char **argv);      /* cli/cmd_release.c */
 int cmd_gradescope(struct app *a, int argc, char **argv);   /* cli/cmd_release.c */

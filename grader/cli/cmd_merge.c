@@ -9,9 +9,10 @@
 #include "cli.h"
 #include "report/report.h"
 #include "scale/merge.h"
+#include "scale/rescore.h"
 
 static const char usage_merge[] =
-    "usage: grader [-c CONFIG] merge OUTDIR... -o OUT\n"
+    "usage: grader [-c CONFIG] merge OUTDIR... -o OUT [--adjustments FILE]\n"
     "\n"
     "Combines the outputs of several batches (the shards of one class, say) into\n"
     "OUT: copies every finished student folder (OUTDIR/students/NAME with a\n"
@@ -21,6 +22,9 @@ static const char usage_merge[] =
     "a batch writes OUT or one of the OUTDIRs.  Prints the class summary.\n"
     "\n"
     "  -o, --output OUT          where to merge (created; required)\n"
+    "  --adjustments FILE        the instructor's adjustments (docs/instructor-tools.md),\n"
+    "                            applied to every student of OUT after the merge, as\n"
+    "                            'grader rescore OUT --adjustments FILE' does\n"
     "  --color WHEN              colour the class summary: auto (default: on a terminal,\n"
     "                            unless NO_COLOR is set), always or never\n";
 
@@ -29,14 +33,15 @@ int cmd_merge(struct app *a, int argc, char **argv)
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
         {"color", required_argument, NULL, 'C'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"adjustments", required_argument, NULL, 'A'}, {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
+    const char *out = NULL, *adjustments = NULL;
     enum color_when color = COLOR_AUTO;
     int c;
     while ((c = getopt_long(argc, argv, "o:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
+        case 'A': adjustments = optarg; break;
         case 'C':
             if (!parse_color(optarg, &color))
                 return EXIT_USAGE;
@@ -54,6 +59,11 @@ int cmd_merge(struct app *a, int argc, char **argv)
     int rc = app_load_config(a);
     if (rc)
         return rc;
+    struct adj_file adjust = {0};
+    if (adjustments && (rc = load_adjustments(a, adjustments, &adjust)) != 0) {
+        adj_release(&adjust);
+        return rc;
+    }
     struct merge_opts mo = {.inputs = (const char *const *)argv + optind,
                             .ninputs = (size_t)(argc - optind), .out_dir = out,
                             .progress = stderr};
@@ -62,7 +72,26 @@ int cmd_merge(struct app *a, int argc, char **argv)
     if (merge_run(&a->cfg, &mo, &sum, err, sizeof err) < 0) {
         fprintf(stderr, "grader: merge: %s\n", err);
         merge_summary_release(&sum);
+        adj_release(&adjust);
         return EXIT_INTERNAL;
+    }
+    if (adjustments) {   /* the merged class, scored again with the adjustments */
+        struct rescore_opts ro = {.out_dir = out, .adjust = &adjust, .jobs = 2};
+        struct rescore_summary rs;
+        rc = rescore_run(&a->cfg, &ro, &rs, err, sizeof err);
+        if (rc == 0) {
+            batch_summary_release(&sum.class);
+            sum.class = rs.class;   /* the rows with the adjustments */
+            rs.class = (struct batch_summary){0};
+        }
+        rescore_summary_release(&rs);
+        adj_release(&adjust);
+        if (rc != 0) {
+            fprintf(stderr, "grader: merge: merged, but the adjustments were not applied: %s\n",
+                    err);
+            merge_summary_release(&sum);
+            return rc > 0 ? EXIT_USAGE : EXIT_INTERNAL;
+        }
     }
     char *table = report_class_table_styled(sum.class.rows, sum.class.nrows, color_style(color));
     if (table)

@@ -9,8 +9,12 @@
 #                 test (skips itself, with a notice, where Slurm cannot run)
 #   test-cache    batch's regrade cache (grader/src/scale/cache.h): reuse,
 #                 byte-identical outputs, a changed key grades again
+#   test-rescore  grader rescore (grader/src/scale/rescore.h): the same config
+#                 gives the batch's bytes, new points/visibility/late policy a
+#                 full regrade's, a limits or test change is refused, and
+#                 adjustments through rescore and merge
 
-.PHONY: test-shards test-slurm test-adjust test-ratelimit test-cache
+.PHONY: test-shards test-slurm test-adjust test-ratelimit test-cache test-rescore
 
 test-shards: $(GRADER)
 	@sh tests/scale/shards.sh $(GRADER) $(BUILD)/shards
@@ -26,3 +30,6 @@ test-cache: $(GRADER)
 
 test-ratelimit: $(GRADER)
 	@sh tests/scripts/ratelimit_e2e.sh $(GRADER) $(BUILD)/ratelimit
+
+test-rescore: $(GRADER)
+	@sh tests/scale/rescore.sh $(GRADER) $(BUILD)/rescore-test

@@ -27,6 +27,7 @@
 #include "report/report.h"
 #include "sandbox/sbx.h"
 #include "sandbox/scratch.h"
+#include "score/outcomes.h"
 #include "score/ratelimit.h"
 #include "util/strv.h"
 #include "run/testrun.h"
@@ -35,7 +36,7 @@
 const char *const grade_output_files[] = {
     "build.log", "report.txt", "report-instructor.txt", "report.html",
     "report-instructor.html", "junit.xml",
-    "gradebook-row.csv", "report.md", "results.json", NULL,
+    "gradebook-row.csv", "report.md", OUTC_FILE, "results.json", NULL,
 };
 
 /* Everything one grading needs, so helpers take one pointer. */
@@ -661,10 +662,29 @@ static int grade_coverage(struct grade_run *g, const char *out_dir)
     return rc;
 }
 
+/* Whether the file at path holds exactly text[len] (rescore: then it is not
+ * written again; a new file costs far more than a read on most file systems). */
+static bool grade_same_file(const char *path, const char *text, size_t len)
+{
+    struct stat st;
+    char *old = NULL;
+    size_t n = 0;
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len ||
+        fs_read_file(path, len + 1, &old, &n) < 0)
+        return false;
+    bool same = n == len && memcmp(old, text, len) == 0;
+    free(old);
+    return same;
+}
+
 static int grade_write(struct grade_run *g, const char *out_dir, const char *name, char *text)
 {
     char *path = fs_join(out_dir, name);
-    int rc = text && path ? fs_write_atomic(path, text, strlen(text)) : -1;
+    size_t len = text ? strlen(text) : 0;
+    int rc = text && path ? (g->start_ms ? fs_write_atomic(path, text, len)
+                             : grade_same_file(path, text, len) ? 0
+                                                                : fs_write_replace(path, text, len))
+                          : -1;
     if (rc < 0)
         grade_errf(g, "cannot write %s/%s: %s", out_dir, name, text ? strerror(errno) : "out of memory");
     free(path);
@@ -728,11 +748,39 @@ static int grade_html(struct grade_run *g, const char *out_dir, char *html[2])
                          "report.md hold the same feedback.", "html_report() failed");
 }
 
-/* Writes every report; results.json last, so it marks completion. */
-static int grade_reports(struct grade_run *g, const char *out_dir)
+/* Drops the grading notes of stage `stage` (rescore makes the HTML again). */
+static void grade_undegrade(struct res_submission *s, const char *stage)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->ndegraded; i++) {
+        struct res_degraded *d = &s->degraded[i];
+        if (d->stage && strcmp(d->stage, stage) == 0) {
+            free(d->stage);
+            free(d->message);
+            free(d->detail);
+            continue;
+        }
+        s->degraded[k++] = *d;
+    }
+    s->ndegraded = k;
+}
+
+/*
+ * Writes every report; outcomes.json then results.json last, so it marks
+ * completion.  With g->start_ms 0 (rescore), the stored phase times stay
+ * and the files are written without fsync (the caller syncs once).
+ */
+static int grade_reports(struct grade_run *g, const char *out_dir,
+                         const struct grade_outcomes *oc)
 {
     char *html[2] = {NULL, NULL};
-    if (grade_student_log(g) < 0 || grade_html(g, out_dir, html) < 0) {
+    /* These two are measured while the reports are written: the reports
+     * before outcomes.json show them as 0, a rescore's too. */
+    uint64_t report_ms = g->res->phases.report_ms, total_ms = g->res->phases.total_ms;
+    g->res->phases.report_ms = g->res->phases.total_ms = 0;
+    if (g->start_ms == 0)
+        grade_undegrade(g->res, "html");
+    if (grade_html(g, out_dir, html) < 0) {
         free(html[0]);
         free(html[1]);
         return -1;
@@ -759,11 +807,23 @@ static int grade_reports(struct grade_run *g, const char *out_dir)
     rc = rc ? rc : grade_write(g, out_dir, "junit.xml", report_junit(s, cfg, REPORT_STUDENT));
     rc = rc ? rc : grade_write(g, out_dir, "gradebook-row.csv", csv);
     rc = rc ? rc : grade_write(g, out_dir, "report.md", report_markdown(s, cfg));
-    g->res->phases.report_ms = fs_now_ms() - t0;
-    g->res->phases.total_ms = fs_now_ms() - g->start_ms;
+    g->res->phases.report_ms = g->start_ms ? fs_now_ms() - t0 : report_ms;
+    g->res->phases.total_ms = g->start_ms ? fs_now_ms() - g->start_ms : total_ms;
+    if (!oc->unchanged)
+        rc = rc ? rc : grade_write(g, out_dir, OUTC_FILE,
+                                   outc_dump(s, oc->print, oc->adjust, oc->rate_score));
     rc = rc ? rc : grade_write(g, out_dir, "results.json",
                                report_json(s, cfg, (double)g->res->phases.total_ms / 1000.0));
     return rc;
+}
+
+int grade_write_reports(const struct grader_cfg *cfg, struct res_submission *res,
+                        const struct grade_outcomes *oc, const char *out_dir,
+                        char *err, size_t errlen)
+{
+    struct grade_env env = {.cfg = cfg};
+    struct grade_run g = {.env = &env, .res = res, .err = err, .errlen = errlen};
+    return grade_reports(&g, out_dir, oc);
 }
 
 const char grade_failed_output[] =
@@ -806,8 +866,16 @@ static int grade_late(struct grade_run *g, const char *submission_dir)
 {
     const struct grade_env *env = g->env;
     char *found = NULL, why[512] = "";
-    if (!env->cfg->late.enabled)
+    if (!env->cfg->late.enabled) {
+        /* No policy: the time is still recorded, best effort (outcomes.json),
+         * for a rescore under a late policy added later. */
+        if (env->submitted_at)
+            (void)res_set_submitted_at(g->res, env->submitted_at);
+        else if (res_time_in_folder(submission_dir, &found, why, sizeof why) == 0)
+            (void)res_set_submitted_at(g->res, found);
+        free(found);
         return 0;
+    }
     if (!env->submitted_at && res_time_in_folder(submission_dir, &found, why, sizeof why) < 0)
         return grade_errf(g, "submission time: %s", why);
     const char *iso = env->submitted_at ? env->submitted_at : found;
@@ -864,6 +932,7 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     struct grade_run g = {.env = env, .slot = slot, .res = res, .err = err,
                           .errlen = errlen, .start_ms = fs_now_ms()};
     int rc = -1;
+    struct outc_print print = {0};
     res_submission_init(res);
     res->student = strdup(student);
     res->sandbox = env->sandbox ? strdup(env->sandbox) : NULL;
@@ -907,8 +976,15 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         res->score = g.rate_score;
     if (res->status == RES_GRADED && env->cfg->coverage.enabled && grade_coverage(&g, out_dir) < 0)
         goto done;
-    rc = grade_reports(&g, out_dir);
+    if (outc_print_init(&print, env->cfg, err, errlen) < 0 || grade_student_log(&g) < 0)
+        goto done;
+    {
+        struct grade_outcomes oc = {.print = &print, .adjust = adj_find(env->adjust, student),
+                                    .rate_score = g.rate_score};
+        rc = grade_reports(&g, out_dir, &oc);
+    }
 done:
+    outc_print_release(&print);
     grade_cleanup(&g);
     /* The grader failed (not the student, and not Ctrl-C): say so where
      * Gradescope and the staff look, instead of leaving nothing. */
