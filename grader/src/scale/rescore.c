@@ -204,6 +204,44 @@ static int rescore_students(struct rescore_state *st, struct rescore_summary *su
     return 0;
 }
 
+/* The gradebook, written beside the dashboard (rescore_class()). */
+struct rescore_book {
+    const struct grader_cfg *cfg;
+    const char *out_dir;
+    const struct strv *names;
+    struct batch_summary *sum;
+    int rc;
+    char err[1024];
+};
+
+static void *rescore_book_main(void *arg)
+{
+    struct rescore_book *b = arg;
+    b->rc = batch_write_gradebook(b->cfg, b->out_dir, b->names, b->sum, b->err, sizeof b->err);
+    return NULL;
+}
+
+/* The class files: gradebook.csv in a second thread while the dashboard
+ * and the exports are made (each reads every results.json; neither reads
+ * the other's files). */
+static int rescore_class(const struct grader_cfg *cfg, const char *out_dir,
+                         const struct strv *names, struct rescore_summary *sum, char *err,
+                         size_t errlen)
+{
+    struct rescore_book b = {.cfg = cfg, .out_dir = out_dir, .names = names,
+                             .sum = &sum->class};
+    pthread_t t;
+    bool threaded = pthread_create(&t, NULL, rescore_book_main, &b) == 0;
+    if (!threaded)
+        rescore_book_main(&b);
+    int rc = html_write_dashboard(cfg, out_dir, err, errlen);
+    if (threaded)
+        pthread_join(t, NULL);
+    if (rc == 0 && b.rc < 0)
+        rc = rescore_errf(err, errlen, "%s", b.err);
+    return rc;
+}
+
 int rescore_run(const struct grader_cfg *cfg, const struct rescore_opts *o,
                 struct rescore_summary *sum, char *err, size_t errlen)
 {
@@ -242,8 +280,7 @@ int rescore_run(const struct grader_cfg *cfg, const struct rescore_opts *o,
     if (rc != 0)
         goto done;
     rc = -1;
-    if (batch_write_gradebook(cfg, o->out_dir, &names, &sum->class, err, errlen) < 0 ||
-        html_write_dashboard(cfg, o->out_dir, err, errlen) < 0)
+    if (rescore_class(cfg, o->out_dir, &names, sum, err, errlen) < 0)
         goto done;
     if (syncfs(lock_fd) < 0) {
         rescore_errf(err, errlen, "cannot sync %s: %s", o->out_dir, strerror(errno));
