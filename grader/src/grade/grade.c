@@ -30,6 +30,7 @@
 #include "score/outcomes.h"
 #include "score/ratelimit.h"
 #include "util/strv.h"
+#include "run/iotest.h"
 #include "run/testrun.h"
 #include "run/tsan.h"
 
@@ -49,6 +50,9 @@ struct grade_run {
     char *program;          /* scratch/tests */
     char *tsan_program;     /* scratch/BLD_TSAN_DIR/tests once built, else NULL */
     bool tsan_failed;       /* the ThreadSanitizer build failed: its units score 0 */
+    char *io_program;       /* scratch/BLD_IO_DIR/<io.program> once built, else NULL */
+    char *io_root;          /* scratch/BLD_IO_DIR: the io runs' folders */
+    bool io_failed;         /* the io build failed: the io tests score 0 */
     char *err;
     size_t errlen;
     uint64_t start_ms;      /* fs_now_ms() when grading began */
@@ -349,8 +353,46 @@ static int grade_tsan_finish(struct grade_run *g, struct grade_tsan_job *j)
     return rc < 0 && g->res->status == RES_GRADED ? -1 : 0;
 }
 
+/*
+ * The io build (build.h): the student's program with their main, after the
+ * tests build and before any student code runs.  Code that does not build
+ * this way (no main, say) fails the io tests, which then say why; only a
+ * grader failure is -1.
+ */
+static int grade_io_build(struct grade_run *g)
+{
+    const struct grade_env *env = g->env;
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel};
+    char **objs = NULL, *log = NULL;
+    g->io_root = fs_join(g->scratch, BLD_IO_DIR);
+    char *program = g->io_root ? fs_join(g->io_root, env->cfg->io.program) : NULL;
+    if (!program)
+        return grade_errf(g, "out of memory");
+    uint64_t t0 = fs_now_ms();
+    int rc = bld_io_student(env->cfg, env->trusted, &sb, g->scratch,
+                            (const char *const *)g->sources.v, g->sources.n, program, &objs,
+                            &log);
+    g->res->phases.compile_ms += fs_now_ms() - t0;
+    for (size_t i = 0; objs && objs[i]; i++)
+        free(objs[i]);
+    free(objs);
+    if (rc == 0) {
+        g->io_program = program;
+        program = NULL;
+    } else if (rc > 0) {
+        grade_log_append(g, "The program of the io tests (your main) did not build:\n", log);
+        g->io_failed = true;
+    } else {
+        grade_errf(g, "io build failed: %s", log ? log : "unknown reason");
+    }
+    free(program);
+    free(log);
+    return rc < 0 ? -1 : 0;
+}
+
 /* The tests build (and its symbol policy) and the ThreadSanitizer build,
- * at the same time: each waits mostly on its own compiler. */
+ * at the same time: each waits mostly on its own compiler; then the io
+ * build, if the config has io tests. */
 static int grade_builds(struct grade_run *g)
 {
     struct grade_tsan_job tsan = {0};
@@ -360,7 +402,28 @@ static int grade_builds(struct grade_run *g)
     int rc = grade_build(g);
     if (with_tsan && grade_tsan_finish(g, &tsan) < 0)
         rc = -1;
+    if (rc == 0 && g->res->status == RES_GRADED && g->env->cfg->io.enabled &&
+        cfg_count_kind(g->env->cfg, CFG_KIND_IO) > 0)
+        rc = grade_io_build(g);
     return rc;
+}
+
+/* One io test (iotest.h); its program did not build: no points, and why. */
+static int grade_io_unit(struct grade_run *g, const struct cfg_test *ct,
+                         const struct sbx_opts *o, struct res_test *t, char *err, size_t errlen)
+{
+    if (g->io_program)
+        return iot_run(ct, g->io_program, g->io_root, o, t, err, errlen);
+    memset(t, 0, sizeof *t);
+    t->cfg = ct;
+    t->max_score = ct->points;
+    t->status = RES_ERROR;
+    t->message = strdup(g->io_failed ? "not run: your program (with its main) did not build; "
+                                       "see the build log"
+                                     : "not run: the program was not built");
+    if (!t->message)
+        snprintf(err, errlen, "out of memory");
+    return t->message ? 0 : -1;
 }
 
 /* The student files' paths in the submission, for naming race sites. */
@@ -489,9 +552,14 @@ static void *grade_unit_main(void *arg)
         pthread_mutex_unlock(&w->u->lock);
         if (i >= cfg->ntests)
             return NULL;
-        if (cfg->tests[i].kind != CFG_KIND_CHECK)
+        if (cfg->tests[i].kind == CFG_KIND_PERFORMANCE)
             continue;        /* measured after the units: grade_perf() */
-        if (grade_unit(g, &cfg->tests[i], &o, &g->res->tests[i], w->err, sizeof w->err) < 0) {
+        int rc = cfg->tests[i].kind == CFG_KIND_IO
+                     ? grade_io_unit(g, &cfg->tests[i], &o, &g->res->tests[i], w->err,
+                                     sizeof w->err)
+                     : grade_unit(g, &cfg->tests[i], &o, &g->res->tests[i], w->err,
+                                  sizeof w->err);
+        if (rc < 0) {
             pthread_mutex_lock(&w->u->lock);
             w->u->failed = 1;
             pthread_mutex_unlock(&w->u->lock);
@@ -921,6 +989,8 @@ static void grade_cleanup(struct grade_run *g)
     free(g->scratch);
     free(g->program);
     free(g->tsan_program);
+    free(g->io_program);
+    free(g->io_root);
     strv_clear(&g->sources);
 }
 
