@@ -135,6 +135,9 @@ sed 's|    limits: {cpu: 60s, wall: 90s}|    limits: {cpu: 50s, wall: 90s}|' "$r
 refused "a test's limits" "$repo/limits.yaml" "limits changed: performance/final"
 sed 's/^  cpu: 10s$/  cpu: 9s/' "$repo/config.yaml" > "$repo/deflimits.yaml"
 refused "the default limits" "$repo/deflimits.yaml" "limits changed: matmul_baseline/small"
+sed 's/^  deduct: 0.25$/  deduct: 0.5/' "$repo/config.yaml" > "$repo/leaks.yaml"
+refused "leaks.deduct (the leak notes quote it)" "$repo/leaks.yaml" \
+    "how tests run changed: matmul_baseline/small"
 sed 's/{id: timing\/seed,/{id: timing\/seed2,/' "$repo/config.yaml" > "$repo/renamed.yaml"
 refused "a renamed test" "$repo/renamed.yaml" \
     "tests added: timing/seed2; tests removed: timing/seed"

@@ -245,6 +245,7 @@ static int outc_print_test(const struct grader_cfg *cfg, const struct cfg_test *
     outc_put_u64(&h, t->kind);
     outc_put_u64(&h, t->repeat);
     outc_put_u64(&h, t->tsan);
+    outc_put_dbl(&h, t->leak_deduct);   /* the leak notes quote it */
     if (t->kind == CFG_KIND_PERFORMANCE) {
         const struct cfg_perf_test *p = &t->perf;
         outc_put_str(&h, p->measure);

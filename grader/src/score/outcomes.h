@@ -17,13 +17,13 @@
  *
  * The fingerprint.  Beside the outcomes, the file holds SHA-256 hashes
  * (nettle) of the config's regrade-relevant parts: how every test runs
- * (its id, kind, limits, repeat, ThreadSanitizer, measurement and
- * thresholds, per test), the student files, the build, the symbol
+ * (its id, kind, limits, repeat, ThreadSanitizer, leak deduction (its
+ * notes quote it), measurement and thresholds, per test), the student files, the build, the symbol
  * policy, the default limits, coverage, the performance build, grading
  * (seed, rate limit), thread_sanitizer, the io build, and the contents of the trusted
  * sources (build, performance, ThreadSanitizer and io sources, the headers of
  * the include folders, the reference solutions).  Points, names,
- * visibility, categories, tags, partial, leaks.deduct, the late policy,
+ * visibility, categories, tags, partial, the late policy,
  * the leaderboard and the assignment's title are not in it: rescore
  * recomputes those.  Paths are hashed relative to the config's folder, so
  * a copy of the config beside the original has the same fingerprint.
@@ -55,7 +55,8 @@ enum outc_section {
 struct outc_test_print {
     char *id;                        /* malloc'd */
     char limits[OUTC_HASH_HEX];      /* its resolved limits */
-    char run[OUTC_HASH_HEX];         /* kind, repeat, tsan, measurement, thresholds; an io
+    char run[OUTC_HASH_HEX];         /* kind, repeat, tsan, leak_deduct, measurement,
+                                        thresholds; an io
                                         test's arguments, stdin, files, environment and
                                         expectations (the files' bytes) */
 };
