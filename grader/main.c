@@ -12,6 +12,7 @@
  *   grader [-c CONFIG] gradescope [-o ZIP]
  *   grader [-c CONFIG] policy SUBMISSION_DIR | --symbol NAME...
  *   grader [-c CONFIG] mutants [-o OUTDIR] [-j N] [--operators LIST] ...
+ *   grader [-c CONFIG] similar SUBMISSIONS_DIR [-o OUTDIR] [--base FILE]...
  *   grader --help | COMMAND --help | --version
  */
 #include <getopt.h>
@@ -45,6 +46,7 @@ static const char usage_main[] =
     "  gradescope [-o ZIP]      write Gradescope's autograder package\n"
     "  policy SUBMISSION_DIR    check the code against the symbol policy, as grading does\n"
     "  mutants [-o OUTDIR]      mutation analysis: do the tests catch planted bugs?\n"
+    "  similar SUBMISSIONS_DIR  code similarity across a class (instructors only)\n"
     "\n"
     "options:\n"
     "  -c, --config CONFIG      the grading config (default ./config.yaml)\n"
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
         rc = cmd_policy(&a, sub_argc, sub_argv);
     else if (strcmp(cmd, "mutants") == 0)
         rc = cmd_mutants(&a, sub_argc, sub_argv);
+    else if (strcmp(cmd, "similar") == 0)
+        rc = cmd_similar(&a, sub_argc, sub_argv);
     else {
         fprintf(stderr, "grader: unknown command '%s' (see grader --help)\n", cmd);
         rc = EXIT_USAGE;

@@ -113,5 +113,13 @@ int cmd_release(struct app *a, int argc, char **argv);      /* cli/cmd_release.c
 int cmd_gradescope(struct app *a, int argc, char **argv);   /* cli/cmd_release.c */
 int cmd_policy(struct app *a, int argc, char **argv);       /* cli/cmd_policy.c */
 int cmd_mutants(struct app *a, int argc, char **argv);      /* cli/cmd_mutants.c */
+int cmd_similar(struct app *a, int argc, char **argv);      /* cli/cmd_similar.c */
+
+/* cli/cmd_similar.c: the similarity check of o (scale/similar.h) with
+ * a->cfg loaded, its reports into out (and out's dashboard again when out
+ * is a batch's output), the top pairs on stdout.  For similar and
+ * batch --similarity.  An exit status. */
+struct sim_opts;
+int similar_report(struct app *a, const struct sim_opts *o, const char *out);
 
 #endif

@@ -15,6 +15,7 @@
 #include "report/report.h"
 #include "scale/batch.h"
 #include "scale/cache.h"
+#include "scale/similar.h"
 
 static const char usage_batch[] =
     "usage: grader [-c CONFIG] batch SUBMISSIONS_DIR [-o OUTDIR] [-j N] [--force]\n"
@@ -49,6 +50,9 @@ static const char usage_batch[] =
     "                            applied to the students graded by this run (--force: all)\n"
     "  --color WHEN              colour the class summary: auto (default: on a terminal,\n"
     "                            unless NO_COLOR is set and not empty), always, never\n"
+    "  --similarity              then compare the class's code, as 'grader similar'\n"
+    "                            SUBMISSIONS_DIR -o OUTDIR does (its defaults), and show\n"
+    "                            the most similar pairs on the dashboard\n"
     "With the config's late_policy, each student's submission time comes from their\n"
     "folder's submission_metadata.json (\"created_at\"), else its file 'submitted_at'\n"
     "(one ISO 8601 line); without either it is unknown and not penalised.\n";
@@ -83,6 +87,7 @@ struct batch_args {
     bool no_cache;              /* --no-cache */
     enum app_sandbox sandbox;
     const char *adjustments;    /* --adjustments FILE, or NULL */
+    bool similarity;            /* --similarity: grader similar afterwards */
 };
 
 /* Parses the options of 'batch'; returns -1 to go on, else an exit status. */
@@ -98,6 +103,7 @@ static int batch_parse(struct app *a, int argc, char **argv, struct batch_args *
         {"color", required_argument, NULL, 'C'},
         {"no-cache", no_argument, NULL, 'K'},
         {"adjustments", required_argument, NULL, 'A'},
+        {"similarity", no_argument, NULL, 'Y'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -110,6 +116,7 @@ static int batch_parse(struct app *a, int argc, char **argv, struct batch_args *
         case 'P': b->no_perf = true; break;
         case 'K': b->no_cache = true; break;
         case 'A': b->adjustments = optarg; break;
+        case 'Y': b->similarity = true; break;
         case 'n': b->sandbox = APP_SANDBOX_NONE; break;
         case 'X':
             if (!parse_sandbox(optarg, &b->sandbox))
@@ -210,5 +217,12 @@ int cmd_batch(struct app *a, int argc, char **argv)
             sum.stopped ? " -- stopped early; run again to finish" : "");
     if (got_stop)
         return EXIT_STOPPED;
+    if (b.similarity) {
+        struct sim_opts so;
+        sim_opts_init(&so, b.bo.submissions_dir);
+        int src = similar_report(a, &so, b.bo.out_dir);
+        if (src != EXIT_GRADED)
+            return src;
+    }
     return rc == 0 ? EXIT_GRADED : EXIT_INTERNAL;
 }

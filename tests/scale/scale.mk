@@ -16,6 +16,13 @@
 
 .PHONY: test-shards test-slurm test-adjust test-ratelimit test-cache test-rescore
 
+# test-similar: grader similar (grader/src/scale/similar.h) on a class with
+# planted copies (renamed, reordered, commented, re-laid-out): they rank
+# above every pair of independent solutions; the stub is base code.
+.PHONY: test-similar
+test-similar: $(GRADER)
+	@sh tests/scale/similar.sh $(GRADER) $(BUILD)/similar-test
+
 test-shards: $(GRADER)
 	@sh tests/scale/shards.sh $(GRADER) $(BUILD)/shards
 
