@@ -391,7 +391,7 @@ static int iot_check_exit(const struct cfg_test *ct, const struct sbx_result *r,
     else if (exited && asprintf(&msg, "expected exit status %d, got %d", ct->io.exit_status,
                                 r->exit_code) < 0)
         msg = NULL;
-    else if (!exited && asprintf(&msg, "expected exit status %d; the program %s",
+    else if (!exited && asprintf(&msg, "expected exit status %d; the program did not finish: %s",
                                  ct->io.exit_status, r->message) < 0)
         msg = NULL;
     if (iot_add_check(t, "exit status", ok, msg) < 0)
@@ -423,7 +423,7 @@ static int iot_verdict(struct res_test *t, const struct sbx_result *r)
     int rc;
     if (!ended) {
         t->status = RES_ERROR;
-        rc = asprintf(&msg, "the program %s", r->message);
+        rc = asprintf(&msg, "the program did not finish: %s", r->message);
     } else if (t->passed == t->total) {
         t->status = RES_PASSED;
         rc = asprintf(&msg, "all %u checks passed", t->total);
