@@ -29,10 +29,13 @@ int main(int argc, char **argv)
         html_suite,
         merge_suite,
         tsan_suite,
+        iotest_suite,
+        crashloc_suite,
         mutreport_suite,
         adjust_suite,
         ratelimit_suite,
         exports_suite,
+        similar_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

@@ -26,9 +26,12 @@ Suite *tmpl_suite(void);
 Suite *html_suite(void);
 Suite *merge_suite(void);
 Suite *tsan_suite(void);
+Suite *iotest_suite(void);
+Suite *crashloc_suite(void);
 Suite *mutreport_suite(void);
 Suite *adjust_suite(void);
 Suite *ratelimit_suite(void);
 Suite *exports_suite(void);
+Suite *similar_suite(void);
 
 #endif /* UNIT_SUITES_H */
