@@ -116,11 +116,15 @@ $(UNIT_TESTS): $(UNIT_OBJ) $(BUILD)/grader/libgrader.a \
 # The stub from the solution, and the student README's grading section
 # from config.yaml (its points, categories, performance tests, flags).
 STUB_README = --config config.yaml --readme assignments/kernels/README.md
+MATCLI_STUB = solutions/matcli/matcli.c -o assignments/matcli/matcli.c \
+              --config matcli.yaml --readme assignments/matcli/README.md
 stubs: $(MKSTUB)
 	$(MKSTUB) solutions/kernels/kernels.c -o assignments/kernels/kernels.c $(STUB_README)
+	$(MKSTUB) $(MATCLI_STUB)
 
 check-stubs: $(MKSTUB)
 	@$(MKSTUB) --check solutions/kernels/kernels.c -o assignments/kernels/kernels.c $(STUB_README)
+	@$(MKSTUB) --check $(MATCLI_STUB)
 
 # ---- tests --------------------------------------------------------------
 
@@ -128,8 +132,8 @@ test: all check-stubs test-layering test-unit test-solution test-stub test-stude
       test-policy \
       fuzz-smoke \
       test-corpus test-corpus-fallback test-sandbox test-perf test-mutagen test-mutants test-shards \
-      test-cache test-rescore \
-      test-slurm test-adjust test-ratelimit test-outputs \
+      test-cache test-rescore test-similar \
+      test-slurm test-adjust test-ratelimit test-outputs test-io test-matcli \
       test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"
 
@@ -227,11 +231,13 @@ bench: all $(KBENCH)
 	@sh tests/bench/grader_bench.sh $(GRADER) $(BUILD)/bench
 	@sh tests/bench/mutants_bench.sh $(GRADER) $(MUTAGEN) $(BUILD)/bench
 	@sh tests/bench/rescore_bench.sh $(GRADER) $(BUILD)/bench
+	@sh tests/bench/similar_bench.sh $(GRADER) $(BUILD)/bench
 
 # ---- the main job ---------------------------------------------------------
 
-# The bundled examples: the reference (full marks), the stub (zero), a
-# partial and a broken submission.
+# The bundled examples of both assignments (config.yaml: Kernels,
+# matcli.yaml: matcli): the reference (full marks), the stub (zero), a
+# partial and a broken submission; into $(BUILD)/grade and grade-matcli.
 EXAMPLES = $(BUILD)/examples
 grade: all
 	@rm -rf $(EXAMPLES) && mkdir -p $(EXAMPLES)/correct $(EXAMPLES)/stub
@@ -239,6 +245,11 @@ grade: all
 	@cp assignments/kernels/kernels.c $(EXAMPLES)/stub/
 	@cp -R tests/fixtures/examples/partial tests/fixtures/examples/broken $(EXAMPLES)/
 	$(GRADER) -c config.yaml batch $(EXAMPLES) -o $(BUILD)/grade --force
+	@rm -rf $(EXAMPLES)-matcli && mkdir -p $(EXAMPLES)-matcli/correct $(EXAMPLES)-matcli/stub
+	@cp solutions/matcli/matcli.c $(EXAMPLES)-matcli/correct/
+	@cp assignments/matcli/matcli.c $(EXAMPLES)-matcli/stub/
+	@cp -R tests/fixtures/matcli/partial tests/fixtures/matcli/broken $(EXAMPLES)-matcli/
+	$(GRADER) -c matcli.yaml batch $(EXAMPLES)-matcli -o $(BUILD)/grade-matcli --force
 
 
 clean:
@@ -248,6 +259,7 @@ include tests/fuzz/fuzz.mk
 include tests/release/release.mk
 include tests/browser/browser.mk
 include tests/scale/scale.mk
+include tests/scripts/io.mk
 
 # Only this Makefile's own object folders: the tests build copies of the
 # student tree (with their own .d files) elsewhere under $(BUILD).
