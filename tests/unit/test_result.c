@@ -410,7 +410,7 @@ static struct res_test mk_run(const struct cfg_test *c, const char *pass, const 
     t.checks = calloc(t.nchecks, sizeof *t.checks);
     ck_assert_ptr_nonnull(t.checks);
     for (size_t i = 0; i < t.nchecks; i++) {
-        char name[16];
+        char name[24];
         snprintf(name, sizeof name, "c%zu", i);
         t.checks[i].name = strdup(name);
         t.checks[i].passed = pass[i] == '1';
