@@ -6,6 +6,11 @@
  * must not change with the compiler's mood: the i-j-k products sum in a
  * scalar float (gcc may not reassociate it without -ffast-math, so it
  * stays scalar), and the naive ReLU is compiled without the vectorizer.
+ *
+ * This file ships in the student release with the performance program
+ * (docs/shipping.md): the naive kernels are the textbook loops whose
+ * semantics tcheck.h's tc_ref_* already give students, and they share no
+ * line with the reference solution (`grader release` scans for that).
  */
 #include "perf_ref.h"
 
@@ -44,7 +49,9 @@ Tensor *pref_random(struct pref_rng *rng, size_t rows, size_t cols, float lo, fl
 
 Tensor *pref_naive_matmul(const Tensor *A, const Tensor *B)
 {
-    const size_t m = A->shape[0], k = A->shape[1], n = B->shape[1];
+    const size_t m = A->shape[0];   /* A is m x k, B is k x n */
+    const size_t k = A->shape[1];
+    const size_t n = B->shape[1];
     Tensor *C = tensor_new_2d(m, n);
     for (size_t i = 0; C != NULL && i < m; i++) {
         for (size_t j = 0; j < n; j++) {
@@ -78,7 +85,9 @@ static int8_t *pref_quantize_all(const Tensor *t, float scale)
 Tensor *pref_naive_quantized_matmul(const Tensor *A, const Tensor *B,
                                     float scale_A, float scale_B)
 {
-    const size_t m = A->shape[0], k = A->shape[1], n = B->shape[1];
+    const size_t m = A->shape[0];   /* A is m x k, B is k x n */
+    const size_t k = A->shape[1];
+    const size_t n = B->shape[1];
     int8_t *qa = pref_quantize_all(A, scale_A), *qb = pref_quantize_all(B, scale_B);
     Tensor *C = qa && qb ? tensor_new_2d(m, n) : NULL;
     const float scale = scale_A * scale_B;
@@ -153,7 +162,9 @@ int pref_naive_operations(const Tensor *x, const Tensor *y, VectorOps *out)
 
 Tensor *pref_exact_matmul(const Tensor *A, const Tensor *B)
 {
-    const size_t m = A->shape[0], k = A->shape[1], n = B->shape[1];
+    const size_t m = A->shape[0];   /* A is m x k, B is k x n */
+    const size_t k = A->shape[1];
+    const size_t n = B->shape[1];
     Tensor *C = tensor_new_2d(m, n);
     double *row = C ? calloc(n, sizeof *row) : NULL;
     for (size_t i = 0; row != NULL && i < m; i++) {
