@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <math.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/fsutil.h"
@@ -72,6 +74,9 @@ static long perf_file_requests(const char *path)
 struct perf_sample {
     const char *name;               /* borrowed from the config */
     bool cache;                     /* simulate the caches (twice as slow): a test needs misses */
+    bool measure;                   /* a test's "measure" (the student's code); else only a
+                                       "reference": harness code, measured once and cached */
+    bool cached;                    /* a reference read from (or just written to) the cache */
     bool ok;                        /* measured, and the result was correct */
     enum res_test_status status;    /* when not ok: RES_FAILED (wrong) or RES_ERROR */
     char message[320];              /* when not ok: why */
@@ -91,6 +96,7 @@ struct perf_stage {
     char **log;
     char *err;
     size_t errlen;
+    uint64_t build_ms;              /* of perf_build(): the compile and link alone */
     char run_message[256];          /* how the valgrind run ended, if not with 0 or 1 */
     enum res_test_status run_status;
 };
@@ -123,7 +129,7 @@ static struct perf_sample *perf_find_sample(struct perf_stage *st, const char *n
     return NULL;
 }
 
-static int perf_add_sample(struct perf_stage *st, const char *name, bool cache)
+static int perf_add_sample(struct perf_stage *st, const char *name, bool cache, bool measure)
 {
     struct perf_sample *s = perf_find_sample(st, name);
     if (s == NULL) {
@@ -136,6 +142,7 @@ static int perf_add_sample(struct perf_stage *st, const char *name, bool cache)
         s->name = name;
     }
     s->cache |= cache;
+    s->measure |= measure;
     return 0;
 }
 
@@ -171,8 +178,8 @@ static int perf_plan(struct perf_stage *st)
         bool cache = ct->perf.metric == CFG_METRIC_D1_MISSES ||
                      ct->perf.metric == CFG_METRIC_LL_MISSES;
         st->measured[i] = true;
-        if (perf_add_sample(st, ct->perf.measure, cache) < 0 ||
-            perf_add_sample(st, ct->perf.reference, cache) < 0)
+        if (perf_add_sample(st, ct->perf.measure, cache, true) < 0 ||
+            perf_add_sample(st, ct->perf.reference, cache, false) < 0)
             return -1;
     }
     return 0;
@@ -267,8 +274,10 @@ static int perf_build(struct perf_stage *st)
     struct bld_sandbox sb = {job->use_bwrap, job->uid, job->gid, job->cancel};
     char **objs = NULL, *blog = NULL;
     size_t nobjs = 0;
+    uint64_t t0 = fs_now_ms();
     int rc = bld_perf_student(job->cfg, job->trusted, &sb, job->scratch, job->sources,
                               job->nsources, st->program, &objs, &blog);
+    st->build_ms = fs_now_ms() - t0;
     while (objs && objs[nobjs])
         nobjs++;
     perf_log(st, "performance build", blog);
@@ -309,12 +318,13 @@ static bool perf_any_cache(const struct perf_stage *st)
 }
 
 /*
- * valgrind ... perf/perf --measure NAME...: every sample in one run.
+ * valgrind ... perf/perf --measure NAME...: every sample in one run (refs:
+ * the references only, else every sample not read from the cache).
  * --compress-strings=no: with several dumps, callgrind names an object
  * in full only in the first file that mentions it.  --fair-sched=yes:
  * threads take turns in a fixed order.
  */
-static int perf_valgrind_argv(const struct perf_stage *st, struct strv *a)
+static int perf_valgrind_argv(const struct perf_stage *st, bool refs, struct strv *a)
 {
     const struct cfg_performance *p = &st->job->cfg->performance;
     const struct cfg_cache *k[3] = {&p->i1, &p->d1, &p->ll};
@@ -336,7 +346,8 @@ static int perf_valgrind_argv(const struct perf_stage *st, struct strv *a)
     strv_push(a, BLD_PERF_DIR "/perf");
     strv_push(a, "--measure");
     for (size_t i = 0; i < st->nsamples; i++)
-        strv_push(a, st->samples[i].name);
+        if (refs ? !st->samples[i].measure : !st->samples[i].cached)
+            strv_push(a, st->samples[i].name);
     return a->oom ? -1 : 0;
 }
 
@@ -373,10 +384,10 @@ static int perf_read_dump(struct perf_stage *st, const char *path)
     return rc;
 }
 
-/* Reads every output file of the run: scratch/perf/run.cg*.  -1: out of memory. */
-static int perf_read_dumps(struct perf_stage *st)
+/* Reads every output file of a run: ROOT/perf/run.cg*.  -1: out of memory. */
+static int perf_read_dumps(struct perf_stage *st, const char *root)
 {
-    char *dir = fs_join(st->job->scratch, BLD_PERF_DIR);
+    char *dir = fs_join(root, BLD_PERF_DIR);
     DIR *d = dir ? opendir(dir) : NULL;
     struct dirent *e;
     int rc = dir ? 0 : -1;
@@ -476,7 +487,7 @@ static int perf_run_samples(struct perf_stage *st)
     struct sbx_result r = {0};
     perf_limits(&st->job->cfg->performance.limits, &lim);
     perf_runner_opts(st->job, 0, &o);
-    if (perf_valgrind_argv(st, &argv) < 0) {
+    if (perf_valgrind_argv(st, false, &argv) < 0) {
         strv_clear(&argv);
         return perf_oom(st);
     }
@@ -489,10 +500,271 @@ static int perf_run_samples(struct perf_stage *st)
     }
     if (!(r.status == SBX_OK || (r.status == SBX_EXIT_NONZERO && r.exit_code == 1)))
         perf_run_failed(st, &r);
-    rc = perf_read_dumps(st);
+    rc = perf_read_dumps(st, st->job->scratch);
     if (rc == 0)
         perf_sample_verdicts(st, &r);
     sbx_result_release(&r);
+    return rc < 0 ? perf_oom(st) : 0;
+}
+
+/* ---- the references' cache ------------------------------------------------------ */
+
+/*
+ * A test's reference ("naive_matmul") is harness code: its counts do not
+ * depend on the submission, and they were most of the instructions the
+ * run counted.  So the references are measured once, by the same valgrind
+ * command in a run of their own (a program built from the reference
+ * solution, else the stub: no student code runs in it, so none can sway
+ * it), and their dumps are kept beside the performance program's trusted
+ * objects, in refs-KEY.txt.  KEY covers what the counts depend on: the
+ * trusted objects' folder (its own key: compiler, flags, sources,
+ * headers), the link flags, the reference solutions' bytes, the valgrind
+ * command (the caches, the names) and the valgrind tool's and the C
+ * library's size and time.  Anything missing or unreadable: the
+ * references are measured in the submission's run, as before.
+ */
+#define PERF_REFS_MAGIC "perf-refs 1\n"
+#define PERF_REFS_MAX (1u << 20)
+
+static uint64_t perf_fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t perf_fnv_str(uint64_t h, const char *s)
+{
+    return perf_fnv(h, s, strlen(s) + 1);
+}
+
+/* The reference solution (else the stub) of config file i, or NULL. */
+static const char *perf_ref_source(const struct grader_cfg *cfg, size_t i)
+{
+    return cfg->files[i].solution ? cfg->files[i].solution : cfg->files[i].stub;
+}
+
+/* The cache file's path for argv (the references' valgrind command), or NULL. */
+static char *perf_refs_path(const struct perf_stage *st, const struct strv *argv)
+{
+    static const char *const stamped[] = {
+        "/usr/libexec/valgrind/callgrind-amd64-linux", "/usr/lib/x86_64-linux-gnu/libc.so.6",
+        "/usr/libexec/valgrind/callgrind-arm64-linux", "/usr/lib/aarch64-linux-gnu/libc.so.6",
+    };
+    const struct grader_cfg *cfg = st->job->cfg;
+    const char *dir = st->job->trusted->perf_dir;
+    uint64_t h = 0xcbf29ce484222325ull;
+    char name[64];
+    if (dir == NULL || argv->oom)
+        return NULL;
+    h = perf_fnv_str(h, dir);
+    for (size_t i = 0; i < cfg->performance.ldflags.n; i++)
+        h = perf_fnv_str(h, cfg->performance.ldflags.v[i]);
+    for (size_t i = 0; i < cfg->nfiles; i++) {
+        char *text = NULL;
+        size_t len = 0;
+        const char *src = perf_ref_source(cfg, i);
+        if (src == NULL || fs_read_file(src, PERF_OBJ_MAX, &text, &len) < 0)
+            return NULL;
+        h = perf_fnv(perf_fnv_str(h, src), text, len);
+        free(text);
+    }
+    for (size_t i = 0; i < argv->n; i++)
+        h = perf_fnv_str(h, argv->v[i]);
+    for (size_t i = 0; i < sizeof stamped / sizeof stamped[0]; i++) {
+        struct stat sb;
+        if (stat(stamped[i], &sb) == 0) {
+            int64_t v[3] = {(int64_t)sb.st_size, (int64_t)sb.st_mtim.tv_sec,
+                            (int64_t)sb.st_mtim.tv_nsec};
+            h = perf_fnv(perf_fnv_str(h, stamped[i]), v, sizeof v);
+        }
+    }
+    snprintf(name, sizeof name, "refs-%016" PRIx64 ".txt", h);
+    return fs_join(dir, name);
+}
+
+/* Forgets what the references got (to measure them in the main run). */
+static void perf_refs_forget(struct perf_stage *st)
+{
+    for (size_t i = 0; i < st->nsamples; i++) {
+        struct perf_sample *s = &st->samples[i];
+        if (s->measure)
+            continue;
+        free(s->dumps);
+        s->dumps = NULL;
+        s->ndumps = 0;
+        s->ok = s->measured = s->cached = false;
+    }
+}
+
+/* Whether every reference was measured, correct. */
+static bool perf_refs_complete(const struct perf_stage *st)
+{
+    for (size_t i = 0; i < st->nsamples; i++)
+        if (!st->samples[i].measure && !(st->samples[i].measured && st->samples[i].ok))
+            return false;
+    return true;
+}
+
+/* The references' dumps as the cache file's text (malloc'd), or NULL. */
+static char *perf_refs_format(const struct perf_stage *st)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    fputs(PERF_REFS_MAGIC, f);
+    for (size_t i = 0; i < st->nsamples; i++) {
+        const struct perf_sample *s = &st->samples[i];
+        for (size_t j = 0; !s->measure && j < s->ndumps; j++) {
+            const struct perf_dump *d = &s->dumps[j];
+            const struct perf_counts *c = &d->counts;
+            fprintf(f, "%s %d %u %d %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                    " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                    d->measure, (int)d->kind, d->thread, (int)d->wrong, c->ir, c->own_ir,
+                    c->dr, c->dw, c->i1mr, c->d1mr, c->d1mw, c->ilmr, c->dlmr, c->dlmw);
+        }
+    }
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Reads the cache file's text into the references: 0 every reference
+ * complete, 1 not (malformed, or a reference missing: forgotten), -1 OOM. */
+static int perf_refs_parse(struct perf_stage *st, const char *text)
+{
+    size_t mlen = strlen(PERF_REFS_MAGIC);
+    if (strncmp(text, PERF_REFS_MAGIC, mlen) != 0)
+        return 1;
+    for (const char *l = text + mlen; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+        struct perf_dump d;
+        struct perf_counts *c = &d.counts;
+        int kind, wrong, used = 0;
+        memset(&d, 0, sizeof d);
+        if (sscanf(l, "%63s %d %u %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+                   " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 "%n",
+                   d.measure, &kind, &d.thread, &wrong, &c->ir, &c->own_ir, &c->dr, &c->dw,
+                   &c->i1mr, &c->d1mr, &c->d1mw, &c->ilmr, &c->dlmr, &c->dlmw, &used) != 14 ||
+            (l[used] != '\n' && l[used] != '\0') ||
+            (kind != PERF_DUMP_MEASURE && kind != PERF_DUMP_WORKER)) {
+            perf_refs_forget(st);
+            return 1;
+        }
+        d.kind = (enum perf_dump_kind)kind;
+        d.wrong = wrong != 0;
+        struct perf_sample *s = perf_find_sample(st, d.measure);
+        if (s != NULL && !s->measure && perf_add_dump(st, &d) < 0)
+            return -1;
+    }
+    if (!perf_refs_complete(st)) {
+        perf_refs_forget(st);
+        return 1;
+    }
+    return 0;
+}
+
+/* Builds the references' program in root/perf/perf (trusted: the
+ * reference solutions, else the stubs).  0, or -1. */
+static int perf_refs_build(struct perf_stage *st, const char *root)
+{
+    const struct grader_cfg *cfg = st->job->cfg;
+    struct strv objs = {0};
+    char *log = NULL;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < cfg->nfiles; i++) {
+        strv_pushf(&objs, "%s/" BLD_PERF_DIR "/ref-%zu.o", root, i);
+        rc = objs.oom ? -1 : bld_perf_compile_trusted(cfg, perf_ref_source(cfg, i),
+                                                      objs.v[i], &log);
+    }
+    strv_pushf(&objs, "%s/" BLD_PERF_DIR "/perf", root);
+    if (rc == 0 && !objs.oom)
+        rc = bld_perf_link_trusted(cfg, st->job->trusted, (const char *const *)objs.v,
+                                   objs.n - 1, objs.v[objs.n - 1], &log) == 0 ? 0 : -1;
+    if (rc < 0)
+        perf_log(st, "performance references (not cached: measured with the submission)", log);
+    free(log);
+    rc = objs.oom ? -1 : rc;
+    strv_clear(&objs);
+    return rc;
+}
+
+/* The references' own run (trusted code: no sandbox user, so that it
+ * can write in the cache folder); their dumps into the samples.  Then
+ * the cache file.  0 or -1 (OOM); the references may stay incomplete. */
+static int perf_refs_measure(struct perf_stage *st, const struct strv *argv, const char *path)
+{
+    static const char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL};
+    char *root = NULL, *sub = NULL;
+    struct sbx_limits lim;
+    struct sbx_opts o;
+    struct sbx_result r = {0};
+    int rc = 0;
+    bool made = false;
+    if (asprintf(&root, "%s/refs-run-XXXXXX", st->job->trusted->perf_dir) < 0)
+        return -1;
+    if (!(made = mkdtemp(root) != NULL) || (sub = fs_join(root, BLD_PERF_DIR)) == NULL ||
+        fs_mkdir_p(sub, 0755) < 0 || perf_refs_build(st, root) < 0)
+        goto done;
+    perf_limits(&st->job->cfg->performance.limits, &lim);
+    sbx_opts_init(&o);
+    o.workdir = root;
+    o.env = env;
+    o.uid = geteuid();
+    o.gid = getegid();
+    o.use_bwrap = SBX_LEVEL_NONE;
+    o.cancel = st->job->cancel;
+    if (sbx_run(&lim, &o, argv->v, &r) == 0 && r.status == SBX_OK) {
+        rc = perf_read_dumps(st, root);
+        char *text = rc == 0 && perf_refs_complete(st) ? perf_refs_format(st) : NULL;
+        if (text != NULL)
+            fs_write_atomic(path, text, strlen(text));    /* best effort */
+        free(text);
+    }
+    sbx_result_release(&r);
+done:
+    if (made)
+        fs_remove_tree(root);
+    free(sub);
+    free(root);
+    return rc;
+}
+
+/* The references from the cache, or measured and cached; when neither
+ * works, they are left to the submission's run.  0, or -1 (OOM). */
+static int perf_refs(struct perf_stage *st)
+{
+    struct strv argv = {0};
+    char *path = NULL, *text = NULL;
+    size_t len = 0;
+    int rc = 0;
+    bool any = false;
+    for (size_t i = 0; i < st->nsamples; i++)
+        any |= !st->samples[i].measure;
+    if (!any || st->job->trusted->perf_dir == NULL)
+        return 0;
+    if (perf_valgrind_argv(st, true, &argv) < 0 || (path = perf_refs_path(st, &argv)) == NULL)
+        goto done;
+    if (fs_read_file(path, PERF_REFS_MAX, &text, &len) == 0)
+        rc = perf_refs_parse(st, text);
+    else
+        rc = 1;
+    if (rc == 1) {
+        rc = perf_refs_measure(st, &argv, path);
+        if (rc == 0 && !perf_refs_complete(st))
+            perf_refs_forget(st);
+    }
+done:
+    for (size_t i = 0; rc == 0 && i < st->nsamples; i++)
+        if (!st->samples[i].measure)
+            st->samples[i].cached = st->samples[i].measured;
+    free(text);
+    free(path);
+    strv_clear(&argv);
     return rc < 0 ? perf_oom(st) : 0;
 }
 
@@ -588,6 +860,24 @@ static int perf_score_test(struct perf_stage *st, const struct cfg_test *ct, str
     return perf_set(t, t->perf.fraction >= 1.0 ? RES_PASSED : RES_FAILED, msg);
 }
 
+/*
+ * Where the stage's time went, for `make bench` (tests/bench/grader_bench.sh
+ * reads it with --keep-scratch): scratch/perf/phases, one line
+ * "build B compile C refs R measure M time T" in milliseconds (build:
+ * compile, link, policy and scan; compile: the sandboxed compile and link
+ * alone; refs: the references from the cache, or measured; measure: the
+ * valgrind run; time: the perf --time run).  Best effort.
+ */
+static void perf_write_phases(const struct perf_stage *st, const uint64_t ms[5])
+{
+    char line[160], *path = fs_join(st->job->scratch, BLD_PERF_DIR "/phases");
+    int n = snprintf(line, sizeof line, "build %" PRIu64 " compile %" PRIu64 " refs %" PRIu64
+                     " measure %" PRIu64 " time %" PRIu64 "\n", ms[0], ms[4], ms[1], ms[2], ms[3]);
+    if (path)
+        fs_write_replace(path, line, (size_t)n);
+    free(path);
+}
+
 static void perf_stage_release(struct perf_stage *st)
 {
     for (size_t i = 0; i < st->nsamples; i++)
@@ -607,11 +897,20 @@ int perf_grade(const struct perf_job *job, struct res_test *tests, char **log,
     st.program = fs_join(job->scratch, BLD_PERF_DIR "/perf");
     int rc = st.measured && st.program && perf_plan(&st) == 0 ? 0 : perf_oom(&st);
     if (rc == 0 && st.nsamples > 0) {
+        uint64_t ms[5], t = fs_now_ms();
         rc = perf_build(&st);
+        ms[0] = fs_now_ms() - t, t += ms[0];
+        if (rc == 0)
+            rc = perf_refs(&st);
+        ms[1] = fs_now_ms() - t, t += ms[1];
         if (rc == 0)
             rc = perf_run_samples(&st);
+        ms[2] = fs_now_ms() - t, t += ms[2];
         if (rc == 0 && !perf_cancelled(job))
             perf_time_all(&st);
+        ms[3] = fs_now_ms() - t;
+        ms[4] = st.build_ms;
+        perf_write_phases(&st, ms);
         for (size_t i = 0; rc == 0 && i < cfg->ntests; i++)
             if (st.measured[i] && perf_score_test(&st, &cfg->tests[i], &tests[i]) < 0)
                 rc = perf_oom(&st);
