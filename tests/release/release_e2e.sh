@@ -1,12 +1,14 @@
 #!/bin/sh
 # release_e2e.sh GRADER CI_STEPS WORKDIR -- the student release end to end:
 #   1. `grader release` writes it; a second run refuses the non-empty folder;
-#   2. its layout: what ships and what never does; scan_release.sh (grep)
-#      finds no leak, and finds the ones planted in a copy (so the grep
-#      check itself is checked);
-#   3. the student config: no hidden test, no solution path, no performance
-#      or release section; `grader check-config` passes in the release; the
-#      student Makefile builds the visible tests there unchanged;
+#   2. its layout: what ships (the performance program too) and what never
+#      does; scan_release.sh (grep) finds no leak, and finds the ones planted
+#      in a copy (so the grep check itself is checked);
+#   3. the student config: no hidden test, no solution path, no release
+#      section; its performance section has the instructor's flags and
+#      caches, and every visible performance test; `grader check-config`
+#      passes in the release; the student Makefile builds the visible tests
+#      there unchanged;
 #   4. planted leaks in copies of the instructor's tree: a solution line, a
 #      hidden id, a hidden test function, a solution or hidden suite among
 #      release.files, a stale stub: each refused, naming the file and the
@@ -15,7 +17,9 @@
 #      shell steps (ci_steps) run in fresh copies of the release with sudo
 #      and apt-get shimmed: the stub fails under the threshold, then the
 #      solution (in the same copy) passes; the GitHub summary gets report.md,
-#      junit.xml exists;
+#      junit.xml exists; `make grade` in that copy shows every visible test,
+#      the performance tests included, with the points and counts the
+#      official grading (the instructor's config) gives the same file;
 #      the packages they install are installed here;
 #      their structure (ci_steps' keys): permissions and timeout-minutes on
 #      GitHub, a timeout, the JUnit and Cobertura reports on GitLab; the
@@ -69,11 +73,13 @@ for f in assignments/kernels/kernels.c assignments/kernels/kernels.h \
          assignments/kernels/Makefile assignments/kernels/README.md config.yaml \
          harness/tensor/tensor.c harness/check/tcheck.h harness/kernels/suites.h \
          harness/kernels/main_visible.c harness/kernels/visible/test_parallel.c \
+         harness/kernels/perf/perf_main.c harness/kernels/perf/perf_ref.c \
+         harness/kernels/perf/perf_ref.h \
          grader/grader.mk grader/main.c grader/src/ship/release.c grader/templates/grade.yml \
          .github/workflows/grade.yml .gitlab-ci.yml; do
     [ -f "$rel/$f" ] || missing="$missing $f"
 done
-check "release has the stub, headers, harness, visible suites, grader, CI${missing:+ (missing:$missing)}" \
+check "release has the stub, headers, harness, visible suites, performance program, grader, CI${missing:+ (missing:$missing)}" \
     test -z "$missing"
 check "the shipped stub is the repository's" cmp -s "$rel/assignments/kernels/kernels.c" \
     assignments/kernels/kernels.c
@@ -82,9 +88,8 @@ check "the release's README.md names the file to edit and the CI threshold" \
            grep -q 'fails below 50%' '$rel/README.md' && ! grep -q '@[A-Z_]*@' '$rel/README.md'"
 check "the release's .gitignore keeps build outputs out" \
     grep -qx 'grade-out/' "$rel/.gitignore"
-leaked=$(cd "$rel" && find . -path '*solutions*' -o -path '*hidden*' -o -name main_all.c \
-         -o -path '*/perf/*')
-check "no solutions/, hidden/, main_all.c or perf/ in the release${leaked:+: $leaked}" \
+leaked=$(cd "$rel" && find . -path '*solutions*' -o -path '*hidden*' -o -name main_all.c)
+check "no solutions/, hidden/ or main_all.c in the release${leaked:+: $leaked}" \
     test -z "$leaked"
 if sh tests/release/scan_release.sh "$rel" > "$work/scan.out"; then
     ok "$(cat "$work/scan.out" | sed 's/^ok //')"
@@ -100,19 +105,29 @@ check "scan_release.sh finds a planted solution line" \
 
 # ---- 3. the student config, check-config and the student Makefile ------------
 cfg=$rel/config.yaml
-for word in '^ *solution:' '^performance:' '^release:' '^late_policy:' hidden_ "$repo"; do
+for word in '^ *solution:' '^release:' '^late_policy:' '^grading:' hidden_ "$repo"; do
     if grep -q -- "$word" "$cfg"; then bad "student config.yaml has '$word'"; fi
 done
-ntests=$(grep -c '^- {id:' "$cfg")
+# the performance section: the instructor's flags and caches, its tests
+sect() { sed -n "/^$1:/,/^[a-z]/p" "$2" | grep -E "^ *($3):" | sed 's/^ *//; s/ *#.*//'; }
+perf_mine=$(sect performance "$cfg" 'cflags|i1|d1|ll')
+perf_theirs=$(sect performance config.yaml 'cflags|i1|d1|ll')
+check "student config.yaml's performance section has the instructor's cflags and caches" \
+    test -n "$perf_mine" -a "$perf_mine" = "$perf_theirs"
+nperf=$(grep -c 'kind: performance' "$cfg")
+want_perf=$(grep -c '^ *kind: performance' config.yaml)
+check "student config.yaml has the $want_perf visible performance tests ($nperf)" \
+    test "$nperf" -gt 0 -a "$nperf" = "$want_perf"
+ntests=$(( $(grep -c '^- {id:' "$cfg") - nperf ))
 make -s -C "$rel/assignments/kernels" -j2 list > "$work/make-list.out" 2>&1
 check "the student Makefile works in the release (make list)" \
     grep -q "matmul_baseline/small" "$work/make-list.out"
 nunits=$(grep -c '^[a-z0-9_]*/[a-z0-9_]*' "$work/make-list.out")
-check "student config.yaml lists every visible unit, no more ($ntests tests, $nunits units)" \
+check "student config.yaml lists every visible unit, no more ($ntests check tests, $nunits units)" \
     test "$ntests" -gt 0 -a "$ntests" = "$nunits"
 (cd "$rel" && "$grader" check-config) > "$work/check-config.out" 2>&1
 check "grader check-config passes in the release: $(tr '\n' ' ' < "$work/check-config.out")" \
-    grep -q "$ntests tests (0 not visible to students), [0-9.]* points" "$work/check-config.out"
+    grep -q "$((ntests + nperf)) tests (0 not visible to students), [0-9.]* points" "$work/check-config.out"
 visible_points=$(sed -n 's/.*not visible to students), \([0-9.]*\) points.*/\1/p' \
     "$work/check-config.out")
 
@@ -282,6 +297,34 @@ check "CI github-stub: the step summary has the Markdown report" \
     grep -q '^#' "$work/summary-github-stub.md"
 check "CI github-solution: the step summary has the Markdown report, with the score" \
     grep -q "^#.*${visible_points:-no-points}" "$work/summary-github-solution.md"
+
+# make grade in the release (the github copy: the reference, the grader built
+# by the CI steps) against the official grading of the same file: every
+# visible test, the performance tests included, with the same points, and
+# the performance tests with the same counts (the wall-clock lines aside).
+visible() {   # visible RESULTS_JSON: "id<TAB>score<TAB>output" of the visible tests, sorted
+    jq -r '.tests[] | select(.visibility == "visible") | [.extra_data.id, .score,
+           (.output | split("\n") | map(select(test("wall clock") | not)) | join(" "))] | @tsv' \
+        "$1" | sort
+}
+make -s -C "$work/ci-github/assignments/kernels" grade > "$work/make-grade.out" 2>&1
+mkdir -p "$work/official" && cp solutions/kernels/kernels.c "$work/official/"
+"$grader" -c config.yaml grade "$work/official" -o "$work/official.out" > "$work/official.txt" 2>&1
+visible "$work/ci-github/assignments/kernels/build/grade/out/results.json" > "$work/grade-local.tsv"
+visible "$work/official.out/results.json" > "$work/grade-all.tsv"
+awk -F '\t' 'NR == FNR { want[$1] = 1; next } $1 in want' "$work/grade-local.tsv" \
+    "$work/grade-all.tsv" > "$work/grade-official.tsv"
+nlocal_perf=$(grep -c '^perf/' "$work/grade-local.tsv")
+check "make grade in the release: $(grep '^Total: ' "$work/make-grade.out"), $nlocal_perf performance tests" \
+    test "$nlocal_perf" = "$nperf"
+check "make grade in the release: no line saying the performance tests are missing" \
+    sh -c "! grep -q '^make grade: ' '$work/make-grade.out'"
+if cmp -s "$work/grade-local.tsv" "$work/grade-official.tsv"; then
+    ok "make grade in the release: $(wc -l < "$work/grade-local.tsv") visible tests, the same points and counts officially"
+else
+    bad "make grade in the release differs from the official grading: $(diff "$work/grade-local.tsv" "$work/grade-official.tsv" | head -n 6)"
+fi
+
 ci gitlab .gitlab-ci.yml
 keys=$work/steps-gitlab/keys
 check "CI gitlab: a timeout" grep -qE '^[^.]+\.timeout=.' "$keys"

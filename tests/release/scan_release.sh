@@ -6,7 +6,8 @@
 #
 # Fails (exit 1, one FAIL line each) when the release has:
 #   - a file named like the instructor-only ones (solutions/, hidden/,
-#     main_all.c, the performance program) or identical to a solution;
+#     main_all.c) or identical to a solution (the performance program
+#     ships: its files are scanned as any other);
 #   - a line of solution code: the lines between BEGIN SOLUTION and END
 #     SOLUTION of each `solution:` file, trimmed, at least 40 characters
 #     long, that the stub does not also have;
@@ -26,7 +27,7 @@ bad() { echo "FAIL scan_release: $*"; fail=1; }
 
 # -- instructor-only files by name, or by content --------------------------
 found=$(cd "$rel" && find . \( -path '*/solutions/*' -o -path '*/hidden/*' -o -name main_all.c \
-        -o -path '*/perf/*' -o -name 'perf_main.c' -o -name 'hidden_suites.h' \) -print)
+        -o -name 'hidden_suites.h' \) -print)
 [ -z "$found" ] || bad "instructor-only files shipped: $found"
 
 solutions=$(sed -n 's/^ *solution: *//p' "$config")

@@ -4,7 +4,8 @@
 #   1. the stub: `make test` builds and fails every visible test;
 #      `make grade` shows points per test and the visible total, 0;
 #   2. for the stub, a partial solution and the reference: the points
-#      `make grade` gives each visible test equal the official grading's
+#      `make grade` gives each visible test, the performance tests included
+#      (measured as graded, with valgrind), equal the official grading's
 #      (the instructor's config.yaml) for the same file;
 #   3. a crash: `make test | tee` keeps the kernel's printf output and the
 #      FAIL line names the function and the line in kernels.c; ONLY= takes
@@ -56,6 +57,7 @@ scores() {
 }
 
 step "make grade equals the official grading"
+want_perf=$(grep -c '^ *kind: performance' config.yaml)
 for sub in stub:assignments/kernels/kernels.c partial:tests/fixtures/examples/partial/kernels.c \
            reference:solutions/kernels/kernels.c; do
     name=${sub%%:*} file=${sub#*:}
@@ -75,7 +77,7 @@ for sub in stub:assignments/kernels/kernels.c partial:tests/fixtures/examples/pa
     cp "$file" "$dir/official-$name/kernels.c"
     set +e
     "$grader" -c config.yaml grade "$dir/official-$name" -o "$dir/official-$name.out" \
-        --no-performance > "$dir/official-$name.txt" 2>&1
+        > "$dir/official-$name.txt" 2>&1
     set -e
     scores "$local_json" > "$dir/$name.local"
     scores "$dir/official-$name.out/results.json" > "$dir/$name.all"
@@ -87,9 +89,17 @@ for sub in stub:assignments/kernels/kernels.c partial:tests/fixtures/examples/pa
         fail "make grade ($name): its points differ from the official grading's (< local, > official)"
     fi
     [ -s "$dir/$name.local" ] || fail "make grade ($name): no visible test"
-    # the release config has no performance tests: the last line says so
-    tail -n 1 "$dir/$name.grade" | grep -q '^make grade: the performance tests are not in this grade' ||
-        fail "make grade ($name): no last line on the performance tests"
+    # the performance tests are in it, as graded (valgrind: else a last line says so)
+    nperf=$(jq '[.tests[] | select(.extra_data.id // "" | startswith("perf/"))] | length' "$local_json")
+    [ "$nperf" = "$want_perf" ] ||
+        fail "make grade ($name): $nperf performance tests, not the $want_perf of config.yaml"
+    if command -v valgrind > /dev/null; then
+        ! grep -q '^make grade: ' "$dir/$name.grade" ||
+            fail "make grade ($name): $(grep '^make grade: ' "$dir/$name.grade")"
+    else
+        tail -n 1 "$dir/$name.grade" | grep -q '^make grade: valgrind is not installed' ||
+            fail "make grade ($name): no last line saying valgrind is missing"
+    fi
     echo "student: ok: $total, the same $(wc -l < "$dir/$name.local") visible tests' points officially"
 done
 

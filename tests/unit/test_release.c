@@ -214,7 +214,10 @@ START_TEST(test_config_secrets)
 END_TEST
 
 /* The student config, written beside links to the repository's harness
- * and stubs (its paths are relative), loads and has only what it should. */
+ * and stubs (its paths are relative), loads and has only what it should:
+ * the visible tests (config.yaml ships the performance program, so the
+ * performance tests too, scored as the instructor's), and the performance
+ * section as graded. */
 START_TEST(test_student_config_loads)
 {
     char *text = NULL, err[512] = "", dir[] = "/tmp/test-release-XXXXXX", cwd[PATH_MAX];
@@ -237,8 +240,19 @@ START_TEST(test_student_config_loads)
     int rc = cfg_load(path, &student, &cerr);
     fs_remove_tree(dir);
     ck_assert_msg(rc == 0, "%s:%u:%u: %s", cerr.file, cerr.line, cerr.column, cerr.message);
-    ck_assert_uint_eq(student.ntests, 27);
-    ck_assert_double_eq_tol(cfg_total_points(&student), 86.0, 1e-9);
+    size_t visible = 0, perf = 0;
+    double visible_points = 0;
+    for (size_t i = 0; i < cfg.ntests; i++) {
+        if (cfg.tests[i].visibility != CFG_VIS_VISIBLE)
+            continue;
+        visible++;
+        perf += cfg.tests[i].kind == CFG_KIND_PERFORMANCE;
+        visible_points += cfg.tests[i].points;
+    }
+    ck_assert_uint_gt(perf, 0);
+    ck_assert_uint_eq(student.ntests, visible);
+    ck_assert_uint_eq(cfg_count_kind(&student, CFG_KIND_PERFORMANCE), perf);
+    ck_assert_double_eq_tol(cfg_total_points(&student), visible_points, 1e-9);
     /* the official grading seed stays with the instructor */
     ck_assert(cfg.grading.seeded);
     ck_assert(!student.grading.seeded);
@@ -247,12 +261,35 @@ START_TEST(test_student_config_loads)
         const struct cfg_test *t = &student.tests[i], *orig = cfg_find_test(&cfg, t->id);
         ck_assert_ptr_nonnull(orig);
         ck_assert_int_eq(t->visibility, CFG_VIS_VISIBLE);
-        ck_assert_int_eq(t->kind, CFG_KIND_CHECK);
+        ck_assert_int_eq(t->kind, orig->kind);
         ck_assert_str_eq(t->name, orig->name);
         ck_assert_double_eq(t->points, orig->points);
         ck_assert_mem_eq(&t->limits, &orig->limits, sizeof t->limits);
+        if (t->kind != CFG_KIND_PERFORMANCE)
+            continue;
+        const struct cfg_perf_test *p = &t->perf, *q = &orig->perf;
+        ck_assert_str_eq(p->measure, q->measure);
+        ck_assert_str_eq(p->reference, q->reference);
+        ck_assert_int_eq(p->metric, q->metric);
+        ck_assert_double_eq(p->full_at, q->full_at);
+        ck_assert_double_eq(p->zero_at, q->zero_at);
+        ck_assert_uint_eq(p->nsteps, q->nsteps);
+        ck_assert_uint_eq(p->threads, q->threads);
+        ck_assert_double_eq(p->balance, q->balance);
+        ck_assert_uint_eq(p->requires.n, q->requires.n);
     }
-    ck_assert(!student.performance.enabled);
+    /* measured as graded: the same flags, sources, caches and limits */
+    const struct cfg_performance *sp = &student.performance, *ip = &cfg.performance;
+    ck_assert(sp->enabled);
+    ck_assert_uint_eq(sp->cflags.n, ip->cflags.n);
+    for (size_t i = 0; i < sp->cflags.n; i++)
+        ck_assert_str_eq(sp->cflags.v[i], ip->cflags.v[i]);
+    ck_assert_uint_eq(sp->ldflags.n, ip->ldflags.n);
+    ck_assert_uint_eq(sp->sources.n, ip->sources.n);
+    ck_assert_mem_eq(&sp->i1, &ip->i1, sizeof sp->i1);
+    ck_assert_mem_eq(&sp->d1, &ip->d1, sizeof sp->d1);
+    ck_assert_mem_eq(&sp->ll, &ip->ll, sizeof sp->ll);
+    ck_assert_mem_eq(&sp->limits, &ip->limits, sizeof sp->limits);
     ck_assert(!student.release.enabled);
     ck_assert_ptr_null(student.files[0].solution);
     ck_assert_ptr_nonnull(student.files[0].stub);
@@ -261,6 +298,26 @@ START_TEST(test_student_config_loads)
     ck_assert_mem_eq(&student.limits, &cfg.limits, sizeof cfg.limits);
     ck_assert_uint_eq(student.build.timeout_ms, cfg.build.timeout_ms);
     cfg_release(&student);
+    free(text);
+}
+END_TEST
+
+/* A performance source release.files does not list: no performance
+ * program ships, so the student config has no performance section and no
+ * performance test, and its header says so. */
+START_TEST(test_student_config_without_perf_program)
+{
+    char *text = NULL, err[512] = "", unshipped[] = "/nonexistent/perf_extra.c";
+    ck_assert_uint_gt(cfg.performance.sources.n, 0);
+    char *saved = cfg.performance.sources.v[0];
+    cfg.performance.sources.v[0] = unshipped;
+    int rc = rel_student_config(&cfg, &text, err, sizeof err);
+    cfg.performance.sources.v[0] = saved;
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_ptr_null(strstr(text, "\nperformance:"));
+    ck_assert_ptr_null(strstr(text, "kind: performance"));
+    ck_assert_ptr_nonnull(strstr(text, "no\n# performance program"));
+    ck_assert_ptr_nonnull(strstr(text, "matmul_baseline/small"));
     free(text);
 }
 END_TEST
@@ -285,6 +342,7 @@ Suite *release_suite(void)
     tcase_add_checked_fixture(tc, load_config, unload_config);
     tcase_add_test(tc, test_config_secrets);
     tcase_add_test(tc, test_student_config_loads);
+    tcase_add_test(tc, test_student_config_without_perf_program);
     suite_add_tcase(s, tc);
     return s;
 }

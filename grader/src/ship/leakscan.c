@@ -279,17 +279,11 @@ static int rel_solutions(struct rel_secrets *s, const struct grader_cfg *cfg, ch
     return 0;
 }
 
-bool rel_test_shipped(const struct cfg_test *t)
-{
-    return t->visibility == CFG_VIS_VISIBLE &&
-           (t->kind == CFG_KIND_CHECK || t->kind == CFG_KIND_IO);
-}
-
 /* Whether a shipped test's id starts with "suite/". */
 static bool rel_suite_shipped(const struct grader_cfg *cfg, const char *suite, size_t n)
 {
     for (size_t i = 0; i < cfg->ntests; i++)
-        if (rel_test_shipped(&cfg->tests[i]) && strncmp(cfg->tests[i].id, suite, n) == 0 &&
+        if (rel_test_shipped(cfg, &cfg->tests[i]) && strncmp(cfg->tests[i].id, suite, n) == 0 &&
             cfg->tests[i].id[n] == '/')
             return true;
     return false;
@@ -359,13 +353,6 @@ static int rel_functions_of(char *const *paths, size_t n, struct strv *out, char
     return out->oom ? rel_fail(err, errlen, "out of memory") : 0;
 }
 
-/* Whether the relative path is in the student build (release.sources). */
-static bool rel_student_source(const struct grader_cfg *cfg, const char *abs)
-{
-    const char *r = rel_relpath(cfg, abs);
-    return r != NULL && rel_cfg_strv_has(&cfg->release.source_files, r);
-}
-
 /* (b) and (c) from the sources the students do not get. */
 static int rel_unshipped_sources(struct rel_secrets *s, const struct grader_cfg *cfg,
                                  char *err, size_t errlen)
@@ -377,7 +364,8 @@ static int rel_unshipped_sources(struct rel_secrets *s, const struct grader_cfg 
     for (size_t l = 0; l < nlists; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {
             const char *src = lists[l]->v[i];
-            if (rel_student_source(cfg, src))
+            const char *r = rel_relpath(cfg, src);
+            if (r != NULL && rel_student_source(cfg, r))
                 strv_push(&shipped, src);
             else if (!rel_strv_has(&hidden, src)) {
                 strv_push(&hidden, src);

@@ -56,7 +56,10 @@ static int rel_release_files(struct rel_set *set, const struct grader_cfg *cfg,
 static int rel_release_generated(struct rel_set *set, const struct grader_cfg *cfg,
                                  const char *subdir, char *err, size_t errlen)
 {
-    char *config = NULL, *packages = rel_packages(cfg, NULL), percent[32];
+    /* valgrind (with its callgrind.h) counts the performance tests */
+    static const char *const perf_packages[] = {"valgrind", NULL};
+    char *config = NULL, percent[32];
+    char *packages = rel_packages(cfg, rel_ships_performance(cfg) ? perf_packages : NULL);
     if (packages == NULL)
         return rel_fail(err, errlen, "out of memory");
     snprintf(percent, sizeof percent, "%.15g", cfg->release.fail_under);
@@ -179,8 +182,8 @@ int rel_write_release(const struct grader_cfg *cfg, const char *out_dir,
     if (rc == 0) {
         sum->files = set.n;
         for (size_t i = 0; i < cfg->ntests; i++) {
-            sum->tests += rel_test_shipped(&cfg->tests[i]);
-            sum->points += rel_test_shipped(&cfg->tests[i]) ? cfg->tests[i].points : 0;
+            sum->tests += rel_test_shipped(cfg, &cfg->tests[i]);
+            sum->points += rel_test_shipped(cfg, &cfg->tests[i]) ? cfg->tests[i].points : 0;
         }
     }
     rel_set_release(&set);

@@ -93,7 +93,24 @@ int rel_check_stubs(const struct grader_cfg *cfg, char *err, size_t errlen);
 /* Whether rel (relative to the config's folder) is a solution's path. */
 bool rel_is_solution(const struct grader_cfg *cfg, const char *rel);
 
-/* A trusted source (build or performance) that the student build does not use. */
+/*
+ * Whether the student release ships the performance program: the config
+ * has a performance section and a visible performance test, and
+ * release.files lists every file of performance.sources.  Then the
+ * student config has a performance section and the visible performance
+ * tests, and the performance sources are student sources.
+ */
+bool rel_ships_performance(const struct grader_cfg *cfg);
+
+/* Whether a test ships to students: a visible check or io test, or a
+ * visible performance test when the release ships the performance program. */
+bool rel_test_shipped(const struct grader_cfg *cfg, const struct cfg_test *t);
+
+/* Whether rel (relative to the config's folder) is a source of the student
+ * builds: release.sources, and performance.sources when they ship. */
+bool rel_student_source(const struct grader_cfg *cfg, const char *rel);
+
+/* A trusted source (build or performance) that no student build uses. */
 bool rel_is_instructor_source(const struct grader_cfg *cfg, const char *rel);
 
 /* The trusted source lists the config names: build.sources,
@@ -113,9 +130,6 @@ int rel_audit(const struct rel_set *set, const struct grader_cfg *cfg,
 
 /* How findings name abs: relative to the config's folder when inside it. */
 const char *rel_shown_path(const struct grader_cfg *cfg, const char *abs);
-
-/* Whether a test ships to students (a visible check test). */
-bool rel_test_shipped(const struct cfg_test *t);
 
 /* Whether sv holds s. */
 bool rel_strv_has(const struct strv *sv, const char *s);

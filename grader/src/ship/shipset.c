@@ -235,12 +235,59 @@ size_t rel_source_lists(const struct grader_cfg *cfg, const struct cfg_strv *out
     return n;
 }
 
-/* A trusted source (of any build) that the student build does not use. */
+/* Whether the config has a visible performance test. */
+static bool rel_visible_perf_test(const struct grader_cfg *cfg)
+{
+    for (size_t i = 0; i < cfg->ntests; i++)
+        if (cfg->tests[i].kind == CFG_KIND_PERFORMANCE &&
+            cfg->tests[i].visibility == CFG_VIS_VISIBLE)
+            return true;
+    return false;
+}
+
+bool rel_ships_performance(const struct grader_cfg *cfg)
+{
+    const struct cfg_strv *src = &cfg->performance.sources;
+    if (!cfg->release.enabled || !cfg->performance.enabled || src->n == 0 ||
+        !rel_visible_perf_test(cfg))
+        return false;
+    for (size_t i = 0; i < src->n; i++) {
+        const char *r = rel_relpath(cfg, src->v[i]);
+        if (r == NULL || !rel_cfg_strv_has(&cfg->release.files, r))
+            return false;
+    }
+    return true;
+}
+
+bool rel_test_shipped(const struct grader_cfg *cfg, const struct cfg_test *t)
+{
+    if (t->visibility != CFG_VIS_VISIBLE)
+        return false;
+    if (t->kind == CFG_KIND_CHECK || t->kind == CFG_KIND_IO)
+        return true;
+    return t->kind == CFG_KIND_PERFORMANCE && rel_ships_performance(cfg);
+}
+
+bool rel_student_source(const struct grader_cfg *cfg, const char *rel)
+{
+    if (rel_cfg_strv_has(&cfg->release.source_files, rel))
+        return true;
+    if (!rel_ships_performance(cfg))
+        return false;
+    for (size_t i = 0; i < cfg->performance.sources.n; i++) {
+        const char *r = rel_relpath(cfg, cfg->performance.sources.v[i]);
+        if (r != NULL && strcmp(r, rel) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A trusted source (of any build) that the student builds do not use. */
 bool rel_is_instructor_source(const struct grader_cfg *cfg, const char *rel)
 {
     const struct cfg_strv *lists[REL_SOURCE_LISTS];
     size_t nlists = rel_source_lists(cfg, lists);
-    if (rel_cfg_strv_has(&cfg->release.source_files, rel))
+    if (rel_student_source(cfg, rel))
         return false;
     for (size_t l = 0; l < nlists; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {

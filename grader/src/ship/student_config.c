@@ -1,7 +1,9 @@
 /*
  * student_config.c -- the student release's config.yaml (release.h,
  * rel_student_config): the instructor's config reduced to the visible
- * check tests, written with libyaml's emitter.
+ * check and io tests (and the visible performance tests with the
+ * performance section, when the release ships the performance program),
+ * written with libyaml's emitter.
  */
 #include "ship/release.h"
 
@@ -260,6 +262,48 @@ static void rel_y_coverage(struct rel_yaml *y, const struct grader_cfg *cfg)
     rel_y_map_end(y);
 }
 
+static void rel_y_cache(struct rel_yaml *y, const char *key, const struct cfg_cache *c)
+{
+    rel_y_scalar(y, key);
+    rel_y_map(y, true);
+    rel_y_size(y, "size", c->size);
+    rel_y_count(y, "ways", c->ways);
+    rel_y_count(y, "line", c->line);
+    rel_y_map_end(y);
+}
+
+/*
+ * The performance section when the release ships the performance program
+ * (rel_ships_performance): the instructor's flags, sources (relative),
+ * simulated caches and limits, so the counts are the graded ones.  Not
+ * "valgrind" (the student's is on the PATH) nor "leaderboard" (Gradescope's).
+ */
+static int rel_y_performance(struct rel_yaml *y, const struct grader_cfg *cfg, char *err,
+                             size_t errlen)
+{
+    const struct cfg_performance *p = &cfg->performance;
+    struct strv src = {0};
+    if (rel_relative_all(cfg, &p->sources, "performance.sources", &src, err, errlen) < 0) {
+        strv_clear(&src);
+        return -1;
+    }
+    rel_y_scalar(y, "performance");
+    rel_y_map(y, false);
+    rel_y_list(y, "cflags", p->cflags.v, p->cflags.n, true);
+    rel_y_list(y, "ldflags", p->ldflags.v, p->ldflags.n, true);
+    rel_y_list(y, "sources", src.v, src.n, false);
+    rel_y_scalar(y, "cache");
+    rel_y_map(y, false);
+    rel_y_cache(y, "i1", &p->i1);
+    rel_y_cache(y, "d1", &p->d1);
+    rel_y_cache(y, "ll", &p->ll);
+    rel_y_map_end(y);
+    rel_y_limits(y, &p->limits, NULL);
+    rel_y_map_end(y);
+    strv_clear(&src);
+    return 0;
+}
+
 /* A path of an io test or of the io section, relative and shipped; NULL (err) if not. */
 static const char *rel_io_path(const struct grader_cfg *cfg, const char *abs, const char *what,
                                char *err, size_t errlen)
@@ -369,10 +413,63 @@ static int rel_y_io_test(struct rel_yaml *y, const struct grader_cfg *cfg,
     return 0;
 }
 
+/* A number that reads back as the same double: "1.2", not "1.1999999999999999". */
+static void rel_y_number(struct rel_yaml *y, const char *key, double v)
+{
+    char num[64];
+    snprintf(num, sizeof num, "%.15g", v);
+    if (strtod(num, NULL) != v)
+        snprintf(num, sizeof num, "%.17g", v);
+    rel_y_pair(y, key, num);
+}
+
+/*
+ * The keys of a visible performance test (cfg_tests.c's), scored as the
+ * instructor's config scores it.  "requires" keeps the tests that ship: a
+ * hidden one would be named (the official grade still requires it).
+ */
+static void rel_y_perf_test(struct rel_yaml *y, const struct grader_cfg *cfg,
+                            const struct cfg_perf_test *pt)
+{
+    struct strv req = {0};
+    rel_y_pair(y, "kind", "performance");
+    rel_y_pair(y, "measure", pt->measure);
+    rel_y_pair(y, "reference", pt->reference);
+    rel_y_pair(y, "metric", cfg_metric_name(pt->metric));
+    if (pt->metric == CFG_METRIC_THREADS) {
+        rel_y_count(y, "threads", pt->threads);
+        rel_y_number(y, "balance", pt->balance);
+    } else if (pt->nsteps > 0) {
+        rel_y_scalar(y, "thresholds");
+        rel_y_seq(y, true);
+        for (size_t i = 0; i < pt->nsteps; i++) {
+            rel_y_map(y, true);
+            rel_y_number(y, "at_most", pt->steps[i].at_most);
+            rel_y_number(y, "score", pt->steps[i].score);
+            rel_y_map_end(y);
+        }
+        rel_y_seq_end(y);
+    } else {
+        rel_y_number(y, "full_at", pt->full_at);
+        rel_y_number(y, "zero_at", pt->zero_at);
+    }
+    for (size_t i = 0; i < pt->requires.n; i++) {
+        const struct cfg_test *r = cfg_find_test(cfg, pt->requires.v[i]);
+        if (r != NULL && rel_test_shipped(cfg, r))
+            strv_push(&req, pt->requires.v[i]);
+    }
+    if (req.n > 0)
+        rel_y_list(y, "requires", req.v, req.n, true);
+    if (req.oom)
+        y->failed = true;
+    strv_clear(&req);
+}
+
 static int rel_y_test(struct rel_yaml *y, const struct grader_cfg *cfg,
                       const struct cfg_test *t, char *err, size_t errlen)
 {
     char points[64];
+    const bool perf = t->kind == CFG_KIND_PERFORMANCE;
     snprintf(points, sizeof points, "%.15g", t->points);
     rel_y_map(y, true);
     rel_y_pair(y, "id", t->id);
@@ -383,12 +480,15 @@ static int rel_y_test(struct rel_yaml *y, const struct grader_cfg *cfg,
         rel_y_pair(y, "category", t->category);
     if (t->tags.n > 0)
         rel_y_list(y, "tags", t->tags.v, t->tags.n, true);
-    if (!t->partial)
+    /* a performance test takes neither: its limits are performance.limits */
+    if (!perf && !t->partial)
         rel_y_bool(y, "partial", false);
-    if (!rel_same_limits(&t->limits, &cfg->limits))
+    if (!perf && !rel_same_limits(&t->limits, &cfg->limits))
         rel_y_limits(y, &t->limits, &cfg->limits);
     if (t->kind == CFG_KIND_IO && rel_y_io_test(y, cfg, &t->io, err, errlen) < 0)
         return -1;
+    if (perf)
+        rel_y_perf_test(y, cfg, &t->perf);
     rel_y_map_end(y);
     return 0;
 }
@@ -401,7 +501,7 @@ static int rel_y_tests(struct rel_yaml *y, const struct grader_cfg *cfg, char *e
     rel_y_scalar(y, "tests");
     rel_y_seq(y, false);
     for (size_t i = 0; i < cfg->ntests; i++) {
-        if (rel_test_shipped(&cfg->tests[i])) {
+        if (rel_test_shipped(cfg, &cfg->tests[i])) {
             if (rel_y_test(y, cfg, &cfg->tests[i], err, errlen) < 0)
                 return -1;
             n++;
@@ -427,6 +527,8 @@ static int rel_y_document(struct rel_yaml *y, const struct grader_cfg *cfg, char
     rel_y_symbols(y, cfg);
     rel_y_limits(y, &cfg->limits, NULL);
     rel_y_coverage(y, cfg);
+    if (rel_ships_performance(cfg) && rel_y_performance(y, cfg, err, errlen) < 0)
+        return -1;
     rel_y_pair(y, "visibility", "visible");
     if (cfg->io.enabled && cfg_count_kind(cfg, CFG_KIND_IO) > 0 && rel_y_io(y, cfg, err, errlen) < 0)
         return -1;
@@ -441,8 +543,11 @@ static int rel_y_document(struct rel_yaml *y, const struct grader_cfg *cfg, char
 static const char rel_config_header[] =
     "# config.yaml -- how `grader` grades this assignment with the visible tests\n"
     "# (the CI workflows run it).  Written by `grader release` from the\n"
-    "# instructor's config: the final grade also counts hidden and performance\n"
-    "# tests, which are not here.\n";
+    "# instructor's config: the final grade also counts hidden tests, which\n"
+    "# are not here.\n";
+static const char rel_config_header_no_perf[] =
+    "# The performance tests are not here either: the release has no\n"
+    "# performance program.\n";
 
 int rel_student_config(const struct grader_cfg *cfg, char **out, char *err, size_t errlen)
 {
@@ -462,6 +567,8 @@ int rel_student_config(const struct grader_cfg *cfg, char **out, char *err, size
         return rel_fail(err, errlen, "out of memory");
     }
     fputs(rel_config_header, f);
+    if (cfg_count_kind(cfg, CFG_KIND_PERFORMANCE) > 0 && !rel_ships_performance(cfg))
+        fputs(rel_config_header_no_perf, f);
     yaml_emitter_set_output_file(&y.em, f);
     yaml_emitter_set_unicode(&y.em, 1);
     yaml_emitter_set_width(&y.em, 100);
