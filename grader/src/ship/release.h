@@ -16,10 +16,13 @@
  *     Check support, the visible suites, the student Makefile and README,
  *     the grader's own source: all as they are);
  *   - config.yaml, generated with libyaml's emitter: the student config,
- *     which grades with the visible check tests only.  It has no hidden
- *     test, no "solution" path, no performance section (valgrind is slow
- *     in CI and the performance program is not shipped), no "release"
- *     section, and build.sources = release.sources;
+ *     which grades with the visible check and io tests.  It has no hidden
+ *     test, no "solution" path, no "release" or "grading" section, and
+ *     build.sources = release.sources.  When release.files lists every
+ *     performance source and a performance test is visible (the release
+ *     ships the performance program), it also has the performance section
+ *     (flags, sources, caches, limits as graded) and the visible
+ *     performance tests, and those sources are student sources below;
  *   - .github/workflows/grade.yml and .gitlab-ci.yml, from the templates
  *     built into the grader (tmpl.h), which grade the stub's folder with
  *     the student config and fail under release.ci.fail_under percent.
