@@ -322,6 +322,40 @@ START_TEST(test_student_config_without_perf_program)
 }
 END_TEST
 
+/* A hidden performance test is not in the student config, and a visible
+ * one's requires keeps only the tests that ship (a hidden id would leak). */
+START_TEST(test_student_config_hidden_perf)
+{
+    char *text = NULL, err[512] = "", hidden_req[] = "hidden_matmul/shapes";
+    struct cfg_test *first = NULL, *second = NULL;
+    for (size_t i = 0; i < cfg.ntests; i++) {
+        struct cfg_test *t = &cfg.tests[i];
+        if (t->kind != CFG_KIND_PERFORMANCE || t->visibility != CFG_VIS_VISIBLE ||
+            t->perf.requires.n == 0)
+            continue;
+        if (first == NULL)
+            first = t;
+        else if (second == NULL)
+            second = t;
+    }
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_nonnull(second);
+    ck_assert_ptr_nonnull(cfg_find_test(&cfg, hidden_req));
+    char *saved = first->perf.requires.v[0];
+    first->perf.requires.v[0] = hidden_req;
+    second->visibility = CFG_VIS_HIDDEN;
+    int rc = rel_student_config(&cfg, &text, err, sizeof err);
+    first->perf.requires.v[0] = saved;
+    second->visibility = CFG_VIS_VISIBLE;
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_ptr_nonnull(strstr(text, first->id));
+    ck_assert_ptr_null(strstr(text, second->id));
+    ck_assert_ptr_null(strstr(text, hidden_req));
+    ck_assert_ptr_nonnull(strstr(text, "kind: performance"));
+    free(text);
+}
+END_TEST
+
 Suite *release_suite(void)
 {
     Suite *s = suite_create("release");
@@ -343,6 +377,7 @@ Suite *release_suite(void)
     tcase_add_test(tc, test_config_secrets);
     tcase_add_test(tc, test_student_config_loads);
     tcase_add_test(tc, test_student_config_without_perf_program);
+    tcase_add_test(tc, test_student_config_hidden_perf);
     suite_add_tcase(s, tc);
     return s;
 }
