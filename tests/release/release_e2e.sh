@@ -86,6 +86,9 @@ check "the shipped stub is the repository's" cmp -s "$rel/assignments/kernels/ke
 check "the release's README.md names the file to edit and the CI threshold" \
     sh -c "grep -q 'Edit only \`assignments/kernels/kernels.c\`' '$rel/README.md' &&
            grep -q 'fails below 50%' '$rel/README.md' && ! grep -q '@[A-Z_]*@' '$rel/README.md'"
+check "the release's README.md says make grade counts the performance tests" \
+    sh -c "grep -q \"performance tests' counts\" '$rel/README.md' &&
+           grep -q '^error paths)\.\$' '$rel/README.md'"
 check "the release's .gitignore keeps build outputs out" \
     grep -qx 'grade-out/' "$rel/.gitignore"
 leaked=$(cd "$rel" && find . -path '*solutions*' -o -path '*hidden*' -o -name main_all.c)

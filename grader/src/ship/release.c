@@ -59,14 +59,24 @@ static int rel_release_generated(struct rel_set *set, const struct grader_cfg *c
     /* valgrind (with its callgrind.h) counts the performance tests */
     static const char *const perf_packages[] = {"valgrind", NULL};
     char *config = NULL, percent[32];
-    char *packages = rel_packages(cfg, rel_ships_performance(cfg) ? perf_packages : NULL);
+    const bool perf = rel_ships_performance(cfg);
+    char *packages = rel_packages(cfg, perf ? perf_packages : NULL);
     if (packages == NULL)
         return rel_fail(err, errlen, "out of memory");
     snprintf(percent, sizeof percent, "%.15g", cfg->release.fail_under);
+    /* The front page says what `make grade` counts, and what only the final grade does. */
+    const char *shows = perf ? "points per visible test, the performance tests' counts "
+                               "and points (valgrind's callgrind, as graded), the visible "
+                               "total, the symbol policy's messages"
+                             : "points per visible test, the visible total, the symbol "
+                               "policy's messages";
+    const char *also = !perf && cfg_count_kind(cfg, CFG_KIND_PERFORMANCE) > 0 ?
+                       " and performance tests" : "";
     const struct tmpl_var vars[] = {
         {"FAIL_UNDER", percent}, {"PACKAGES", packages}, {"SUBMISSION", subdir},
         {"TITLE", cfg->title ? cfg->title : cfg->name},
         {"FIRST_FILE", cfg->nfiles ? cfg->files[0].path : ""},
+        {"GRADE_SHOWS", shows}, {"FINAL_ALSO", also},
     };
     const size_t nvars = sizeof vars / sizeof vars[0];
     int rc = rel_student_config(cfg, &config, err, errlen);
