@@ -203,6 +203,28 @@ echo "/* a stale line */" >> "$work/tree/assignments/kernels/kernels.c"
 refused "a stale stub" "out of date"
 
 tree
+sed -i '/^release:$/,$ s|^    - harness/kernels/perf/\*\.c$|    - harness/kernels/perf/perf_main.c|' \
+    "$work/tree/config.yaml"
+refused "part of the performance program among release.files" \
+    "harness/kernels/perf/perf_main.c: is an instructor-only source.*list every performance source"
+
+# without the performance program in release.files: a release without
+# performance tests, whose config and front page say only the final grade counts them
+tree
+sed -i '/^release:$/,$ { /^    - harness\/kernels\/perf\//d }' "$work/tree/config.yaml"
+"$grader" -c "$work/tree/config.yaml" release -o "$work/tree-rel" > "$work/noperf.out" 2>&1
+check "without the performance program: released, no performance section or test, no perf/" \
+    sh -c "test -f '$work/tree-rel/config.yaml' && ! grep -q -e '^performance:' -e 'kind: performance' \
+           '$work/tree-rel/config.yaml' && grep -q '^# performance program' '$work/tree-rel/config.yaml' &&
+           grep -q 'and performance tests\.' '$work/tree-rel/README.md' &&
+           ! ls '$work/tree-rel/harness/kernels/perf' > /dev/null 2>&1"
+make -s -C "$work/tree-rel/assignments/kernels" grade GRADER="$grader" > "$work/noperf-grade.out" 2>&1
+check "without the performance program: make grade's last line says only the official grading counts them" \
+    sh -c "grep -q '^Total: ' '$work/noperf-grade.out' &&
+           tail -n 1 '$work/noperf-grade.out' | grep -q '^make grade: the performance tests are not in this grade'"
+rm -rf "$work/tree-rel"
+
+tree
 sed -i '/^release:$/,$d' "$work/tree/config.yaml"
 "$grader" -c "$work/tree/config.yaml" release -o "$work/tree-rel" > "$work/refused.out" 2>&1
 rc=$?

@@ -27,6 +27,17 @@
 
 /* ---- the student release -------------------------------------------------------- */
 
+/* Whether rel is a file of performance.sources. */
+static bool rel_is_perf_source(const struct grader_cfg *cfg, const char *rel)
+{
+    for (size_t i = 0; i < cfg->performance.sources.n; i++) {
+        const char *r = rel_relpath(cfg, cfg->performance.sources.v[i]);
+        if (r != NULL && strcmp(r, rel) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Stubs and release.files, refusing solutions and instructor-only sources. */
 static int rel_release_files(struct rel_set *set, const struct grader_cfg *cfg,
                              struct strv *findings, char *err, size_t errlen)
@@ -40,7 +51,9 @@ static int rel_release_files(struct rel_set *set, const struct grader_cfg *cfg,
             strv_pushf(findings, "%s: is a solution", rel);
         else if (rel_is_instructor_source(cfg, rel))
             strv_pushf(findings, "%s: is an instructor-only source (the grader's build uses "
-                       "it, the student build does not)", rel);
+                       "it, the student build does not)%s", rel,
+                       rel_is_perf_source(cfg, rel) ? "; to ship the performance program, "
+                       "list every performance source in release.files" : "");
         else if (rel_set_add_rel(set, cfg, "", rel, err, errlen) < 0)
             return -1;
     }
