@@ -697,36 +697,82 @@ static int grade_perf(struct grade_run *g)
     return 0;
 }
 
-static int grade_coverage(struct grade_run *g, const char *out_dir)
+/*
+ * Coverage (gcov, genhtml, gcovr) reads only the tests build's counters,
+ * so it runs in a thread of its own beside the performance stage (each
+ * its own core): grade_cov_start(), then grade_coverage() joins it and
+ * records the outcome.  The thread writes g->res->coverage and its phase
+ * time, which nothing else touches meanwhile.
+ */
+struct grade_cov_job {
+    struct grade_run *g;
+    char *obj, *cov_dir;
+    pthread_t thread;
+    bool threaded;            /* the thread runs (until joined) */
+    int rc, errnum;
+    char err[512];
+};
+
+static void *grade_cov_main(void *p)
 {
+    struct grade_cov_job *c = p;
+    struct grade_run *g = c->g;
     const struct grader_cfg *cfg = g->env->cfg;
-    char *obj = fs_join(g->scratch, "obj"), *cov_dir = fs_join(out_dir, "coverage");
-    char cerr[512] = "";
-    int rc = -1;
-    if (obj && cov_dir) {
-        struct cov_request req = {
-            .build_dir = obj, .sources = (const char *const *)g->sources.v,
-            .nsources = g->sources.n, .out_dir = cov_dir, .source_root = g->scratch,
-            .branches = cfg->coverage.branches, .html = cfg->coverage.html, .cobertura = true,
-        };
-        uint64_t t0 = fs_now_ms();
-        rc = fs_remove_tree(cov_dir) == 0 && fs_mkdir_p(cov_dir, 0755) == 0
-                 ? cov_collect(&req, &g->res->coverage, cerr, sizeof cerr)
-                 : -1;
-        g->res->phases.coverage_ms = fs_now_ms() - t0;
-        /* Coverage is information only: a failure costs the pages or the
-         * figures, never the grading. */
-        if (rc == 1)
-            rc = grade_degrade(g, "coverage", "Coverage pages (HTML) were not made; the "
-                               "coverage figures are complete. This costs no points.", cerr);
-        else if (rc < 0)
-            rc = grade_degrade(g, "coverage", "Coverage was not collected. This costs no "
-                               "points.", cerr[0] ? cerr : strerror(errno));
-    } else {
-        grade_errf(g, "out of memory");
-    }
-    free(obj);
-    free(cov_dir);
+    struct cov_request req = {
+        .build_dir = c->obj, .sources = (const char *const *)g->sources.v,
+        .nsources = g->sources.n, .out_dir = c->cov_dir, .source_root = g->scratch,
+        .branches = cfg->coverage.branches, .html = cfg->coverage.html, .cobertura = true,
+    };
+    uint64_t t0 = fs_now_ms();
+    c->rc = fs_remove_tree(c->cov_dir) == 0 && fs_mkdir_p(c->cov_dir, 0755) == 0
+                ? cov_collect(&req, &g->res->coverage, c->err, sizeof c->err)
+                : -1;
+    c->errnum = errno;
+    g->res->phases.coverage_ms = fs_now_ms() - t0;
+    return NULL;
+}
+
+/* Starts the collection in a thread; if no thread starts, grade_coverage()
+ * collects on its own.  -1: out of memory. */
+static int grade_cov_start(struct grade_run *g, const char *out_dir, struct grade_cov_job *c)
+{
+    c->g = g;
+    c->obj = fs_join(g->scratch, "obj");
+    c->cov_dir = fs_join(out_dir, "coverage");
+    if (!c->obj || !c->cov_dir)
+        return grade_errf(g, "out of memory");
+    c->threaded = pthread_create(&c->thread, NULL, grade_cov_main, c) == 0;
+    if (!c->threaded)           /* no thread: collect here */
+        grade_cov_main(c);
+    return 0;
+}
+
+/* Waits for the thread, if any; frees the job. */
+static void grade_cov_join(struct grade_cov_job *c)
+{
+    if (c->threaded)
+        pthread_join(c->thread, NULL);
+    c->threaded = false;
+    free(c->obj);
+    free(c->cov_dir);
+    c->obj = c->cov_dir = NULL;
+}
+
+static int grade_coverage(struct grade_run *g, const char *out_dir, struct grade_cov_job *c)
+{
+    int rc;
+    if (!c->obj && grade_cov_start(g, out_dir, c) < 0)
+        return -1;
+    grade_cov_join(c);
+    /* Coverage is information only: a failure costs the pages or the
+     * figures, never the grading. */
+    rc = c->rc;
+    if (rc == 1)
+        rc = grade_degrade(g, "coverage", "Coverage pages (HTML) were not made; the "
+                           "coverage figures are complete. This costs no points.", c->err);
+    else if (rc < 0)
+        rc = grade_degrade(g, "coverage", "Coverage was not collected. This costs no "
+                           "points.", c->err[0] ? c->err : strerror(c->errnum));
     return rc;
 }
 
@@ -1003,6 +1049,7 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
                           .errlen = errlen, .start_ms = fs_now_ms()};
     int rc = -1;
     struct outc_print print = {0};
+    struct grade_cov_job cov = {0};
     res_submission_init(res);
     res->student = strdup(student);
     res->sandbox = env->sandbox ? strdup(env->sandbox) : NULL;
@@ -1025,9 +1072,14 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         goto done;
     if (res->status == RES_GRADED && grade_run_tests(&g) < 0)
         goto done;
+    bool with_cov = res->status == RES_GRADED && env->cfg->coverage.enabled;
     if (res->status == RES_GRADED && !grade_cancelled(env) && !env->skip_performance &&
-        cfg_count_kind(env->cfg, CFG_KIND_PERFORMANCE) > 0 && grade_perf(&g) < 0)
-        goto done;
+        cfg_count_kind(env->cfg, CFG_KIND_PERFORMANCE) > 0) {
+        if (with_cov && grade_cov_start(&g, out_dir, &cov) < 0)
+            goto done;
+        if (grade_perf(&g) < 0)
+            goto done;
+    }
     if (env->skip_performance && grade_mark_skipped(&g) < 0)
         goto done;
     if (grade_cancelled(env)) {   /* killed runs are no verdict: record nothing */
@@ -1044,7 +1096,7 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     }
     if (res->rate_limited)   /* the score Gradescope showed stays */
         res->score = g.rate_score;
-    if (res->status == RES_GRADED && env->cfg->coverage.enabled && grade_coverage(&g, out_dir) < 0)
+    if (with_cov && grade_coverage(&g, out_dir, &cov) < 0)
         goto done;
     if (outc_print_init(&print, env->cfg, err, errlen) < 0 || grade_student_log(&g) < 0)
         goto done;
@@ -1054,6 +1106,7 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
         rc = grade_reports(&g, out_dir, &oc);
     }
 done:
+    grade_cov_join(&cov);       /* before the scratch folder goes */
     outc_print_release(&print);
     grade_cleanup(&g);
     /* The grader failed (not the student, and not Ctrl-C): say so where

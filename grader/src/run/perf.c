@@ -513,12 +513,12 @@ static int perf_run_samples(struct perf_stage *st)
  * A test's reference ("naive_matmul") is harness code: its counts do not
  * depend on the submission, and they were most of the instructions the
  * run counted.  So the references are measured once, by the same valgrind
- * command in a run of their own (a program built from the reference
- * solution, else the stub: no student code runs in it, so none can sway
- * it), and their dumps are kept beside the performance program's trusted
+ * command in a run of their own (a program built from the stub, else the
+ * reference solution: no student code runs in it, so none can sway it),
+ * and their dumps are kept beside the performance program's trusted
  * objects, in refs-KEY.txt.  KEY covers what the counts depend on: the
  * trusted objects' folder (its own key: compiler, flags, sources,
- * headers), the link flags, the reference solutions' bytes, the valgrind
+ * headers), the link flags, the stubs' (or solutions') bytes, the valgrind
  * command (the caches, the names) and the valgrind tool's and the C
  * library's size and time.  Anything missing or unreadable: the
  * references are measured in the submission's run, as before.
@@ -539,10 +539,13 @@ static uint64_t perf_fnv_str(uint64_t h, const char *s)
     return perf_fnv(h, s, strlen(s) + 1);
 }
 
-/* The reference solution (else the stub) of config file i, or NULL. */
+/* The file the references' program is built with: config file i's stub
+ * (else its reference solution), or NULL.  The stub first: the students'
+ * release and Gradescope's package hold it, never the solution, so every
+ * machine builds the same program and counts the same references. */
 static const char *perf_ref_source(const struct grader_cfg *cfg, size_t i)
 {
-    return cfg->files[i].solution ? cfg->files[i].solution : cfg->files[i].stub;
+    return cfg->files[i].stub ? cfg->files[i].stub : cfg->files[i].solution;
 }
 
 /* The cache file's path for argv (the references' valgrind command), or NULL. */
@@ -668,8 +671,8 @@ static int perf_refs_parse(struct perf_stage *st, const char *text)
     return 0;
 }
 
-/* Builds the references' program in root/perf/perf (trusted: the
- * reference solutions, else the stubs).  0, or -1. */
+/* Builds the references' program in root/perf/perf (trusted: the stubs,
+ * else the reference solutions).  0, or -1. */
 static int perf_refs_build(struct perf_stage *st, const char *root)
 {
     const struct grader_cfg *cfg = st->job->cfg;

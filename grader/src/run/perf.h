@@ -10,7 +10,7 @@
  * caches whose geometry the config fixes (performance.cache), which do
  * not depend on the grading machine.  Each metric is scored as a ratio
  * to a reference measurement (the harness's naive kernel) measured the
- * same way in the same run.
+ * same way: once per machine, in a run of its own, and cached (step 3).
  *
  * Theory of operation.  perf_grade() runs after the Check units:
  *
@@ -24,24 +24,31 @@
  *      a valgrind client request (the 16-byte preamble valgrind decodes):
  *      with one, a kernel could switch the counting off.  The linked
  *      program must hold exactly the trusted objects' client requests.
- *   3. Each measurement any measured test names ("measure" and
- *      "reference") runs once, in the sandbox, under
+ *   3. The references (each test's "reference": harness code, the same
+ *      for every submission) come from the cache beside the performance
+ *      program's trusted objects (refs-KEY.txt); on a miss they are
+ *      measured by the command below in a run of their own, with a
+ *      program built from the stub (else the solution), and cached.
+ *      Then the measurements the tests name ("measure") run in one
+ *      process, in the sandbox, under
  *        valgrind --tool=callgrind --instr-atstart=no --cache-sim=yes
  *                 --I1=.. --D1=.. --LL=.. --separate-threads=yes
- *                 --callgrind-out-file=perf/NAME.cg perf/perf --measure NAME
- *      with performance.limits, up to `jobs` at a time (--cache-sim=no,
- *      twice as fast, when no test of the measurement counts misses).
+ *                 --callgrind-out-file=perf/run.cg perf/perf --measure NAME...
+ *      with performance.limits (--cache-sim=no when no test counts
+ *      misses); then `perf --time` of the threads tests' samples,
+ *      outside valgrind, for the reports' wall-clock line.
  *   4. Each test is scored from the parsed counts.
  *
  * The performance program's contract (harness/kernels/perf/ implements it):
  *
  *   perf --list             prints "NAME<TAB>description" per measurement
- *   perf --measure NAME     builds its inputs, runs the measured call between
- *                           CALLGRIND_START_INSTRUMENTATION and _STOP_ (so
- *                           only that call is counted, in every thread),
- *                           checks the result; exit 0 correct, 1 wrong (a
- *                           line "perf: ..." on stderr says why), 2 unknown
- *                           NAME, 3 the harness failed
+ *   perf --measure NAME...  for each: builds its inputs, runs the measured
+ *                           call between CALLGRIND_START_INSTRUMENTATION and
+ *                           _STOP_ (so only that call is counted, in every
+ *                           thread), checks the result and dumps the counters
+ *                           ("perf measure NAME ok|wrong"); exit 0 all correct,
+ *                           1 one wrong (a line "perf: ..." on stderr says
+ *                           why), 2 unknown NAME, 3 the harness failed
  *   perf --time NAME...     runs each natively; prints "NAME<TAB>nanoseconds"
  *
  *   and, linked with -Wl,--wrap=pthread_create, it ends every thread the
