@@ -27,17 +27,6 @@
 
 /* ---- the student release -------------------------------------------------------- */
 
-/* Whether rel is a file of performance.sources. */
-static bool rel_is_perf_source(const struct grader_cfg *cfg, const char *rel)
-{
-    for (size_t i = 0; i < cfg->performance.sources.n; i++) {
-        const char *r = rel_relpath(cfg, cfg->performance.sources.v[i]);
-        if (r != NULL && strcmp(r, rel) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Stubs and release.files, refusing solutions and instructor-only sources. */
 static int rel_release_files(struct rel_set *set, const struct grader_cfg *cfg,
                              struct strv *findings, char *err, size_t errlen)

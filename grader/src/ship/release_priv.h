@@ -106,6 +106,9 @@ bool rel_ships_performance(const struct grader_cfg *cfg);
  * visible performance test when the release ships the performance program. */
 bool rel_test_shipped(const struct grader_cfg *cfg, const struct cfg_test *t);
 
+/* Whether rel (relative to the config's folder) is a file of performance.sources. */
+bool rel_is_perf_source(const struct grader_cfg *cfg, const char *rel);
+
 /* Whether rel (relative to the config's folder) is a source of the student
  * builds: release.sources, and performance.sources when they ship. */
 bool rel_student_source(const struct grader_cfg *cfg, const char *rel);

@@ -268,18 +268,20 @@ bool rel_test_shipped(const struct grader_cfg *cfg, const struct cfg_test *t)
     return t->kind == CFG_KIND_PERFORMANCE && rel_ships_performance(cfg);
 }
 
-bool rel_student_source(const struct grader_cfg *cfg, const char *rel)
+bool rel_is_perf_source(const struct grader_cfg *cfg, const char *rel)
 {
-    if (rel_cfg_strv_has(&cfg->release.source_files, rel))
-        return true;
-    if (!rel_ships_performance(cfg))
-        return false;
     for (size_t i = 0; i < cfg->performance.sources.n; i++) {
         const char *r = rel_relpath(cfg, cfg->performance.sources.v[i]);
         if (r != NULL && strcmp(r, rel) == 0)
             return true;
     }
     return false;
+}
+
+bool rel_student_source(const struct grader_cfg *cfg, const char *rel)
+{
+    return rel_cfg_strv_has(&cfg->release.source_files, rel) ||
+           (rel_ships_performance(cfg) && rel_is_perf_source(cfg, rel));
 }
 
 /* A trusted source (of any build) that the student builds do not use. */
