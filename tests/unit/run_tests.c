@@ -36,6 +36,7 @@ int main(int argc, char **argv)
         ratelimit_suite,
         exports_suite,
         similar_suite,
+        outcomes_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

@@ -33,5 +33,6 @@ Suite *adjust_suite(void);
 Suite *ratelimit_suite(void);
 Suite *exports_suite(void);
 Suite *similar_suite(void);
+Suite *outcomes_suite(void);
 
 #endif /* UNIT_SUITES_H */

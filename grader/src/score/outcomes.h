@@ -80,11 +80,10 @@ void outc_print_release(struct outc_print *p);
 
 /**
  * What differs between the fingerprint a grading stored (`was`) and the
- * current config's (`now`), as one line into buf[n]: "tests added:
- * a/b; tests removed: c/d; limits of e/f; build; sources" (tests added,
- * removed -- a renamed test is both --, tests whose limits or way of
- * running changed, then the sections in enum order, with names of
- * outc_section_name()).  Returns true when they differ (buf filled), false
+ * current config's (`now`), as one line into buf[n]: "tests added: a/b;
+ * tests removed: c/d; limits changed: e/f; how tests run changed: g/h;
+ * config sections changed: build, sources" (a renamed test is both added
+ * and removed; the sections in enum order, named by outc_section_name()).  Returns true when they differ (buf filled), false
  * when they are the same (buf empty).
  */
 bool outc_print_diff(const struct outc_print *was, const struct outc_print *now, char *buf,
