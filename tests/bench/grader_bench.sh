@@ -31,9 +31,17 @@ cp solutions/kernels/kernels.c "$dir/one/student/"
 "$grader" check-config > /dev/null          # warm the trusted-object cache
 
 now_ms() { date +%s%3N; }
+# CPU seconds of the finished children (user + system), from the shell's
+# own `times` (a builtin: in a $(...) it would count a subshell's children).
+cpu_snap() { times > "$dir/times.txt"; }
+cpu_ms() {
+    awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]);
+                   t += a[1] * 60 + a[2] }; printf "%d", t * 1000 }' "$dir/times.txt"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
 : > "$dir/one/times"
+cpu_snap; cpu0=$(cpu_ms)
 i=0
 while [ $i -lt "$runs" ]; do
     t0=$(now_ms)
@@ -45,18 +53,25 @@ while [ $i -lt "$runs" ]; do
           .extra_data.phases_ms.report] | @tsv' "$dir/one/out/results.json" >> "$dir/one/times"
     i=$((i + 1))
 done
+cpu_snap; cpu1=$(cpu_ms)
+cpu=$(((cpu1 - cpu0) / runs))
+# What the run phase runs: units, their runs with repeats, the TSan reruns.
+units=$(jq '[.tests[] | select(.runs > 0)] | length' "$dir/one/out/outcomes.json")
+uruns=$(jq '[.tests[].runs] | add' "$dir/one/out/outcomes.json")
 col() { cut -f"$1" "$dir/one/times" | median; }
 wall=$(col 1) compile=$(col 2) run=$(col 3) policy=$(col 4) cov=$(col 5) rep=$(col 6)
 overhead=$((wall - compile - run))
 echo "grader: one submission (reference solution), --no-performance, median of $runs runs"
 printf '  %-34s %6s ms\n' "end to end (grader grade)" "$wall" \
     "compile + link (sandboxed gcc)" "$compile" \
-    "run 32 graded units (sandboxed)" "$run" \
+    "run $units units, $uruns runs (sandboxed)" "$run" \
     "symbol policy (nm, objdump)" "$policy" \
     "coverage (gcov, genhtml)" "$cov" \
     "reports" "$rep"
 printf '  %-34s %6s ms = %s%% of end to end\n' "grader overhead (all but cc, tests)" \
     "$overhead" "$(awk -v o="$overhead" -v w="$wall" 'BEGIN {printf "%.1f", 100 * o / w}')"
+printf '  %-34s %6s ms = %s cores busy on average\n' "CPU (user + system, all processes)" \
+    "$cpu" "$(awk -v c="$cpu" -v w="$wall" 'BEGIN {printf "%.2f", c / w}')"
 
 : > "$dir/one/perf"
 target() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t ? "met" : "NOT met")}'; }
@@ -105,20 +120,27 @@ while [ $i -lt "$nbatch" ]; do
     mkdir -p "$dir/batch/s$i" && cp solutions/kernels/kernels.c "$dir/batch/s$i/"
     i=$((i + 1))
 done
-batch_ms() {
-    t0=$(now_ms)
+# Wall clock and CPU of one batch, into batch-N.txt (not in a $(...):
+# `times` counts only this shell's children).
+batch_run() {
+    cpu_snap; c0=$(cpu_ms); t0=$(now_ms)
     "$grader" batch "$dir/batch" -o "$dir/batch-out-$1" -j "$1" --force --no-cache \
         > /dev/null 2>&1     # --no-cache: the regrade cache would reuse the -j 1 results
-    t1=$(now_ms)
-    echo $((t1 - t0))
+    t1=$(now_ms); cpu_snap; c1=$(cpu_ms)
+    echo "$((t1 - t0)) $((c1 - c0))" > "$dir/batch-$1.txt"
 }
-j1=$(batch_ms 1)
-j2=$(batch_ms 2)
+batch_run 1
+batch_run 2
+read -r j1 c1 < "$dir/batch-1.txt"
+read -r j2 c2 < "$dir/batch-2.txt"
 echo "grader: batch of $nbatch submissions"
-printf '  %-34s %6s ms (%s submissions/min)\n' "batch -j 1" "$j1" \
-    "$(awk -v t="$j1" -v n="$nbatch" 'BEGIN {printf "%.1f", n * 60000 / t}')"
-printf '  %-34s %6s ms (%s submissions/min)\n' "batch -j 2" "$j2" \
-    "$(awk -v t="$j2" -v n="$nbatch" 'BEGIN {printf "%.1f", n * 60000 / t}')"
+for j in 1 2; do
+    eval "t=\$j$j c=\$c$j"
+    printf '  %-34s %6s ms (%s submissions/min, CPU %s s = %s cores busy)\n' "batch -j $j" "$t" \
+        "$(awk -v t="$t" -v n="$nbatch" 'BEGIN {printf "%.1f", n * 60000 / t}')" \
+        "$(awk -v c="$c" 'BEGIN {printf "%.1f", c / 1000}')" \
+        "$(awk -v c="$c" -v t="$t" 'BEGIN {printf "%.2f", c / t}')"
+done
 ratio=$(awk -v a="$j1" -v b="$j2" 'BEGIN {printf "%.2f", a / b}')
 printf '  %-34s %6sx   target >= 1.9x: %s\n' "throughput -j 2 / -j 1" "$ratio" \
     "$(awk -v r="$ratio" 'BEGIN {print (r >= 1.9 ? "met" : "NOT met")}')"
