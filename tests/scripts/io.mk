@@ -13,5 +13,5 @@ test-io: $(GRADER)
 # command-line tool), end to end with the same grader: batch, release, the
 # student's make test, the Gradescope zip (tests/scripts/matcli_e2e.sh).
 .PHONY: test-matcli
-test-matcli: $(GRADER) $(MKSTUB)
+test-matcli: $(GRADER) $(MKSTUB) $(MUTAGEN)
 	@sh tests/scripts/matcli_e2e.sh $(GRADER) $(MKSTUB) $(BUILD)/matcli-e2e

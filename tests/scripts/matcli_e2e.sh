@@ -103,6 +103,12 @@ mkdir -p "$dir/gs-sub" && cp solutions/matcli/matcli.c "$dir/gs-sub/"
 check "the unzipped package grades the reference to every point (27)" \
     test "$(jq -r .score "$dir/gsgrade/results.json" 2>/dev/null)" = 27
 
+step "mutation analysis (two mutants: the note, not the score)"
+"$grader" -c matcli.yaml mutants -o "$dir/mutants" --limit 2 > /dev/null 2> "$dir/mutants.err" ||
+    true
+check "grader mutants says the io tests were not run (its score is a lower bound)" \
+    grep -q "io test(s) were not run" "$dir/mutants.err"
+
 step summary
 echo "matcli e2e: $passes passed, $fails failed"
 [ "$fails" = 0 ]
