@@ -119,9 +119,9 @@ check "coverage html: kernels.c under the fixed folder root/, no scratch folder 
 for s in reference partial; do
     cob=$work/$s/coverage/cobertura.xml
     check "cobertura.xml $s: well-formed (xmllint)" xmllint --noout "$cob"
-    lh=$(sed -n 's/^LH://p' "$work/$s/coverage/lcov.info" | paste -sd+ | bc)
-    lf=$(sed -n 's/^LF://p' "$work/$s/coverage/lcov.info" | paste -sd+ | bc)
-    bh=$(sed -n 's/^BRH://p' "$work/$s/coverage/lcov.info" | paste -sd+ | bc)
+    # awk, not bc: a fresh Debian (minbase) has no bc
+    lsum() { awk -F: -v k="$1" '$1 == k {n += $2} END {print n + 0}' "$work/$s/coverage/lcov.info"; }
+    lh=$(lsum LH) lf=$(lsum LF) bh=$(lsum BRH)
     check "cobertura.xml $s: kernels.c under <source>., lines $lh/$lf and branches $bh as lcov.info" \
         sh -c "x='$cob';
                [ \"\$(xmllint --xpath 'string(//sources/source)' \"\$x\")\" = . ] &&
