@@ -62,6 +62,7 @@ UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 SOLUTION_TESTS = $(BUILD)/solution/kernels_tests
 STUB_TESTS     = $(BUILD)/stub/kernels_tests
 UNIT_TESTS     = $(BUILD)/tests/run_tests
+TSAN_HEAP_TESTS = $(BUILD)/tests/tsan_heap_tests
 
 .PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
         test-stub test-student test-grader test-policy test-corpus test-perf test-mutants mutants \
@@ -70,7 +71,8 @@ UNIT_TESTS     = $(BUILD)/tests/run_tests
 # Objects built through pattern rules are not intermediates: keep them.
 .SECONDARY:
 
-all: deps-ok $(SOLUTION_TESTS) $(STUB_TESTS) $(GRADER) $(MKSTUB) $(MUTAGEN) $(UNIT_TESTS)
+all: deps-ok $(SOLUTION_TESTS) $(STUB_TESTS) $(GRADER) $(MKSTUB) $(MUTAGEN) $(UNIT_TESTS) \
+     $(TSAN_HEAP_TESTS)
 
 # ---- dependencies -----------------------------------------------------
 
@@ -111,6 +113,14 @@ $(UNIT_TESTS): $(UNIT_OBJ) $(BUILD)/grader/libgrader.a \
                $(BUILD)/harness/check/tc_track.o
 	$(CC) $(LDFLAGS_ALL) $^ $(GRADER_LIBS) $(CHECK_LIBS) -o $@
 
+# tsan_heap.c's suite: a program of its own, linked with the --wrap flags of
+# config.yaml's thread_sanitizer section (its malloc and free go through it).
+TSAN_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+            -Wl,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=strdup,--wrap=strndup
+$(TSAN_HEAP_TESTS): $(BUILD)/tests/unit/tsan_heap/test_tsan_heap.o \
+                    $(BUILD)/harness/tsan/tsan_heap.o
+	$(CC) $(LDFLAGS_ALL) $(TSAN_WRAP) $^ $(CHECK_LIBS) -o $@
+
 # ---- stubs --------------------------------------------------------------
 
 # The stub from the solution, and the student README's grading section
@@ -137,8 +147,9 @@ test: all check-stubs test-layering test-unit test-solution test-stub test-stude
       test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"
 
-test-unit: $(UNIT_TESTS)
+test-unit: $(UNIT_TESTS) $(TSAN_HEAP_TESTS)
 	$(UNIT_TESTS)
+	TSAN_HEAP_LIMIT=1048576 $(TSAN_HEAP_TESTS)
 
 # The grader's includes run one way, down its folders (tests/scripts/layering.sh
 # holds the table; it first proves itself on planted bad includes).

@@ -8,15 +8,20 @@
  * this file is linked into the TSan test program with
  *
  *     -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,
- *     --wrap=aligned_alloc,--wrap=posix_memalign
+ *     --wrap=aligned_alloc,--wrap=posix_memalign,--wrap=strdup,--wrap=strndup
  *
  * so every allocation of the program's objects (the student's, the
- * harness's, Check's) comes here: it keeps the number of live heap bytes
+ * harness's, Check's: Check's parent strdup()s each message it reads
+ * from a test) comes here: it keeps the number of live heap bytes
  * (malloc_usable_size) and refuses, as the C library would (NULL,
  * ENOMEM), any allocation that would take it past TSAN_HEAP_LIMIT bytes,
  * read from the environment at start-up (unset or 0: no limit).  The
  * count is per process: Check's forked tests each start from their
  * parent's.
+ *
+ * A block the C library allocated for itself (getline(), asprintf()...)
+ * and the program frees comes here uncounted: the count saturates at 0
+ * rather than wrap around, which would refuse every later allocation.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -24,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t count, size_t n);
@@ -38,6 +44,8 @@ void *__wrap_realloc(void *p, size_t n);
 void __wrap_free(void *p);
 void *__wrap_aligned_alloc(size_t align, size_t n);
 int __wrap_posix_memalign(void **p, size_t align, size_t n);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
 
 static atomic_size_t tsan_heap_live;
 static atomic_size_t tsan_heap_limit = SIZE_MAX;
@@ -66,10 +74,18 @@ static void *tsan_heap_took(void *p)
     return p;
 }
 
+/* Subtracts n from the count, down to 0 at most (see above). */
+static void tsan_heap_sub(size_t n)
+{
+    size_t live = atomic_load(&tsan_heap_live);
+    while (!atomic_compare_exchange_weak(&tsan_heap_live, &live, live > n ? live - n : 0))
+        ;
+}
+
 static void tsan_heap_gave(void *p)
 {
     if (p)
-        atomic_fetch_sub(&tsan_heap_live, malloc_usable_size(p));
+        tsan_heap_sub(malloc_usable_size(p));
 }
 
 static void *tsan_heap_refuse(void)
@@ -98,7 +114,7 @@ void *__wrap_realloc(void *p, size_t n)
         return tsan_heap_refuse();
     void *q = __real_realloc(p, n);
     if (q || n == 0) {
-        atomic_fetch_sub(&tsan_heap_live, old);
+        tsan_heap_sub(old);
         tsan_heap_took(q);
     }
     return q;
@@ -124,4 +140,22 @@ int __wrap_posix_memalign(void **p, size_t align, size_t n)
     if (rc == 0)
         tsan_heap_took(*p);
     return rc;
+}
+
+char *__wrap_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = __wrap_malloc(n);
+    return p ? memcpy(p, s, n) : NULL;
+}
+
+char *__wrap_strndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *p = __wrap_malloc(len + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
 }

@@ -437,6 +437,33 @@ static size_t grade_student_paths(const struct grader_cfg *cfg, const char **pat
 }
 
 /*
+ * Races are looked for only as far as the TSan run went: a run that ended
+ * early (a limit, a crash, the harness failing) or failed checks the
+ * tests build passed leaves a note, so that "no race" is not read as
+ * "checked".  It costs no points: the verdicts are the tests build's.
+ * 0, or -1 out of memory.
+ */
+static int grade_tsan_note(struct res_test *t, enum res_test_status verdict, const char *msg)
+{
+    const char *what = NULL;
+    if (verdict == RES_ERROR)
+        what = "did not finish";
+    else if (verdict == RES_FAILED && t->status == RES_PASSED)
+        what = "failed checks that pass without it";
+    if (!what)
+        return 0;
+    char *note = NULL;
+    if (asprintf(&note, "%s%sThe ThreadSanitizer run of this unit %s (%s): races after that "
+                 "point were not looked for.\n", t->notes ? t->notes : "",
+                 t->notes && t->notes[0] && t->notes[strlen(t->notes) - 1] != '\n' ? "\n" : "",
+                 what, msg) < 0)
+        return -1;
+    free(t->notes);
+    t->notes = note;
+    return 0;
+}
+
+/*
  * The ThreadSanitizer run of one unit, in the unit runner's sandbox with
  * TSAN_OPTIONS and the heap limit (read by one of thread_sanitizer.sources)
  * added to its environment.  A race in the student's files fails the unit.
@@ -466,11 +493,17 @@ static int grade_tsan_unit(struct grade_run *g, const struct cfg_test *ct,
     if (!dir)
         return -1;
     size_t nfiles = grade_student_paths(g->env->cfg, files, 16);
+    enum res_test_status verdict = RES_PASSED;
+    char *verdict_msg = NULL;
     int rc = trun_tsan_unit(ct, &ts->limits, g->tsan_program, &o, dir, files, nfiles, &races,
-                            err, errlen);
+                            &verdict, &verdict_msg, err, errlen);
     free(dir);
-    if (rc == 0 && races)
-        rc = res_test_add_races(t, races);
+    if (rc == 0 && ((races && res_test_add_races(t, races) < 0) ||
+                    grade_tsan_note(t, verdict, verdict_msg) < 0)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    free(verdict_msg);
     return rc;
 }
 

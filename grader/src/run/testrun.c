@@ -322,20 +322,31 @@ int trun_unit(const struct cfg_test *ct, const char *program,
 int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
                    const char *program, const struct sbx_opts *opts, const char *xml_dir,
                    const char *const files[], size_t nfiles, char **races,
+                   enum res_test_status *verdict, char **verdict_msg,
                    char *err, size_t errlen)
 {
     struct sbx_result r = {0};
+    struct res_test run = {.cfg = ct};
     char *xml = NULL;
     unsigned n = 0;
     *races = NULL;
+    *verdict_msg = NULL;
     int rc = trun_exec(ct, lim, true, program, opts, xml_dir, &r, &xml, err, errlen);
     if (rc == 0) {
         *races = tsan_races(r.err, files, nfiles, &n);
-        if (n > 0 && !*races) {
+        trun_verdict(&run, &r, trun_parse_xml(xml, &run) == 0);
+        *verdict = run.status;
+        *verdict_msg = run.message;
+        run.message = NULL;
+        if ((n > 0 && !*races) || !*verdict_msg) {
             trun_errf(err, errlen, "out of memory");
+            free(*races);
+            free(*verdict_msg);
+            *races = *verdict_msg = NULL;
             rc = -1;
         }
     }
+    res_test_release(&run);
     if (xml)
         unlink(xml);
     free(xml);

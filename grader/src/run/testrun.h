@@ -48,13 +48,17 @@ int trun_unit(const struct cfg_test *ct, const char *program,
  * carries TSAN_OPTIONS) under `lim` without RLIMIT_AS (TSan reserves
  * terabytes), with its XML results in xml_dir.  Only TSan's reports are
  * read: *races gets tsan_races() of its stderr for the student files
- * `files`, or NULL if it found no race of theirs.  The run's checks are
- * not: the tests build gave the verdicts, and TSan slows code 5-15x.
+ * `files`, or NULL if it found no race of theirs.  The run's checks give
+ * no verdict (the tests build did, and TSan slows code 5-15x), but they
+ * say whether TSan watched the whole unit: *verdict gets the run's
+ * status, and *verdict_msg (malloc'd) what trun_unit() would say of it
+ * ("all 2 checks passed", "timed out after 60.0 s").
  * Returns 0, or -1 with err[errlen] if the grader itself failed.
  */
 int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
                    const char *program, const struct sbx_opts *opts, const char *xml_dir,
                    const char *const files[], size_t nfiles, char **races,
+                   enum res_test_status *verdict, char **verdict_msg,
                    char *err, size_t errlen);
 
 /**
