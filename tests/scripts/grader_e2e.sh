@@ -260,6 +260,10 @@ echo "  $landed of 16 kills landed before the grading ended"
 check "SIGKILL at any moment leaves no sandboxed process${strays:+ (left after:$strays s)}" \
     test -z "$strays"
 before=$(cd "$dir/kill-out/students" && for s in *; do [ -f "$s/results.json" ] && sha256sum "$s/results.json"; done || true)
+# What a kill in the middle of writing any class file leaves (the kill
+# above lands where it lands): the re-run removes them, and nothing else.
+touch "$dir/kill-out/canvas.csv.tmp.Ab3dE9" "$dir/kill-out/index.html.tmp.zz0Y12" \
+      "$dir/kill-out/gradebook.csv.tmp.q1w2e3" "$dir/kill-out/my-notes.tmp.txt"
 "$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --no-performance > /dev/null 2>&1 || true
 after=$(cd "$dir/kill-out/students" && sha256sum $(echo "$before" | awk '{print $2}') 2>/dev/null || true)
 check "after SIGKILL, finished students are kept as they were" \
@@ -268,7 +272,9 @@ check "after SIGKILL, finished students are kept as they were" \
 check "after SIGKILL, the re-run grades everyone" \
     test "$(grep -c '^"s[0-9]' "$dir/kill-out/gradebook.csv")" = 6
 check "after SIGKILL, no partial or temporary file is left" \
-    test -z "$(find "$dir/kill-out" -name '*.partial' -o -name '*.tmp.*' | head -n 1)"
+    test -z "$(find "$dir/kill-out" \( -name '*.partial' -o -name '*.tmp.*' \) \
+               ! -name my-notes.tmp.txt | head -n 1)"
+check "... and a file of the instructor's is kept" test -f "$dir/kill-out/my-notes.tmp.txt"
 check "no scratch folder of a dead grader is left" test -z "$(graders_left "$bpid")"
 
 # ---- always a result ---------------------------------------------------------

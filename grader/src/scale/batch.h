@@ -85,7 +85,8 @@ int batch_list_students(const char *dir, struct strv *names);
  * Prepares out_dir for writing a class: creates OUT/students, takes
  * OUT/.lock (flock, held while *lock_fd stays open: close it when done),
  * then removes what a killed batch or merge left (students/.NAME.partial
- * folders, gradebook.csv.tmp.* files).  Returns 0, or -1 with err[errlen]
+ * folders, the temporaries of its class files: gradebook.csv.tmp.XXXXXX,
+ * canvas.csv.tmp.XXXXXX...).  Returns 0, or -1 with err[errlen]
  * (another batch or merge holds the lock, or a file-system error).
  */
 int batch_lock_out(const char *out_dir, int *lock_fd, char *err, size_t errlen);
