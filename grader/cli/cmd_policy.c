@@ -32,7 +32,7 @@ static int policy_symbols(struct app *a, const struct strv *names)
 {
     struct pol_rules *rules;
     char err[1024] = "", why[512];
-    if (pol_rules_new(&a->cfg.symbols, pol_run_direct, NULL, &rules, err, sizeof err) < 0) {
+    if (pol_rules_new(&a->cfg.symbols, &rules, err, sizeof err) < 0) {
         fprintf(stderr, "grader: %s\n", err);
         return EXIT_INTERNAL;
     }

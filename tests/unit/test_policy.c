@@ -4,6 +4,8 @@
  * pol_check() reports with the real nm and objdump.
  */
 #include <check.h>
+#include <dlfcn.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,6 +380,56 @@ START_TEST(test_deny_beats_library)
 }
 END_TEST
 
+/*
+ * The dynamic linker's answer (dlsym, then dladdr) is nm's: every symbol
+ * `nm -D --defined-only` lists as a default version of each Kernels
+ * library is exported by it, and libc's functions, which libm's handle
+ * also reaches, are not.
+ */
+START_TEST(test_libraries_match_nm)
+{
+    char *libs[] = { "libm.so.6", "libmvec.so.1", "libgcc_s.so.1" }, *allow[] = { "no_such_*" };
+    struct cfg_symbols sym = policy(allow, 1, NULL, 0);
+    struct pol_rules *r;
+    char err[512] = "", why[256], expect[64];
+    for (size_t l = 0; l < 3; l++) {
+        sym.allow_libraries = (struct cfg_strv){ &libs[l], 1 };
+        ck_assert_msg(pol_rules_new(&sym, &r, err, sizeof err) == 0,
+                      "%s", err);
+        void *h = dlopen(libs[l], RTLD_LAZY | RTLD_NOLOAD);
+        struct link_map *lm = NULL;
+        ck_assert(h && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0);
+        char *nm[] = { "nm", "-D", "-P", "--defined-only", "--", (char *)lm->l_name, NULL };
+        char *out = NULL;
+        ck_assert_msg(proc_capture(nm, &out, err, sizeof err) == 0, "%s", err);
+        dlclose(h);
+        snprintf(expect, sizeof expect, "allowed: exported by %s", libs[l]);
+        unsigned seen = 0;
+        for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+            char name[256], type[8];
+            if (sscanf(line, "%255s %7s", name, type) != 2 || strcmp(type, "A") == 0)
+                continue;
+            char *at = strchr(name, '@');
+            if (at && at[1] != '@')
+                continue;                     /* a compat version: not linkable */
+            if (at)
+                *at = '\0';
+            pol_rules_explain(r, name, why, sizeof why);
+            ck_assert_msg(strcmp(why, expect) == 0, "%s: %s: %s", libs[l], name, why);
+            seen++;
+        }
+        ck_assert_uint_gt(seen, 5);
+        free(out);
+        static const char *const libc_only[] = { "system", "printf", "fork", "malloc" };
+        for (size_t i = 0; i < 4; i++) {
+            pol_rules_explain(r, libc_only[i], why, sizeof why);
+            ck_assert_msg(strcmp(why, expect) != 0, "%s: %s: %s", libs[l], libc_only[i], why);
+        }
+        pol_rules_free(r);
+    }
+}
+END_TEST
+
 START_TEST(test_missing_library_is_an_error)
 {
     char *libs[] = { "libno-such-library.so.9" };
@@ -442,7 +494,7 @@ START_TEST(test_rules_explain)
     sym.allow_libraries = (struct cfg_strv){ libs, 1 };
     struct pol_rules *r;
     char err[256] = "", why[256];
-    ck_assert_int_eq(pol_rules_new(&sym, pol_run_direct, NULL, &r, err, sizeof err), 0);
+    ck_assert_int_eq(pol_rules_new(&sym, &r, err, sizeof err), 0);
     ck_assert(pol_rules_explain(r, "fmaf", why, sizeof why));
     ck_assert_str_eq(why, "allowed: exported by libm.so.6");
     ck_assert(pol_rules_explain(r, "pthread_create", why, sizeof why));
@@ -481,6 +533,7 @@ Suite *policy_suite(void)
     tcase_add_test(tc, test_missing_object_is_an_error);
     tcase_add_test(tc, test_library_exports_allowed);
     tcase_add_test(tc, test_deny_beats_library);
+    tcase_add_test(tc, test_libraries_match_nm);
     tcase_add_test(tc, test_missing_library_is_an_error);
     tcase_add_test(tc, test_fortified_calls_named_as_written);
     tcase_add_test(tc, test_source_name);

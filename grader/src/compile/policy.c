@@ -169,31 +169,30 @@ static const char *pol_match(const struct cfg_strv *pats, const char *sym)
 
 /* ---- the rules: patterns, libraries, the names the student wrote ------- */
 
-/* One symbol a library of allow_libraries exports. */
-struct pol_libsym {
-    char *name;              /* points into pol_rules.lib_out[lib] */
-    size_t lib;              /* index in sym->allow_libraries */
-};
-
+/*
+ * The allowed libraries are asked with the dynamic linker itself, loaded
+ * into the grader: dlsym() on a library's handle looks the name up in
+ * the library, then its dependencies; dladdr() says which object the
+ * answer lives in, and only the library itself counts (libm's handle also
+ * finds libc's `system`).  That is what `nm -D --defined-only` lists,
+ * less symbols a program cannot link against (compat versions, version
+ * nodes), without a tool run per library per check (~80 ms each).
+ */
 struct pol_rules {
     const struct cfg_symbols *sym;
-    char **lib_out;          /* nm's output per library, parsed in place */
+    void **handles;          /* dlopen()ed, one per sym->allow_libraries */
+    const char **paths;      /* each handle's file, from its link map */
     size_t nlibs;
-    struct pol_libsym *libsyms;   /* sorted by name */
-    size_t nlibsyms, caplibsyms;
 };
 
 /*
- * The file the dynamic linker would load for `name` ("libm.so.6"), as
- * dlopen() finds it (its link map names the path), or `name` itself when
- * it is a path.  0, or -1 with err.
+ * Opens library `name` ("libm.so.6", as the dynamic linker finds it, or a
+ * path) into *handle, with its file's path in *path (owned by the link
+ * map).  0, or -1 with err.
  */
-static int pol_library_path(const char *name, char *path, size_t n, char *err, size_t errlen)
+static int pol_open_library(const char *name, void **handle, const char **path, char *err,
+                            size_t errlen)
 {
-    if (strchr(name, '/')) {
-        snprintf(path, n, "%s", name);
-        return 0;
-    }
     void *h = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
     struct link_map *lm = NULL;
     if (!h || dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_name || !*lm->l_name) {
@@ -204,73 +203,30 @@ static int pol_library_path(const char *name, char *path, size_t n, char *err, s
             dlclose(h);
         return -1;
     }
-    snprintf(path, n, "%s", lm->l_name);
-    dlclose(h);
+    *handle = h;
+    *path = lm->l_name;
     return 0;
 }
 
-static int pol_libsym_cmp(const void *a, const void *b)
+int pol_rules_new(const struct cfg_symbols *sym, struct pol_rules **out, char *err,
+                  size_t errlen)
 {
-    return strcmp(((const struct pol_libsym *)a)->name, ((const struct pol_libsym *)b)->name);
-}
-
-/* nm -D -P --defined-only: "name@@VERSION T value size" per line; "A" lines
- * are version nodes ("GLIBC_2.2.5"), not symbols. */
-static int pol_parse_library(struct pol_rules *r, size_t lib)
-{
-    char *cur = r->lib_out[lib], *line, *tok[2];
-    while ((line = pol_next_line(&cur))) {
-        if (pol_split(line, " \t", tok, 2) < 2 || strcmp(tok[1], "A") == 0)
-            continue;
-        tok[0][strcspn(tok[0], "@")] = '\0';
-        if (pol_grow(&r->libsyms, &r->caplibsyms, r->nlibsyms, sizeof *r->libsyms) < 0)
-            return -1;
-        r->libsyms[r->nlibsyms++] = (struct pol_libsym){ tok[0], lib };
-    }
-    return 0;
-}
-
-/* Reads every library's dynamic symbol table. */
-static int pol_read_libraries(struct pol_rules *r, pol_run_fn run, void *ctx, char *err,
-                              size_t errlen)
-{
-    const struct cfg_strv *libs = &r->sym->allow_libraries;
-    r->lib_out = calloc(libs->n ? libs->n : 1, sizeof *r->lib_out);
-    if (!r->lib_out)
-        goto oom;
-    r->nlibs = libs->n;
-    for (size_t i = 0; i < libs->n; i++) {
-        char path[4096];
-        if (pol_library_path(libs->v[i], path, sizeof path, err, errlen) < 0)
-            return -1;
-        char *nm[] = { "nm", "-D", "-P", "--defined-only", "--", path, NULL };
-        if (run(ctx, nm, &r->lib_out[i], err, errlen) < 0)
-            return -1;
-        if (pol_parse_library(r, i) < 0)
-            goto oom;
-    }
-    if (r->nlibsyms > 0)
-        qsort(r->libsyms, r->nlibsyms, sizeof *r->libsyms, pol_libsym_cmp);
-    return 0;
-oom:
-    snprintf(err, errlen, "out of memory");
-    return -1;
-}
-
-int pol_rules_new(const struct cfg_symbols *sym, pol_run_fn run, void *run_ctx,
-                  struct pol_rules **out, char *err, size_t errlen)
-{
+    size_t n = sym->allow_libraries.n;
     struct pol_rules *r = calloc(1, sizeof *r);
     *out = NULL;
-    if (!r) {
+    if (!r || !(r->handles = calloc(n ? n : 1, sizeof *r->handles)) ||
+        !(r->paths = calloc(n ? n : 1, sizeof *r->paths))) {
+        pol_rules_free(r);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     r->sym = sym;
-    if (pol_read_libraries(r, run, run_ctx, err, errlen) < 0) {
-        pol_rules_free(r);
-        return -1;
-    }
+    for (; r->nlibs < n; r->nlibs++)
+        if (pol_open_library(sym->allow_libraries.v[r->nlibs], &r->handles[r->nlibs],
+                             &r->paths[r->nlibs], err, errlen) < 0) {
+            pol_rules_free(r);
+            return -1;
+        }
     *out = r;
     return 0;
 }
@@ -280,19 +236,22 @@ void pol_rules_free(struct pol_rules *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->nlibs; i++)
-        free(r->lib_out[i]);
-    free(r->lib_out);
-    free(r->libsyms);
+        dlclose(r->handles[i]);
+    free(r->handles);
+    free(r->paths);
     free(r);
 }
 
 /* The library of allow_libraries that exports `name`, or NULL. */
 static const char *pol_library_of(const struct pol_rules *r, const char *name)
 {
-    struct pol_libsym key = { (char *)name, 0 };
-    const struct pol_libsym *hit =
-        r->nlibsyms ? bsearch(&key, r->libsyms, r->nlibsyms, sizeof key, pol_libsym_cmp) : NULL;
-    return hit ? r->sym->allow_libraries.v[hit->lib] : NULL;
+    for (size_t i = 0; i < r->nlibs; i++) {
+        void *p = dlsym(r->handles[i], name);
+        Dl_info info;
+        if (p && dladdr(p, &info) && info.dli_fname && strcmp(info.dli_fname, r->paths[i]) == 0)
+            return r->sym->allow_libraries.v[i];
+    }
+    return NULL;
 }
 
 size_t pol_source_name(const char *import, char *buf, size_t n)
@@ -873,7 +832,7 @@ int pol_check(const struct cfg_symbols *sym, const char *const objects[], size_t
 {
     struct pol_rules *rules;
     memset(rep, 0, sizeof *rep);
-    if (pol_rules_new(sym, run, run_ctx, &rules, err, errlen) < 0)
+    if (pol_rules_new(sym, &rules, err, errlen) < 0)
         return -1;
     for (size_t i = 0; i < nobjects; i++) {
         struct pol_object o = { .path = objects[i] };

@@ -5,9 +5,9 @@
  * Three rules, from the config's "symbols" section:
  *   - imports: every undefined symbol of a student object must match an
  *     "allow" pattern (fnmatch) or be exported by one of the
- *     "allow_libraries" (their dynamic symbol table, read with
- *     `nm -D --defined-only`; a file name is found as the dynamic linker
- *     finds it, with dlopen()), and match no "deny" pattern.  An empty
+ *     "allow_libraries" (what the dynamic linker finds in the library
+ *     itself: dlopen(), dlsym(), dladdr(); a file name is found as the
+ *     dynamic linker finds it), and match no "deny" pattern.  An empty
  *     allow list allows everything not denied.  The names the compiler
  *     and glibc's headers give a call are judged as the call written
  *     (pol_source_name(): __printf_chk is printf, __isoc99_sscanf is
@@ -32,8 +32,7 @@
  *
  * The object files are inspected with binutils (`nm`, `objdump`), run
  * through a caller-supplied runner so that the grader can sandbox them
- * like any tool that reads untrusted input.  Three runs per object, and
- * one per allowed library for each pol_check() or pol_rules_new().
+ * like any tool that reads untrusted input: three runs per object.
  *
  * Messages name the source: the object's base name with ".o" replaced
  * by ".c" ("kernels.o" and "kernels.c.o" both give "kernels.c").
@@ -74,13 +73,12 @@ typedef int (*pol_run_fn)(void *ctx, char *const argv[], char **out,
 struct pol_rules;
 
 /**
- * Reads sym's allowed libraries through `run` into *out (the caller
- * frees it with pol_rules_free(), after which `sym` may go).  `sym` must
- * outlive *out.  0, or -1 with err[errlen] (a library that cannot be
- * found or read).
+ * Opens sym's allowed libraries (dlopen()) into *out, which the caller
+ * frees with pol_rules_free().  `sym` must outlive *out.  0, or -1 with
+ * err[errlen] (a library that cannot be found).
  */
-int pol_rules_new(const struct cfg_symbols *sym, pol_run_fn run, void *run_ctx,
-                  struct pol_rules **out, char *err, size_t errlen);
+int pol_rules_new(const struct cfg_symbols *sym, struct pol_rules **out, char *err,
+                  size_t errlen);
 
 /** pol_rules_free(NULL) is a no-op. */
 void pol_rules_free(struct pol_rules *r);
@@ -105,7 +103,7 @@ size_t pol_source_name(const char *import, char *buf, size_t n);
  * Checks `objects` (paths of student .o files) against `sym`.  Fills
  * *rep (the caller releases it).  Returns 0 when the check ran (rep->n
  * may be > 0), or -1 with err[errlen] if a tool failed (then rep->n is
- * 0; releasing it is still allowed).  Reads the allowed libraries once
+ * 0; releasing it is still allowed).  Opens the allowed libraries once
  * per call (pol_rules_new()).
  */
 int pol_check(const struct cfg_symbols *sym, const char *const objects[],
