@@ -62,6 +62,15 @@ EOF
 grade partial2 tests/fixtures/examples/partial --metadata "$work/submission_metadata.json"
 grade broken tests/fixtures/examples/broken
 
+# The README's first screen shows make grade's table: its rows for the
+# reference and the partial must be what grading them gives.
+for s in reference:correct partial:partial; do
+    got=$(printf '%.2f' "$(jq .score "$work/${s%%:*}/results.json")")
+    shown=$(awk -v n="${s#*:}" '$1 == n && $2 == "graded" { print $3; exit }' README.md)
+    check "README's make grade table: ${s#*:} scores $got (README says ${shown:-nothing})" \
+        test "$got" = "$shown"
+done
+
 # ---- JUnit ---------------------------------------------------------------------
 step "junit"
 for s in reference partial broken; do
