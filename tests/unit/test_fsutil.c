@@ -106,6 +106,29 @@ START_TEST(test_write_atomic_creates_and_replaces)
 }
 END_TEST
 
+START_TEST(test_is_write_temp)
+{
+    ck_assert(fs_is_write_temp("canvas.csv.tmp.Ab3dE9"));
+    ck_assert(fs_is_write_temp("x.tmp.000000"));
+    ck_assert(!fs_is_write_temp("canvas.csv"));
+    ck_assert(!fs_is_write_temp("my-notes.tmp.txt"));     /* not six characters */
+    ck_assert(!fs_is_write_temp("a.tmp.Ab3dE"));
+    ck_assert(!fs_is_write_temp("a.tmp.Ab3d-9"));
+    ck_assert(!fs_is_write_temp("a.tmpXAb3dE9"));
+    ck_assert(!fs_is_write_temp(".tmp."));
+    ck_assert(!fs_is_write_temp(""));
+    /* what fs_write_atomic() leaves while it writes is one */
+    const char *p = at("results.json");
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", p);
+    int fd = mkstemp(tmp);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert(fs_is_write_temp(strrchr(tmp, '/') + 1));
+    unlink(tmp);
+}
+END_TEST
+
 START_TEST(test_write_atomic_large)
 {
     size_t n = 3u << 20;
@@ -404,6 +427,7 @@ Suite *fsutil_suite(void)
     TCase *tc = tcase_create("files");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_write_atomic_creates_and_replaces);
+    tcase_add_test(tc, test_is_write_temp);
     tcase_add_test(tc, test_write_atomic_large);
     tcase_add_test(tc, test_write_atomic_missing_dir_fails_cleanly);
     tcase_add_test(tc, test_write_atomic_replaces_symlink_not_target);

@@ -330,17 +330,6 @@ static void batch_remove_partials(const char *students_dir)
     closedir(d);
 }
 
-/* Whether `name` is a temporary file of fs_write_atomic() or
- * fs_write_replace(): "FILE.tmp.XXXXXX", mkstemp()'s six characters. */
-static bool batch_is_temp(const char *name)
-{
-    static const char mark[] = ".tmp.";
-    size_t n = strlen(name), m = sizeof mark - 1;
-    return n > m + 6 && strncmp(name + n - 6 - m, mark, m) == 0 &&
-           strspn(name + n - 6, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                "0123456789") == 6;
-}
-
 /* Removes OUT's class files' temporaries (gradebook.csv.tmp.*, canvas.csv,
  * the dashboard's...) left by a killed batch (lock held). */
 static void batch_remove_stale_temps(const char *out_dir)
@@ -350,7 +339,7 @@ static void batch_remove_stale_temps(const char *out_dir)
     if (!d)
         return;
     while ((e = readdir(d)))
-        if (batch_is_temp(e->d_name))
+        if (fs_is_write_temp(e->d_name))
             unlinkat(dirfd(d), e->d_name, 0);
     closedir(d);
 }

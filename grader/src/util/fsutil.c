@@ -68,16 +68,27 @@ static void fs_sync_parent(const char *path)
     free(dir);
 }
 
+/* The temporaries' suffix: mkstemp() replaces the X's. */
+static const char fs_temp_suffix[] = ".tmp.XXXXXX";
+
+bool fs_is_write_temp(const char *name)
+{
+    static const char mkstemp_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789";
+    size_t n = strlen(name), m = sizeof fs_temp_suffix - 1, x = 6;
+    return n > m && strncmp(name + n - m, fs_temp_suffix, m - x) == 0 &&
+           strspn(name + n - x, mkstemp_chars) == x;
+}
+
 /* fs_write_atomic(), durable or not (fs_write_replace()). */
 static int fs_write_renamed(const char *path, const void *data, size_t len, bool durable)
 {
-    static const char suffix[] = ".tmp.XXXXXX";
     size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof suffix);
+    char *tmp = malloc(plen + sizeof fs_temp_suffix);
     if (!tmp)
         return -1;
     memcpy(tmp, path, plen);
-    memcpy(tmp + plen, suffix, sizeof suffix);
+    memcpy(tmp + plen, fs_temp_suffix, sizeof fs_temp_suffix);
 
     /* mkstemp creates the file 0600 in the same folder (same filesystem,
      * so rename() is atomic). */

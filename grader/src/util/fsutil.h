@@ -6,6 +6,7 @@
 #ifndef FSUTIL_H
 #define FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -24,6 +25,12 @@ int fs_write_atomic(const char *path, const void *data, size_t len);
  * cheaper than two per file.
  */
 int fs_write_replace(const char *path, const void *data, size_t len);
+
+/**
+ * Whether the file name `name` is one of the two functions' temporaries
+ * ("results.json.tmp.Ab3dE9"), which a process killed mid-write leaves.
+ */
+bool fs_is_write_temp(const char *name);
 
 /** Reads a whole file (at most max bytes, else -1/EFBIG) into a malloc'd, NUL-terminated buffer. */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len);
