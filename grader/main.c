@@ -22,6 +22,7 @@
 #include "cli/cli.h"
 #include "compile/build.h"
 #include "config/cfg.h"
+#include "sandbox/sbx.h"
 #include "sandbox/scratch.h"
 
 #define GRADER_VERSION "0.2.0"
@@ -109,6 +110,7 @@ int main(int argc, char **argv)
     else
         scr_root_close(&a.scratch);
     bld_trusted_release(&a.trusted);
+    sbx_probe_free(a.probe);
     if (a.cfg_loaded)
         cfg_release(&a.cfg);
     return rc;

@@ -85,13 +85,16 @@ static int app_check_sandbox(struct app *a, enum app_sandbox want)
     if (a->sandbox_level == SBX_LEVEL_BWRAP) {
         sbx_opts_init(&o);
         o.workdir = "/tmp";
-        if (!sbx_bwrap_available(&o) && want == APP_SANDBOX_BWRAP) {
+        a->probe = sbx_probe_new();   /* NULL: every run probes bwrap itself */
+        o.probe = a->probe;
+        bool works = sbx_bwrap_available(&o);
+        if (!works && want == APP_SANDBOX_BWRAP) {
             fprintf(stderr, "grader: bubblewrap cannot create a sandbox here (is the "
                             "'bubblewrap'\npackage installed, and are unprivileged user "
                             "namespaces enabled?).\nUse --sandbox fallback where they "
                             "cannot be, --no-sandbox only for trusted code.\n");
             return EXIT_INTERNAL;
-        } else if (!sbx_bwrap_available(&o)) {
+        } else if (!works) {
             fprintf(stderr, "grader: notice: bubblewrap cannot create a sandbox here (no "
                             "unprivileged user namespaces?); using the fallback sandbox\n");
             a->sandbox_level = SBX_LEVEL_FALLBACK;

@@ -54,6 +54,7 @@ struct app {
     char failure[512];            /* why grading could not start, for results.json */
     int sandbox_level;            /* the enum sbx_level app_check_sandbox() chose */
     char sandbox_desc[128];       /* and its description for the reports */
+    struct sbx_probe *probe;      /* bwrap's features, probed once for every run */
 };
 
 /* --sandbox LEVEL (--no-sandbox is "none"). */

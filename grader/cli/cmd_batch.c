@@ -45,6 +45,9 @@ static const char usage_batch[] =
     "                            (default $GRADER_SANDBOX_UID, else 61000; worker i\n"
     "                            uses UID+i)\n"
     "  --no-performance          skip the performance tests (they score 0): quick feedback\n"
+    "  --isolate-units           run every unit in a sandbox of its own (slower, same\n"
+    "                            results); by default units of the same visibility and\n"
+    "                            limits share one run of the test program\n"
     "  --adjustments FILE        the instructor's adjustments (YAML): points, tests set by\n"
     "                            hand, extensions, each with a reason (docs/instructor-tools.md);\n"
     "                            applied to the students graded by this run (--force: all)\n"
@@ -83,7 +86,7 @@ static bool parse_shard(const char *s, unsigned *index, unsigned *count)
 struct batch_args {
     struct batch_opts bo;
     enum color_when color;
-    bool no_perf;
+    bool no_perf, isolate;
     bool no_cache;              /* --no-cache */
     enum app_sandbox sandbox;
     const char *adjustments;    /* --adjustments FILE, or NULL */
@@ -99,6 +102,7 @@ static int batch_parse(struct app *a, int argc, char **argv, struct batch_args *
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
         {"sandbox-uid", required_argument, NULL, 'u'}, {"sandbox", required_argument, NULL, 'X'},
         {"no-performance", no_argument, NULL, 'P'},
+        {"isolate-units", no_argument, NULL, 'I'},
         {"shard", required_argument, NULL, 'S'},
         {"color", required_argument, NULL, 'C'},
         {"no-cache", no_argument, NULL, 'K'},
@@ -114,6 +118,7 @@ static int batch_parse(struct app *a, int argc, char **argv, struct batch_args *
         case 'c': a->config_path = optarg; break;
         case 'F': b->bo.force = true; break;
         case 'P': b->no_perf = true; break;
+        case 'I': b->isolate = true; break;
         case 'K': b->no_cache = true; break;
         case 'A': b->adjustments = optarg; break;
         case 'Y': b->similarity = true; break;
@@ -182,8 +187,10 @@ int cmd_batch(struct app *a, int argc, char **argv)
 
     struct grade_env env = {.cfg = &a->cfg, .trusted = &a->trusted,
                             .work_root = a->scratch.path, .use_bwrap = a->sandbox_level,
+                            .probe = a->probe,
                             .sandbox = a->sandbox_desc, .unit_jobs = 1,
-                            .skip_performance = b.no_perf, .cancel = &got_stop,
+                            .skip_performance = b.no_perf, .isolate_units = b.isolate,
+                            .cancel = &got_stop,
                             .adjust = b.adjustments ? &adjust : NULL};
     struct batch_summary sum;
     char err[1024] = "", exe[PATH_MAX];

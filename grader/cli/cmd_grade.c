@@ -47,6 +47,9 @@ static const char usage_grade[] =
     "                            (default $GRADER_SANDBOX_UID, else 61000; unit runner k\n"
     "                            adds k*256)\n"
     "  --no-performance          skip the performance tests (they score 0): quick feedback\n"
+    "  --isolate-units           run every unit in a sandbox of its own (slower, same\n"
+    "                            results); by default units of the same visibility and\n"
+    "                            limits share one run of the test program\n"
     "  --submitted-at TIME       when the submission was made, for the config's late_policy\n"
     "                            (ISO 8601 with an offset, e.g. 2026-12-16T10:22:32-08:00)\n"
     "  --metadata FILE           read that time from Gradescope's submission_metadata.json\n"
@@ -141,7 +144,7 @@ struct grade_args {
     const struct adj_file *adjust;  /* loaded from it, or NULL */
     unsigned repeat;                /* --repeat N */
     enum color_when color;
-    bool no_perf, keep;
+    bool no_perf, keep, isolate;
     bool annotate;                  /* --annotate: GitHub workflow commands */
     uid_t uid_base;
     double fail_under;              /* -1: none */
@@ -186,6 +189,7 @@ static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *
         {"config", required_argument, NULL, 'c'},   {"help", no_argument, NULL, 'h'},
         {"sandbox-uid", required_argument, NULL, 'u'}, {"sandbox", required_argument, NULL, 'X'},
         {"no-performance", no_argument, NULL, 'P'},
+        {"isolate-units", no_argument, NULL, 'I'},
         {"submitted-at", required_argument, NULL, 'T'},
         {"metadata", required_argument, NULL, 'M'},
         {"color", required_argument, NULL, 'C'},
@@ -201,6 +205,7 @@ static int grade_parse(struct app *a, int argc, char **argv, struct grade_args *
         case 'c': a->config_path = optarg; break;
         case 'k': g->keep = a->keep_scratch = true; break;
         case 'P': g->no_perf = true; break;
+        case 'I': g->isolate = true; break;
         case 'n': g->sandbox = APP_SANDBOX_NONE; break;
         case 'X':
             if (!parse_sandbox(optarg, &g->sandbox))
@@ -285,8 +290,10 @@ static int grade_run(struct app *a, const struct grade_args *g, const char *sub,
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     struct grade_env env = {.cfg = &a->cfg, .trusted = &a->trusted,
                             .work_root = a->scratch.path, .use_bwrap = a->sandbox_level,
+                            .probe = a->probe,
                             .sandbox = a->sandbox_desc, .keep_scratch = g->keep, .unit_jobs = ncpu > 0 ? (unsigned)ncpu : 1,
-                            .skip_performance = g->no_perf, .cancel = &got_stop,
+                            .skip_performance = g->no_perf, .isolate_units = g->isolate,
+                            .cancel = &got_stop,
                             .student_email = email, .submitted_at = iso,
                             .metadata = g->metadata, .adjust = g->adjust};
     install_stop_handlers();

@@ -189,6 +189,7 @@ int cmd_mutants(struct app *a, int argc, char **argv)
     m.mo.work_root = a->scratch.path;   /* reachable by the sandbox users (scratch.h) */
     a->keep_scratch = m.mo.keep_scratch;
     m.mo.use_bwrap = a->sandbox_level;
+    m.mo.probe = a->probe;
     install_stop_handlers();
     struct mut_result r;
     rc = mut_run(&m.mo, &r, err, sizeof err);

@@ -6,13 +6,18 @@
  * unit inside the sandbox.  Its command line is the contract between the
  * two:
  *
- *   tests [--list] [--only ID]... [--xml FILE] [--timeout SECONDS]
- *         [--budget SECONDS] [--quiet]
+ *   tests [--list] [--only ID]... [--xml FILE | --each-xml DIR]
+ *         [--timeout SECONDS] [--budget SECONDS] [--quiet]
  *
  *   --list       print every graded unit as "suite/case<TAB>ntests", exit 0
  *   --only ID    run only suite ID, unit suite/case or one test
  *                suite/case/test (as FAIL lines name it); repeatable
  *   --xml FILE   also write Check's XML results to FILE
+ *   --each-xml DIR  run each --only ID on its own, one after another, as
+ *                `--only ID --xml DIR/results-ID.xml` would (each '/' of
+ *                ID a '-'): one process for many units.  Before each,
+ *                "tc-unit: ID" on stdout and, after an empty line, on
+ *                stderr; after it, "tc-unit-end: WALL_MS CPU_MS" on stdout
  *   --timeout S  Check's per-test timeout when a case sets none (default 10)
  *   --budget S   the time the caller gives a whole case: each test's
  *                timeout is at most S / (tests + 1), so a case whose tests

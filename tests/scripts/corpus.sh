@@ -284,6 +284,36 @@ for name in $names; do
     check_fixture "$name"
 done
 
+# A grading's units share runs of the test program (trun_group()); with
+# --isolate-units each has a sandbox of its own.  Both must give the same
+# verdicts, messages, notes and outputs: graded again isolated, fixtures
+# whose results do not depend on timing or addresses (the flood falls back
+# to single runs, the forged markers stay in their own units).
+step "shared runs against isolated ones"
+isolated="correct crash_segfault crash_assert leaky_correct output_flood fake_output
+          forge_pass forged_unit_markers wrong_matmul_baseline signal_handlers"
+rm -rf "$dir/iso-subs" "$dir/iso-out" && mkdir -p "$dir/iso-subs"
+for name in $isolated; do
+    [ ! -d "$subs/$name" ] || cp -RP "$subs/$name" "$dir/iso-subs/"
+done
+"$grader" -c "$config" batch "$dir/iso-subs" -o "$dir/iso-out" -j 2 --force --no-cache \
+    --no-performance --isolate-units --sandbox "$sandbox" > /dev/null 2> "$dir/iso.err" || true
+verdicts() {
+    jq -S '[.tests[] | {id, status, passed, total, message, notes, leaks, races, output,
+                        checks: [.checks[]? | {name, passed, message}]}]' "$1" 2> /dev/null
+}
+for name in $isolated; do
+    [ -d "$subs/$name" ] || continue
+    verdicts "$out/students/$name/outcomes.json" > "$dir/shared.json" || :
+    verdicts "$dir/iso-out/students/$name/outcomes.json" > "$dir/alone.json" || :
+    if [ -s "$dir/shared.json" ] && cmp -s "$dir/shared.json" "$dir/alone.json"; then
+        ok "$name: shared runs = isolated runs"
+    else
+        bad "$name: shared runs = isolated runs" \
+            "$(diff "$dir/shared.json" "$dir/alone.json" 2>&1 | head -6 | tr '\n' ' ')"
+    fi
+done
+
 wrong=$(perf_skipped)
 if [ -z "$wrong" ]; then
     ok "performance tests not run (--no-performance)"

@@ -570,6 +570,7 @@ static int bld_student_flavour(const struct grader_cfg *cfg, const struct bld_fl
     o.uid = sb->uid;
     o.gid = sb->gid;
     o.cancel = sb->cancel;
+    o.probe = sb->probe;
     o.workdir = scratch;
     int rc = bld_stage(cfg, f, tobjs, ntobjs, scratch, &incs, &staged);
     if (rc < 0)

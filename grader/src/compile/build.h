@@ -65,12 +65,15 @@ struct bld_trusted {
 /** The scratch sub-folder of the ThreadSanitizer build: objects and program. */
 #define BLD_TSAN_DIR "tsan"
 
+struct sbx_probe;      /* sandbox/sbx.h */
+
 /** How to run the untrusted steps. */
 struct bld_sandbox {
     int use_bwrap;        /* an enum sbx_level (sbx.h): SBX_LEVEL_NONE only for tests */
     uid_t uid;            /* the sandbox user when the grader is root */
     gid_t gid;
     const volatile sig_atomic_t *cancel;   /* see sbx_opts.cancel; may be NULL */
+    struct sbx_probe *probe;               /* see sbx_opts.probe; may be NULL */
 };
 
 /**

@@ -136,7 +136,7 @@ static void polsub_keep_log(struct polsub_run *r, char *log)
 /* One flavour: build, then the policy on its objects.  0, or -1. */
 static int polsub_build(struct polsub_run *r, bool perf)
 {
-    struct bld_sandbox sb = {false, geteuid(), getegid(), NULL};
+    struct bld_sandbox sb = {false, geteuid(), getegid(), NULL, NULL};
     char **objs = NULL, *log = NULL;
     char *program = perf ? fs_join(r->scratch, BLD_PERF_DIR "/perf")
                          : fs_join(r->scratch, "tests");

@@ -215,7 +215,8 @@ static int grade_prepare(struct grade_run *g, const char *submission_dir)
 static int grade_build(struct grade_run *g)
 {
     const struct grade_env *env = g->env;
-    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel};
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel,
+                             env->probe};
     char **objs = NULL, *log = NULL, perr[512] = "";
     uint64_t t0 = fs_now_ms();
     int rc = bld_student(env->cfg, env->trusted, &sb, g->scratch,
@@ -297,7 +298,8 @@ static void *grade_tsan_main(void *arg)
     struct grade_tsan_job *j = arg;
     struct grade_run *g = j->g;
     const struct grade_env *env = g->env;
-    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel};
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel,
+                             env->probe};
     char **objs = NULL;
     uint64_t t0 = fs_now_ms();
     j->rc = bld_tsan_student(env->cfg, env->trusted, &sb, g->scratch,
@@ -362,7 +364,8 @@ static int grade_tsan_finish(struct grade_run *g, struct grade_tsan_job *j)
 static int grade_io_build(struct grade_run *g)
 {
     const struct grade_env *env = g->env;
-    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel};
+    struct bld_sandbox sb = {env->use_bwrap, g->slot->uid, g->slot->gid, env->cancel,
+                             env->probe};
     char **objs = NULL, *log = NULL;
     g->io_root = fs_join(g->scratch, BLD_IO_DIR);
     char *program = g->io_root ? fs_join(g->io_root, env->cfg->io.program) : NULL;
@@ -508,16 +511,15 @@ static int grade_tsan_unit(struct grade_run *g, const struct cfg_test *ct,
 }
 
 /*
- * One graded unit: ct->repeat runs merged (res_test_merge(): a check that
- * fails in any run fails; a run that hung ends the repeats), then its
- * ThreadSanitizer run if the config names it, some check passed and
- * nothing hung.  -1 only when the grader failed (err).
+ * A graded unit after its first run (t): the rest of ct->repeat runs merged
+ * (res_test_merge(): a check that fails in any run fails; a run that hung
+ * ends the repeats), then its ThreadSanitizer run if the config names it,
+ * some check passed and nothing hung.  -1 only when the grader failed.
  */
-static int grade_unit(struct grade_run *g, const struct cfg_test *ct,
-                      const struct sbx_opts *o, struct res_test *t, char *err, size_t errlen)
+static int grade_unit_rest(struct grade_run *g, const struct cfg_test *ct,
+                           const struct sbx_opts *o, struct res_test *t, char *err,
+                           size_t errlen)
 {
-    if (trun_unit(ct, g->program, o, t, err, errlen) < 0)
-        return -1;
     /* A unit that hung has its verdict: running it again only waits again. */
     for (unsigned k = 1; k < ct->repeat && !res_test_timed_out(t) && !grade_cancelled(g->env);
          k++) {
@@ -542,12 +544,27 @@ static int grade_unit(struct grade_run *g, const struct cfg_test *ct,
     return 0;
 }
 
-/* The graded units, shared by the unit runners of one submission. */
+/*
+ * The graded units, shared by the unit runners of one submission, in two
+ * phases.  First the chunks: units of the same visibility and limits
+ * (but wall) whose first runs share one sandbox run (trun_group()), since
+ * starting the sandbox and the program costs more than most units' tests.
+ * Then the rest, a unit at a time: io tests, units that ran alone or that
+ * their chunk could not give a result of their own (run now, as
+ * trun_unit()), repeats and ThreadSanitizer runs, the costly ones first.
+ */
 struct grade_units {
     struct grade_run *g;
     pthread_mutex_t lock;
-    size_t next;
-    int failed;              /* a grader failure: stop taking units */
+    size_t next;             /* the next item of the phase */
+    int failed;              /* a grader failure: stop taking items */
+    int phase;               /* 1: chunks; 2: units */
+    size_t *order;           /* chunked units, chunk after chunk (config indices) */
+    size_t *chunk_end;       /* chunk c is order[chunk_end[c - 1] .. chunk_end[c]) */
+    size_t nchunks;
+    bool *first_done;        /* per config test: its first run is in res->tests[i] */
+    size_t *rest;            /* phase 2: config indices */
+    size_t nrest;
 };
 
 struct grade_unit_worker {
@@ -557,48 +574,187 @@ struct grade_unit_worker {
     char err[256];
 };
 
+/* Whether two check units may share a run: what their readers see, their limits. */
+static bool grade_same_run(const struct cfg_test *a, const struct cfg_test *b)
+{
+    const struct cfg_limits *x = &a->limits, *y = &b->limits;
+    return a->visibility == b->visibility && x->cpu_ms == y->cpu_ms &&
+           x->memory_bytes == y->memory_bytes && x->processes == y->processes &&
+           x->output_bytes == y->output_bytes && x->file_size_bytes == y->file_size_bytes;
+}
+
+/*
+ * Fills u->order and u->chunk_end: the check units, by kind of run in
+ * config order, cut into chunks of about a third of each runner's share,
+ * so runners finish together.  None with env->isolate_units.  -1 on OOM.
+ */
+static int grade_plan_chunks(struct grade_units *u, unsigned jobs)
+{
+    const struct grader_cfg *cfg = u->g->env->cfg;
+    size_t n = cfg->ntests, nchecks = 0, k = 0;
+    u->order = calloc(n + 1, sizeof *u->order);
+    u->chunk_end = calloc(n + 1, sizeof *u->chunk_end);
+    bool *taken = calloc(n + 1, sizeof *taken);
+    if (!u->order || !u->chunk_end || !taken) {
+        free(taken);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        nchecks += cfg->tests[i].kind == CFG_KIND_CHECK;
+    size_t size = (nchecks + 3 * jobs - 1) / (3 * jobs);
+    for (size_t i = 0; i < n && !u->g->env->isolate_units && size > 1; i++) {
+        if (taken[i] || cfg->tests[i].kind != CFG_KIND_CHECK)
+            continue;
+        size_t start = k;
+        for (size_t j = i; j < n; j++) {
+            if (taken[j] || cfg->tests[j].kind != CFG_KIND_CHECK ||
+                !grade_same_run(&cfg->tests[i], &cfg->tests[j]))
+                continue;
+            taken[j] = true;
+            u->order[k++] = j;
+            if ((k - start) % size == 0)
+                u->chunk_end[u->nchunks++] = k;
+        }
+        if (k > start && (u->nchunks == 0 || u->chunk_end[u->nchunks - 1] != k))
+            u->chunk_end[u->nchunks++] = k;
+    }
+    free(taken);
+    return 0;
+}
+
+/* Fills u->rest: what phase 2 does, ThreadSanitizer units first. */
+static int grade_plan_rest(struct grade_units *u)
+{
+    const struct grader_cfg *cfg = u->g->env->cfg;
+    u->rest = calloc(cfg->ntests + 1, sizeof *u->rest);
+    if (!u->rest)
+        return -1;
+    for (int tsan_pass = 1; tsan_pass >= 0; tsan_pass--)
+        for (size_t i = 0; i < cfg->ntests; i++) {
+            const struct cfg_test *ct = &cfg->tests[i];
+            if (ct->kind == CFG_KIND_PERFORMANCE || ct->tsan != (tsan_pass == 1))
+                continue;    /* performance: measured after the units, grade_perf() */
+            if (ct->kind == CFG_KIND_IO || !u->first_done[i] || ct->repeat > 1 || ct->tsan)
+                u->rest[u->nrest++] = i;
+        }
+    return 0;
+}
+
+/* Phase 1, chunk c: its units' first runs; those it gave no result wait for phase 2. */
+static int grade_chunk(struct grade_units *u, size_t c, const struct sbx_opts *o, char *err,
+                       size_t errlen)
+{
+    struct grade_run *g = u->g;
+    size_t from = c ? u->chunk_end[c - 1] : 0, n = u->chunk_end[c] - from;
+    const struct cfg_test **cts = calloc(n, sizeof *cts);
+    struct res_test *ts = calloc(n, sizeof *ts);
+    bool *ok = calloc(n, sizeof *ok);
+    int rc = cts && ts && ok ? 0 : (snprintf(err, errlen, "out of memory"), -1);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        cts[i] = &g->env->cfg->tests[u->order[from + i]];
+    if (rc == 0)
+        rc = trun_group(cts, n, g->program, o, ts, ok, err, errlen);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (!ok[i])
+            continue;
+        g->res->tests[u->order[from + i]] = ts[i];   /* the result moves */
+        memset(&ts[i], 0, sizeof ts[i]);
+        u->first_done[u->order[from + i]] = true;
+    }
+    for (size_t i = 0; ts && i < n; i++)
+        res_test_release(&ts[i]);
+    free(cts);
+    free(ts);
+    free(ok);
+    return rc;
+}
+
+/* Phase 2, config test i: what it still needs. */
+static int grade_rest(struct grade_units *u, size_t i, const struct sbx_opts *o, char *err,
+                      size_t errlen)
+{
+    struct grade_run *g = u->g;
+    const struct cfg_test *ct = &g->env->cfg->tests[i];
+    struct res_test *t = &g->res->tests[i];
+    if (ct->kind == CFG_KIND_IO)
+        return grade_io_unit(g, ct, o, t, err, errlen);
+    if (!u->first_done[i] && trun_unit(ct, g->program, o, t, err, errlen) < 0)
+        return -1;
+    return grade_unit_rest(g, ct, o, t, err, errlen);
+}
+
+/* The sandbox of unit runner `index`: its own uid, the grading seed. */
+static void grade_unit_opts(const struct grade_run *g, unsigned index, const char **env,
+                            char *seed, size_t seedlen, struct sbx_opts *o)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    env[0] = "PATH=/usr/bin:/bin";
+    env[1] = "HOME=/tmp";
+    env[2] = "LC_ALL=C";
+    env[3] = env[4] = NULL;
+    if (cfg->grading.seeded) {   /* the visible tests draw their inputs from it */
+        snprintf(seed, seedlen, "TC_SEED=%" PRIu64, cfg->grading.seed);
+        env[3] = seed;
+    }
+    sbx_opts_init(o);
+    o->workdir = g->scratch;
+    o->env = env;
+    o->uid = g->slot->uid + index * GRADE_UID_STRIDE;
+    o->gid = g->slot->gid;
+    o->umask = 002;           /* .gcda files are merged by every unit runner */
+    o->use_bwrap = g->env->use_bwrap;
+    o->probe = g->env->probe;
+    o->cancel = g->env->cancel;
+}
+
 static void *grade_unit_main(void *arg)
 {
     struct grade_unit_worker *w = arg;
-    struct grade_run *g = w->u->g;
-    const struct grader_cfg *cfg = g->env->cfg;
-    /* The grading seed (config "grading"): the visible tests draw their inputs from it. */
+    struct grade_units *u = w->u;
     char seed[40];
-    const char *env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL, NULL};
-    if (cfg->grading.seeded) {
-        snprintf(seed, sizeof seed, "TC_SEED=%" PRIu64, cfg->grading.seed);
-        env[3] = seed;
-    }
+    const char *env[5];
     struct sbx_opts o;
-    sbx_opts_init(&o);
-    o.workdir = g->scratch;
-    o.env = env;
-    o.uid = g->slot->uid + w->index * GRADE_UID_STRIDE;
-    o.gid = g->slot->gid;
-    o.umask = 002;           /* .gcda files are merged by every unit runner */
-    o.use_bwrap = g->env->use_bwrap;
-    o.cancel = g->env->cancel;
+    grade_unit_opts(u->g, w->index, env, seed, sizeof seed, &o);
     for (;;) {
-        pthread_mutex_lock(&w->u->lock);
-        bool stop = w->u->failed || grade_cancelled(g->env);
-        size_t i = stop ? cfg->ntests : w->u->next++;
-        pthread_mutex_unlock(&w->u->lock);
-        if (i >= cfg->ntests)
+        pthread_mutex_lock(&u->lock);
+        size_t end = u->phase == 1 ? u->nchunks : u->nrest;
+        size_t i = u->failed || grade_cancelled(u->g->env) ? end : u->next++;
+        pthread_mutex_unlock(&u->lock);
+        if (i >= end)
             return NULL;
-        if (cfg->tests[i].kind == CFG_KIND_PERFORMANCE)
-            continue;        /* measured after the units: grade_perf() */
-        int rc = cfg->tests[i].kind == CFG_KIND_IO
-                     ? grade_io_unit(g, &cfg->tests[i], &o, &g->res->tests[i], w->err,
-                                     sizeof w->err)
-                     : grade_unit(g, &cfg->tests[i], &o, &g->res->tests[i], w->err,
-                                  sizeof w->err);
+        int rc = u->phase == 1 ? grade_chunk(u, i, &o, w->err, sizeof w->err)
+                               : grade_rest(u, u->rest[i], &o, w->err, sizeof w->err);
         if (rc < 0) {
-            pthread_mutex_lock(&w->u->lock);
-            w->u->failed = 1;
-            pthread_mutex_unlock(&w->u->lock);
+            pthread_mutex_lock(&u->lock);
+            u->failed = 1;
+            pthread_mutex_unlock(&u->lock);
             return NULL;
         }
     }
+}
+
+/* One phase: `jobs` runners take its items until none is left.  0, or -1. */
+static int grade_run_phase(struct grade_units *u, int phase, unsigned jobs)
+{
+    struct grade_unit_worker w[GRADE_MAX_UNIT_JOBS];
+    unsigned started = 0;
+    u->phase = phase;
+    u->next = 0;
+    memset(w, 0, sizeof w);
+    for (; started < jobs; started++) {
+        w[started].u = u;
+        w[started].index = started;
+        if (pthread_create(&w[started].thread, NULL, grade_unit_main, &w[started]) != 0)
+            break;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    if (started == 0)
+        return grade_errf(u->g, "cannot start a thread to run the tests");
+    for (unsigned i = 0; i < started; i++)
+        if (w[i].err[0])
+            return grade_errf(u->g, "%s", w[i].err);
+    return u->failed ? grade_errf(u->g, "running the tests failed") : 0;
 }
 
 /* Runs every graded unit, env->unit_jobs at a time; results keep config order. */
@@ -610,27 +766,24 @@ static int grade_run_tests(struct grade_run *g)
     if (jobs > GRADE_MAX_UNIT_JOBS)
         jobs = GRADE_MAX_UNIT_JOBS;
     struct grade_units u = {.g = g};
-    struct grade_unit_worker w[GRADE_MAX_UNIT_JOBS];
-    unsigned started = 0;
     uint64_t t0 = fs_now_ms();
     pthread_mutex_init(&u.lock, NULL);
-    memset(w, 0, sizeof w);
-    for (; started < jobs; started++) {
-        w[started].u = &u;
-        w[started].index = started;
-        if (pthread_create(&w[started].thread, NULL, grade_unit_main, &w[started]) != 0)
-            break;
-    }
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(w[i].thread, NULL);
+    u.first_done = calloc(g->env->cfg->ntests + 1, sizeof *u.first_done);
+    int rc = u.first_done && grade_plan_chunks(&u, jobs) == 0
+                 ? 0 : grade_errf(g, "out of memory");
+    if (rc == 0 && u.nchunks > 0)
+        rc = grade_run_phase(&u, 1, jobs);
+    if (rc == 0 && grade_plan_rest(&u) < 0)
+        rc = grade_errf(g, "out of memory");
+    if (rc == 0 && u.nrest > 0)
+        rc = grade_run_phase(&u, 2, jobs);
     pthread_mutex_destroy(&u.lock);
+    free(u.first_done);
+    free(u.order);
+    free(u.chunk_end);
+    free(u.rest);
     g->res->phases.run_ms = fs_now_ms() - t0;
-    if (started == 0)
-        return grade_errf(g, "cannot start a thread to run the tests");
-    for (unsigned i = 0; i < started; i++)
-        if (w[i].err[0])
-            return grade_errf(g, "%s", w[i].err);
-    return u.failed ? grade_errf(g, "running the tests failed") : 0;
+    return rc;
 }
 
 /* With --no-performance: say why the performance tests scored nothing. */
@@ -707,6 +860,7 @@ static int grade_perf(struct grade_run *g)
         .use_bwrap = env->use_bwrap, .uid = g->slot->uid, .gid = g->slot->gid,
         .uid_stride = GRADE_UID_STRIDE,
         .jobs = jobs > GRADE_MAX_UNIT_JOBS ? GRADE_MAX_UNIT_JOBS : jobs, .cancel = env->cancel,
+        .probe = env->probe,
     };
     char perr[512] = "";
     const char *valgrind = env->cfg->performance.valgrind ? env->cfg->performance.valgrind

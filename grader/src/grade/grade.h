@@ -45,6 +45,9 @@ struct grade_env {
                                           (landlock, seccomp)" (sbx_level_describe()) */
     bool keep_scratch;                 /* leave scratch folders for debugging */
     unsigned unit_jobs;                /* graded units run at once (1 in a batch) */
+    bool isolate_units;                /* --isolate-units: every unit's first run in a
+                                          sandbox of its own, not a shared one
+                                          (trun_group()): slower, same results */
     bool skip_performance;             /* --no-performance: perf tests score 0, not run */
     const char *student_email;         /* the student's e-mail for the reports
                                           (res_users_load()), or NULL */
@@ -61,6 +64,8 @@ struct grade_env {
                                           (res_apply_adjustments()) */
     const volatile sig_atomic_t *cancel; /* set by SIGINT/SIGTERM: kill the running
                                           sandboxes, write nothing, return -1 */
+    struct sbx_probe *probe;           /* bwrap's features, probed once for every
+                                          sandbox run (sbx_opts.probe); may be NULL */
 };
 
 /**

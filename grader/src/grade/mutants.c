@@ -133,7 +133,8 @@ static int mut_build(struct mut_ctx *c, const char *dir, struct strv *sources, b
         mut_no_coverage(&c->o->cfg->build.student_cflags, &flags);
         cfg.build.student_cflags = (struct cfg_strv){flags.v, flags.n};
     }
-    struct bld_sandbox sb = {c->o->use_bwrap, c->o->uid, c->o->gid, c->o->cancel};
+    struct bld_sandbox sb = {c->o->use_bwrap, c->o->uid, c->o->gid, c->o->cancel,
+                             c->o->probe};
     char *program = fs_join(dir, "tests"), *obj = fs_join(dir, "obj"), **objs = NULL, *log = NULL;
     int rc = -1;
     if (program && obj && mut_mkdir_for(obj, c->o->uid, c->o->gid) == 0 &&
@@ -222,6 +223,7 @@ static void mut_opts(const struct mut_ctx *c, struct sbx_opts *o, const char *wo
     o->gid = c->o->gid;
     o->use_bwrap = c->o->use_bwrap;
     o->cancel = c->o->cancel;
+    o->probe = c->o->probe;
 }
 
 /* Runs unit u on the reference, then reads which lines it executed. */

@@ -52,6 +52,7 @@ struct mut_options {
     bool keep_scratch;
     FILE *progress;               /* progress lines, or NULL */
     const volatile sig_atomic_t *cancel; /* stop soon when set: mut_run returns -1 */
+    struct sbx_probe *probe;      /* see sbx_opts.probe; may be NULL */
 };
 
 /**

@@ -271,7 +271,7 @@ static int perf_scan(struct perf_stage *st, char *const objs[], size_t nobjs)
 static int perf_build(struct perf_stage *st)
 {
     const struct perf_job *job = st->job;
-    struct bld_sandbox sb = {job->use_bwrap, job->uid, job->gid, job->cancel};
+    struct bld_sandbox sb = {job->use_bwrap, job->uid, job->gid, job->cancel, job->probe};
     char **objs = NULL, *blog = NULL;
     size_t nobjs = 0;
     uint64_t t0 = fs_now_ms();
@@ -476,6 +476,7 @@ static void perf_runner_opts(const struct perf_job *job, unsigned index, struct 
     o->umask = 002;
     o->use_bwrap = job->use_bwrap;
     o->cancel = job->cancel;
+    o->probe = job->probe;
 }
 
 /* The one valgrind run of every sample.  -1: the sandbox failed or Ctrl-C. */

@@ -214,6 +214,7 @@ struct perf_job {
     unsigned uid_stride;
     unsigned jobs;                      /* measurements at once, >= 1 */
     const volatile sig_atomic_t *cancel; /* see sbx_opts.cancel; may be NULL */
+    struct sbx_probe *probe;            /* see sbx_opts.probe; may be NULL */
 };
 
 /**

@@ -132,7 +132,7 @@ int trun_parse_xml(const char *path, struct res_test *t)
  * tcheck.h), one per line without the prefix, after a line saying what
  * they cost; NULL if none.  *leaks counts them.
  */
-static char *trun_notes(const struct sbx_result *r, double deduct, unsigned *leaks)
+static char *trun_notes(const char *err, double deduct, unsigned *leaks)
 {
     static const char tag[] = "tc-leak: ";
     char *buf = NULL;
@@ -141,8 +141,9 @@ static char *trun_notes(const struct sbx_result *r, double deduct, unsigned *lea
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    for (const char *p = r->err ? r->err : ""; (p = strstr(p, tag)); ) {
-        if (p != r->err && p[-1] != '\n') {   /* only at the start of a line */
+    err = err ? err : "";
+    for (const char *p = err; (p = strstr(p, tag)); ) {
+        if (p != err && p[-1] != '\n') {   /* only at the start of a line */
             p += sizeof tag - 1;
             continue;
         }
@@ -161,10 +162,11 @@ static char *trun_notes(const struct sbx_result *r, double deduct, unsigned *lea
 }
 
 /* The unit's stdout then stderr, as one string. */
-static char *trun_output(const struct sbx_result *r)
+static char *trun_output(const char *out, const char *err)
 {
     char *s = NULL;
-    const char *out = r->out ? r->out : "", *err = r->err ? r->err : "";
+    out = out ? out : "";
+    err = err ? err : "";
     const char *sep = *out && *err && out[strlen(out) - 1] != '\n' ? "\n" : "";
     if (asprintf(&s, "%s%s%s", out, sep, err) < 0)
         return NULL;
@@ -178,12 +180,12 @@ static char *trun_output(const struct sbx_result *r)
  * names of hidden tests) leave t->output.  Without addr2line the checks
  * still say what happened, without a line.  -1 only when out of memory.
  */
-static int trun_locate(struct res_test *t, const struct sbx_result *r, const char *program,
+static int trun_locate(struct res_test *t, const char *err, const char *program,
                        const struct sbx_opts *opts)
 {
     struct cloc_set set = {0};
     char why[256];
-    int rc = cloc_parse(r->err, &set);
+    int rc = cloc_parse(err, &set);
     if (rc == 0 && set.n > 0)
         (void)cloc_locate(&set, program, opts, why, sizeof why);
     for (size_t i = 0; rc == 0 && i < set.n; i++) {
@@ -281,16 +283,41 @@ static int trun_exec(const struct cfg_test *ct, const struct cfg_limits *cl, boo
     return 0;
 }
 
+/*
+ * The rest of trun_unit() once its run ended (r: how; out, err: its own
+ * streams): verdict, output, notes, crash sites.  0, or -1 when out of
+ * memory.
+ */
+static int trun_finish(struct res_test *t, const struct cfg_test *ct, const struct sbx_result *r,
+                       bool have_xml, const char *out, const char *err, const char *program,
+                       const struct sbx_opts *opts)
+{
+    trun_verdict(t, r, have_xml);
+    t->output = trun_output(out, err);
+    if (t->status == RES_PASSED || t->status == RES_FAILED)
+        t->notes = trun_notes(err, ct->leak_deduct, &t->leaks);
+    if (t->status == RES_FAILED && trun_locate(t, err, program, opts) < 0)
+        return -1;
+    if (t->status != RES_PASSED)
+        t->failed_runs = 1;
+    return t->message && t->output ? 0 : -1;
+}
+
+static void trun_start(struct res_test *t, const struct cfg_test *ct)
+{
+    memset(t, 0, sizeof *t);
+    t->cfg = ct;
+    t->max_score = ct->points;
+    t->runs = 1;
+}
+
 int trun_unit(const struct cfg_test *ct, const char *program,
               const struct sbx_opts *opts, struct res_test *t,
               char *err, size_t errlen)
 {
     struct sbx_result r = {0};
     char *xml = NULL;
-    memset(t, 0, sizeof *t);
-    t->cfg = ct;
-    t->max_score = ct->points;
-    t->runs = 1;
+    trun_start(t, ct);
     if (trun_exec(ct, &ct->limits, false, program, opts, opts->workdir, &r, &xml, err,
                   errlen) < 0) {
         sbx_result_release(&r);
@@ -298,25 +325,15 @@ int trun_unit(const struct cfg_test *ct, const char *program,
         return -1;
     }
     bool have_xml = trun_parse_xml(xml, t) == 0;
-    trun_verdict(t, &r, have_xml);
-    t->output = trun_output(&r);
-    if (t->status == RES_PASSED || t->status == RES_FAILED)
-        t->notes = trun_notes(&r, ct->leak_deduct, &t->leaks);
-    if (t->status == RES_FAILED && trun_locate(t, &r, program, opts) < 0) {
+    int rc = trun_finish(t, ct, &r, have_xml, r.out, r.err, program, opts);
+    if (rc < 0)
         trun_errf(err, errlen, "out of memory");
-        unlink(xml);
-        free(xml);
-        sbx_result_release(&r);
-        return -1;
-    }
-    if (t->status != RES_PASSED)
-        t->failed_runs = 1;
     t->wall_ms = r.wall_ms;
     t->cpu_ms = r.cpu_ms;
     unlink(xml);
     free(xml);
     sbx_result_release(&r);
-    return t->message && t->output ? 0 : -1;
+    return rc;
 }
 
 int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
@@ -350,6 +367,165 @@ int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
     if (xml)
         unlink(xml);
     free(xml);
+    sbx_result_release(&r);
+    return rc;
+}
+
+/* ---- several units in one run, each its own (grading) --------------------------- */
+
+/* Where each unit's text is in the group run's streams. */
+struct trun_part {
+    const char *out, *err;       /* into the run's out/err; NULL: not found */
+    size_t out_len, err_len;
+    unsigned long long wall_ms, cpu_ms;
+};
+
+/*
+ * Finds unit i's part of stdout, from *pos on: "tc-unit: ID\n", its
+ * summary, "tc-unit-end: WALL CPU\n".  Only the runner writes stdout (the
+ * tests' fd 1 is stderr).  false if it is not there.
+ */
+static bool trun_part_out(const char **pos, const char *id, struct trun_part *p)
+{
+    static const char end[] = "tc-unit-end: ";
+    size_t idlen = strlen(id);
+    const char *s = *pos;
+    if (strncmp(s, "tc-unit: ", 9) != 0 || strncmp(s + 9, id, idlen) != 0 ||
+        s[9 + idlen] != '\n')
+        return false;
+    p->out = s + 10 + idlen;
+    const char *e = strstr(p->out, end);
+    if (!e || (e != p->out && e[-1] != '\n') ||
+        sscanf(e + sizeof end - 1, "%llu %llu", &p->wall_ms, &p->cpu_ms) != 2)
+        return false;
+    p->out_len = (size_t)(e - p->out);
+    const char *nl = strchr(e, '\n');
+    if (!nl)
+        return false;
+    *pos = nl + 1;
+    return true;
+}
+
+/* The marker "\ntc-unit: ID\n" of stderr at or after from, or NULL. */
+static const char *trun_err_marker(const char *from, const char *id)
+{
+    char *m = NULL;
+    if (asprintf(&m, "\ntc-unit: %s\n", id) < 0)
+        return NULL;
+    const char *at = strstr(from, m);
+    free(m);
+    return at;
+}
+
+/*
+ * Cuts the group run's output into the units' parts; ok[i] false where
+ * unit i's is missing or longer than its own run could have kept.
+ */
+static void trun_parts(const struct sbx_result *r, const struct cfg_test *const cts[], size_t n,
+                       struct trun_part parts[], bool ok[])
+{
+    const char *out = r->out ? r->out : "", *err = r->err ? r->err : "";
+    const char *at = trun_err_marker(err, cts[0]->id);
+    for (size_t i = 0; i < n; i++) {
+        struct trun_part *p = &parts[i];
+        memset(p, 0, sizeof *p);
+        ok[i] = trun_part_out(&out, cts[i]->id, p) && at;
+        if (!at)
+            continue;
+        p->err = at + strlen(cts[i]->id) + 11;   /* past "\ntc-unit: ID\n" */
+        at = i + 1 < n ? trun_err_marker(p->err, cts[i + 1]->id) : NULL;
+        p->err_len = at ? (size_t)(at - p->err) : strlen(p->err);
+        uint64_t cap = cts[i]->limits.output_bytes ? cts[i]->limits.output_bytes : 64u << 10;
+        if (p->out_len > cap || p->err_len > cap)
+            ok[i] = false;       /* its own run would have cut it: run it alone */
+    }
+}
+
+/* Unit i of a group run, from its part: what trun_unit() would have made of it. */
+static int trun_group_unit(const struct cfg_test *ct, const struct trun_part *p,
+                           const struct sbx_result *r, const char *xml, const char *program,
+                           const struct sbx_opts *opts, struct res_test *t, bool *ok)
+{
+    char *out = strndup(p->out, p->out_len), *err = strndup(p->err, p->err_len);
+    int rc = out && err ? 0 : -1;
+    trun_start(t, ct);
+    if (rc == 0 && trun_parse_xml(xml, t) < 0)
+        *ok = false;             /* no results of its own: run it alone */
+    else if (rc == 0)
+        rc = trun_finish(t, ct, r, true, out, err, program, opts);
+    t->wall_ms = p->wall_ms;
+    t->cpu_ms = p->cpu_ms;
+    free(out);
+    free(err);
+    return rc;
+}
+
+/* The group's run: the units' limits, with the wall clock of them all. */
+static struct sbx_limits trun_group_limits(const struct cfg_test *const cts[], size_t n)
+{
+    const struct cfg_limits *cl = &cts[0]->limits;
+    struct sbx_limits lim = {
+        .cpu_ms = cl->cpu_ms, .wall_ms = 0, .memory_bytes = cl->memory_bytes,
+        .processes = cl->processes,
+        .output_bytes = (cl->output_bytes ? cl->output_bytes : 64u << 10) * n,
+        .file_size_bytes = cl->file_size_bytes,
+    };
+    for (size_t i = 0; i < n; i++)
+        lim.wall_ms += cts[i]->limits.wall_ms;
+    return lim;
+}
+
+/* Whether the group's run ended as a runner that ran every unit does. */
+static bool trun_group_whole(const struct sbx_result *r)
+{
+    bool ended = r->status == SBX_OK || (r->status == SBX_EXIT_NONZERO && r->exit_code == 1);
+    return ended && r->out_total == r->out_len && r->err_total == r->err_len;
+}
+
+int trun_group(const struct cfg_test *const cts[], size_t n, const char *program,
+               const struct sbx_opts *opts, struct res_test ts[], bool ok[],
+               char *err, size_t errlen)
+{
+    struct sbx_limits lim = trun_group_limits(cts, n);
+    struct sbx_result r = {0};
+    struct strv argv = {0}, xmls = {0};
+    struct trun_part *parts = calloc(n ? n : 1, sizeof *parts);
+    char budget[32];
+    for (size_t i = 0; i < n; i++) {
+        ok[i] = false;
+        trun_start(&ts[i], cts[i]);
+        strv_pushf(&xmls, "%s/results-%s.xml", opts->workdir, cts[i]->id);
+    }
+    snprintf(budget, sizeof budget, "%.3f", trun_budget_s(&cts[0]->limits));
+    strv_push_all(&argv, (char *const[]){(char *)program, "--quiet", "--each-xml",
+                                         (char *)opts->workdir, "--budget", budget}, 6);
+    for (size_t i = 0; i < n; i++)
+        strv_push_all(&argv, (char *const[]){"--only", cts[i]->id}, 2);
+    int rc = parts && !argv.oom && !xmls.oom ? 0 : (trun_errf(err, errlen, "out of memory"), -1);
+    for (size_t i = 0; rc == 0 && i < n; i++) {   /* ids are [a-z0-9_/] */
+        for (char *c = xmls.v[i] + strlen(opts->workdir) + 1; *c; c++)
+            *c = *c == '/' ? '-' : *c;
+        unlink(xmls.v[i]);
+    }
+    if (rc == 0 && sbx_run(&lim, opts, argv.v, &r) < 0)
+        rc = (trun_errf(err, errlen, "sandbox: %s", r.message), -1);
+    if (rc == 0 && trun_group_whole(&r))
+        trun_parts(&r, cts, n, parts, ok);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (ok[i] && trun_group_unit(cts[i], &parts[i], &r, xmls.v[i], program, opts, &ts[i],
+                                     &ok[i]) < 0)
+            rc = (trun_errf(err, errlen, "out of memory"), -1);
+    for (size_t i = 0; i < n; i++) {
+        if (i < xmls.n)
+            unlink(xmls.v[i]);
+        if (!ok[i] || rc < 0) {  /* the caller runs it alone, or gives up */
+            res_test_release(&ts[i]);
+            trun_start(&ts[i], cts[i]);
+        }
+    }
+    strv_clear(&xmls);
+    strv_clear(&argv);
+    free(parts);
     sbx_result_release(&r);
     return rc;
 }

@@ -68,6 +68,26 @@ int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
 int trun_parse_xml(const char *path, struct res_test *t);
 
 /**
+ * Runs the units cts[0..n) of `program` (n >= 1; all with the same limits
+ * but wall) in ONE sandbox run, the runner's --each-xml, whose wall-clock
+ * limit is the sum of theirs and whose output limit n times theirs, and
+ * fills ts[i] as trun_unit() would have from a run of its own: its part
+ * of the output (between the runner's tc-unit lines), its XML, the
+ * runner's measure of its time.  ok[i] says ts[i] holds that; where it is
+ * false ts[i] holds nothing and the caller runs cts[i] alone: all of them
+ * when the run did not end as a runner that ran them all does (exit
+ * status 0 or 1, nothing cut from the output), one whose results or part
+ * are missing, or whose part is longer than its own run would have kept.
+ * The units' output is told apart by markers their own code could also
+ * print: group only units whose output the same readers see.  Saves the
+ * sandbox's and the program's start per unit.
+ * Returns 0, or -1 with err[errlen] if the grader itself failed.
+ */
+int trun_group(const struct cfg_test *const cts[], size_t n, const char *program,
+               const struct sbx_opts *opts, struct res_test ts[], bool ok[],
+               char *err, size_t errlen);
+
+/**
  * Runs the units cts[0..n) of `program` in ONE sandbox run under `lim`
  * (one process, the runner's --only for each; Check still forks per
  * test) and fills ts[i] for cts[i] as trun_unit() does, but without

@@ -67,7 +67,8 @@
  * kills the program's group and every process reparented to it, reaps
  * them and exits, so nothing of the sandbox outlives the grader (bwrap's
  * --die-with-parent alone misses a bwrap killed while starting).  bwrap's features are
- * probed once per call (`bwrap --version`): the exec check below needs
+ * probed with `bwrap --version` (once per run, or once per binary with
+ * opts->probe): the exec check below needs
  * 0.5, the tmpfs size 0.7, --disable-userns 0.8 (the last two also a
  * bwrap that is not setuid); an older bwrap runs without them.
  *
@@ -160,6 +161,9 @@ struct sbx_opts {
     const volatile sig_atomic_t *cancel; /* when it becomes non-zero (a signal
                                  handler sets it), the run is killed within
                                  SBX_CANCEL_MS: SBX_CANCELLED.  May be NULL */
+    struct sbx_probe *probe;  /* SBX_LEVEL_BWRAP: remembers what the bwrap binary can
+                                 do (sbx_probe_new()) for every run that shares it,
+                                 across threads; NULL: probe it on every run */
 };
 
 struct sbx_result {
@@ -179,6 +183,15 @@ struct sbx_result {
 
 /** Size of the sandbox's private /tmp (bwrap >= 0.7 enforces it). */
 #define SBX_TMPFS_BYTES (64ull << 20)
+
+/**
+ * The memo of bwrap's features for sbx_opts.probe: `bwrap --version` runs
+ * once per bwrap binary (it is probed again if the file changes), not
+ * once per sbx_run().  Thread-safe.  The caller owns it and frees it with
+ * sbx_probe_free() after the last run that uses it.  NULL: out of memory.
+ */
+struct sbx_probe *sbx_probe_new(void);
+void sbx_probe_free(struct sbx_probe *probe);
 
 /** Fills *opts with defaults: use_bwrap SBX_LEVEL_BWRAP, uid/gid 65534, umask 022, env NULL. */
 void sbx_opts_init(struct sbx_opts *opts);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,75 @@ static int sbx_bwrap_probe(const struct sbx_opts *opts, const char *bwrap,
     return rc;
 }
 
+/*
+ * The memo of bwrap's features (sbx.h: struct sbx_probe).  A probe costs
+ * two forks and an exec (~10 ms here, as much as the real run's own
+ * start), so one per bwrap binary, not one per run; the binary's
+ * identity (device, inode, size, times, mode) is the key, so a bwrap
+ * upgraded or made setuid while a batch runs is probed again.
+ */
+struct sbx_probe {
+    pthread_mutex_t lock;
+    bool valid;
+    char *path;
+    struct stat id;
+    struct sbx_bwrap_feat feat;
+};
+
+struct sbx_probe *sbx_probe_new(void)
+{
+    struct sbx_probe *m = calloc(1, sizeof *m);
+    if (m && pthread_mutex_init(&m->lock, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void sbx_probe_free(struct sbx_probe *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_destroy(&m->lock);
+    free(m->path);
+    free(m);
+}
+
+static bool sbx_same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mode == b->st_mode && a->st_uid == b->st_uid &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* sbx_bwrap_probe() through opts->probe when there is one; only a probe
+ * that succeeded is remembered. */
+static int sbx_bwrap_features(const struct sbx_opts *opts, const char *bwrap,
+                              struct sbx_bwrap_feat *feat, struct sbx_result *res)
+{
+    struct sbx_probe *m = opts->probe;
+    struct stat id;
+    if (!m || stat(bwrap, &id) < 0)
+        return sbx_bwrap_probe(opts, bwrap, feat, res);
+    pthread_mutex_lock(&m->lock);   /* held while probing: the others wait, not probe too */
+    int rc = 0;
+    if (m->valid && strcmp(m->path, bwrap) == 0 && sbx_same_file(&m->id, &id)) {
+        *feat = m->feat;
+    } else if ((rc = sbx_bwrap_probe(opts, bwrap, feat, res)) == 0) {
+        char *path = strdup(bwrap);
+        if (path) {          /* no memory for the memo: the next run probes again */
+            free(m->path);
+            m->path = path;
+            m->id = id;
+            m->feat = *feat;
+            m->valid = true;
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
 /* /usr, then /bin, /sbin, /lib* as they are on the host, then bits of /etc. */
 static void sbx_bwrap_system(struct strv *a)
 {
@@ -348,7 +418,7 @@ int sbx_plan_build(struct sbx_plan *p, struct sbx_bwrap_feat *feat,
         if (!bwrap)
             return sbx_internal(res, "sandbox: %s not found in PATH",
                                 opts->bwrap_path ? opts->bwrap_path : "bwrap");
-        int rc = sbx_bwrap_probe(opts, bwrap, feat, res);
+        int rc = sbx_bwrap_features(opts, bwrap, feat, res);
         if (rc == 0)
             rc = sbx_plan_bwrap_seccomp(p, res);
         if (rc == 0) {
