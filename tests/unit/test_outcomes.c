@@ -185,6 +185,7 @@ static void make_result(const struct grader_cfg *cfg, struct res_submission *s)
     s->sandbox = strdup("bwrap");
     s->coverage = (struct res_coverage){true, 7, 9, 2, 2, 3, 4};
     s->phases.compile_ms = 123;
+    s->phases.test_runs = 7;
     s->ntests = cfg->ntests;
     s->tests = calloc(s->ntests, sizeof *s->tests);
     ck_assert_ptr_nonnull(s->tests);

@@ -126,7 +126,7 @@ static void setup(void)
     sub.coverage = (struct res_coverage){ true, 170, 200, 9, 10, 0, 0 };
     sub.phases = (struct res_phases){ .prepare_ms = 1, .compile_ms = 2, .policy_ms = 3,
                                       .run_ms = 4, .coverage_ms = 5, .report_ms = 6,
-                                      .total_ms = 21 };
+                                      .total_ms = 21, .test_runs = 19 };
     res_score(&sub);
 }
 
@@ -189,8 +189,8 @@ START_TEST(test_json_top_level)
         "visibility", "stdout_visibility", "extra_data", "tests",
     };
     static const char *const extra[] = {
-        "coverage", "phases_ms", "student", "email", "grader_status", "reason", "sandbox", "late",
-        "degraded",
+        "coverage", "phases_ms", "test_runs", "student", "email", "grader_status", "reason",
+        "sandbox", "late", "degraded",
     };
     char *text = report_json(&sub, &cfg, 12.3456);
     ck_assert_ptr_nonnull(text);
@@ -231,6 +231,7 @@ START_TEST(test_json_top_level)
     json_t *ph = json_object_get(ex, "phases_ms");
     ck_assert_int_eq(json_integer_value(json_object_get(ph, "total")), 21);
     ck_assert_int_eq(json_integer_value(json_object_get(ph, "compile")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(ex, "test_runs")), 19);
     json_decref(doc);
     free(text);
 }

@@ -266,6 +266,7 @@ static json_t *report_json_extra(const struct res_submission *s, const struct gr
     bool ok = o
         && report_jset(o, "coverage", report_json_coverage(&s->coverage))
         && report_jset(o, "phases_ms", report_json_phases(&s->phases))
+        && report_jset(o, "test_runs", json_integer((json_int_t)s->phases.test_runs))
         && report_jset(o, "student", report_jstr(s->student))
         && report_jset(o, "email", s->email ? report_jstr(s->email) : json_null())
         && report_jset(o, "grader_status", json_string(report_status_name(s->status)))

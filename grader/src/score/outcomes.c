@@ -529,7 +529,7 @@ char *outc_dump(const struct res_submission *s, const struct outc_print *p,
                     "branches_total", (json_int_t)c->branches_total)
         : json_null();
     const struct res_phases *ph = &s->phases;
-    json_t *phases = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+    json_t *phases = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
                                "prepare_ms", (json_int_t)ph->prepare_ms,
                                "compile_ms", (json_int_t)ph->compile_ms,
                                "policy_ms", (json_int_t)ph->policy_ms,
@@ -537,7 +537,8 @@ char *outc_dump(const struct res_submission *s, const struct outc_print *p,
                                "perf_ms", (json_int_t)ph->perf_ms,
                                "coverage_ms", (json_int_t)ph->coverage_ms,
                                "report_ms", (json_int_t)ph->report_ms,
-                               "total_ms", (json_int_t)ph->total_ms);
+                               "total_ms", (json_int_t)ph->total_ms,
+                               "test_runs", (json_int_t)ph->test_runs);
     json_t *doc = json_object();
     char *text = NULL;
     if (doc && tests && degraded && cov && phases) {
@@ -746,6 +747,7 @@ static void outc_load_phases(json_t *o, struct res_phases *p)
     p->coverage_ms = outc_uint(o, "coverage_ms");
     p->report_ms = outc_uint(o, "report_ms");
     p->total_ms = outc_uint(o, "total_ms");
+    p->test_runs = outc_uint(o, "test_runs");
 }
 
 /* The stored adjustments entry as a one-student adj_file. */

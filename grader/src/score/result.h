@@ -95,6 +95,8 @@ struct res_phases {
     uint64_t coverage_ms;  /* gcov/lcov/genhtml */
     uint64_t report_ms;    /* writing the outputs */
     uint64_t total_ms;
+    uint64_t test_runs;    /* sandbox runs of the test programs: a shared run
+                              (testrun.h, trun_group()) counts once */
 };
 
 enum res_status {

@@ -343,7 +343,7 @@ static void expect_success(const Tensor *const batch[], size_t n, int workers, T
     ck_assert_msg(atomic_load(&calls) == (int)n, "%s: the op ran %d times for %zu items",
                   what, atomic_load(&calls), n);
     for (size_t i = 0; i < n; i++) {
-        ck_assert_msg(out[i] != NULL, "%s: out[%zu] is NULL", what, i);
+        tc_assert_msg(out[i] != NULL, "%s: out[%zu] is NULL", what, i);
         tensor_free(out[i]);
     }
 }
@@ -358,7 +358,7 @@ static void expect_failure(const Tensor *const batch[], size_t n, TensorOp op, v
     int rc = parallel_batch_processing(batch, n, op, ctx, workers, out);
     tc_assert_error(rc == -1, what);
     for (size_t i = 0; i < n; i++)
-        ck_assert_msg(out[i] == NULL, "%s failed but left out[%zu] non-NULL", what, i);
+        tc_assert_msg(out[i] == NULL, "%s failed but left out[%zu] non-NULL", what, i);
     ck_assert_msg(tensor_live_count() == live, "%s failed but left %zu result(s) "
                   "alive (they must be freed)", what, tensor_live_count() - live);
 }

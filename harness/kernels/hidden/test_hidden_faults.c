@@ -273,7 +273,7 @@ static void check_batch(void *arg, int ok)
         snprintf(what, sizeof what, "parallel_batch_processing under faults "
                  "(%d workers): out[%zu]", job->workers, i);
         if (!ok) {
-            ck_assert_msg(job->out[i] == NULL, "%s is not NULL after a failure", what);
+            tc_assert_msg(job->out[i] == NULL, "%s is not NULL after a failure", what);
             continue;
         }
         tc_assert_exact(job->out[i], job->expected[i], what);

@@ -308,7 +308,7 @@ static void expect_batch_error(const Tensor *const batch[], size_t n, TensorOp o
     int rc = parallel_batch_processing(batch, n, op, ctx, workers, out);
     tc_assert_error(rc == -1, what);
     for (size_t i = 0; out != NULL && i < n; i++)
-        ck_assert_msg(out[i] == NULL, "%s failed but left out[%zu] non-NULL "
+        tc_assert_msg(out[i] == NULL, "%s failed but left out[%zu] non-NULL "
                       "(on failure every out[i] must be NULL)", what, i);
 }
 

@@ -266,7 +266,7 @@ static void check_calls(const struct batch_ctx *c, const char *what)
 {
     for (size_t i = 0; i < c->n; i++) {
         int calls = atomic_load(&c->calls[i]);
-        ck_assert_msg(calls == 1, "%s called op on batch[%zu] %d times, expected once "
+        tc_assert_msg(calls == 1, "%s called op on batch[%zu] %d times, expected once "
                       "(a work index shared without an atomic or a lock?)", what, i, calls);
     }
 }
@@ -463,7 +463,7 @@ TC_TEST(test_errors)
                                            &ctx, cases[c].workers, out);
         tc_assert_error(rc == -1, cases[c].what);
         for (size_t i = 0; i < N; i++)
-            ck_assert_msg(out[i] == NULL, "%s failed but left out[%zu] non-NULL "
+            tc_assert_msg(out[i] == NULL, "%s failed but left out[%zu] non-NULL "
                           "(on failure every out[i] must be NULL)", cases[c].what, i);
     }
     tensor_clear_error();

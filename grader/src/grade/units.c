@@ -1,0 +1,409 @@
+/*
+ * units.c -- the graded units of one grading (grade.c's "run" stage):
+ * first runs shared by chunks of units (trun_group()), then each unit's
+ * own runs, repeats and ThreadSanitizer runs, env->unit_jobs at a time.
+ */
+#include "grade/units.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile/build.h"
+#include "run/iotest.h"
+#include "run/testrun.h"
+#include "run/tsan.h"
+#include "sandbox/sbx.h"
+#include "util/fsutil.h"
+
+/* One more sandbox run of a test program (res->phases.test_runs); runners share it. */
+static void units_count_run(struct grade_run *g)
+{
+    __atomic_add_fetch(&g->res->phases.test_runs, 1, __ATOMIC_RELAXED);
+}
+
+/* One io test (iotest.h); its program did not build: no points, and why. */
+static int units_io(struct grade_run *g, const struct cfg_test *ct,
+                         const struct sbx_opts *o, struct res_test *t, char *err, size_t errlen)
+{
+    if (g->io_program)
+        return iot_run(ct, g->io_program, g->io_root, o, t, err, errlen);
+    memset(t, 0, sizeof *t);
+    t->cfg = ct;
+    t->max_score = ct->points;
+    t->status = RES_ERROR;
+    t->message = strdup(g->io_failed ? "not run: your program (with its main) did not build; "
+                                       "see the build log"
+                                     : "not run: the program was not built");
+    if (!t->message)
+        snprintf(err, errlen, "out of memory");
+    return t->message ? 0 : -1;
+}
+
+/* The student files' paths in the submission, for naming race sites. */
+static size_t units_student_paths(const struct grader_cfg *cfg, const char **paths,
+                                  size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nfiles && n < max; i++)
+        paths[n++] = cfg->files[i].path;
+    return n;
+}
+
+/*
+ * Races are looked for only as far as the TSan run went: a run that ended
+ * early (a limit, a crash, the harness failing) or failed checks the
+ * tests build passed leaves a note, so that "no race" is not read as
+ * "checked".  It costs no points: the verdicts are the tests build's.
+ * 0, or -1 out of memory.
+ */
+static int units_tsan_note(struct res_test *t, enum res_test_status verdict, const char *msg)
+{
+    const char *what = NULL;
+    if (verdict == RES_ERROR)
+        what = "did not finish";
+    else if (verdict == RES_FAILED && t->status == RES_PASSED)
+        what = "failed checks that pass without it";
+    if (!what)
+        return 0;
+    char *note = NULL;
+    if (asprintf(&note, "%s%sThe ThreadSanitizer run of this unit %s (%s): races after that "
+                 "point were not looked for.\n", t->notes ? t->notes : "",
+                 t->notes && t->notes[0] && t->notes[strlen(t->notes) - 1] != '\n' ? "\n" : "",
+                 what, msg) < 0)
+        return -1;
+    free(t->notes);
+    t->notes = note;
+    return 0;
+}
+
+/*
+ * The ThreadSanitizer run of one unit, in the unit runner's sandbox with
+ * TSAN_OPTIONS and the heap limit (read by one of thread_sanitizer.sources)
+ * added to its environment.  A race in the student's files fails the unit.
+ */
+static int units_tsan(struct grade_run *g, const struct cfg_test *ct,
+                           const struct sbx_opts *unit_opts, struct res_test *t,
+                           char *err, size_t errlen)
+{
+    const struct cfg_tsan *ts = &g->env->cfg->tsan;
+    if (g->tsan_failed)
+        return res_test_add_races(t, strdup("(not checked: your code did not build with "
+                                            "ThreadSanitizer; see the build log)\n"));
+    const char *env[32], *files[16];
+    char opts_var[256], heap_var[64];
+    size_t n = 0;
+    for (const char *const *e = unit_opts->env; e && *e && n < 29; e++)
+        env[n++] = *e;
+    snprintf(opts_var, sizeof opts_var, "TSAN_OPTIONS=%s", TSAN_OPTIONS_VALUE);
+    snprintf(heap_var, sizeof heap_var, "%s=%llu", TSAN_HEAP_LIMIT_ENV,
+             (unsigned long long)ts->limits.memory_bytes);
+    env[n++] = opts_var;
+    env[n++] = heap_var;
+    env[n] = NULL;
+    struct sbx_opts o = *unit_opts;
+    o.env = env;
+    char *dir = fs_join(g->scratch, BLD_TSAN_DIR), *races = NULL;
+    if (!dir)
+        return -1;
+    size_t nfiles = units_student_paths(g->env->cfg, files, 16);
+    enum res_test_status verdict = RES_PASSED;
+    char *verdict_msg = NULL;
+    units_count_run(g);
+    int rc = trun_tsan_unit(ct, &ts->limits, g->tsan_program, &o, dir, files, nfiles, &races,
+                            &verdict, &verdict_msg, err, errlen);
+    free(dir);
+    if (rc == 0 && ((races && res_test_add_races(t, races) < 0) ||
+                    units_tsan_note(t, verdict, verdict_msg) < 0)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    free(verdict_msg);
+    return rc;
+}
+
+/*
+ * A graded unit after its first run (t): the rest of ct->repeat runs merged
+ * (res_test_merge(): a check that fails in any run fails; a run that hung
+ * ends the repeats), then its ThreadSanitizer run if the config names it,
+ * some check passed and nothing hung.  -1 only when the grader failed.
+ */
+static int units_after_first(struct grade_run *g, const struct cfg_test *ct,
+                           const struct sbx_opts *o, struct res_test *t, char *err,
+                           size_t errlen)
+{
+    /* A unit that hung has its verdict: running it again only waits again. */
+    for (unsigned k = 1; k < ct->repeat && !res_test_timed_out(t) && !grade_cancelled(g->env);
+         k++) {
+        struct res_test again;
+        units_count_run(g);
+        if (trun_unit(ct, g->program, o, &again, err, errlen) < 0) {
+            res_test_release(&again);
+            return -1;
+        }
+        if (res_test_merge(t, &again) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    /* A unit with no passing check has no points a race could cost: no TSan run. */
+    if (ct->tsan && t->passed > 0 && !res_test_timed_out(t) &&
+        (g->tsan_program || g->tsan_failed) &&
+        !grade_cancelled(g->env) && units_tsan(g, ct, o, t, err, errlen) < 0) {
+        if (!err[0])
+            snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The graded units, shared by the unit runners of one submission, in two
+ * phases.  First the chunks: units of the same visibility and limits
+ * (but wall) whose first runs share one sandbox run (trun_group()), since
+ * starting the sandbox and the program costs more than most units' tests.
+ * Then the rest, a unit at a time: io tests, units that ran alone or that
+ * their chunk could not give a result of their own (run now, as
+ * trun_unit()), repeats and ThreadSanitizer runs, the costly ones first.
+ */
+struct units_queue {
+    struct grade_run *g;
+    pthread_mutex_t lock;
+    size_t next;             /* the next item of the phase */
+    int failed;              /* a grader failure: stop taking items */
+    int phase;               /* 1: chunks; 2: units */
+    size_t *order;           /* chunked units, chunk after chunk (config indices) */
+    size_t *chunk_end;       /* chunk c is order[chunk_end[c - 1] .. chunk_end[c]) */
+    size_t nchunks;
+    bool *first_done;        /* per config test: its first run is in res->tests[i] */
+    size_t *rest;            /* phase 2: config indices */
+    size_t nrest;
+};
+
+struct units_worker {
+    struct units_queue *u;
+    unsigned index;
+    pthread_t thread;
+    char err[256];
+};
+
+/* Whether two check units may share a run: what their readers see, their limits. */
+static bool units_same_run(const struct cfg_test *a, const struct cfg_test *b)
+{
+    const struct cfg_limits *x = &a->limits, *y = &b->limits;
+    return a->visibility == b->visibility && x->cpu_ms == y->cpu_ms &&
+           x->memory_bytes == y->memory_bytes && x->processes == y->processes &&
+           x->output_bytes == y->output_bytes && x->file_size_bytes == y->file_size_bytes;
+}
+
+/*
+ * Fills u->order and u->chunk_end: the check units, by kind of run in
+ * config order, cut into chunks of about a third of each runner's share,
+ * so runners finish together.  None with env->isolate_units.  -1 on OOM.
+ */
+static int units_plan_chunks(struct units_queue *u, unsigned jobs)
+{
+    const struct grader_cfg *cfg = u->g->env->cfg;
+    size_t n = cfg->ntests, nchecks = 0, k = 0;
+    u->order = calloc(n + 1, sizeof *u->order);
+    u->chunk_end = calloc(n + 1, sizeof *u->chunk_end);
+    bool *taken = calloc(n + 1, sizeof *taken);
+    if (!u->order || !u->chunk_end || !taken) {
+        free(taken);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        nchecks += cfg->tests[i].kind == CFG_KIND_CHECK;
+    size_t size = (nchecks + 3 * jobs - 1) / (3 * jobs);
+    for (size_t i = 0; i < n && !u->g->env->isolate_units && size > 1; i++) {
+        if (taken[i] || cfg->tests[i].kind != CFG_KIND_CHECK)
+            continue;
+        size_t start = k;
+        for (size_t j = i; j < n; j++) {
+            if (taken[j] || cfg->tests[j].kind != CFG_KIND_CHECK ||
+                !units_same_run(&cfg->tests[i], &cfg->tests[j]))
+                continue;
+            taken[j] = true;
+            u->order[k++] = j;
+            if ((k - start) % size == 0)
+                u->chunk_end[u->nchunks++] = k;
+        }
+        if (k > start && (u->nchunks == 0 || u->chunk_end[u->nchunks - 1] != k))
+            u->chunk_end[u->nchunks++] = k;
+    }
+    free(taken);
+    return 0;
+}
+
+/* Fills u->rest: what phase 2 does, ThreadSanitizer units first. */
+static int units_plan_rest(struct units_queue *u)
+{
+    const struct grader_cfg *cfg = u->g->env->cfg;
+    u->rest = calloc(cfg->ntests + 1, sizeof *u->rest);
+    if (!u->rest)
+        return -1;
+    for (int tsan_pass = 1; tsan_pass >= 0; tsan_pass--)
+        for (size_t i = 0; i < cfg->ntests; i++) {
+            const struct cfg_test *ct = &cfg->tests[i];
+            if (ct->kind == CFG_KIND_PERFORMANCE || ct->tsan != (tsan_pass == 1))
+                continue;    /* performance: measured after the units, grade_perf() */
+            if (ct->kind == CFG_KIND_IO || !u->first_done[i] || ct->repeat > 1 || ct->tsan)
+                u->rest[u->nrest++] = i;
+        }
+    return 0;
+}
+
+/* Phase 1, chunk c: its units' first runs; those it gave no result wait for phase 2. */
+static int units_chunk(struct units_queue *u, size_t c, const struct sbx_opts *o, char *err,
+                       size_t errlen)
+{
+    struct grade_run *g = u->g;
+    size_t from = c ? u->chunk_end[c - 1] : 0, n = u->chunk_end[c] - from;
+    const struct cfg_test **cts = calloc(n, sizeof *cts);
+    struct res_test *ts = calloc(n, sizeof *ts);
+    bool *ok = calloc(n, sizeof *ok);
+    int rc = cts && ts && ok ? 0 : (snprintf(err, errlen, "out of memory"), -1);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        cts[i] = &g->env->cfg->tests[u->order[from + i]];
+    if (rc == 0) {
+        units_count_run(g);
+        rc = trun_group(cts, n, g->program, o, ts, ok, err, errlen);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (!ok[i])
+            continue;
+        g->res->tests[u->order[from + i]] = ts[i];   /* the result moves */
+        memset(&ts[i], 0, sizeof ts[i]);
+        u->first_done[u->order[from + i]] = true;
+    }
+    for (size_t i = 0; ts && i < n; i++)
+        res_test_release(&ts[i]);
+    free(cts);
+    free(ts);
+    free(ok);
+    return rc;
+}
+
+/* Phase 2, config test i: what it still needs. */
+static int units_rest(struct units_queue *u, size_t i, const struct sbx_opts *o, char *err,
+                      size_t errlen)
+{
+    struct grade_run *g = u->g;
+    const struct cfg_test *ct = &g->env->cfg->tests[i];
+    struct res_test *t = &g->res->tests[i];
+    if (ct->kind == CFG_KIND_IO)
+        return units_io(g, ct, o, t, err, errlen);
+    if (!u->first_done[i]) {
+        units_count_run(g);
+        if (trun_unit(ct, g->program, o, t, err, errlen) < 0)
+            return -1;
+    }
+    return units_after_first(g, ct, o, t, err, errlen);
+}
+
+/* The sandbox of unit runner `index`: its own uid, the grading seed. */
+static void units_opts(const struct grade_run *g, unsigned index, const char **env,
+                            char *seed, size_t seedlen, struct sbx_opts *o)
+{
+    const struct grader_cfg *cfg = g->env->cfg;
+    env[0] = "PATH=/usr/bin:/bin";
+    env[1] = "HOME=/tmp";
+    env[2] = "LC_ALL=C";
+    env[3] = env[4] = NULL;
+    if (cfg->grading.seeded) {   /* the visible tests draw their inputs from it */
+        snprintf(seed, seedlen, "TC_SEED=%" PRIu64, cfg->grading.seed);
+        env[3] = seed;
+    }
+    sbx_opts_init(o);
+    o->workdir = g->scratch;
+    o->env = env;
+    o->uid = g->slot->uid + index * GRADE_UID_STRIDE;
+    o->gid = g->slot->gid;
+    o->umask = 002;           /* .gcda files are merged by every unit runner */
+    o->use_bwrap = g->env->use_bwrap;
+    o->probe = g->env->probe;
+    o->cancel = g->env->cancel;
+}
+
+static void *units_main(void *arg)
+{
+    struct units_worker *w = arg;
+    struct units_queue *u = w->u;
+    char seed[40];
+    const char *env[5];
+    struct sbx_opts o;
+    units_opts(u->g, w->index, env, seed, sizeof seed, &o);
+    for (;;) {
+        pthread_mutex_lock(&u->lock);
+        size_t end = u->phase == 1 ? u->nchunks : u->nrest;
+        size_t i = u->failed || grade_cancelled(u->g->env) ? end : u->next++;
+        pthread_mutex_unlock(&u->lock);
+        if (i >= end)
+            return NULL;
+        int rc = u->phase == 1 ? units_chunk(u, i, &o, w->err, sizeof w->err)
+                               : units_rest(u, u->rest[i], &o, w->err, sizeof w->err);
+        if (rc < 0) {
+            pthread_mutex_lock(&u->lock);
+            u->failed = 1;
+            pthread_mutex_unlock(&u->lock);
+            return NULL;
+        }
+    }
+}
+
+/* One phase: `jobs` runners take its items until none is left.  0, or -1. */
+static int units_phase(struct units_queue *u, int phase, unsigned jobs)
+{
+    struct units_worker w[GRADE_MAX_UNIT_JOBS];
+    unsigned started = 0;
+    u->phase = phase;
+    u->next = 0;
+    memset(w, 0, sizeof w);
+    for (; started < jobs; started++) {
+        w[started].u = u;
+        w[started].index = started;
+        if (pthread_create(&w[started].thread, NULL, units_main, &w[started]) != 0)
+            break;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    if (started == 0)
+        return grade_errf(u->g, "cannot start a thread to run the tests");
+    for (unsigned i = 0; i < started; i++)
+        if (w[i].err[0])
+            return grade_errf(u->g, "%s", w[i].err);
+    return u->failed ? grade_errf(u->g, "running the tests failed") : 0;
+}
+
+/* Runs every graded unit, env->unit_jobs at a time; results keep config order. */
+int units_run(struct grade_run *g)
+{
+    unsigned jobs = g->env->unit_jobs;
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > GRADE_MAX_UNIT_JOBS)
+        jobs = GRADE_MAX_UNIT_JOBS;
+    struct units_queue u = {.g = g};
+    uint64_t t0 = fs_now_ms();
+    pthread_mutex_init(&u.lock, NULL);
+    u.first_done = calloc(g->env->cfg->ntests + 1, sizeof *u.first_done);
+    int rc = u.first_done && units_plan_chunks(&u, jobs) == 0
+                 ? 0 : grade_errf(g, "out of memory");
+    if (rc == 0 && u.nchunks > 0)
+        rc = units_phase(&u, 1, jobs);
+    if (rc == 0 && units_plan_rest(&u) < 0)
+        rc = grade_errf(g, "out of memory");
+    if (rc == 0 && u.nrest > 0)
+        rc = units_phase(&u, 2, jobs);
+    pthread_mutex_destroy(&u.lock);
+    free(u.first_done);
+    free(u.order);
+    free(u.chunk_end);
+    free(u.rest);
+    g->res->phases.run_ms = fs_now_ms() - t0;
+    return rc;
+}
+
