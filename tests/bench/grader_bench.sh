@@ -58,16 +58,19 @@ cpu=$(((cpu1 - cpu0) / runs))
 # What the run phase runs: units, their runs with repeats, the TSan reruns.
 units=$(jq '[.tests[] | select(.runs > 0)] | length' "$dir/one/out/outcomes.json")
 uruns=$(jq '[.tests[].runs] | add' "$dir/one/out/outcomes.json")
+sruns=$(jq '.extra_data.test_runs' "$dir/one/out/results.json")   # sandbox runs: shared ones count once
 col() { cut -f"$1" "$dir/one/times" | median; }
 wall=$(col 1) compile=$(col 2) run=$(col 3) policy=$(col 4) cov=$(col 5) rep=$(col 6)
 overhead=$((wall - compile - run))
 echo "grader: one submission (reference solution), --no-performance, median of $runs runs"
 printf '  %-34s %6s ms\n' "end to end (grader grade)" "$wall" \
     "compile + link (sandboxed gcc)" "$compile" \
-    "run $units units, $uruns runs (sandboxed)" "$run" \
+    "run $units units, $uruns runs" "$run" \
     "symbol policy (nm, objdump)" "$policy" \
     "coverage (gcov, genhtml)" "$cov" \
     "reports" "$rep"
+printf '  %-34s %6s (units share them; --isolate-units: one per unit run)\n' \
+    "sandbox runs of the test programs" "$sruns"
 printf '  %-34s %6s ms = %s%% of end to end\n' "grader overhead (all but cc, tests)" \
     "$overhead" "$(awk -v o="$overhead" -v w="$wall" 'BEGIN {printf "%.1f", 100 * o / w}')"
 printf '  %-34s %6s ms = %s cores busy on average\n' "CPU (user + system, all processes)" \
