@@ -37,6 +37,7 @@ int main(int argc, char **argv)
         exports_suite,
         similar_suite,
         outcomes_suite,
+        testrun_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)

@@ -34,5 +34,6 @@ Suite *ratelimit_suite(void);
 Suite *exports_suite(void);
 Suite *similar_suite(void);
 Suite *outcomes_suite(void);
+Suite *testrun_suite(void);
 
 #endif /* UNIT_SUITES_H */

@@ -419,19 +419,23 @@ static const char *trun_err_marker(const char *from, const char *id)
 
 /*
  * Cuts the group run's output into the units' parts; ok[i] false where
- * unit i's is missing or longer than its own run could have kept.
+ * unit i's is missing or longer than its own run could have kept, and
+ * for every unit when a marker the runner always prints is missing.
  */
 static void trun_parts(const struct sbx_result *r, const struct cfg_test *const cts[], size_t n,
                        struct trun_part parts[], bool ok[])
 {
     const char *out = r->out ? r->out : "", *err = r->err ? r->err : "";
     const char *at = trun_err_marker(err, cts[0]->id);
+    bool all = true;
     for (size_t i = 0; i < n; i++) {
         struct trun_part *p = &parts[i];
         memset(p, 0, sizeof *p);
         ok[i] = trun_part_out(&out, cts[i]->id, p) && at;
-        if (!at)
-            continue;
+        if (!at) {
+            all = false;
+            break;
+        }
         p->err = at + strlen(cts[i]->id) + 11;   /* past "\ntc-unit: ID\n" */
         at = i + 1 < n ? trun_err_marker(p->err, cts[i + 1]->id) : NULL;
         p->err_len = at ? (size_t)(at - p->err) : strlen(p->err);
@@ -439,6 +443,8 @@ static void trun_parts(const struct sbx_result *r, const struct cfg_test *const 
         if (p->out_len > cap || p->err_len > cap)
             ok[i] = false;       /* its own run would have cut it: run it alone */
     }
+    for (size_t i = 0; !all && i < n; i++)
+        ok[i] = false;
 }
 
 /* Unit i of a group run, from its part: what trun_unit() would have made of it. */
