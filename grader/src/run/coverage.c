@@ -656,7 +656,7 @@ static int cov_genhtml(const struct cov_request *req, const char *root, char *er
     if (!html || !info) {
         snprintf(err, errlen, "%s: %s", req->out_dir, strerror(errno));
     } else {
-        char *argv[8] = { "genhtml", "--quiet", "--output-directory", html,
+        char *argv[9] = { "genhtml", "--quiet", "--output-directory", html,
                           req->branches ? "--branch-coverage" : "--no-branch-coverage" };
         size_t n = 5;
         if (root) {
