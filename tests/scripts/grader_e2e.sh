@@ -222,7 +222,7 @@ check "the next run finishes the class" test "$(grep -c '^"s[0-9]' "$dir/intr-ou
 # grades the rest, and leaves no partial or temporary file anywhere.
 step "SIGKILL a batch"
 rm -rf "$dir/kill-out"
-kuid=$((uid_base + 2048))   # a uid range of its own: only this batch counts
+kuid=$((uid_base + 2304))   # a uid range of its own: only this batch counts
 "$grader" batch "$dir/intr" -o "$dir/kill-out" -j 2 --no-performance --sandbox-uid $kuid > /dev/null 2>&1 &
 bpid=$!
 # Kill it midway: once the first student is finished (at most 60 s).
@@ -242,7 +242,7 @@ check "after SIGKILL, no sandboxed process is left running (waited at most 30 s)
 # A grading that ends before its kill is no failure (a fast machine): it
 # is counted, and said if no kill landed at all.
 step "SIGKILL a grading at 16 moments"
-suid=$((uid_base + 4096))
+suid=$((uid_base + 4608))
 strays="" landed=0
 for t in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.45 0.5 0.55 0.6 0.7 0.8 0.9 1.0; do
     "$grader" grade "$dir/intr/s1" -o "$dir/kill-one" --no-performance --sandbox-uid $suid \
@@ -251,9 +251,9 @@ for t in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.45 0.5 0.55 0.6 0.7 0.8 0.9 1.0; 
     sleep "$t"
     if kill -KILL "$gpid" 2>/dev/null; then landed=$((landed + 1)); fi
     wait "$gpid" 2>/dev/null || true
-    uids_settle $suid 2048
-    [ -z "$(uids_running $suid 2048)" ] || strays="$strays $t"
-    ps -e -o uid=,pid= | awk -v u=$suid '$1 >= u && $1 < u + 2048 {print $2}' |
+    uids_settle $suid 2304
+    [ -z "$(uids_running $suid 2304)" ] || strays="$strays $t"
+    ps -e -o uid=,pid= | awk -v u=$suid '$1 >= u && $1 < u + 2304 {print $2}' |
         xargs -r kill -KILL 2>/dev/null || true
 done
 echo "  $landed of 16 kills landed before the grading ended"

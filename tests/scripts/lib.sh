@@ -15,8 +15,9 @@
 #   owned_by_us     entries of /tmp and /var/tmp owned by our uid range.
 #   graders_left PID   scratch roots a grader of that pid left (scratch.h).
 
-# 8192 uids per script: a grade uses base + k*256 (k < 8 unit runners), a
-# batch base + worker; the scripts use up to three sub-ranges of 2048.
+# 8192 uids per script: a grade uses base + k*256 (k < 8 unit runners, k = 8
+# the performance stage), a batch base + worker + k*256; the scripts use up
+# to three sub-ranges of 2304 (9 x 256).
 UID_BLOCK=8192
 
 hermetic() {

@@ -3,7 +3,10 @@
 # config.yaml: the reference solution gets every performance point; each
 # slow fixture of tests/fixtures/perf/ (README there) loses its test's
 # points and keeps every other performance point; the memcpy-chunk and
-# caller-plus-helpers parallel ReLUs get full points; grading the same
+# caller-plus-helpers parallel ReLUs get full points; a submission whose
+# performance build is refused (a client request) or fails (an #error only
+# performance.cflags reach) gets no performance point and every other
+# point, the build log saying why; grading the same
 # submission twice gives identical metrics; the wall-clock timing stays
 # out of results.json.  Prints the performance stage's time per
 # submission.  Run from the repository root.  Hermetic (lib.sh): a private TMPDIR, its own sandbox uids.
@@ -46,14 +49,16 @@ slow_baseline:perf/baseline_instructions scalar_relu:perf/vectorized_relu_instru
 slow_operations:perf/vectorized_operations_instructions slow_quantized:perf/quantized_instructions
 scalar_quantized_relu:perf/quantized_relu_instructions serial_batch:perf/parallel_batch_threads"
 winners="memcpy_relu caller_relu"
-for pair in $losers $winners; do
+# no performance build to measure: every performance test an error, 0 points
+unbuilt="client_request perf_flags_error"
+for pair in $losers $winners $unbuilt; do
     fx=${pair%%:*}
     mkdir -p "$subs/$fx"
     override_kernels "tests/fixtures/perf/$fx/override.c" > "$subs/$fx/kernels.c"
 done
 
 start=$(date +%s)
-"$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force > "$dir/batch.txt" 2>&1 ||
+"$grader" -c config.yaml batch "$subs" -o "$out" -j 2 --force --no-cache > "$dir/batch.txt" 2>&1 ||
     { echo "FAIL batch: $(tail -3 "$dir/batch.txt")"; exit 1; }
 echo "perf_e2e: $(ls "$subs" | wc -l) submissions graded by one 'grader batch -j 2' in" \
      "$(($(date +%s) - start)) s"
@@ -93,6 +98,23 @@ for fx in $winners; do
     check "$fx: as many points as the reference" \
         test "$(jq .score "$(res "$fx")")" = "$(jq .score "$(res correct)")"
 done
+# unbuilt NAME TEXT: every performance test an error with 0 points saying
+# TEXT; every other unit passed.
+unbuilt() {
+    test "$(jq --arg text "$2" '
+        [.tests[] | select(.extra_data.id | startswith("perf/"))] as $perf
+        | ($perf | length) == 8 and
+          ($perf | all(.score == 0 and .extra_data.status == "error"
+                       and (.output | contains($text)))) and
+          ([.tests[] | select(.extra_data.id | startswith("perf/") | not)]
+           | all(.extra_data.status == "passed"))' "$(res "$1")")" = true
+}
+check "client_request: the performance build is refused, every unit passes" \
+    unbuilt client_request "valgrind client request the harness did not put there"
+check "perf_flags_error: the performance build fails, every unit passes" \
+    unbuilt perf_flags_error "the performance build failed: see the build log"
+check "perf_flags_error: the build log shows the compiler's error" \
+    grep -q "no AVX2 build, please" "$out/students/perf_flags_error/build.log"
 check "naive i-j-k blocked product: about as many misses as the naive reference" \
     test "$(unit naive_blocked perf/blocked_cache '.extra_data.ratio > 0.9')" = true
 case $(unit serial_relu perf/parallel_relu_threads '.output') in

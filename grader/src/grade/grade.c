@@ -34,6 +34,7 @@
 #include "run/testrun.h"
 #include "run/tsan.h"
 #include "grade/grade_priv.h"
+#include "grade/perfstage.h"
 #include "grade/units.h"
 
 const char *const grade_output_files[] = {
@@ -67,13 +68,8 @@ static void grade_ungradable(struct res_submission *res, const char *fmt, ...)
     va_end(ap);
 }
 
-/*
- * Records that an optional stage was skipped after a failure: `message`
- * for everyone (the reports' "Grading notes"), `detail` (the tool's error,
- * may be NULL or "") for the staff.  -1 only when memory runs out.
- */
-static int grade_degrade(struct grade_run *g, const char *stage, const char *message,
-                         const char *detail)
+int grade_degrade(struct grade_run *g, const char *stage, const char *message,
+                  const char *detail)
 {
     struct res_submission *s = g->res;
     struct res_degraded *v = realloc(s->degraded, (s->ndegraded + 1) * sizeof *v);
@@ -158,11 +154,9 @@ static int grade_prepare(struct grade_run *g, const char *submission_dir)
         return grade_errf(g, "cannot create a scratch folder in %s: %s", g->env->work_root,
                           strerror(errno));
     g->program = fs_join(g->scratch, "tests");
-    char *obj = fs_join(g->scratch, "obj"), *perf = fs_join(g->scratch, BLD_PERF_DIR);
-    int ok = g->program && obj && perf && fs_mkdir_p(obj, 0770) == 0 &&
-             fs_mkdir_p(perf, 0770) == 0;
+    char *obj = fs_join(g->scratch, "obj");
+    int ok = g->program && obj && fs_mkdir_p(obj, 0770) == 0;
     free(obj);
-    free(perf);
     if (!ok)
         return grade_errf(g, "cannot prepare %s: %s", g->scratch, strerror(errno));
     if (!realpath(submission_dir, sub_real)) {
@@ -180,11 +174,9 @@ static int grade_prepare(struct grade_run *g, const char *submission_dir)
     if (as_root && fs_chown_tree(g->scratch, g->slot->uid, g->slot->gid) < 0)
         return grade_errf(g, "cannot hand %s to uid %u: %s", g->scratch,
                           (unsigned)g->slot->uid, strerror(errno));
-    char *objdir = fs_join(g->scratch, "obj"), *perfdir = fs_join(g->scratch, BLD_PERF_DIR);
-    int rc = objdir && perfdir && chmod(g->scratch, 0770) == 0 && chmod(objdir, 0770) == 0 &&
-             chmod(perfdir, 0770) == 0 ? 0 : -1;
+    char *objdir = fs_join(g->scratch, "obj");
+    int rc = objdir && chmod(g->scratch, 0770) == 0 && chmod(objdir, 0770) == 0 ? 0 : -1;
     free(objdir);
-    free(perfdir);
     if (rc < 0)
         return grade_errf(g, "cannot open %s to the sandbox users: %s", g->scratch,
                           strerror(errno));
@@ -375,11 +367,14 @@ static int grade_io_build(struct grade_run *g)
 
 /* The tests build (and its symbol policy) and the ThreadSanitizer build,
  * at the same time: each waits mostly on its own compiler; then the io
- * build, if the config has io tests. */
-static int grade_builds(struct grade_run *g)
+ * build, if the config has io tests.  The performance build starts first
+ * and goes on beside the units (perfstage.h). */
+static int grade_builds(struct grade_run *g, struct pstage *perf)
 {
     struct grade_tsan_job tsan = {0};
     bool with_tsan = g->env->cfg->tsan.enabled;
+    if (pstage_start(perf, g) < 0)
+        return -1;
     if (with_tsan && grade_tsan_start(g, &tsan) < 0)
         return -1;
     int rc = grade_build(g);
@@ -402,89 +397,6 @@ static int grade_mark_skipped(struct grade_run *g)
         t->message = strdup("not measured: the performance stage was skipped (--no-performance)");
         if (!t->message)
             return grade_errf(g, "out of memory");
-    }
-    return 0;
-}
-
-/*
- * Whether `tool` can be run in the sandbox: a path must be executable,
- * a name must be in the sandboxes' PATH (/usr/bin:/bin).
- */
-static bool grade_tool_present(const char *tool)
-{
-    static const char *const dirs[] = {"/usr/bin", "/bin"};
-    if (strchr(tool, '/'))
-        return access(tool, X_OK) == 0;
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        char *path = fs_join(dirs[i], tool);
-        bool there = path && access(path, X_OK) == 0;
-        free(path);
-        if (there)
-            return true;
-    }
-    return false;
-}
-
-/*
- * The performance stage could not run (a missing valgrind, a grader
- * error): its tests are not run and score 0, each saying why, and a
- * grading note tells the staff what to fix before they regrade.
- */
-static int grade_perf_degraded(struct grade_run *g, const char *detail)
-{
-    static const char why[] = "not measured: the grading machine could not run the "
-                              "performance tests; the course staff will regrade";
-    const struct grader_cfg *cfg = g->env->cfg;
-    for (size_t i = 0; i < cfg->ntests; i++) {
-        struct res_test *t = &g->res->tests[i];
-        if (cfg->tests[i].kind != CFG_KIND_PERFORMANCE)
-            continue;
-        free(t->message);
-        t->message = strdup(why);
-        if (!t->message)
-            return grade_errf(g, "out of memory");
-        t->status = RES_NOT_RUN;
-        t->passed = 0;
-        memset(&t->perf, 0, sizeof t->perf);
-    }
-    return grade_degrade(g, "performance", "The performance tests were not run: the grading "
-                         "machine could not run them (0 points until the course staff "
-                         "regrade).", detail);
-}
-
-/* The performance tests (perf.h), once every check test has its verdict.
- * A failure of the stage degrades it (grade_perf_degraded()); only Ctrl-C
- * and a failure to record that are -1. */
-static int grade_perf(struct grade_run *g)
-{
-    const struct grade_env *env = g->env;
-    unsigned jobs = env->unit_jobs < 1 ? 1 : env->unit_jobs;
-    struct perf_job job = {
-        .cfg = env->cfg, .trusted = env->trusted, .scratch = g->scratch,
-        .sources = (const char *const *)g->sources.v, .nsources = g->sources.n,
-        .use_bwrap = env->use_bwrap, .uid = g->slot->uid, .gid = g->slot->gid,
-        .uid_stride = GRADE_UID_STRIDE,
-        .jobs = jobs > GRADE_MAX_UNIT_JOBS ? GRADE_MAX_UNIT_JOBS : jobs, .cancel = env->cancel,
-        .probe = env->probe,
-    };
-    char perr[512] = "";
-    const char *valgrind = env->cfg->performance.valgrind ? env->cfg->performance.valgrind
-                                                          : "valgrind";
-    if (!grade_tool_present(valgrind)) {
-        snprintf(perr, sizeof perr, "%s %s: install it (Debian package valgrind), then regrade",
-                 valgrind, strchr(valgrind, '/') ? "is not an executable file"
-                                                 : "is not in /usr/bin or /bin (the sandbox's PATH)");
-        return grade_perf_degraded(g, perr);
-    }
-    uint64_t t0 = fs_now_ms();
-    int rc = perf_grade(&job, g->res->tests, &g->res->build_log, perr, sizeof perr);
-    g->res->phases.perf_ms = fs_now_ms() - t0;
-    if (rc < 0 && grade_cancelled(env))
-        return grade_errf(g, "performance tests: %s", perr);
-    if (rc < 0) {
-        char detail[640];
-        snprintf(detail, sizeof detail, "performance stage failed: %s", perr);
-        return grade_perf_degraded(g, detail);
     }
     return 0;
 }
@@ -842,6 +754,7 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     int rc = -1;
     struct outc_print print = {0};
     struct grade_cov_job cov = {0};
+    struct pstage perf = {0};
     res_submission_init(res);
     res->student = strdup(student);
     res->sandbox = env->sandbox ? strdup(env->sandbox) : NULL;
@@ -860,16 +773,15 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     if (!res->rate_limited && grade_prepare(&g, submission_dir) < 0)
         goto done;
     res->phases.prepare_ms = fs_now_ms() - g.start_ms;
-    if (res->status == RES_GRADED && grade_builds(&g) < 0)
+    if (res->status == RES_GRADED && grade_builds(&g, &perf) < 0)
         goto done;
     if (res->status == RES_GRADED && units_run(&g) < 0)
         goto done;
     bool with_cov = res->status == RES_GRADED && env->cfg->coverage.enabled;
-    if (res->status == RES_GRADED && !grade_cancelled(env) && !env->skip_performance &&
-        cfg_count_kind(env->cfg, CFG_KIND_PERFORMANCE) > 0) {
+    if (pstage_wanted(&g)) {
         if (with_cov && grade_cov_start(&g, out_dir, &cov) < 0)
             goto done;
-        if (grade_perf(&g) < 0)
+        if (pstage_run(&perf, &g) < 0)
             goto done;
     }
     if (env->skip_performance && grade_mark_skipped(&g) < 0)
@@ -899,6 +811,7 @@ int grade_submission(const struct grade_env *env, const struct grade_slot *slot,
     }
 done:
     grade_cov_join(&cov);       /* before the scratch folder goes */
+    pstage_release(&perf, env->keep_scratch);
     outc_print_release(&print);
     grade_cleanup(&g);
     /* The grader failed (not the student, and not Ctrl-C): say so where

@@ -1,6 +1,7 @@
 /*
  * grade_priv.h -- what the parts of one grading share: grade.c (the
- * pipeline) and units.c (the graded units' runs).  Not for other folders.
+ * pipeline), units.c (the graded units' runs) and perfstage.c (the
+ * performance stage).  Not for other folders.
  */
 #ifndef GRADE_PRIV_H
 #define GRADE_PRIV_H
@@ -34,6 +35,14 @@ struct grade_run {
 
 /* Formats the grading's error (g->err); returns -1. */
 int grade_errf(struct grade_run *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Records that an optional stage was skipped after a failure: `message`
+ * for everyone (the reports' "Grading notes"), `detail` (the tool's error,
+ * may be NULL or "") for the staff.  -1 only when memory runs out.
+ */
+int grade_degrade(struct grade_run *g, const char *stage, const char *message,
+                  const char *detail);
 
 /* Whether Ctrl-C (env->cancel) asked to stop. */
 bool grade_cancelled(const struct grade_env *env);

@@ -30,7 +30,6 @@
 
 #define PERF_DUMP_MAX (16u << 20)    /* a callgrind file of one call is a few KiB */
 #define PERF_OBJ_MAX (256u << 20)    /* objects and the program, for the client-request scan */
-#define PERF_MAX_RUNNERS 8u
 
 /* ---- valgrind client requests ------------------------------------------------- */
 
@@ -96,7 +95,9 @@ struct perf_stage {
     char **log;
     char *err;
     size_t errlen;
-    uint64_t build_ms;              /* of perf_build(): the compile and link alone */
+    uint64_t build_ms;              /* of perf_build(): the compile and link alone (or the
+                                       wait for them, when prebuilt) */
+    uint64_t prebuild_ms;           /* the compile and link done beforehand, or 0 */
     char run_message[256];          /* how the valgrind run ended, if not with 0 or 1 */
     enum res_test_status run_status;
 };
@@ -210,27 +211,16 @@ static void perf_log(struct perf_stage *st, const char *title, const char *text)
     *st->log = l;
 }
 
-/* The policy on the performance build's objects: 0 clean, 1 refused, -1 failure. */
-static int perf_policy(struct perf_stage *st, char *const objs[], size_t nobjs)
+/* The policy's findings on the performance build: 0 clean, 1 refused, -1 OOM. */
+static int perf_policy(struct perf_stage *st, const struct pol_report *rep)
 {
-    struct pol_report rep = {0};
-    char perr[512] = "";
-    int rc = pol_check(&st->job->cfg->symbols, (const char *const *)objs, nobjs,
-                       pol_run_direct, NULL, &rep, perr, sizeof perr);
-    if (rc < 0) {
-        pol_report_release(&rep);
-        perf_errf(st->err, st->errlen, "symbol check of the performance build failed: %s", perr);
-        return -1;
-    }
-    for (size_t i = 0; i < rep.n; i++)
-        perf_log(st, "policy (performance build)", rep.v[i].message);
-    if (rep.n > 0) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "performance build refused: %s", rep.v[0].message);
-        rc = perf_fail_all(st, RES_ERROR, msg) < 0 ? -1 : 1;
-    }
-    pol_report_release(&rep);
-    return rc;
+    for (size_t i = 0; i < rep->n; i++)
+        perf_log(st, "policy (performance build)", rep->v[i].message);
+    if (rep->n == 0)
+        return 0;
+    char msg[512];
+    snprintf(msg, sizeof msg, "performance build refused: %s", rep->v[0].message);
+    return perf_fail_all(st, RES_ERROR, msg) < 0 ? -1 : 1;
 }
 
 /* The client requests of the files, summed; -1 if one cannot be read. */
@@ -247,54 +237,98 @@ static long perf_files_requests(char *const paths[], size_t n)
 }
 
 /* No client request in the student's objects, and none added by linking:
- * 0 clean, 1 refused, -1 failure. */
-static int perf_scan(struct perf_stage *st, char *const objs[], size_t nobjs)
+ * 0 clean, 1 refused, -1 OOM. */
+static int perf_scan(struct perf_stage *st, const struct perf_prebuilt *pb)
 {
-    const struct bld_trusted *t = st->job->trusted;
-    char *const program[] = {st->program};
-    long student = perf_files_requests(objs, nobjs);
-    long trusted = perf_files_requests(t->perf_objs, t->nperf_objs);
-    long linked = perf_files_requests(program, 1);
-    if (student < 0 || trusted < 0 || linked < 0) {
-        perf_errf(st->err, st->errlen, "cannot read the performance objects: %s",
-                  strerror(errno));
-        return -1;
-    }
-    if (student == 0 && linked == trusted)
+    if (pb->student_requests == 0 && pb->linked_requests == pb->trusted_requests)
         return 0;
     return perf_fail_all(st, RES_ERROR, "the performance build contains a valgrind client "
                          "request the harness did not put there (it could change what is "
                          "measured): no performance points") < 0 ? -1 : 1;
 }
 
-/* Build, policy, scan: 0 ready, 1 the student's code was refused, -1 failure. */
-static int perf_build(struct perf_stage *st)
+/* The policy and the client-request counts of a built program's objects. */
+static void perf_check_objs(const struct perf_job *job, char *const objs[], size_t nobjs,
+                            struct perf_prebuilt *pb)
 {
-    const struct perf_job *job = st->job;
+    char perr[400] = "";
+    const struct bld_trusted *t = job->trusted;
+    char *program = fs_join(job->scratch, BLD_PERF_DIR "/perf");
+    if (pol_check(&job->cfg->symbols, (const char *const *)objs, nobjs, pol_run_direct, NULL,
+                  &pb->policy, perr, sizeof perr) < 0) {
+        perf_errf(pb->err, sizeof pb->err, "symbol check of the performance build failed: %s",
+                  perr);
+        pb->rc = -1;
+    } else if ((pb->student_requests = perf_files_requests(objs, nobjs)) < 0 ||
+               (pb->trusted_requests = perf_files_requests(t->perf_objs, t->nperf_objs)) < 0 ||
+               !program || (pb->linked_requests = perf_files_requests(&program, 1)) < 0) {
+        perf_errf(pb->err, sizeof pb->err, "cannot read the performance objects: %s",
+                  strerror(errno));
+        pb->rc = -1;
+    }
+    free(program);
+}
+
+int perf_prebuild(const struct perf_job *job, struct perf_prebuilt *pb)
+{
     struct bld_sandbox sb = {job->use_bwrap, job->uid, job->gid, job->cancel, job->probe};
-    char **objs = NULL, *blog = NULL;
+    char **objs = NULL, *program = fs_join(job->scratch, BLD_PERF_DIR "/perf");
     size_t nobjs = 0;
+    memset(pb, 0, sizeof *pb);
+    if (!program) {
+        perf_errf(pb->err, sizeof pb->err, "out of memory");
+        return pb->rc = -1;
+    }
     uint64_t t0 = fs_now_ms();
-    int rc = bld_perf_student(job->cfg, job->trusted, &sb, job->scratch, job->sources,
-                              job->nsources, st->program, &objs, &blog);
-    st->build_ms = fs_now_ms() - t0;
+    pb->rc = bld_perf_student(job->cfg, job->trusted, &sb, job->scratch, job->sources,
+                              job->nsources, program, &objs, &pb->log);
+    pb->build_ms = fs_now_ms() - t0;
     while (objs && objs[nobjs])
         nobjs++;
-    perf_log(st, "performance build", blog);
+    if (pb->rc < 0)
+        perf_errf(pb->err, sizeof pb->err, "performance build failed: %s",
+                  pb->log ? pb->log : "unknown reason");
+    else if (pb->rc == 0)
+        perf_check_objs(job, objs, nobjs, pb);
+    for (size_t i = 0; i < nobjs; i++)
+        free(objs[i]);
+    free(objs);
+    free(program);
+    return pb->rc;
+}
+
+void perf_prebuilt_release(struct perf_prebuilt *p)
+{
+    free(p->log);
+    p->log = NULL;
+    pol_report_release(&p->policy);
+}
+
+/* Build, policy, scan (done now, or beforehand: job->prebuilt):
+ * 0 ready, 1 the student's code was refused, -1 failure. */
+static int perf_build(struct perf_stage *st)
+{
+    struct perf_prebuilt own;
+    const struct perf_prebuilt *pb = st->job->prebuilt;
+    if (pb == NULL) {
+        perf_prebuild(st->job, &own);
+        pb = &own;
+    }
+    st->build_ms = st->job->prebuilt ? pb->wait_ms : pb->build_ms;
+    st->prebuild_ms = st->job->prebuilt ? pb->build_ms : 0;
+    perf_log(st, "performance build", pb->log);
+    int rc = pb->rc;
     if (rc < 0)
-        perf_errf(st->err, st->errlen, "performance build failed: %s",
-                  blog ? blog : "unknown reason");
+        perf_errf(st->err, st->errlen, "%s", pb->err);
     else if (rc == 1)
         rc = perf_fail_all(st, RES_ERROR, "the performance build failed: see the build log") < 0
                  ? -1 : 1;
     if (rc == 0)
-        rc = perf_policy(st, objs, nobjs);
+        rc = perf_policy(st, &pb->policy);
     if (rc == 0)
-        rc = perf_scan(st, objs, nobjs);
-    for (size_t i = 0; i < nobjs; i++)
-        free(objs[i]);
-    free(objs);
-    free(blog);
+        rc = perf_scan(st, pb);
+    if (pb == &own)
+        perf_prebuilt_release(&own);
     return rc;
 }
 
@@ -404,6 +438,26 @@ static int perf_read_dumps(struct perf_stage *st, const char *root)
     return rc;
 }
 
+/* Removes ROOT/perf/run.cg*: only this run's dumps may be read.  0, or -1. */
+static int perf_clear_dumps(const char *root)
+{
+    char *dir = fs_join(root, BLD_PERF_DIR);
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *e;
+    int rc = d ? 0 : -1;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "run.cg", 6) != 0)
+            continue;
+        char *path = fs_join(dir, e->d_name);
+        rc = path && (unlink(path) == 0 || errno == ENOENT) ? 0 : -1;
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return rc;
+}
+
 /* The last line of `text` that starts with `prefix`, into buf (clipped). */
 static bool perf_last_line(const char *text, const char *prefix, char *buf, size_t n)
 {
@@ -465,13 +519,13 @@ static void perf_sample_verdicts(struct perf_stage *st, const struct sbx_result 
     }
 }
 
-static void perf_runner_opts(const struct perf_job *job, unsigned index, struct sbx_opts *o)
+static void perf_runner_opts(const struct perf_job *job, struct sbx_opts *o)
 {
     static const char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL};
     sbx_opts_init(o);
     o->workdir = job->scratch;
     o->env = env;
-    o->uid = job->uid + index * job->uid_stride;
+    o->uid = job->uid;
     o->gid = job->gid;
     o->umask = 002;
     o->use_bwrap = job->use_bwrap;
@@ -487,7 +541,12 @@ static int perf_run_samples(struct perf_stage *st)
     struct sbx_opts o;
     struct sbx_result r = {0};
     perf_limits(&st->job->cfg->performance.limits, &lim);
-    perf_runner_opts(st->job, 0, &o);
+    perf_runner_opts(st->job, &o);
+    if (perf_clear_dumps(st->job->scratch) < 0) {
+        perf_errf(st->err, st->errlen, "cannot empty %s/" BLD_PERF_DIR ": %s", st->job->scratch,
+                  strerror(errno));
+        return -1;
+    }
     if (perf_valgrind_argv(st, false, &argv) < 0) {
         strv_clear(&argv);
         return perf_oom(st);
@@ -816,7 +875,7 @@ static void perf_time_all(struct perf_stage *st)
         if (st->samples[i].ok && perf_sample_timed(st, st->samples[i].name))
             strv_push(&argv, st->samples[i].name);
     perf_limits(&st->job->cfg->performance.limits, &lim);
-    perf_runner_opts(st->job, 0, &o);
+    perf_runner_opts(st->job, &o);
     if (!argv.oom && argv.n > 2 && sbx_run(&lim, &o, argv.v, &r) == 0 && r.status == SBX_OK &&
         r.out)
         perf_parse_times(st, r.out);
@@ -867,16 +926,19 @@ static int perf_score_test(struct perf_stage *st, const struct cfg_test *ct, str
 /*
  * Where the stage's time went, for `make bench` (tests/bench/grader_bench.sh
  * reads it with --keep-scratch): scratch/perf/phases, one line
- * "build B compile C refs R measure M time T" in milliseconds (build:
- * compile, link, policy and scan; compile: the sandboxed compile and link
- * alone; refs: the references from the cache, or measured; measure: the
- * valgrind run; time: the perf --time run).  Best effort.
+ * "build B compile C refs R measure M time T prebuild P" in milliseconds
+ * (build: compile, link, policy and scan, or the wait for them when
+ * prebuilt; compile: the sandboxed compile and link alone, or the wait;
+ * refs: the references from the cache, or measured; measure: the valgrind
+ * run; time: the perf --time run; prebuild: the compile and link done
+ * beside the units, 0 if none).  Best effort.
  */
 static void perf_write_phases(const struct perf_stage *st, const uint64_t ms[5])
 {
-    char line[160], *path = fs_join(st->job->scratch, BLD_PERF_DIR "/phases");
+    char line[200], *path = fs_join(st->job->scratch, BLD_PERF_DIR "/phases");
     int n = snprintf(line, sizeof line, "build %" PRIu64 " compile %" PRIu64 " refs %" PRIu64
-                     " measure %" PRIu64 " time %" PRIu64 "\n", ms[0], ms[4], ms[1], ms[2], ms[3]);
+                     " measure %" PRIu64 " time %" PRIu64 " prebuild %" PRIu64 "\n", ms[0],
+                     ms[4], ms[1], ms[2], ms[3], st->prebuild_ms);
     if (path)
         fs_write_replace(path, line, (size_t)n);
     free(path);

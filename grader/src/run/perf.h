@@ -16,14 +16,21 @@
  *
  *   1. A test whose "requires" tests did not all pass is not measured
  *      (failed, 0 points: no points for fast wrong code).
- *   2. The performance build (bld_perf_student()): the student's files
- *      again, with performance.cflags (no coverage; a fixed instruction
- *      set valgrind runs, e.g. -march=x86-64-v3), linked with the
- *      performance program's trusted objects into scratch/perf/perf.  The
- *      symbol policy checks these objects too, and they must not contain
- *      a valgrind client request (the 16-byte preamble valgrind decodes):
- *      with one, a kernel could switch the counting off.  The linked
- *      program must hold exactly the trusted objects' client requests.
+ *   2. The performance build (perf_prebuild(), bld_perf_student()): the
+ *      student's files again, with performance.cflags (no coverage; a
+ *      fixed instruction set valgrind runs, e.g. -march=x86-64-v3), linked
+ *      with the performance program's trusted objects into scratch/perf/perf.
+ *      The symbol policy checks these objects too, and they must not
+ *      contain a valgrind client request (the 16-byte preamble valgrind
+ *      decodes): with one, a kernel could switch the counting off.  The
+ *      linked program must hold exactly the trusted objects' client
+ *      requests.  The grader runs this step early, beside the Check
+ *      units (job->prebuilt), in a scratch folder of its own that no
+ *      test run can reach, so nothing the units' code does can change
+ *      the sources compiled or the program measured.  (The measured run
+ *      itself writes its dumps where the student's code runs: the symbol
+ *      policy, which gives it no way to open a file, is what keeps it
+ *      from writing dumps of its own.)
  *   3. The references (each test's "reference": harness code, the same
  *      for every submission) come from the cache beside the performance
  *      program's trusted objects (refs-KEY.txt); on a miss they are
@@ -93,6 +100,7 @@
 #include <sys/types.h>
 
 #include "compile/build.h"
+#include "compile/policy.h"
 #include "config/cfg.h"
 #include "score/result.h"
 
@@ -201,6 +209,8 @@ void perf_score_ratio(const struct cfg_perf_test *pt, const struct perf_counts *
  */
 size_t perf_count_client_requests(const void *p, size_t n);
 
+struct perf_prebuilt;
+
 /** The performance stage of one submission. */
 struct perf_job {
     const struct grader_cfg *cfg;
@@ -209,13 +219,40 @@ struct perf_job {
     const char *const *sources;         /* the student's files, inside scratch */
     size_t nsources;
     int use_bwrap;                      /* an enum sbx_level (sbx.h) */
-    uid_t uid;                          /* runner k runs as uid + k * uid_stride */
-    gid_t gid;                          /* shared by the runners (umask 002) */
-    unsigned uid_stride;
-    unsigned jobs;                      /* measurements at once, >= 1 */
+    uid_t uid;                          /* the sandbox user of every run of the stage */
+    gid_t gid;
     const volatile sig_atomic_t *cancel; /* see sbx_opts.cancel; may be NULL */
     struct sbx_probe *probe;            /* see sbx_opts.probe; may be NULL */
+    const struct perf_prebuilt *prebuilt; /* step 2 done beforehand (perf_prebuild()),
+                                           or NULL: perf_grade() does it */
 };
+
+/** Step 2's outcome, as perf_grade() reads it. */
+struct perf_prebuilt {
+    int rc;                     /* 0 built and checked; 1 the student's code did not build
+                                   (log says why); -1 the grader failed (err says why) */
+    char *log;                  /* the compiler's and linker's output (malloc'd) or NULL */
+    struct pol_report policy;   /* rc 0: the symbol policy's findings on the objects */
+    long student_requests;      /* rc 0: client requests in the student's objects, */
+    long trusted_requests;      /* in the trusted objects, */
+    long linked_requests;       /* in the linked program */
+    uint64_t build_ms;          /* the compile and link */
+    uint64_t wait_ms;           /* how long perf_grade()'s caller waited for it (set by
+                                   the caller; 0 when it was ready) */
+    char err[512];
+};
+
+/**
+ * Step 2 for job (job->prebuilt unused): builds job->scratch/perf/perf from
+ * job->sources (inside job->scratch, whose BLD_PERF_DIR must exist and be
+ * writable by job->uid), runs the symbol policy on its objects and counts
+ * their client requests, into *out (released with perf_prebuilt_release()).
+ * Prints nothing; safe to run in a thread beside other sandbox runs.
+ * Returns out->rc.
+ */
+int perf_prebuild(const struct perf_job *job, struct perf_prebuilt *out);
+
+void perf_prebuilt_release(struct perf_prebuilt *p);
 
 /**
  * Grades every performance test of job->cfg into tests[i] (tests has one
