@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernels.h"
 #include "hidden_suites.h"
@@ -230,7 +231,7 @@ TC_TEST(test_oom_vectorized_operations)
     tensor_free(y);
 }
 
-/* ---- parallel_batch_processing: ops that allocate, items in order --------- */
+/* ---- parallel_batch_processing: ops that allocate ---------------------------- */
 
 enum { FAULT_BATCH = 12 };
 
@@ -265,9 +266,40 @@ static int call_batch(void *arg)
                                      relu_op, NULL, job->workers, job->out);
 }
 
+static int same_tensor(const Tensor *a, const Tensor *b)
+{
+    if (a == NULL || b == NULL || a->ndim != b->ndim || a->size != b->size)
+        return 0;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->shape[d] != b->shape[d])
+            return 0;
+    return memcmp(a->data, b->data, a->size * sizeof *a->data) == 0;
+}
+
+/*
+ * Which expected result out[i] is checked against: expected[i], or else
+ * another item's result no earlier out[] took.  The walk checks surviving
+ * faults, not the order of the results: a kernel that stores results in
+ * completion order would fail here only when its threads happened to
+ * finish out of order, a score that changes from grading to grading.
+ * parallel/batch holds item 0 back and fails that bug every time.
+ */
+static size_t batch_match(const struct batch_job *job, size_t i, const int taken[])
+{
+    if (same_tensor(job->out[i], job->expected[i]))
+        return i;
+    for (size_t j = 0; j < FAULT_BATCH; j++)
+        if (!taken[j] && same_tensor(job->out[i], job->expected[j]))
+            return j;
+    return i;      /* none: the assertion says what differs from expected[i] */
+}
+
 static void check_batch(void *arg, int ok)
 {
     struct batch_job *job = arg;
+    int taken[FAULT_BATCH] = {0};
+    for (size_t i = 0; ok && i < FAULT_BATCH; i++)      /* out[i]'s own first */
+        taken[i] = same_tensor(job->out[i], job->expected[i]);
     for (size_t i = 0; i < FAULT_BATCH; i++) {
         char what[96];
         snprintf(what, sizeof what, "parallel_batch_processing under faults "
@@ -276,7 +308,9 @@ static void check_batch(void *arg, int ok)
             tc_assert_msg(job->out[i] == NULL, "%s is not NULL after a failure", what);
             continue;
         }
-        tc_assert_exact(job->out[i], job->expected[i], what);
+        size_t j = taken[i] ? i : batch_match(job, i, taken);
+        taken[j] = 1;
+        tc_assert_exact(job->out[i], job->expected[j], what);
         tensor_free(job->out[i]);
         job->out[i] = NULL;
     }
