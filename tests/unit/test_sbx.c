@@ -632,6 +632,44 @@ START_TEST(test_can_write_only_workdir_and_private_tmp)
 }
 END_TEST
 
+/* An empty_dirs entry is empty and read-only in the box, over a bound
+ * folder; one the host lacks is skipped; the fallback shows it as it is. */
+START_TEST(test_empty_dirs)
+{
+    char shown[] = "/tmp/sbx-shown-XXXXXX", file[64], script[256];
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    ck_assert_ptr_nonnull(mkdtemp(shown));
+    ck_assert_int_eq(chmod(shown, 0755), 0);
+    snprintf(file, sizeof file, "%s/f", shown);
+    FILE *f = fopen(file, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(chmod(file, 0644), 0);
+    snprintf(script, sizeof script, "ls -A %s; (echo x > %s/g) 2>/dev/null && echo wrote; true",
+             shown, shown);
+    const char *const binds[] = {shown, NULL};
+    const char *const empty[] = {shown, "/nonexistent/sbx-empty", NULL};
+    char *const argv[] = {"/bin/sh", "-c", script, NULL};
+    for (int hide = 0; hide < 2; hide++) {
+        struct sbx_opts o;
+        sbx_opts_init(&o);
+        o.use_bwrap = _i;
+        o.workdir = workdir;
+        o.ro_binds = binds;
+        o.empty_dirs = hide ? empty : NULL;
+        ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), 0);
+        ck_assert_int_eq(r.status, SBX_OK);
+        bool hidden = hide && _i == SBX_LEVEL_BWRAP;
+        ck_assert_str_eq(r.out, hidden ? "" : "f\n");
+        sbx_result_release(&r);
+    }
+    rm_tree(shown);
+}
+END_TEST
+
 /* A listener on the host's 127.0.0.1: reachable directly, not from the box. */
 START_TEST(test_no_network)
 {
@@ -903,6 +941,7 @@ Suite *sbx_suite(void)
     tcase_add_test(iso, test_cannot_read_host_files);
     tcase_add_test(iso, test_can_write_only_workdir_and_private_tmp);
     tcase_add_loop_test(iso, test_no_network, 0, 3);
+    tcase_add_loop_test(iso, test_empty_dirs, SBX_LEVEL_BWRAP, SBX_LEVEL_FALLBACK + 1);
     tcase_add_test(iso, test_own_namespaces);
     tcase_add_test(iso, test_fallback_cannot_read_host_files);
     tcase_add_test(iso, test_fallback_writes_only_workdir);

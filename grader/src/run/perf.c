@@ -519,12 +519,20 @@ static void perf_sample_verdicts(struct perf_stage *st, const struct sbx_result 
     }
 }
 
+/*
+ * /usr/lib/debug shown empty: valgrind then reads the C library's symbol
+ * table, not its debug info (libc6-dbg, which Debian's valgrind depends
+ * on), and starts in 0.1 s instead of 0.2.  The counts are the same: the
+ * C library is told apart by its object's name, not its functions'.
+ */
 static void perf_runner_opts(const struct perf_job *job, struct sbx_opts *o)
 {
     static const char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", NULL};
+    static const char *const empty[] = {"/usr/lib/debug", NULL};
     sbx_opts_init(o);
     o->workdir = job->scratch;
     o->env = env;
+    o->empty_dirs = empty;
     o->uid = job->uid;
     o->gid = job->gid;
     o->umask = 002;

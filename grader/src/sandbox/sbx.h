@@ -144,6 +144,11 @@ struct sbx_opts {
                                  NULL or "/": nothing bound, the cwd is "/".
                                  Must be usable by uid: sbx does not chown it */
     const char *const *ro_binds; /* extra host paths bound read-only (NULL-terminated, may be NULL) */
+    const char *const *empty_dirs; /* directories shown empty and read-only (NULL-terminated,
+                                 may be NULL): SBX_LEVEL_BWRAP mounts a tmpfs over each one
+                                 the host has, after the ro_binds; the fallback shows them
+                                 as they are.  For speed (valgrind then skips the debug
+                                 info of /usr/lib/debug), not for secrecy */
     const char *const *env;   /* the whole environment, NULL-terminated;
                                  NULL or empty = "PATH=/usr/bin:/bin" only */
     uid_t uid;                /* uid/gid to run as when the grader is root

@@ -314,6 +314,12 @@ static void sbx_bwrap_argv(struct strv *a, const struct sbx_plan *p,
     for (size_t i = 0; opts->ro_binds && opts->ro_binds[i]; i++)
         strv_push_all(a, (char *const[]){"--ro-bind", (char *)opts->ro_binds[i],
                                          (char *)opts->ro_binds[i]}, 3);
+    for (size_t i = 0; opts->empty_dirs && opts->empty_dirs[i]; i++) {
+        struct stat sb;
+        char *dir = (char *)opts->empty_dirs[i];
+        if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))   /* bwrap cannot make one in /usr */
+            strv_push_all(a, (char *const[]){"--tmpfs", dir, "--remount-ro", dir}, 4);
+    }
     if (p->workdir)
         strv_push_all(a, (char *const[]){"--bind", p->workdir, p->workdir}, 3);
     /* bwrap's root and /dev are tmpfs without a size: no writes there.
