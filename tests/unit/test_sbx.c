@@ -632,44 +632,6 @@ START_TEST(test_can_write_only_workdir_and_private_tmp)
 }
 END_TEST
 
-/* An empty_dirs entry is empty and read-only in the box, over a bound
- * folder; one the host lacks is skipped; the fallback shows it as it is. */
-START_TEST(test_empty_dirs)
-{
-    char shown[] = "/tmp/sbx-shown-XXXXXX", file[64], script[256];
-    struct sbx_limits lim = base_limits();
-    struct sbx_result r;
-    if (skip_mode(_i, __func__))
-        return;
-    ck_assert_ptr_nonnull(mkdtemp(shown));
-    ck_assert_int_eq(chmod(shown, 0755), 0);
-    snprintf(file, sizeof file, "%s/f", shown);
-    FILE *f = fopen(file, "w");
-    ck_assert_ptr_nonnull(f);
-    fclose(f);
-    ck_assert_int_eq(chmod(file, 0644), 0);
-    snprintf(script, sizeof script, "ls -A %s; (echo x > %s/g) 2>/dev/null && echo wrote; true",
-             shown, shown);
-    const char *const binds[] = {shown, NULL};
-    const char *const empty[] = {shown, "/nonexistent/sbx-empty", NULL};
-    char *const argv[] = {"/bin/sh", "-c", script, NULL};
-    for (int hide = 0; hide < 2; hide++) {
-        struct sbx_opts o;
-        sbx_opts_init(&o);
-        o.use_bwrap = _i;
-        o.workdir = workdir;
-        o.ro_binds = binds;
-        o.empty_dirs = hide ? empty : NULL;
-        ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), 0);
-        ck_assert_int_eq(r.status, SBX_OK);
-        bool hidden = hide && _i == SBX_LEVEL_BWRAP;
-        ck_assert_str_eq(r.out, hidden ? "" : "f\n");
-        sbx_result_release(&r);
-    }
-    rm_tree(shown);
-}
-END_TEST
-
 /* A listener on the host's 127.0.0.1: reachable directly, not from the box. */
 START_TEST(test_no_network)
 {
@@ -732,6 +694,38 @@ static void make_secret(char *dir, char *secret, size_t n)
     fclose(f);
     ck_assert_int_eq(chmod(secret, 0666), 0);
 }
+
+/* An empty_dirs entry is empty and read-only in the box, over a bound
+ * folder; one the host lacks is skipped; the fallback shows it as it is. */
+START_TEST(test_empty_dirs)
+{
+    char shown[] = "/tmp/sbx-shown-XXXXXX", file[64], script[256];
+    struct sbx_limits lim = base_limits();
+    struct sbx_result r;
+    if (skip_mode(_i, __func__))
+        return;
+    make_secret(shown, file, sizeof file);     /* writable to all on the host */
+    snprintf(script, sizeof script, "ls -A %s; (echo x > %s/g) 2>/dev/null && echo wrote; true",
+             shown, shown);
+    const char *const binds[] = {shown, NULL};
+    const char *const empty[] = {shown, "/nonexistent/sbx-empty", NULL};
+    char *const argv[] = {"/bin/sh", "-c", script, NULL};
+    for (int hide = 0; hide < 2; hide++) {
+        struct sbx_opts o;
+        sbx_opts_init(&o);
+        o.use_bwrap = _i;
+        o.workdir = workdir;
+        o.ro_binds = binds;
+        o.empty_dirs = hide ? empty : NULL;
+        ck_assert_int_eq(sbx_run(&lim, &o, argv, &r), 0);
+        ck_assert_int_eq(r.status, SBX_OK);
+        bool hidden = hide && _i == SBX_LEVEL_BWRAP;
+        ck_assert_str_eq(r.out, hidden ? "" : "secret\n");
+        sbx_result_release(&r);
+    }
+    rm_tree(shown);
+}
+END_TEST
 
 /* Landlock: what permissions allow, the fallback still refuses. */
 START_TEST(test_fallback_cannot_read_host_files)
