@@ -212,15 +212,23 @@ int tensor_guard_intact(const Tensor *t)
 {
     if (t == NULL)
         return 1;
-    /* The guard is under 2 x TENSOR_ALIGN bytes (tensor_block_bytes()):
-     * one memcmp() with a copy of it (see tensor_fill_words()). */
+    /* Compared with a copy, a chunk at a time (see tensor_fill_words()):
+     * the guard is under 2 x TENSOR_ALIGN bytes, so one memcmp(). */
     uint32_t want[2 * TENSOR_ALIGN / sizeof(uint32_t)];
+    const size_t chunk = sizeof want / sizeof want[0];
     const uint32_t word = tensor_guard_word(t->data);
     const size_t words = tensor_block_bytes(t->size) / sizeof(float) - t->size;
+    const float *guard = &t->data[t->size];
 
-    for (size_t i = 0; i < words; i++)
+    for (size_t i = 0; i < chunk; i++)
         want[i] = word;
-    return memcmp(&t->data[t->size], want, words * sizeof word) == 0;
+    for (size_t at = 0; at < words; at += chunk) {
+        const size_t n = words - at < chunk ? words - at : chunk;
+
+        if (memcmp(&guard[at], want, n * sizeof word) != 0)
+            return 0;
+    }
+    return 1;
 }
 
 size_t tensor_overrun_count(void)
