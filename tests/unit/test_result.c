@@ -482,6 +482,123 @@ START_TEST(test_merge_passing_and_error)
 }
 END_TEST
 
+/* Check's word for a check stopped at its timeout, with where it hung. */
+static void mk_timeout(struct res_check *c, const char *where)
+{
+    free(c->message);
+    c->message = strdup(where);
+    c->passed = false;
+}
+
+/* A timeout is a suspected stall only while the unit hardly ran. */
+START_TEST(test_stalled_needs_timeout_and_little_cpu)
+{
+    struct cfg_test c = mk_cfg("u/a", 4, true, CFG_VIS_VISIBLE);
+    struct res_test t = mk_run(&c, "10", "");
+    t.wall_ms = 6000;
+    t.cpu_ms = 10;
+    ck_assert(!res_test_stalled(&t));               /* a wrong answer: no timeout */
+    mk_timeout(&t.checks[1], "Test timeout expired (still running in f() at k.c:3)");
+    ck_assert(res_test_stalled(&t));
+    t.cpu_ms = 2999;
+    ck_assert(res_test_stalled(&t));
+    t.cpu_ms = 3000;                                /* it spun: the code's own hang */
+    ck_assert(!res_test_stalled(&t));
+    res_test_release(&t);
+
+    struct res_test dead = mk_run(&c, "", "");
+    dead.status = RES_ERROR;
+    free(dead.message);
+    dead.message = strdup("timed out after 20.0 s");
+    dead.wall_ms = 20000;
+    dead.cpu_ms = 100;
+    ck_assert(res_test_stalled(&dead));
+    res_test_release(&dead);
+}
+END_TEST
+
+/* The second run decides the checks that timed out, and only those. */
+START_TEST(test_confirm_takes_second_verdict_of_timeouts)
+{
+    struct cfg_test c = mk_cfg("u/a", 6, true, CFG_VIS_VISIBLE);
+    struct res_test t = mk_run(&c, "100", "first");
+    mk_timeout(&t.checks[2], "Test timeout expired");
+    t.wall_ms = 6000;
+    t.cpu_ms = 20;
+    struct res_test again = mk_run(&c, "011", "second");   /* c1 now passes: kept failed */
+    again.wall_ms = 300;
+    again.cpu_ms = 250;
+    ck_assert_int_eq(res_test_confirm(&t, &again), 0);
+    ck_assert_ptr_null(again.checks);
+    ck_assert(t.checks[0].passed && !t.checks[1].passed && t.checks[2].passed);
+    ck_assert_str_eq(t.checks[1].message, "wrong");
+    ck_assert_str_eq(t.checks[2].message, "Passed");
+    ck_assert_int_eq(t.status, RES_FAILED);
+    ck_assert_uint_eq(t.passed, 2);
+    ck_assert_str_eq(t.message, "1 of 3 checks failed");
+    ck_assert_str_eq(t.output, "first");
+    ck_assert_uint_eq(t.runs, 2);
+    ck_assert_uint_eq(t.failed_runs, 1);            /* the second run's */
+    ck_assert(t.wall_ms == 6300 && t.cpu_ms == 270);
+    ck_assert(!res_test_timed_out(&t));
+
+    /* every check passes the second time: the unit passes, no failed run */
+    struct res_test u = mk_run(&c, "10", "");
+    mk_timeout(&u.checks[1], "Test timeout expired");
+    struct res_test fine = mk_run(&c, "11", "");
+    ck_assert_int_eq(res_test_confirm(&u, &fine), 0);
+    ck_assert_int_eq(u.status, RES_PASSED);
+    ck_assert_str_eq(u.message, "all 2 checks passed");
+    ck_assert_uint_eq(u.failed_runs, 0);
+    struct res_submission s;
+    mk_sub(&s, &u, 1);
+    res_score(&s);
+    ck_assert(s.score == 6.0);
+    res_submission_release(&s);
+    res_test_release(&t);
+}
+END_TEST
+
+/* A timeout twice is a verdict; a second run that died confirms nothing. */
+START_TEST(test_confirm_keeps_confirmed_timeouts)
+{
+    struct cfg_test c = mk_cfg("u/a", 6, true, CFG_VIS_VISIBLE);
+    struct res_test t = mk_run(&c, "10", "");
+    mk_timeout(&t.checks[1], "Test timeout expired (still running in f() at k.c:3)");
+    struct res_test again = mk_run(&c, "10", "");
+    mk_timeout(&again.checks[1], "Test timeout expired");
+    ck_assert_int_eq(res_test_confirm(&t, &again), 0);
+    ck_assert_str_eq(t.checks[1].message,
+                     "Test timeout expired (still running in f() at k.c:3)");
+    ck_assert_int_eq(t.status, RES_FAILED);
+    ck_assert(res_test_timed_out(&t));
+
+    struct res_test dead = mk_run(&c, "", "");
+    dead.status = RES_ERROR;
+    free(dead.message);
+    dead.message = strdup("killed: memory limit");
+    ck_assert_int_eq(res_test_confirm(&t, &dead), 0);
+    ck_assert_int_eq(t.status, RES_FAILED);
+    ck_assert_uint_eq(t.passed, 1);
+    ck_assert_uint_eq(t.runs, 3);
+    res_test_release(&t);
+
+    /* the sandbox stopped the first run: the second replaces it */
+    struct res_test stopped = mk_run(&c, "", "");
+    stopped.status = RES_ERROR;
+    free(stopped.message);
+    stopped.message = strdup("timed out after 20.0 s");
+    struct res_test whole = mk_run(&c, "11", "whole");
+    ck_assert_int_eq(res_test_confirm(&stopped, &whole), 0);
+    ck_assert_int_eq(stopped.status, RES_PASSED);
+    ck_assert_uint_eq(stopped.nchecks, 2);
+    ck_assert_str_eq(stopped.output, "whole");
+    ck_assert_ptr_eq(stopped.cfg, &c);
+    ck_assert_uint_eq(stopped.runs, 2);
+    res_test_release(&stopped);
+}
+END_TEST
+
 START_TEST(test_races_score_zero)
 {
     struct cfg_test c = mk_cfg("u/a", 5, true, CFG_VIS_VISIBLE);
@@ -542,6 +659,9 @@ Suite *result_suite(void)
     tc = tcase_create("repeat");
     tcase_add_test(tc, test_merge_any_failing_run_fails);
     tcase_add_test(tc, test_merge_passing_and_error);
+    tcase_add_test(tc, test_stalled_needs_timeout_and_little_cpu);
+    tcase_add_test(tc, test_confirm_takes_second_verdict_of_timeouts);
+    tcase_add_test(tc, test_confirm_keeps_confirmed_timeouts);
     tcase_add_test(tc, test_races_score_zero);
     tcase_add_test(tc, test_leaks_deduct);
     suite_add_tcase(s, tc);

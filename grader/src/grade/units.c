@@ -25,12 +25,30 @@ static void units_count_run(struct grade_run *g)
     __atomic_add_fetch(&g->res->phases.test_runs, 1, __ATOMIC_RELAXED);
 }
 
-/* One io test (iotest.h); its program did not build: no points, and why. */
+/*
+ * One io test (iotest.h), run again when it timed out while hardly
+ * running (res_test_confirm()); its program did not build: no points, and
+ * why.
+ */
 static int units_io(struct grade_run *g, const struct cfg_test *ct,
                          const struct sbx_opts *o, struct res_test *t, char *err, size_t errlen)
 {
-    if (g->io_program)
-        return iot_run(ct, g->io_program, g->io_root, o, t, err, errlen);
+    if (g->io_program) {
+        if (iot_run(ct, g->io_program, g->io_root, o, t, err, errlen) < 0)
+            return -1;
+        if (!res_test_stalled(t) || grade_cancelled(g->env))
+            return 0;
+        struct res_test again;
+        if (iot_run(ct, g->io_program, g->io_root, o, &again, err, errlen) < 0) {
+            res_test_release(&again);
+            return -1;
+        }
+        if (res_test_confirm(t, &again) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        return 0;
+    }
     memset(t, 0, sizeof *t);
     t->cfg = ct;
     t->max_score = ct->points;
@@ -126,15 +144,29 @@ static int units_tsan(struct grade_run *g, const struct cfg_test *ct,
 }
 
 /*
- * A graded unit after its first run (t): the rest of ct->repeat runs merged
- * (res_test_merge(): a check that fails in any run fails; a run that hung
- * ends the repeats), then its ThreadSanitizer run if the config names it,
- * some check passed and nothing hung.  -1 only when the grader failed.
+ * A graded unit after its first run (t): a timeout while the unit hardly
+ * ran confirmed by a second run (res_test_confirm()), the rest of
+ * ct->repeat runs merged (res_test_merge(): a check that fails in any run
+ * fails; a run that hung ends the repeats), then its ThreadSanitizer run
+ * if the config names it, some check passed and nothing hung.  -1 only
+ * when the grader failed.
  */
 static int units_after_first(struct grade_run *g, const struct cfg_test *ct,
                            const struct sbx_opts *o, struct res_test *t, char *err,
                            size_t errlen)
 {
+    if (res_test_stalled(t) && !grade_cancelled(g->env)) {
+        struct res_test again;
+        units_count_run(g);
+        if (trun_unit(ct, g->program, o, &again, err, errlen) < 0) {
+            res_test_release(&again);
+            return -1;
+        }
+        if (res_test_confirm(t, &again) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
     /* A unit that hung has its verdict: running it again only waits again. */
     for (unsigned k = 1; k < ct->repeat && !res_test_timed_out(t) && !grade_cancelled(g->env);
          k++) {
@@ -250,7 +282,8 @@ static int units_plan_rest(struct units_queue *u)
             const struct cfg_test *ct = &cfg->tests[i];
             if (ct->kind == CFG_KIND_PERFORMANCE || ct->tsan != (tsan_pass == 1))
                 continue;    /* performance: measured after the units, grade_perf() */
-            if (ct->kind == CFG_KIND_IO || !u->first_done[i] || ct->repeat > 1 || ct->tsan)
+            if (ct->kind == CFG_KIND_IO || !u->first_done[i] || ct->repeat > 1 || ct->tsan ||
+                res_test_stalled(&u->g->res->tests[i]))
                 u->rest[u->nrest++] = i;
         }
     return 0;

@@ -28,16 +28,32 @@ void res_submission_init(struct res_submission *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The sandbox stopped the whole unit at its wall-clock or CPU limit. */
+static bool res_test_killed_at_limit(const struct res_test *t)
+{
+    return t->status == RES_ERROR && t->message &&
+           (strstr(t->message, "timed out") || strstr(t->message, "CPU"));
+}
+
+/* Check stopped this check at its timeout ("Test timeout expired"). */
+static bool res_check_timed_out(const struct res_check *c)
+{
+    return !c->passed && c->message && strcasestr(c->message, "timeout");
+}
+
 bool res_test_timed_out(const struct res_test *t)
 {
-    if (t->status == RES_ERROR && t->message &&
-        (strstr(t->message, "timed out") || strstr(t->message, "CPU")))
+    if (res_test_killed_at_limit(t))
         return true;
     for (size_t i = 0; i < t->nchecks; i++)
-        if (!t->checks[i].passed && t->checks[i].message &&
-            strcasestr(t->checks[i].message, "timeout"))
+        if (res_check_timed_out(&t->checks[i]))
             return true;
     return false;
+}
+
+bool res_test_stalled(const struct res_test *t)
+{
+    return res_test_timed_out(t) && t->cpu_ms * 2 < t->wall_ms;
 }
 
 void res_test_release(struct res_test *t)
@@ -231,6 +247,58 @@ int res_test_merge(struct res_test *into, struct res_test *from)
         if (rc == 0)
             rc = res_merged_message(into);
     }
+    res_test_release(from);
+    return rc;
+}
+
+/* The moves of res_test_confirm() for a check that timed out in *into. */
+static void res_confirm_check(struct res_check *mine, struct res_check *again)
+{
+    if (!again || res_check_timed_out(again))
+        return;                             /* confirmed: the first message says where */
+    struct res_check tmp = *mine;
+    *mine = *again;
+    *again = tmp;
+}
+
+int res_test_confirm(struct res_test *into, struct res_test *from)
+{
+    unsigned runs = into->runs + from->runs;
+    uint64_t wall = into->wall_ms + from->wall_ms, cpu = into->cpu_ms + from->cpu_ms;
+    int rc = 0;
+    if (res_test_killed_at_limit(into)) {
+        const struct cfg_test *cfg = into->cfg;
+        double max_score = into->max_score;
+        res_test_release(into);
+        *into = *from;
+        memset(from, 0, sizeof *from);
+        into->cfg = cfg;
+        into->max_score = max_score;
+    } else if (into->status != RES_ERROR && from->status != RES_ERROR) {
+        into->passed = 0;
+        for (size_t i = 0; i < into->nchecks; i++) {
+            struct res_check *c = &into->checks[i];
+            if (res_check_timed_out(c))
+                res_confirm_check(c, res_find_check(from, c->name));
+            into->passed += c->passed;
+        }
+        into->status = into->passed == into->total ? RES_PASSED : RES_FAILED;
+        into->failed_runs = from->failed_runs;
+        char *msg = NULL;
+        if (into->status == RES_PASSED
+                ? asprintf(&msg, "all %u checks passed", into->total) < 0
+                : asprintf(&msg, "%u of %u checks failed", into->total - into->passed,
+                           into->total) < 0)
+            rc = -1;
+        else {
+            free(into->message);
+            into->message = msg;
+        }
+    }
+    /* A second run that could not finish confirms nothing: the first stands. */
+    into->runs = runs;
+    into->wall_ms = wall;
+    into->cpu_ms = cpu;
     res_test_release(from);
     return rc;
 }

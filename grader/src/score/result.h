@@ -183,6 +183,30 @@ void res_test_release(struct res_test *t);
  */
 bool res_test_timed_out(const struct res_test *t);
 
+/**
+ * Whether a unit that ran out of time (res_test_timed_out()) hardly ran
+ * meanwhile: its processes used less CPU time than half its wall-clock
+ * time.  A hang that spins is the code's; one that waits (a deadlock, a
+ * sleep) may also be the machine's: a host or a disk that stalled the
+ * sandbox for seconds.  Such a timeout is a verdict only once a second
+ * run confirms it (res_test_confirm()).
+ */
+bool res_test_stalled(const struct res_test *t);
+
+/**
+ * Folds the second run *from of a unit whose first run *into
+ * res_test_stalled(): every check that ran out of time in *into takes its
+ * verdict from the same check in *from (one that ran out of time again
+ * keeps the first message, which says where it hung); the other checks
+ * keep theirs.  A first run the sandbox stopped at its limit is replaced
+ * by *from.  So a timeout fails a check only when it happens twice, and
+ * a stall of the machine costs no points.  runs, wall_ms and cpu_ms add
+ * up; failed_runs is *from's (the stalled run is not counted as failed).
+ * *from is consumed.  Returns 0, or -1 when memory ran out (*into is
+ * then still a valid result).
+ */
+int res_test_confirm(struct res_test *into, struct res_test *from);
+
 /** Frees every string and array of *s (not s itself).  Safe twice. */
 void res_submission_release(struct res_submission *s);
 
