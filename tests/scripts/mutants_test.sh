@@ -9,6 +9,9 @@
 #   clamp100      'v > 100' -> 'v >= 100' survives, and the reports show
 #                 its diff
 #   unused_twice  no test calls it: not covered
+#   settle        its mutants change nothing it returns, but two wait once
+#                 without CPU (a stall of the machine, played): run again,
+#                 they survive, not time out
 # plus the figures (score, counts, per test), the four report files (the
 # HTML parsed by xmllint), a stale equivalent entry, --fail-under, and
 # --limit.  Run from the repository root; writes only under DIR.
@@ -57,6 +60,7 @@ check "clamp100: its diff shows the line" sh -c \
     "jq -r '.mutants[] | select(.id == \"clamp100:ror:1\") | .diff' '$json' |
      grep -q '^+.*v >= 100'"
 check "unused_twice: not covered" all_of unused_twice "not covered"
+check "settle: a stall is not a detection (every mutant survives)" all_of settle survived
 check "the stale equivalent entry is reported" \
     test "$(jq -r '.stale_equivalent | join(",")' "$json")" = "gone:ror:1"
 

@@ -560,6 +560,35 @@ static void mut_judge(struct mut_worker *w, struct mut_unit *const units[], stru
     pthread_mutex_unlock(w->lock);
 }
 
+/*
+ * A run whose units timed out while it hardly ran may have been stalled
+ * by the machine, not held by the mutant: it runs once more, and the
+ * timed-out checks take that run's verdicts (res_test_confirm()), so a
+ * stall does not count a surviving mutant as detected.  -1 only when the
+ * grader failed.
+ */
+static int mut_confirm_stalls(struct mut_worker *w, const struct cfg_test **cts, size_t n,
+                              const struct cfg_limits *lim, const char *program,
+                              const struct sbx_opts *so, struct res_test ts[])
+{
+    bool stalled = false;
+    for (size_t i = 0; i < n; i++)
+        stalled |= res_test_stalled(&ts[i]);
+    if (!stalled)
+        return 0;
+    struct res_test *again = calloc(n, sizeof *again);
+    int rc = again ? trun_units(cts, n, lim, program, so, again, w->err, sizeof w->err) : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (res_test_stalled(&ts[i]) && res_test_confirm(&ts[i], &again[i]) < 0)
+            rc = -1;
+    if (rc < 0 && !w->err[0])
+        snprintf(w->err, sizeof w->err, "out of memory");
+    for (size_t i = 0; again && i < n; i++)
+        res_test_release(&again[i]);
+    free(again);
+    return rc;
+}
+
 /* Runs units[] on mutant m in one sandbox run and judges it. */
 static int mut_run_units(struct mut_worker *w, struct mut_unit *const units[], size_t n,
                          const char *program, const struct sbx_opts *so, struct mut_mutant *m)
@@ -572,6 +601,8 @@ static int mut_run_units(struct mut_worker *w, struct mut_unit *const units[], s
         cts[i] = units[i]->test;
     if (rc == 0)
         rc = trun_units(cts, n, &lim, program, so, ts, w->err, sizeof w->err);
+    if (rc == 0)
+        rc = mut_confirm_stalls(w, cts, n, &lim, program, so, ts);
     m->units_run += (unsigned)n;
     if (rc == 0)
         mut_judge(w, units, ts, n, m);
