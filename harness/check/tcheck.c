@@ -350,6 +350,18 @@ void tc_assert_close_at(const char *file, int line, const Tensor *actual,
             e, a, fabs(a - e), atol + rtol * fabs(e), ndiff, actual->size);
 }
 
+int tc_exact(const Tensor *actual, const Tensor *expected)
+{
+    if (actual == NULL || expected == NULL || !tensor_same_shape(actual, expected))
+        return 0;
+    for (size_t i = 0; i < actual->size; i++) {
+        float a = actual->data[i], e = expected->data[i];
+        if (tensor_is_poison(a) || tensor_is_poison(e) || !(a == e || (isnan(a) && isnan(e))))
+            return 0;
+    }
+    return 1;
+}
+
 void tc_assert_exact_at(const char *file, int line, const Tensor *actual,
                         const Tensor *expected, const char *what)
 {

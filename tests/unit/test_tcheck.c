@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,28 @@ START_TEST(test_passing_assertions_return)
     tc_assert_exact(A, B, "A vs B");   /* NaN == NaN, -0 == 0 */
     tensor_free(A);
     tensor_free(B);
+}
+END_TEST
+
+/* tc_exact() says true exactly where tc_assert_exact() passes. */
+START_TEST(test_exact_predicate_agrees)
+{
+    float a[3] = {1.0f, NAN, 0.0f}, b[3] = {1.0f, NAN, -0.0f};
+    Tensor A = {a, 3, 1, {3, 0, 0, 0}}, B = {b, 3, 1, {3, 0, 0, 0}};
+    Tensor row = {b, 3, 2, {1, 3, 0, 0}};
+    const uint32_t poison = TENSOR_POISON_BITS;
+
+    ck_assert_int_eq(tc_exact(&A, &B), 1);          /* NaN == NaN, -0 == 0 */
+    tc_assert_exact(&A, &B, "A vs B");
+    ck_assert_int_eq(tc_exact(NULL, &B), 0);
+    ck_assert_int_eq(tc_exact(&A, NULL), 0);
+    ck_assert_int_eq(tc_exact(&A, &row), 0);        /* [3] against [1, 3] */
+    b[0] = nextafterf(1.0f, 2.0f);
+    ck_assert_int_eq(tc_exact(&A, &B), 0);          /* one ulp */
+    b[0] = 1.0f;
+    memcpy(&a[1], &poison, sizeof poison);          /* unwritten, a NaN too */
+    ck_assert_int_eq(tc_exact(&A, &B), 0);
+    ck_assert_int_eq(tc_exact(&B, &A), 0);
 }
 END_TEST
 
@@ -527,6 +550,7 @@ Suite *tcheck_suite(void)
 
     tc = tcase_create("assert");
     tcase_add_test(tc, test_passing_assertions_return);
+    tcase_add_test(tc, test_exact_predicate_agrees);
     tcase_add_test(tc, test_close_failure_names_element);
     tcase_add_test(tc, test_exact_failure_shows_ulp);
     tcase_add_test(tc, test_shape_failure);
