@@ -98,10 +98,33 @@ static int units_tsan_note(struct res_test *t, enum res_test_status verdict, con
     return 0;
 }
 
+/* One ThreadSanitizer run of ct with the options o (units_tsan()). */
+static int units_tsan_run(struct grade_run *g, const struct cfg_test *ct,
+                          const struct sbx_opts *o, struct trun_tsan *out, char *err,
+                          size_t errlen)
+{
+    const char *files[16];
+    size_t nfiles = units_student_paths(g->env->cfg, files, 16);
+    char *dir = fs_join(g->scratch, BLD_TSAN_DIR);
+    if (!dir) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    units_count_run(g);
+    int rc = trun_tsan_unit(ct, &g->env->cfg->tsan.limits, g->tsan_program, o, dir, files,
+                            nfiles, out, err, errlen);
+    free(dir);
+    return rc;
+}
+
 /*
  * The ThreadSanitizer run of one unit, in the unit runner's sandbox with
  * TSAN_OPTIONS and the heap limit (read by one of thread_sanitizer.sources)
  * added to its environment.  A race in the student's files fails the unit.
+ * A run that timed out while it hardly ran (a stall of the machine, or a
+ * hang) runs once more, as a unit's first run would (res_test_confirm()):
+ * the races either run found stand, and the second run says how far TSan
+ * watched.
  */
 static int units_tsan(struct grade_run *g, const struct cfg_test *ct,
                            const struct sbx_opts *unit_opts, struct res_test *t,
@@ -111,7 +134,7 @@ static int units_tsan(struct grade_run *g, const struct cfg_test *ct,
     if (g->tsan_failed)
         return res_test_add_races(t, strdup("(not checked: your code did not build with "
                                             "ThreadSanitizer; see the build log)\n"));
-    const char *env[32], *files[16];
+    const char *env[32];
     char opts_var[256], heap_var[64];
     size_t n = 0;
     for (const char *const *e = unit_opts->env; e && *e && n < 29; e++)
@@ -124,22 +147,33 @@ static int units_tsan(struct grade_run *g, const struct cfg_test *ct,
     env[n] = NULL;
     struct sbx_opts o = *unit_opts;
     o.env = env;
-    char *dir = fs_join(g->scratch, BLD_TSAN_DIR), *races = NULL;
-    if (!dir)
-        return -1;
-    size_t nfiles = units_student_paths(g->env->cfg, files, 16);
-    enum res_test_status verdict = RES_PASSED;
-    char *verdict_msg = NULL;
-    units_count_run(g);
-    int rc = trun_tsan_unit(ct, &ts->limits, g->tsan_program, &o, dir, files, nfiles, &races,
-                            &verdict, &verdict_msg, err, errlen);
-    free(dir);
-    if (rc == 0 && ((races && res_test_add_races(t, races) < 0) ||
-                    units_tsan_note(t, verdict, verdict_msg) < 0)) {
-        snprintf(err, errlen, "out of memory");
-        rc = -1;
+    struct trun_tsan run = {0}, again = {0};
+    int rc = units_tsan_run(g, ct, &o, &run, err, errlen);
+    if (rc == 0 && run.stalled && !grade_cancelled(g->env)) {
+        rc = units_tsan_run(g, ct, &o, &again, err, errlen);
+        if (rc == 0) {
+            if (!run.races) {        /* races either run found stand */
+                run.races = again.races;
+                again.races = NULL;
+            }
+            free(run.verdict_msg);   /* how far TSan watched: the second run's word */
+            run.verdict = again.verdict;
+            run.verdict_msg = again.verdict_msg;
+            again.verdict_msg = NULL;
+        }
     }
-    free(verdict_msg);
+    if (rc == 0 && run.races) {
+        char *races = run.races;
+        run.races = NULL;            /* res_test_add_races() takes them, even on failure */
+        if (res_test_add_races(t, races) < 0)
+            rc = -1;
+    }
+    if (rc == 0 && units_tsan_note(t, run.verdict, run.verdict_msg) < 0)
+        rc = -1;
+    if (rc < 0 && !err[0])
+        snprintf(err, errlen, "out of memory");
+    trun_tsan_release(&run);
+    trun_tsan_release(&again);
     return rc;
 }
 

@@ -338,28 +338,27 @@ int trun_unit(const struct cfg_test *ct, const char *program,
 
 int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
                    const char *program, const struct sbx_opts *opts, const char *xml_dir,
-                   const char *const files[], size_t nfiles, char **races,
-                   enum res_test_status *verdict, char **verdict_msg,
+                   const char *const files[], size_t nfiles, struct trun_tsan *out,
                    char *err, size_t errlen)
 {
     struct sbx_result r = {0};
     struct res_test run = {.cfg = ct};
     char *xml = NULL;
     unsigned n = 0;
-    *races = NULL;
-    *verdict_msg = NULL;
+    memset(out, 0, sizeof *out);
     int rc = trun_exec(ct, lim, true, program, opts, xml_dir, &r, &xml, err, errlen);
     if (rc == 0) {
-        *races = tsan_races(r.err, files, nfiles, &n);
+        out->races = tsan_races(r.err, files, nfiles, &n);
         trun_verdict(&run, &r, trun_parse_xml(xml, &run) == 0);
-        *verdict = run.status;
-        *verdict_msg = run.message;
+        run.wall_ms = r.wall_ms;
+        run.cpu_ms = r.cpu_ms;
+        out->verdict = run.status;
+        out->stalled = res_test_stalled(&run);
+        out->verdict_msg = run.message;
         run.message = NULL;
-        if ((n > 0 && !*races) || !*verdict_msg) {
+        if ((n > 0 && !out->races) || !out->verdict_msg) {
             trun_errf(err, errlen, "out of memory");
-            free(*races);
-            free(*verdict_msg);
-            *races = *verdict_msg = NULL;
+            trun_tsan_release(out);
             rc = -1;
         }
     }
@@ -369,6 +368,13 @@ int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
     free(xml);
     sbx_result_release(&r);
     return rc;
+}
+
+void trun_tsan_release(struct trun_tsan *out)
+{
+    free(out->races);
+    free(out->verdict_msg);
+    memset(out, 0, sizeof *out);
 }
 
 /* ---- several units in one run, each its own (grading) --------------------------- */

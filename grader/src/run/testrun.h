@@ -14,6 +14,7 @@
 #ifndef TESTRUN_H
 #define TESTRUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/cfg.h"
@@ -42,24 +43,35 @@ int trun_unit(const struct cfg_test *ct, const char *program,
               const struct sbx_opts *opts, struct res_test *t,
               char *err, size_t errlen);
 
+/** What a ThreadSanitizer run found (trun_tsan_unit()); trun_tsan_release() frees it. */
+struct trun_tsan {
+    char *races;                  /* tsan_races() for the student files, or NULL: none */
+    enum res_test_status verdict; /* the run's status, as trun_unit() would give it */
+    char *verdict_msg;            /* what trun_unit() would say of it ("all 2 checks
+                                     passed", "timed out after 60.0 s") */
+    bool stalled;                 /* it timed out while hardly running (res_test_stalled()):
+                                     races after the stall were not looked for */
+};
+
 /**
  * The ThreadSanitizer run of unit ct->id (cfg.h, struct cfg_tsan):
  * `program` is the TSan build, run in the sandbox `opts` (whose env
  * carries TSAN_OPTIONS) under `lim` without RLIMIT_AS (TSan reserves
  * terabytes), with its XML results in xml_dir.  Only TSan's reports are
- * read: *races gets tsan_races() of its stderr for the student files
- * `files`, or NULL if it found no race of theirs.  The run's checks give
- * no verdict (the tests build did, and TSan slows code 5-15x), but they
- * say whether TSan watched the whole unit: *verdict gets the run's
- * status, and *verdict_msg (malloc'd) what trun_unit() would say of it
- * ("all 2 checks passed", "timed out after 60.0 s").
- * Returns 0, or -1 with err[errlen] if the grader itself failed.
+ * read: out->races gets tsan_races() of its stderr for the student files
+ * `files`.  The run's checks give no verdict (the tests build did, and
+ * TSan slows code 5-15x), but they say whether TSan watched the whole
+ * unit: out->verdict, out->verdict_msg, out->stalled.
+ * Returns 0, or -1 with err[errlen] if the grader itself failed (*out is
+ * then empty).
  */
 int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
                    const char *program, const struct sbx_opts *opts, const char *xml_dir,
-                   const char *const files[], size_t nfiles, char **races,
-                   enum res_test_status *verdict, char **verdict_msg,
+                   const char *const files[], size_t nfiles, struct trun_tsan *out,
                    char *err, size_t errlen);
+
+/** Frees out's strings and zeroes it.  Safe twice. */
+void trun_tsan_release(struct trun_tsan *out);
 
 /**
  * Reads Check's XML results file into t->checks/nchecks/passed/total.
