@@ -26,6 +26,34 @@ static void units_count_run(struct grade_run *g)
 }
 
 /*
+ * One more run of ct (an io test's program, else the test program),
+ * folded into t by `fold` (result.h: res_test_confirm, res_test_merge).
+ * -1 only when the grader failed.
+ */
+static int units_again(struct grade_run *g, const struct cfg_test *ct, const struct sbx_opts *o,
+                       struct res_test *t, int (*fold)(struct res_test *, struct res_test *),
+                       char *err, size_t errlen)
+{
+    struct res_test again;
+    int rc;
+    if (ct->kind == CFG_KIND_IO) {
+        rc = iot_run(ct, g->io_program, g->io_root, o, &again, err, errlen);
+    } else {
+        units_count_run(g);
+        rc = trun_unit(ct, g->program, o, &again, err, errlen);
+    }
+    if (rc < 0) {
+        res_test_release(&again);
+        return -1;
+    }
+    if (fold(t, &again) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/*
  * One io test (iotest.h), run again when it timed out while hardly
  * running (res_test_confirm()); its program did not build: no points, and
  * why.
@@ -36,17 +64,8 @@ static int units_io(struct grade_run *g, const struct cfg_test *ct,
     if (g->io_program) {
         if (iot_run(ct, g->io_program, g->io_root, o, t, err, errlen) < 0)
             return -1;
-        if (!res_test_stalled(t) || grade_cancelled(g->env))
-            return 0;
-        struct res_test again;
-        if (iot_run(ct, g->io_program, g->io_root, o, &again, err, errlen) < 0) {
-            res_test_release(&again);
-            return -1;
-        }
-        if (res_test_confirm(t, &again) < 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (res_test_stalled(t) && !grade_cancelled(g->env))
+            return units_again(g, ct, o, t, res_test_confirm, err, errlen);
         return 0;
     }
     memset(t, 0, sizeof *t);
@@ -189,32 +208,14 @@ static int units_after_first(struct grade_run *g, const struct cfg_test *ct,
                            const struct sbx_opts *o, struct res_test *t, char *err,
                            size_t errlen)
 {
-    if (res_test_stalled(t) && !grade_cancelled(g->env)) {
-        struct res_test again;
-        units_count_run(g);
-        if (trun_unit(ct, g->program, o, &again, err, errlen) < 0) {
-            res_test_release(&again);
-            return -1;
-        }
-        if (res_test_confirm(t, &again) < 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-    }
+    if (res_test_stalled(t) && !grade_cancelled(g->env) &&
+        units_again(g, ct, o, t, res_test_confirm, err, errlen) < 0)
+        return -1;
     /* A unit that hung has its verdict: running it again only waits again. */
     for (unsigned k = 1; k < ct->repeat && !res_test_timed_out(t) && !grade_cancelled(g->env);
-         k++) {
-        struct res_test again;
-        units_count_run(g);
-        if (trun_unit(ct, g->program, o, &again, err, errlen) < 0) {
-            res_test_release(&again);
+         k++)
+        if (units_again(g, ct, o, t, res_test_merge, err, errlen) < 0)
             return -1;
-        }
-        if (res_test_merge(t, &again) < 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-    }
     /* A unit with no passing check has no points a race could cost: no TSan run. */
     if (ct->tsan && t->passed > 0 && !res_test_timed_out(t) &&
         (g->tsan_program || g->tsan_failed) &&
