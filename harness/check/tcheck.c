@@ -350,13 +350,19 @@ void tc_assert_close_at(const char *file, int line, const Tensor *actual,
             e, a, fabs(a - e), atol + rtol * fabs(e), ndiff, actual->size);
 }
 
+/* tc_assert_exact()'s rule for one pair: equal, or both NaN (-0 equals 0). */
+static int tc_same(float a, float e)
+{
+    return a == e || (isnan(a) && isnan(e));
+}
+
 int tc_exact(const Tensor *actual, const Tensor *expected)
 {
     if (actual == NULL || expected == NULL || !tensor_same_shape(actual, expected))
         return 0;
     for (size_t i = 0; i < actual->size; i++) {
         float a = actual->data[i], e = expected->data[i];
-        if (tensor_is_poison(a) || tensor_is_poison(e) || !(a == e || (isnan(a) && isnan(e))))
+        if (tensor_is_poison(a) || tensor_is_poison(e) || !tc_same(a, e))
             return 0;
     }
     return 1;
@@ -373,7 +379,7 @@ void tc_assert_exact_at(const char *file, int line, const Tensor *actual,
     tc_assert_written(file, line, expected, what, " (in the result compared with)");
     for (size_t i = 0; i < actual->size; i++) {
         float a = actual->data[i], e = expected->data[i];
-        if (!(a == e || (isnan(a) && isnan(e))) && ndiff++ == 0)
+        if (!tc_same(a, e) && ndiff++ == 0)
             first = i;
     }
     if (ndiff == 0)
