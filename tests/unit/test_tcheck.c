@@ -339,6 +339,33 @@ TC_TEST(inner_unwritten_sum)
     tc_assert_close(y, e, 1e-5, 1e-8, "A @ B");
 }
 
+/*
+ * Unwritten elements are told before any difference, the result's before
+ * the compared one's: [0] differs, [2] is unwritten in e, and [1] in y
+ * unless `y_written`.
+ */
+static void unwritten_order(int y_written)
+{
+    Tensor *y = tensor_empty(1, (const size_t[]){4});
+    Tensor *e = tensor_empty(1, (const size_t[]){4});
+    y->data[0] = 5.0f;
+    y->data[2] = y->data[3] = 0.0f;
+    if (y_written)
+        y->data[1] = 0.0f;
+    e->data[0] = e->data[1] = e->data[3] = 0.0f;
+    tc_assert_exact(y, e, "op");
+}
+
+TC_TEST(inner_unwritten_result_first)
+{
+    unwritten_order(0);
+}
+
+TC_TEST(inner_unwritten_expected)
+{
+    unwritten_order(1);
+}
+
 /* An infinity is not close to a finite value, whatever rtol says. */
 TC_TEST(inner_inf_vs_number)
 {
@@ -451,6 +478,15 @@ START_TEST(test_unwritten_elements_fail)
                        "A @ B: at [1] the element was never written (it still holds "
                        "the NaN that tensor_empty() fills new tensors with in the tests, "
                        "or a sum started from it); 1 of 2 elements unwritten");
+    assert_inner_fails(TC_REF(inner_unwritten_result_first),
+                       "op: at [1] the element was never written (it still holds "
+                       "the NaN that tensor_empty() fills new tensors with in the tests, "
+                       "or a sum started from it); 1 of 4 elements unwritten");
+    assert_inner_fails(TC_REF(inner_unwritten_expected),
+                       "op: at [2] the element (in the result compared with) was never "
+                       "written (it still holds the NaN that tensor_empty() fills new "
+                       "tensors with in the tests, or a sum started from it); 1 of 4 "
+                       "elements unwritten");
     tensor_set_poison(0);
 }
 END_TEST
