@@ -63,6 +63,7 @@ SOLUTION_TESTS = $(BUILD)/solution/kernels_tests
 STUB_TESTS     = $(BUILD)/stub/kernels_tests
 UNIT_TESTS     = $(BUILD)/tests/run_tests
 TSAN_HEAP_TESTS = $(BUILD)/tests/tsan_heap_tests
+TSAN_PROBE      = $(BUILD)/tests/harness_tsan_probe
 
 .PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
         test-stub test-student test-grader test-policy test-corpus test-perf test-mutants mutants \
@@ -72,7 +73,7 @@ TSAN_HEAP_TESTS = $(BUILD)/tests/tsan_heap_tests
 .SECONDARY:
 
 all: deps-ok $(SOLUTION_TESTS) $(STUB_TESTS) $(GRADER) $(MKSTUB) $(MUTAGEN) $(UNIT_TESTS) \
-     $(TSAN_HEAP_TESTS)
+     $(TSAN_HEAP_TESTS) $(TSAN_PROBE)
 
 # ---- dependencies -----------------------------------------------------
 
@@ -121,6 +122,18 @@ $(TSAN_HEAP_TESTS): $(BUILD)/tests/unit/tsan_heap/test_tsan_heap.o \
                     $(BUILD)/harness/tsan/tsan_heap.o
 	$(CC) $(LDFLAGS_ALL) $(TSAN_WRAP) $^ $(CHECK_LIBS) -o $@
 
+# The harness built as the TSan test program is (-fsanitize=thread, the
+# --wrap flags), with a probe: its bookkeeping must not order the threads
+# of the code under test (tests/unit/tsan_probe/check.sh).  Its own flags,
+# not SANFLAGS: ThreadSanitizer does not mix with AddressSanitizer.
+TSAN_PROBE_SRC = tests/unit/tsan_probe/harness_tsan_probe.c harness/tensor/tensor.c \
+                 harness/check/tcheck.c harness/check/tc_track.c harness/tsan/tsan_heap.c
+$(TSAN_PROBE): $(TSAN_PROBE_SRC) $(wildcard harness/tensor/*.h harness/check/*.h) \
+               | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) -O1 -g -pthread -fsanitize=thread -Iharness/tensor -Iharness/check \
+	    $(PKG_CFLAGS) $(TSAN_PROBE_SRC) $(TSAN_WRAP) $(CHECK_LIBS) -o $@
+
 # ---- stubs --------------------------------------------------------------
 
 # The stub from the solution, and the student README's grading section
@@ -147,9 +160,10 @@ test: all check-stubs test-layering test-unit test-solution test-stub test-stude
       test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"
 
-test-unit: $(UNIT_TESTS) $(TSAN_HEAP_TESTS)
+test-unit: $(UNIT_TESTS) $(TSAN_HEAP_TESTS) $(TSAN_PROBE)
 	$(UNIT_TESTS)
 	TSAN_HEAP_LIMIT=1048576 $(TSAN_HEAP_TESTS)
+	sh tests/unit/tsan_probe/check.sh $(TSAN_PROBE)
 
 # The grader's includes run one way, down its folders (tests/scripts/layering.sh
 # holds the table; it first proves itself on planted bad includes).

@@ -21,6 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The harness's own work that ThreadSanitizer need not watch, and its
+ * bookkeeping that TSan must not see: gcc leaves a no_sanitize_thread
+ * function's atomics uninstrumented too, so they create no happens-before
+ * between the threads of the code under test.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define TC_UNWATCHED __attribute__((no_sanitize_thread, noinline))
+#else
+#define TC_UNWATCHED
+#endif
+
 /* ---- threads the code under test starts ---------------------------------- */
 
 /*
@@ -38,6 +50,7 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 static atomic_size_t tc_threads;
 static atomic_size_t tc_thread_fault_at, tc_thread_fault_seen;   /* tc_fail_thread_at() */
 
+TC_UNWATCHED
 void tc_fail_thread_at(size_t k)
 {
     atomic_store(&tc_thread_fault_at, 0);
@@ -45,11 +58,15 @@ void tc_fail_thread_at(size_t k)
     atomic_store(&tc_thread_fault_at, k);
 }
 
+TC_UNWATCHED
 size_t tc_thread_faults_counted(void)
 {
     return atomic_load(&tc_thread_fault_seen);
 }
 
+/* Unwatched: the counts are the harness's (pthread_create() itself still
+ * orders the new thread after its creator, as TSan knows). */
+TC_UNWATCHED
 int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg)
 {
@@ -64,11 +81,24 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     return rc;
 }
 
+TC_UNWATCHED
+void tc_count(atomic_int *counter)
+{
+    atomic_fetch_add(counter, 1);
+}
+
+TC_UNWATCHED
+int tc_count_get(atomic_int *counter)
+{
+    return atomic_load(counter);
+}
+
 int tc_threads_counted(void)
 {
     return __real_pthread_create != NULL;
 }
 
+TC_UNWATCHED
 size_t tc_threads_started(void)
 {
     return atomic_load(&tc_threads);
@@ -651,15 +681,9 @@ Tensor *tc_ref_matmul(const Tensor *A, const Tensor *B)
  * tensor: ThreadSanitizer need not watch it.  A kernel's thread that still
  * writes a result is seen where an assertion reads that result (tc_scan(),
  * tc_exact()), which stays watched; watching the reference too was a fifth
- * of a TSan run of the ReLU tests.  (As in tensor.c: a plain loop, since
- * memcpy() is intercepted whatever the function's attributes.)
+ * of a TSan run of the ReLU tests.  (A plain loop: memcpy() is
+ * intercepted whatever the function's attributes.)
  */
-#if defined(__SANITIZE_THREAD__)
-#define TC_UNWATCHED __attribute__((no_sanitize_thread, noinline))
-#else
-#define TC_UNWATCHED
-#endif
-
 TC_UNWATCHED
 static void tc_relu_into(float *y, const float *x, size_t n)
 {

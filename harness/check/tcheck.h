@@ -28,6 +28,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "tensor.h"
@@ -71,6 +72,17 @@ void tc_set_info(int on);
  */
 size_t tc_threads_started(void);
 int tc_threads_counted(void);
+
+/**
+ * A count the tests keep while the code under test runs, e.g. an op's
+ * calls from the kernel's workers: tc_count() adds one, tc_count_get()
+ * reads.  Hidden from ThreadSanitizer (as tc_threads_started() and the
+ * harness's heap bookkeeping are): an atomic that every worker updates
+ * would order the workers (happens-before), and TSan would miss their
+ * races.  The harness must never synchronize the code under test.
+ */
+void tc_count(atomic_int *counter);
+int tc_count_get(atomic_int *counter);
 
 /**
  * Fails unless a kernel call that kernels.h asks to use `workers` workers

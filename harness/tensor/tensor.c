@@ -15,6 +15,14 @@
  * process-wide state here (allocators are process-wide by nature), under
  * a mutex, bounded, and off under AddressSanitizer so that a use after
  * free of tensor data is still caught.
+ *
+ * Under ThreadSanitizer the cache is off too, and the counters (live
+ * tensors, faults, overruns) are kept out of TSan's sight
+ * (TENSOR_UNWATCHED): a mutex or an atomic that every thread creating a
+ * tensor touches would order those threads (happens-before), and TSan
+ * would miss the races of a kernel whose workers allocate between their
+ * accesses.  The harness's bookkeeping must never synchronize the code
+ * under test.
  */
 #include "tensor.h"
 
@@ -27,7 +35,15 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#if defined(__SANITIZE_ADDRESS__)
+/* Functions TSan does not instrument: gcc then leaves their atomics
+ * uninstrumented too, so they create no happens-before. */
+#if defined(__SANITIZE_THREAD__)
+#define TENSOR_UNWATCHED __attribute__((no_sanitize_thread, noinline))
+#else
+#define TENSOR_UNWATCHED
+#endif
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TENSOR_CACHE_SLOTS 0
 #else
 #define TENSOR_CACHE_SLOTS 4
@@ -52,7 +68,7 @@ static struct {
 static void *tensor_cache_take(size_t bytes)
 {
     void *data = NULL;
-    if (bytes < TENSOR_CACHE_MIN_BYTES)
+    if (TENSOR_CACHE_SLOTS == 0 || bytes < TENSOR_CACHE_MIN_BYTES)
         return NULL;
     pthread_mutex_lock(&tensor_cache.lock);
     for (int i = 0; i < TENSOR_CACHE_SLOTS && !data; i++) {
@@ -123,6 +139,12 @@ void tensor_set_poison(int on)
     atomic_store(&tensor_poison_on, on != 0);
 }
 
+TENSOR_UNWATCHED
+static bool tensor_poison_wanted(void)
+{
+    return atomic_load(&tensor_poison_on) != 0;
+}
+
 /* The sign and the quiet bit are what arithmetic on a NaN may change. */
 #define TENSOR_POISON_MASK 0x7FBFFFFFu
 
@@ -165,9 +187,20 @@ static void tensor_poison_fill(void *data, size_t bytes)
 /* Tensors created and not yet freed, for the tests' leak notes. */
 static atomic_size_t tensor_live;
 
+TENSOR_UNWATCHED
 size_t tensor_live_count(void)
 {
     return atomic_load(&tensor_live);
+}
+
+/* Adds d (+1 or -1) to the live tensors, unseen by TSan. */
+TENSOR_UNWATCHED
+static void tensor_live_add(int d)
+{
+    if (d > 0)
+        atomic_fetch_add(&tensor_live, 1);
+    else
+        atomic_fetch_sub(&tensor_live, 1);
 }
 
 /*
@@ -207,12 +240,6 @@ static uint32_t tensor_guard_word(const void *data)
  * So they are plain loops (memcpy() and memcmp() are intercepted whatever
  * the function's attributes), left uninstrumented.
  */
-#if defined(__SANITIZE_THREAD__)
-#define TENSOR_UNWATCHED __attribute__((no_sanitize_thread, noinline))
-#else
-#define TENSOR_UNWATCHED
-#endif
-
 /* The guard's floats as the words they hold (may_alias: floats read as words). */
 typedef uint32_t tensor_word __attribute__((may_alias));
 
@@ -246,9 +273,16 @@ int tensor_guard_intact(const Tensor *t)
     return differ == 0;
 }
 
+TENSOR_UNWATCHED
 size_t tensor_overrun_count(void)
 {
     return atomic_load(&tensor_overruns);
+}
+
+TENSOR_UNWATCHED
+static void tensor_overrun_add(void)
+{
+    atomic_fetch_add(&tensor_overruns, 1);
 }
 
 /* ---- allocation fault injection (tensor.h) ------------------------------ */
@@ -256,6 +290,7 @@ size_t tensor_overrun_count(void)
 static atomic_size_t tensor_fault_at;    /* 0: off */
 static atomic_size_t tensor_fault_seen;  /* allocations counted since armed */
 
+TENSOR_UNWATCHED
 void tensor_fail_alloc_at(size_t k)
 {
     atomic_store(&tensor_fault_at, 0);
@@ -263,6 +298,7 @@ void tensor_fail_alloc_at(size_t k)
     atomic_store(&tensor_fault_at, k);
 }
 
+TENSOR_UNWATCHED
 int tensor_alloc_fault(void)
 {
     const size_t at = atomic_load(&tensor_fault_at);
@@ -270,6 +306,7 @@ int tensor_alloc_fault(void)
     return at != 0 && atomic_fetch_add(&tensor_fault_seen, 1) + 1 == at;
 }
 
+TENSOR_UNWATCHED
 size_t tensor_alloc_faults_counted(void)
 {
     return atomic_load(&tensor_fault_seen);
@@ -360,10 +397,10 @@ static Tensor *tensor_alloc_as(const char *who, int ndim, const size_t shape[], 
     }
     if (zero)
         memset(data, 0, bytes);
-    else if (atomic_load(&tensor_poison_on))
+    else if (tensor_poison_wanted())
         tensor_poison_fill(data, bytes);
     tensor_guard_fill(data, size, bytes);
-    atomic_fetch_add(&tensor_live, 1);
+    tensor_live_add(+1);
     t->data = data;
     t->size = size;
     t->ndim = ndim;
@@ -443,9 +480,9 @@ void tensor_free(Tensor *t)
     if (t == NULL)
         return;
     if (!tensor_guard_intact(t))
-        atomic_fetch_add(&tensor_overruns, 1);
+        tensor_overrun_add();
     tensor_cache_give(t->data, tensor_block_bytes(t->size));
-    atomic_fetch_sub(&tensor_live, 1);
+    tensor_live_add(-1);
     free(t);
 }
 

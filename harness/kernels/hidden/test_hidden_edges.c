@@ -320,7 +320,7 @@ enum { EDGE_BATCH = 9 };
 static Tensor *ignore_op(const Tensor *x, void *ctx)
 {
     (void)x;
-    atomic_fetch_add((atomic_int *)ctx, 1);
+    tc_count((atomic_int *)ctx);
     return tensor_scalar(1.0f);
 }
 
@@ -340,8 +340,8 @@ static void expect_success(const Tensor *const batch[], size_t n, int workers, T
     int rc = parallel_batch_processing(batch, n, ignore_op, &calls, workers, out);
     ck_assert_msg(rc == 0, "%s: with good arguments it returned %d (%s)", what, rc,
                   tensor_last_error());
-    ck_assert_msg(atomic_load(&calls) == (int)n, "%s: the op ran %d times for %zu items",
-                  what, atomic_load(&calls), n);
+    ck_assert_msg(tc_count_get(&calls) == (int)n, "%s: the op ran %d times for %zu items",
+                  what, tc_count_get(&calls), n);
     for (size_t i = 0; i < n; i++) {
         tc_assert_msg(out[i] != NULL, "%s: out[%zu] is NULL", what, i);
         tensor_free(out[i]);
