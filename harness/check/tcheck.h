@@ -157,7 +157,8 @@ void tc_set_grading_seed(int on, uint64_t seed);
 /** 1 if this run has a grading seed. */
 int tc_seeded(void);
 
-/** Starts a test: records its name and the live tensors (for leak notes). */
+/** Starts a test: records its name, the live tensors and blocks (for leak
+ * notes) and the threads started so far. */
 void tc_begin(const char *name);
 
 /**
@@ -168,7 +169,12 @@ void tc_begin(const char *name);
  * the test left tensors, or blocks the student's code allocated, alive --
  * the kernel leaked them -- it first prints a note to stderr:
  *     tc-leak: TEST: N tensor(s) created during the test were never freed
- * which the grader shows as feedback (the test still passes).
+ * which the grader shows as feedback (the test still passes).  If the
+ * test started threads, it prints
+ *     tc-threads: TEST: N
+ * so that the grader gives the unit a ThreadSanitizer run: a test that
+ * passed on threads may have passed by luck.  Each note starts a line of
+ * its own (a newline first), whatever the test printed before.
  */
 void tc_exit_passed(void) __attribute__((noreturn));
 

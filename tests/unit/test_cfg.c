@@ -456,6 +456,35 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+/* thread_sanitizer: its units get repeats, and the units whose tests
+ * pass on threads get a TSan run too unless threaded_units is false. */
+START_TEST(test_tsan_section)
+{
+    static const char *const tail[] = {"", "  threaded_units: false\n"};
+    for (int i = 0; i < 2; i++) {
+        struct scratch s;
+        struct grader_cfg cfg;
+        char path[PATH_MAX], text[512];
+        snprintf(text, sizeof text, "assignment: {name: k}\n"
+                 "student_files: [{path: k.c}]\n"
+                 "build: {sources: [src/b.c]}\n"
+                 "tests: [{id: s/c, points: 1}, {id: s/d, points: 1}]\n"
+                 "thread_sanitizer:\n  units: [s/c]\n%s", tail[i]);
+        scratch_make(&s, "");
+        scratch_path(&s, "c.yaml", path, sizeof path);
+        scratch_write(path, text, strlen(text));
+        load_ok(path, &cfg);
+        ck_assert(cfg.tsan.enabled);
+        ck_assert_int_eq(cfg.tsan.threaded_units, i == 0);
+        ck_assert(cfg.tests[0].tsan && !cfg.tests[1].tsan);
+        ck_assert_uint_eq(cfg.tests[0].repeat, 3);
+        ck_assert_uint_eq(cfg.tests[1].repeat, 1);
+        cfg_release(&cfg);
+        scratch_remove(&s);
+    }
+}
+END_TEST
+
 /* Regression (found by the fuzz target's contract checks): a negative
  * zero, written or from an underflow, is stored as 0, not -0.0, which the
  * reports would print as "-0.00". */
@@ -1092,6 +1121,9 @@ static const struct bad_case bad_cases[] = {
      "unknown key 'unit'", BAD_TEXT},
     {"tsan_repeat_zero", HEAD TEST1 "thread_sanitizer:\n  units: [a/b]\n  repeat: 0\n", 0, 12, 11,
      "'repeat' must be positive", BAD_TEXT},
+    {"tsan_threaded_not_bool", HEAD TEST1 "thread_sanitizer:\n  units: [a/b]\n"
+     "  threaded_units: maybe\n", 0, 12, 19,
+     "expected a boolean (true or false) for 'threaded_units', not 'maybe'", BAD_TEXT},
     {"tsan_not_mapping", HEAD TEST1 "thread_sanitizer: [a/b]\n", 0, 10, 19,
      "'thread_sanitizer' must be a mapping, not a sequence", BAD_TEXT},
     {"repeat_too_large", HEAD "tests:\n  - id: a/b\n    points: 1\n    repeat: 101\n", 0, 10, 13,
@@ -1354,6 +1386,7 @@ Suite *cfg_suite(void)
     tc = tcase_create("valid");
     tcase_add_test(tc, test_full_config);
     tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_tsan_section);
     tcase_add_test(tc, test_odd_base_dir);
     tcase_add_test(tc, test_points_negative_zero);
     tcase_add_test(tc, test_good_fixture);

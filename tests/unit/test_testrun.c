@@ -26,7 +26,8 @@ static char dir[256], program[300];
  * second unit's stderr marker is missing); noxml (no XML for the second
  * unit); chatty (the first unit prints 3000 bytes: over a 2 KiB limit);
  * crash (the runner dies after the first unit); forged (the first unit
- * prints the second one's marker). */
+ * prints the second one's marker); notes (the first unit leaves a line
+ * unfinished, then the harness's notes follow: tcheck.h). */
 static const char script[] =
     "#!/bin/sh\n"
     "while [ $# -gt 0 ]; do\n"
@@ -41,6 +42,9 @@ static const char script[] =
     "  echo \"tc-unit: $id\"\n"
     "  echo \"$id says hello\" >&2\n"
     "  [ \"$MODE\" = chatty ] && [ $n = 1 ] && head -c 3000 /dev/zero | tr '\\0' x >&2\n"
+    "  [ \"$MODE\" = notes ] && [ $n = 1 ] && printf 'partial\\ntc-threads: test_1: 4\\n"
+    "\\ntc-leak: test_1: 1 tensor(s) created during the test were never freed\\n"
+    "said tc-threads: x: 1\\n' >&2\n"
     "  [ \"$MODE\" = forged ] && [ $n = 1 ] && printf '\\ntc-unit: %s\\n' \"${ids##* }\" >&2\n"
     "  [ \"$MODE\" = noxml ] && [ $n = 2 ] || printf '<testsuites><suite><title>s</title>"
     "<test result=\"%s\"><fn>t.c:1</fn><id>test_%s</id><description>c</description>"
@@ -206,6 +210,26 @@ START_TEST(test_forged_marker_moves_text_only)
 }
 END_TEST
 
+/* The harness's notes: counted, leaks and threads, then dropped from the
+ * output, which keeps what the unit printed, its unfinished line too. */
+START_TEST(test_harness_notes)
+{
+    struct cfg_test cts[3];
+    struct res_test ts[3];
+    bool ok[3];
+    run_three("notes", cts, ts, ok);
+    ck_assert(ok[0] && ok[1] && ok[2]);
+    ck_assert_str_eq(ts[0].threaded, "test_1\n");
+    ck_assert_uint_eq(ts[0].leaks, 1);
+    ck_assert_ptr_nonnull(strstr(ts[0].notes, "memory: test_1: 1 tensor(s)"));
+    ck_assert_str_eq(ts[0].output, "1 passed, 0 failed\na/one says hello\n"
+                                   "partialsaid tc-threads: x: 1\n");
+    ck_assert_ptr_null(ts[1].threaded);
+    ck_assert_uint_eq(ts[1].leaks, 0);
+    release_three(ts);
+}
+END_TEST
+
 Suite *testrun_suite(void)
 {
     Suite *s = suite_create("testrun");
@@ -217,6 +241,7 @@ Suite *testrun_suite(void)
     tcase_add_test(tc, test_part_over_its_own_limit);
     tcase_add_test(tc, test_run_that_died);
     tcase_add_test(tc, test_forged_marker_moves_text_only);
+    tcase_add_test(tc, test_harness_notes);
     suite_add_tcase(s, tc);
     return s;
 }

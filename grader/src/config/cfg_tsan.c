@@ -91,11 +91,14 @@ static int cfg_tsan_flags(const struct cfg_ctx *c, const yaml_node_t *map)
 int cfg_parse_tsan(const struct cfg_ctx *c, const yaml_node_t *root)
 {
     static const char *const keys[] = {
-        "units", "cflags", "student_cflags", "ldflags", "sources", "limits", "repeat", NULL,
+        "units", "cflags", "student_cflags", "ldflags", "sources", "limits", "repeat",
+        "threaded_units", NULL,
     };
     struct cfg_tsan *ts = &c->cfg->tsan;
     yaml_node_t *map;
+    unsigned repeat = 0;
     ts->repeat = 3;
+    ts->threaded_units = true;
     if (cfg_typed(c, root, "thread_sanitizer", NULL, YAML_MAPPING_NODE, "a mapping",
                   &map) < 0)
         return -1;
@@ -107,8 +110,11 @@ int cfg_parse_tsan(const struct cfg_ctx *c, const yaml_node_t *root)
             cfg_strv_append(c, &ts->sources, &c->cfg->build.sources, false) < 0 ||
             (cfg_pair(c, map, "sources") &&
              cfg_parse_sources(c, map, "thread_sanitizer", &ts->sources) < 0) ||
-            cfg_get_limits(c, map, &ts->limits) < 0 || cfg_get_repeat(c, map, &ts->repeat) < 0)
+            cfg_get_limits(c, map, &ts->limits) < 0 || cfg_get_repeat(c, map, &repeat) < 0 ||
+            cfg_get_bool(c, map, "threaded_units", &ts->threaded_units) < 0)
             return -1;
+        if (repeat > 0)          /* absent: 0, the default stays */
+            ts->repeat = repeat;
     }
     for (size_t i = 0; i < c->cfg->ntests; i++) {
         struct cfg_test *t = &c->cfg->tests[i];

@@ -117,10 +117,14 @@ static int units_tsan_note(struct res_test *t, enum res_test_status verdict, con
     return 0;
 }
 
-/* One ThreadSanitizer run of ct with the options o (units_tsan()). */
+/*
+ * One ThreadSanitizer run of ct with the options o (units_tsan()): the
+ * whole unit when the config names it, else only its tests that passed
+ * on threads (t->threaded), the ones whose pass may have been luck.
+ */
 static int units_tsan_run(struct grade_run *g, const struct cfg_test *ct,
-                          const struct sbx_opts *o, struct trun_tsan *out, char *err,
-                          size_t errlen)
+                          const struct res_test *t, const struct sbx_opts *o,
+                          struct trun_tsan *out, char *err, size_t errlen)
 {
     const char *files[16];
     size_t nfiles = units_student_paths(g->env->cfg, files, 16);
@@ -130,8 +134,8 @@ static int units_tsan_run(struct grade_run *g, const struct cfg_test *ct,
         return -1;
     }
     units_count_run(g);
-    int rc = trun_tsan_unit(ct, &g->env->cfg->tsan.limits, g->tsan_program, o, dir, files,
-                            nfiles, out, err, errlen);
+    int rc = trun_tsan_unit(ct, ct->tsan ? NULL : t->threaded, &g->env->cfg->tsan.limits,
+                            g->tsan_program, o, dir, files, nfiles, out, err, errlen);
     free(dir);
     return rc;
 }
@@ -167,9 +171,9 @@ static int units_tsan(struct grade_run *g, const struct cfg_test *ct,
     struct sbx_opts o = *unit_opts;
     o.env = env;
     struct trun_tsan run = {0}, again = {0};
-    int rc = units_tsan_run(g, ct, &o, &run, err, errlen);
+    int rc = units_tsan_run(g, ct, t, &o, &run, err, errlen);
     if (rc == 0 && run.stalled && !grade_cancelled(g->env)) {
-        rc = units_tsan_run(g, ct, &o, &again, err, errlen);
+        rc = units_tsan_run(g, ct, t, &o, &again, err, errlen);
         if (rc == 0) {
             if (!run.races) {        /* races either run found stand */
                 run.races = again.races;
@@ -197,6 +201,19 @@ static int units_tsan(struct grade_run *g, const struct cfg_test *ct,
 }
 
 /*
+ * Whether unit ct (first run t) gets a ThreadSanitizer run: the config
+ * names it, or its passing tests started threads and the config lets
+ * that count (thread_sanitizer.threaded_units).
+ */
+static bool units_wants_tsan(const struct grade_run *g, const struct cfg_test *ct,
+                             const struct res_test *t)
+{
+    const struct cfg_tsan *ts = &g->env->cfg->tsan;
+    return ts->enabled && ct->kind == CFG_KIND_CHECK &&
+           (ct->tsan || (ts->threaded_units && t->threaded != NULL));
+}
+
+/*
  * A graded unit after its first run (t): a timeout while the unit hardly
  * ran confirmed by a second run (res_test_confirm()), the rest of
  * ct->repeat runs merged (res_test_merge(): a check that fails in any run
@@ -217,7 +234,7 @@ static int units_after_first(struct grade_run *g, const struct cfg_test *ct,
         if (units_again(g, ct, o, t, res_test_merge, err, errlen) < 0)
             return -1;
     /* A unit with no passing check has no points a race could cost: no TSan run. */
-    if (ct->tsan && t->passed > 0 && !res_test_timed_out(t) &&
+    if (units_wants_tsan(g, ct, t) && t->passed > 0 && !res_test_timed_out(t) &&
         (g->tsan_program || g->tsan_failed) &&
         !grade_cancelled(g->env) && units_tsan(g, ct, o, t, err, errlen) < 0) {
         if (!err[0])
@@ -305,7 +322,11 @@ static int units_plan_chunks(struct units_queue *u, unsigned jobs)
     return 0;
 }
 
-/* Fills u->rest: what phase 2 does, ThreadSanitizer units first. */
+/*
+ * Fills u->rest: what phase 2 does, ThreadSanitizer units first.  A unit
+ * whose first run is done wants TSan by what that run saw; one still to
+ * run, by the config (its own run may add the TSan run: units_rest()).
+ */
 static int units_plan_rest(struct units_queue *u)
 {
     const struct grader_cfg *cfg = u->g->env->cfg;
@@ -315,10 +336,12 @@ static int units_plan_rest(struct units_queue *u)
     for (int tsan_pass = 1; tsan_pass >= 0; tsan_pass--)
         for (size_t i = 0; i < cfg->ntests; i++) {
             const struct cfg_test *ct = &cfg->tests[i];
-            if (ct->kind == CFG_KIND_PERFORMANCE || ct->tsan != (tsan_pass == 1))
+            const struct res_test *t = &u->g->res->tests[i];
+            bool tsan = units_wants_tsan(u->g, ct, t);
+            if (ct->kind == CFG_KIND_PERFORMANCE || tsan != (tsan_pass == 1))
                 continue;    /* performance: measured after the units, grade_perf() */
-            if (ct->kind == CFG_KIND_IO || !u->first_done[i] || ct->repeat > 1 || ct->tsan ||
-                res_test_stalled(&u->g->res->tests[i]))
+            if (ct->kind == CFG_KIND_IO || !u->first_done[i] || ct->repeat > 1 || tsan ||
+                res_test_stalled(t))
                 u->rest[u->nrest++] = i;
         }
     return 0;

@@ -161,15 +161,71 @@ static char *trun_notes(const char *err, double deduct, unsigned *leaks)
     return buf;
 }
 
-/* The unit's stdout then stderr, as one string. */
+/*
+ * The tests named by the harness's "\ntc-threads: TEST: N" notes in err,
+ * the tests that passed on threads: one name a line, or NULL (none, or
+ * out of memory: *oom).  A name is what the runner's --only takes after
+ * the unit's id, [A-Za-z0-9_]: anything else is not the harness's note.
+ */
+static char *trun_threaded(const char *err, bool *oom)
+{
+    static const char tag[] = "\ntc-threads: ";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    *oom = f == NULL;
+    for (const char *p = err ? err : ""; f && (p = strstr(p, tag)); ) {
+        p += sizeof tag - 1;
+        size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+        if (n > 0 && p[n] == ':')
+            fprintf(f, "%.*s\n", (int)n, p);
+    }
+    if (f && fclose(f) != 0)
+        *oom = true;
+    if (*oom || len == 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Whether the line at p is a note of the harness (tcheck.h). */
+static bool trun_is_note(const char *p)
+{
+    return strncmp(p, "tc-leak: ", 9) == 0 || strncmp(p, "tc-threads: ", 12) == 0;
+}
+
+/*
+ * Removes the harness's notes from a unit's stderr, in place: each is
+ * "\n" + its line (tcheck.h), so what the student's code printed comes
+ * back as it was.  The notes reach the student as notes, not as output.
+ */
+static void trun_drop_notes(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r;) {
+        if (*r == '\n' && trun_is_note(r + 1)) {
+            const char *end = strchr(r + 1, '\n');
+            r = end ? end + 1 : r + strlen(r);
+            continue;
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+}
+
+/* The unit's stdout then stderr (without the harness's notes), as one string. */
 static char *trun_output(const char *out, const char *err)
 {
-    char *s = NULL;
+    char *s = NULL, *e = strdup(err ? err : "");
     out = out ? out : "";
-    err = err ? err : "";
-    const char *sep = *out && *err && out[strlen(out) - 1] != '\n' ? "\n" : "";
-    if (asprintf(&s, "%s%s%s", out, sep, err) < 0)
+    if (!e)
         return NULL;
+    trun_drop_notes(e);
+    const char *sep = *out && *e && out[strlen(out) - 1] != '\n' ? "\n" : "";
+    if (asprintf(&s, "%s%s%s", out, sep, e) < 0)
+        s = NULL;
+    free(e);
     return s;
 }
 
@@ -250,9 +306,10 @@ static void trun_verdict(struct res_test *t, const struct sbx_result *r, bool ha
  * no_as) with its XML results at xml_dir/results-ID.xml; *xml gets that
  * path (malloc'd).  0, or -1 with err if the grader failed.
  */
-static int trun_exec(const struct cfg_test *ct, const struct cfg_limits *cl, bool no_as,
-                     const char *program, const struct sbx_opts *opts, const char *xml_dir,
-                     struct sbx_result *r, char **xml, char *err, size_t errlen)
+static int trun_exec(const struct cfg_test *ct, const char *tests, const struct cfg_limits *cl,
+                     bool no_as, const char *program, const struct sbx_opts *opts,
+                     const char *xml_dir, struct sbx_result *r, char **xml, char *err,
+                     size_t errlen)
 {
     struct sbx_limits lim = {
         .cpu_ms = cl->cpu_ms,
@@ -274,13 +331,22 @@ static int trun_exec(const struct cfg_test *ct, const struct cfg_limits *cl, boo
             *p = '-';
     unlink(*xml);
     snprintf(budget, sizeof budget, "%.3f", trun_budget_s(cl));
-    char *const argv[] = {(char *)program, "--quiet", "--only", ct->id, "--xml",
-                          *xml, "--budget", budget, NULL};
-    if (sbx_run(&lim, opts, argv, r) < 0) {
-        trun_errf(err, errlen, "sandbox: %s", r->message);
-        return -1;
+    struct strv argv = {0};
+    strv_push_all(&argv, (char *const[]){(char *)program, "--quiet", "--xml", *xml,
+                                         "--budget", budget}, 6);
+    if (!tests)
+        strv_push_all(&argv, (char *const[]){"--only", ct->id}, 2);
+    for (const char *p = tests; p && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0)) {
+        strv_push(&argv, "--only");
+        strv_pushf(&argv, "%s/%.*s", ct->id, (int)strcspn(p, "\n"), p);
     }
-    return 0;
+    int rc = 0;
+    if (argv.oom)
+        rc = (trun_errf(err, errlen, "out of memory"), -1);
+    else if (sbx_run(&lim, opts, argv.v, r) < 0)
+        rc = (trun_errf(err, errlen, "sandbox: %s", r->message), -1);
+    strv_clear(&argv);
+    return rc;
 }
 
 /*
@@ -294,13 +360,16 @@ static int trun_finish(struct res_test *t, const struct cfg_test *ct, const stru
 {
     trun_verdict(t, r, have_xml);
     t->output = trun_output(out, err);
-    if (t->status == RES_PASSED || t->status == RES_FAILED)
+    bool oom = false;
+    if (t->status == RES_PASSED || t->status == RES_FAILED) {
         t->notes = trun_notes(err, ct->leak_deduct, &t->leaks);
+        t->threaded = trun_threaded(err, &oom);
+    }
     if (t->status == RES_FAILED && trun_locate(t, err, program, opts) < 0)
         return -1;
     if (t->status != RES_PASSED)
         t->failed_runs = 1;
-    return t->message && t->output ? 0 : -1;
+    return t->message && t->output && !oom ? 0 : -1;
 }
 
 static void trun_start(struct res_test *t, const struct cfg_test *ct)
@@ -318,7 +387,7 @@ int trun_unit(const struct cfg_test *ct, const char *program,
     struct sbx_result r = {0};
     char *xml = NULL;
     trun_start(t, ct);
-    if (trun_exec(ct, &ct->limits, false, program, opts, opts->workdir, &r, &xml, err,
+    if (trun_exec(ct, NULL, &ct->limits, false, program, opts, opts->workdir, &r, &xml, err,
                   errlen) < 0) {
         sbx_result_release(&r);
         free(xml);
@@ -336,7 +405,7 @@ int trun_unit(const struct cfg_test *ct, const char *program,
     return rc;
 }
 
-int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
+int trun_tsan_unit(const struct cfg_test *ct, const char *tests, const struct cfg_limits *lim,
                    const char *program, const struct sbx_opts *opts, const char *xml_dir,
                    const char *const files[], size_t nfiles, struct trun_tsan *out,
                    char *err, size_t errlen)
@@ -346,7 +415,7 @@ int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
     char *xml = NULL;
     unsigned n = 0;
     memset(out, 0, sizeof *out);
-    int rc = trun_exec(ct, lim, true, program, opts, xml_dir, &r, &xml, err, errlen);
+    int rc = trun_exec(ct, tests, lim, true, program, opts, xml_dir, &r, &xml, err, errlen);
     if (rc == 0) {
         out->races = tsan_races(r.err, files, nfiles, &n);
         trun_verdict(&run, &r, trun_parse_xml(xml, &run) == 0);

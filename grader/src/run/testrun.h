@@ -32,7 +32,9 @@ int trun_list(const char *program, struct strv *ids, char *err, size_t errlen);
  * Runs unit ct->id of `program` in the sandbox `opts` (its workdir is the
  * scratch folder) under ct->limits and fills *t: checks, status,
  * message, output, notes and leaks (the harness's leak notes), times,
- * runs = 1 (t->cfg = ct; score is left to res_score()).  A check whose
+ * runs = 1 (t->cfg = ct; score is left to res_score()), and threaded:
+ * the passing tests that started threads (the harness's "tc-threads"
+ * notes, tcheck.h, dropped from the output like its leak notes).  A check whose
  * test crashed or hung has where in the student's code after its message
  * (crashloc.h: " (crashed (SIGSEGV) in relu() at kernels.c:172)"; one
  * more sandbox run, addr2line's), and the runner's tc-location lines are
@@ -54,7 +56,8 @@ struct trun_tsan {
 };
 
 /**
- * The ThreadSanitizer run of unit ct->id (cfg.h, struct cfg_tsan):
+ * The ThreadSanitizer run of unit ct->id (cfg.h, struct cfg_tsan), or
+ * with `tests` (names, one a line: res_test.threaded) of only those tests:
  * `program` is the TSan build, run in the sandbox `opts` (whose env
  * carries TSAN_OPTIONS) under `lim` without RLIMIT_AS (TSan reserves
  * terabytes), with its XML results in xml_dir.  Only TSan's reports are
@@ -65,7 +68,7 @@ struct trun_tsan {
  * Returns 0, or -1 with err[errlen] if the grader itself failed (*out is
  * then empty).
  */
-int trun_tsan_unit(const struct cfg_test *ct, const struct cfg_limits *lim,
+int trun_tsan_unit(const struct cfg_test *ct, const char *tests, const struct cfg_limits *lim,
                    const char *program, const struct sbx_opts *opts, const char *xml_dir,
                    const char *const files[], size_t nfiles, struct trun_tsan *out,
                    char *err, size_t errlen);

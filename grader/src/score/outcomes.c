@@ -341,6 +341,7 @@ static int outc_print_section(const struct grader_cfg *cfg, enum outc_section s,
         outc_put_strv(&h, &cfg->tsan.sources, cfg);
         outc_put_limits(&h, &cfg->tsan.limits);
         outc_put_u64(&h, cfg->tsan.repeat);
+        outc_put_u64(&h, cfg->tsan.threaded_units);
         break;
     case OUTC_SOURCES:
         if (outc_print_sources(&h, cfg, err, errlen) < 0)

@@ -67,6 +67,7 @@ void res_test_release(struct res_test *t)
     free(t->message);
     free(t->output);
     free(t->notes);
+    free(t->threaded);
     free(t->races);
     memset(t, 0, sizeof *t);
 }
@@ -229,6 +230,8 @@ int res_test_merge(struct res_test *into, struct res_test *from)
     into->failed_runs += from->failed_runs;
     into->wall_ms += from->wall_ms;
     into->cpu_ms += from->cpu_ms;
+    if (!into->threaded)
+        res_swap_str(&into->threaded, &from->threaded);
     if (!into->notes && from->notes) {
         res_swap_str(&into->notes, &from->notes);
         into->leaks = from->leaks;
@@ -275,6 +278,8 @@ int res_test_confirm(struct res_test *into, struct res_test *from)
         into->cfg = cfg;
         into->max_score = max_score;
     } else if (into->status != RES_ERROR && from->status != RES_ERROR) {
+        if (!into->threaded)
+            res_swap_str(&into->threaded, &from->threaded);
         into->passed = 0;
         for (size_t i = 0; i < into->nchecks; i++) {
             struct res_check *c = &into->checks[i];
