@@ -672,7 +672,16 @@ START_TEST(test_text_instructor)
     ck_assert_ptr_null(strstr(text, "Hidden tests"));
     ck_assert_ptr_nonnull(strstr(text, "[hidden/SECRET_HIDDEN_ID, hidden]"));
     ck_assert_ptr_nonnull(strstr(text, "Phases (ms): prepare 1, compile 2"));
+    ck_assert_ptr_nonnull(strstr(text, "coverage 5, report 6, total 21\n"));
     ck_assert_ptr_nonnull(strstr(text, "  ERROR      0.00 /     5.00  AFTER_DUE_NAME"));
+    free(text);
+    /* written before the reports are timed (grade.c): no "total 0" */
+    struct res_phases keep = sub.phases;
+    sub.phases.report_ms = sub.phases.total_ms = 0;
+    text = report_text(&sub, &cfg, REPORT_INSTRUCTOR);
+    sub.phases = keep;
+    ck_assert_ptr_nonnull(strstr(text, "coverage 5 (the total: results.json)\n"));
+    ck_assert_ptr_null(strstr(text, "total 0"));
     free(text);
 }
 END_TEST
