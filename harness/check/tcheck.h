@@ -69,6 +69,10 @@ void tc_set_info(int on);
  * code.  Counted by a wrapper the test programs link with
  * -Wl,--wrap=pthread_create; a test reads it before and after a kernel
  * call.  tc_threads_counted() is 0 in a program linked without the flag.
+ * The first thread a test starts also writes the line
+ *     tc-threads: TEST
+ * to stderr (after a newline), for the grader: a test that ran code on
+ * threads gets a ThreadSanitizer run, since its verdict may have been luck.
  */
 size_t tc_threads_started(void);
 int tc_threads_counted(void);
@@ -157,8 +161,8 @@ void tc_set_grading_seed(int on, uint64_t seed);
 /** 1 if this run has a grading seed. */
 int tc_seeded(void);
 
-/** Starts a test: records its name, the live tensors and blocks (for leak
- * notes) and the threads started so far. */
+/** Starts a test: records its name (for the notes) and the live tensors
+ * and blocks (for leak notes). */
 void tc_begin(const char *name);
 
 /**
@@ -169,12 +173,10 @@ void tc_begin(const char *name);
  * the test left tensors, or blocks the student's code allocated, alive --
  * the kernel leaked them -- it first prints a note to stderr:
  *     tc-leak: TEST: N tensor(s) created during the test were never freed
- * which the grader shows as feedback (the test still passes).  If the
- * test started threads, it prints
- *     tc-threads: TEST: N
- * so that the grader gives the unit a ThreadSanitizer run: a test that
- * passed on threads may have passed by luck.  Each note starts a line of
- * its own (a newline first), whatever the test printed before.
+ * which the grader shows as feedback (the test still passes).  Each note
+ * starts a line of its own (a newline first), whatever the test printed
+ * before.  (The other note, "tc-threads: TEST", is written at the test's
+ * first thread: see tc_threads_started().)
  */
 void tc_exit_passed(void) __attribute__((noreturn));
 

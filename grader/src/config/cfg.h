@@ -313,9 +313,10 @@ struct cfg_tsan {
                                 through tsan_heap.c, TSAN_HEAP_LIMIT */
     unsigned repeat;         /* "repeat": the default `repeat` of its units; default 3 */
     bool threaded_units;     /* "threaded_units": also one TSan run of every other check
-                                unit whose passing tests started threads in the
-                                submission's own run (the harness says so, tcheck.h),
-                                e.g. a kernel the student made parallel; default true */
+                                unit whose tests started threads in the submission's
+                                own run, of those tests (the harness says so,
+                                tcheck.h), e.g. a kernel the student made parallel;
+                                default true */
 };
 
 /** What leaks cost ("leaks" section). */

@@ -119,8 +119,8 @@ static int units_tsan_note(struct res_test *t, enum res_test_status verdict, con
 
 /*
  * One ThreadSanitizer run of ct with the options o (units_tsan()): the
- * whole unit when the config names it, else only its tests that passed
- * on threads (t->threaded), the ones whose pass may have been luck.
+ * whole unit when the config names it, else only its tests that ran on
+ * threads (t->threaded), the ones whose verdict may have been luck.
  */
 static int units_tsan_run(struct grade_run *g, const struct cfg_test *ct,
                           const struct res_test *t, const struct sbx_opts *o,
@@ -202,7 +202,7 @@ static int units_tsan(struct grade_run *g, const struct cfg_test *ct,
 
 /*
  * Whether unit ct (first run t) gets a ThreadSanitizer run: the config
- * names it, or its passing tests started threads and the config lets
+ * names it, or its tests started threads and the config lets
  * that count (thread_sanitizer.threaded_units).
  */
 static bool units_wants_tsan(const struct grade_run *g, const struct cfg_test *ct,

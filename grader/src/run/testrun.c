@@ -162,8 +162,8 @@ static char *trun_notes(const char *err, double deduct, unsigned *leaks)
 }
 
 /*
- * The tests named by the harness's "\ntc-threads: TEST: N" notes in err,
- * the tests that passed on threads: one name a line, or NULL (none, or
+ * The tests named by the harness's "\ntc-threads: TEST\n" notes in err,
+ * the tests that ran code on threads: one name a line, or NULL (none, or
  * out of memory: *oom).  A name is what the runner's --only takes after
  * the unit's id, [A-Za-z0-9_]: anything else is not the harness's note.
  */
@@ -177,7 +177,7 @@ static char *trun_threaded(const char *err, bool *oom)
     for (const char *p = err ? err : ""; f && (p = strstr(p, tag)); ) {
         p += sizeof tag - 1;
         size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
-        if (n > 0 && p[n] == ':')
+        if (n > 0 && p[n] == '\n')
             fprintf(f, "%.*s\n", (int)n, p);
     }
     if (f && fclose(f) != 0)

@@ -33,7 +33,7 @@ int trun_list(const char *program, struct strv *ids, char *err, size_t errlen);
  * scratch folder) under ct->limits and fills *t: checks, status,
  * message, output, notes and leaks (the harness's leak notes), times,
  * runs = 1 (t->cfg = ct; score is left to res_score()), and threaded:
- * the passing tests that started threads (the harness's "tc-threads"
+ * the tests that started threads (the harness's "tc-threads"
  * notes, tcheck.h, dropped from the output like its leak notes).  A check whose
  * test crashed or hung has where in the student's code after its message
  * (crashloc.h: " (crashed (SIGSEGV) in relu() at kernels.c:172)"; one

@@ -69,9 +69,9 @@ struct res_test {
                                      ("test_x: 1 tensor(s) ... never freed" lines); or NULL */
     unsigned leaks;               /* leak notes: tests that left blocks or tensors alive;
                                      > 0 costs cfg->leak_deduct of the points */
-    char *threaded;               /* the passing tests that started threads, one name
-                                     a line (the harness's "tc-threads" notes), or
-                                     NULL: these get a TSan run (units.c) */
+    char *threaded;               /* the tests that started threads, one name a line
+                                     (the harness's "tc-threads" notes), or NULL:
+                                     these get a TSan run (units.c) */
     char *races;                  /* data races ThreadSanitizer found in the student's
                                      files (tsan.h, one per line), or NULL; the unit then
                                      scores 0 */
