@@ -43,6 +43,7 @@ enum { RUNNER_OK = 0, RUNNER_FAILED = 1, RUNNER_USAGE = 2 };
 struct runner_opts {
     int list;              /* --list */
     int quiet;             /* --quiet */
+    int notes;             /* --notes */
     double timeout_s;      /* --timeout, for cases that set none */
     double budget_s;       /* --budget: the whole case's time; 0 = none */
     const char *xml;       /* --xml FILE, or NULL */
@@ -71,7 +72,7 @@ struct runner_plan {
 static void runner_usage(FILE *out, const char *prog)
 {
     fprintf(out, "usage: %s [--list] [--only ID]... [--xml FILE | --each-xml DIR] "
-                 "[--timeout SECONDS] [--budget SECONDS] [--quiet]\n"
+                 "[--timeout SECONDS] [--budget SECONDS] [--quiet] [--notes]\n"
                  "  ID is a suite, suite/case (as --list prints) or suite/case/test\n",
             prog);
 }
@@ -101,6 +102,7 @@ static int runner_parse_args(int argc, char **argv, struct runner_opts *opts)
         {"quiet", no_argument, NULL, 'q'},   {"help", no_argument, NULL, 'h'},
         {"budget", required_argument, NULL, 'b'},
         {"each-xml", required_argument, NULL, 'e'},
+        {"notes", no_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -110,6 +112,7 @@ static int runner_parse_args(int argc, char **argv, struct runner_opts *opts)
         switch (c) {
         case 'l': opts->list = 1; break;
         case 'q': opts->quiet = 1; break;
+        case 'n': opts->notes = 1; break;
         case 'x': opts->xml = optarg; break;
         case 'e': opts->each_dir = optarg; break;
         case 'o': opts->only[opts->nonly++] = optarg; break;
@@ -911,6 +914,7 @@ static int runner_run(const struct runner_plan *plan,
     runner_build(sr, plan, opts->timeout_s, opts->budget_s, entries, &nentries);
     runner_clear_check_env();
     tc_set_info(!opts->quiet);
+    tc_set_notes(opts->notes);
     /* Every element a kernel leaves unwritten is then told (tensor.h). */
     tensor_set_poison(1);
     srunner_set_fork_status(sr, CK_FORK);

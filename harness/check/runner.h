@@ -7,7 +7,7 @@
  * two:
  *
  *   tests [--list] [--only ID]... [--xml FILE | --each-xml DIR]
- *         [--timeout SECONDS] [--budget SECONDS] [--quiet]
+ *         [--timeout SECONDS] [--budget SECONDS] [--quiet] [--notes]
  *
  *   --list       print every graded unit as "suite/case<TAB>ntests", exit 0
  *   --only ID    run only suite ID, unit suite/case or one test
@@ -24,6 +24,8 @@
  *                all hang still ends in time and keeps its passing tests
  *   --quiet      no per-test lines, only the summary; and no tc_info()
  *                output (timings), so graded output is the same every run
+ *   --notes      the grader's notes on stderr too: "tc-threads: TEST" at a
+ *                test's first thread (tcheck.h); a student's run has none
  *
  * Environment: TC_SEED=N (a decimal number) runs the visible tests on
  * random inputs drawn from N instead of their literal cases (tcheck.h,

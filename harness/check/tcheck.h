@@ -69,13 +69,18 @@ void tc_set_info(int on);
  * code.  Counted by a wrapper the test programs link with
  * -Wl,--wrap=pthread_create; a test reads it before and after a kernel
  * call.  tc_threads_counted() is 0 in a program linked without the flag.
- * The first thread a test starts also writes the line
+ * With tc_set_notes(1) (the runner's --notes, which the grader passes),
+ * the first thread a test starts also writes the line
  *     tc-threads: TEST
  * to stderr (after a newline), for the grader: a test that ran code on
  * threads gets a ThreadSanitizer run, since its verdict may have been luck.
  */
 size_t tc_threads_started(void);
 int tc_threads_counted(void);
+
+/** Writes the "tc-threads" notes (1) or not (0, the default), in this
+ * process and its forks. */
+void tc_set_notes(int on);
 
 /**
  * A count the tests keep while the code under test runs, e.g. an op's

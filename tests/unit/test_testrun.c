@@ -31,7 +31,7 @@ static char dir[256], program[300];
 static const char script[] =
     "#!/bin/sh\n"
     "while [ $# -gt 0 ]; do\n"
-    "  case $1 in --each-xml) d=$2; shift 2;; --budget) shift 2;; --quiet) shift;;\n"
+    "  case $1 in --each-xml) d=$2; shift 2;; --budget) shift 2;; --quiet|--notes) shift;;\n"
     "  --only) ids=\"$ids $2\"; shift 2;; *) exit 2;; esac\n"
     "done\n"
     "n=0 rc=0\n"

@@ -161,13 +161,23 @@ static char *trun_notes(const char *err, double deduct, unsigned *leaks)
     return buf;
 }
 
+/* Whether t has a check (a test of the unit) named name[0..len). */
+static bool trun_has_check(const struct res_test *t, const char *name, size_t len)
+{
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (strlen(t->checks[i].name) == len && strncmp(t->checks[i].name, name, len) == 0)
+            return true;
+    return false;
+}
+
 /*
  * The tests named by the harness's "\ntc-threads: TEST\n" notes in err,
  * the tests that ran code on threads: one name a line, or NULL (none, or
- * out of memory: *oom).  A name is what the runner's --only takes after
- * the unit's id, [A-Za-z0-9_]: anything else is not the harness's note.
+ * out of memory: *oom).  Only the unit's own tests count (t->checks): the
+ * student's code can print a note too, and a name the runner does not
+ * know would make the whole TSan run a usage error.
  */
-static char *trun_threaded(const char *err, bool *oom)
+static char *trun_threaded(const char *err, const struct res_test *t, bool *oom)
 {
     static const char tag[] = "\ntc-threads: ";
     char *buf = NULL;
@@ -176,8 +186,8 @@ static char *trun_threaded(const char *err, bool *oom)
     *oom = f == NULL;
     for (const char *p = err ? err : ""; f && (p = strstr(p, tag)); ) {
         p += sizeof tag - 1;
-        size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
-        if (n > 0 && p[n] == '\n')
+        size_t n = strcspn(p, "\n");
+        if (n > 0 && p[n] == '\n' && trun_has_check(t, p, n))
             fprintf(f, "%.*s\n", (int)n, p);
     }
     if (f && fclose(f) != 0)
@@ -332,8 +342,8 @@ static int trun_exec(const struct cfg_test *ct, const char *tests, const struct 
     unlink(*xml);
     snprintf(budget, sizeof budget, "%.3f", trun_budget_s(cl));
     struct strv argv = {0};
-    strv_push_all(&argv, (char *const[]){(char *)program, "--quiet", "--xml", *xml,
-                                         "--budget", budget}, 6);
+    strv_push_all(&argv, (char *const[]){(char *)program, "--quiet", "--notes", "--xml", *xml,
+                                         "--budget", budget}, 7);
     if (!tests)
         strv_push_all(&argv, (char *const[]){"--only", ct->id}, 2);
     for (const char *p = tests; p && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0)) {
@@ -363,7 +373,7 @@ static int trun_finish(struct res_test *t, const struct cfg_test *ct, const stru
     bool oom = false;
     if (t->status == RES_PASSED || t->status == RES_FAILED) {
         t->notes = trun_notes(err, ct->leak_deduct, &t->leaks);
-        t->threaded = trun_threaded(err, &oom);
+        t->threaded = trun_threaded(err, t, &oom);
     }
     if (t->status == RES_FAILED && trun_locate(t, err, program, opts) < 0)
         return -1;
@@ -578,8 +588,8 @@ int trun_group(const struct cfg_test *const cts[], size_t n, const char *program
         strv_pushf(&xmls, "%s/results-%s.xml", opts->workdir, cts[i]->id);
     }
     snprintf(budget, sizeof budget, "%.3f", trun_budget_s(&cts[0]->limits));
-    strv_push_all(&argv, (char *const[]){(char *)program, "--quiet", "--each-xml",
-                                         (char *)opts->workdir, "--budget", budget}, 6);
+    strv_push_all(&argv, (char *const[]){(char *)program, "--quiet", "--notes", "--each-xml",
+                                         (char *)opts->workdir, "--budget", budget}, 7);
     for (size_t i = 0; i < n; i++)
         strv_push_all(&argv, (char *const[]){"--only", cts[i]->id}, 2);
     int rc = parts && !argv.oom && !xmls.oom ? 0 : (trun_errf(err, errlen, "out of memory"), -1);
