@@ -679,6 +679,34 @@ static void tc_check_matmul_args(const char *who, const Tensor *A,
                      tensor_shape_str(B, sb, sizeof sb));
 }
 
+/*
+ * A reference's loop reads the harness's own inputs and writes its own new
+ * tensor: ThreadSanitizer need not watch it.  A kernel's thread that still
+ * writes a result is seen where an assertion reads that result (tc_scan(),
+ * tc_exact()), which stays watched; watching the reference too was a fifth
+ * of a TSan run of the ReLU tests, and most of one of a 256 x 256 product.
+ * (Plain loops: memset() and memcpy() are intercepted whatever the
+ * function's attributes.)
+ */
+TC_UNWATCHED
+static void tc_matmul_into(float *C, const float *A, const float *B, size_t m, size_t k,
+                           size_t n, double *acc)
+{
+    /* i-k-j order: contiguous rows, and each acc[j] still sums k in order. */
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++)
+            acc[j] = 0.0;
+        for (size_t p = 0; p < k; p++) {
+            double a = A[i * k + p];
+            const float *brow = B + p * n;
+            for (size_t j = 0; j < n; j++)
+                acc[j] += a * brow[j];
+        }
+        for (size_t j = 0; j < n; j++)
+            C[i * n + j] = (float)acc[j];
+    }
+}
+
 Tensor *tc_ref_matmul(const Tensor *A, const Tensor *B)
 {
     tc_check_matmul_args("tc_ref_matmul", A, B);
@@ -690,30 +718,11 @@ Tensor *tc_ref_matmul(const Tensor *A, const Tensor *B)
         tensor_free(C);
         ck_abort_msg("tc_ref_matmul: out of memory");
     }
-    /* i-k-j order: contiguous rows, and each acc[j] still sums k in order. */
-    for (size_t i = 0; i < m; i++) {
-        memset(acc, 0, n * sizeof *acc);
-        for (size_t p = 0; p < k; p++) {
-            double a = A->data[i * k + p];
-            const float *brow = B->data + p * n;
-            for (size_t j = 0; j < n; j++)
-                acc[j] += a * brow[j];
-        }
-        for (size_t j = 0; j < n; j++)
-            C->data[i * n + j] = (float)acc[j];
-    }
+    tc_matmul_into(C->data, A->data, B->data, m, k, n, acc);
     free(acc);
     return C;
 }
 
-/*
- * A reference's loop reads the harness's own inputs and writes its own new
- * tensor: ThreadSanitizer need not watch it.  A kernel's thread that still
- * writes a result is seen where an assertion reads that result (tc_scan(),
- * tc_exact()), which stays watched; watching the reference too was a fifth
- * of a TSan run of the ReLU tests.  (A plain loop: memcpy() is
- * intercepted whatever the function's attributes.)
- */
 TC_UNWATCHED
 static void tc_relu_into(float *y, const float *x, size_t n)
 {
@@ -747,6 +756,13 @@ int8_t tc_ref_quantize(float x, float scale)
     return (int8_t)rintf(v);   /* half to even; stays within -128..127 */
 }
 
+TC_UNWATCHED
+static void tc_quantize_into(int8_t *q, const float *x, size_t n, float scale)
+{
+    for (size_t i = 0; i < n; i++)
+        q[i] = tc_ref_quantize(x[i], scale);
+}
+
 /* Quantizes every element of t into a new array; fails the test on OOM. */
 static int8_t *tc_ref_quantize_all(const Tensor *t, float scale)
 {
@@ -754,9 +770,23 @@ static int8_t *tc_ref_quantize_all(const Tensor *t, float scale)
 
     if (q == NULL)
         ck_abort_msg("tc_ref_quantized_matmul: out of memory");
-    for (size_t i = 0; i < t->size; i++)
-        q[i] = tc_ref_quantize(t->data[i], scale);
+    tc_quantize_into(q, t->data, t->size, scale);
     return q;
+}
+
+/* C = (qa @ qb) * scale, m x k by k x n, int32 sums (unwatched: see tc_matmul_into()). */
+TC_UNWATCHED
+static void tc_qmatmul_into(float *C, const int8_t *qa, const int8_t *qb, size_t m,
+                            size_t k, size_t n, float scale)
+{
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++) {
+            int32_t acc = 0;
+            for (size_t p = 0; p < k; p++)
+                acc += (int32_t)qa[i * k + p] * (int32_t)qb[p * n + j];
+            C[i * n + j] = (float)acc * scale;
+        }
+    }
 }
 
 Tensor *tc_ref_quantized_matmul(const Tensor *A, const Tensor *B,
@@ -772,14 +802,7 @@ Tensor *tc_ref_quantized_matmul(const Tensor *A, const Tensor *B,
     int8_t *qb = tc_ref_quantize_all(B, scale_B);
     const float scale = scale_A * scale_B;   /* in float32, as specified */
 
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < n; j++) {
-            int32_t acc = 0;
-            for (size_t p = 0; p < k; p++)
-                acc += (int32_t)qa[i * k + p] * (int32_t)qb[p * n + j];
-            C->data[i * n + j] = (float)acc * scale;
-        }
-    }
+    tc_qmatmul_into(C->data, qa, qb, m, k, n, scale);
     free(qa);
     free(qb);
     return C;
