@@ -103,7 +103,7 @@ $(BUILD)/stub/kernels.o: assignments/kernels/kernels.c | $(BUILD)/.deps-ok
 # --wrap: the tests count the threads a kernel starts (tcheck.h), as in config.yaml.
 $(BUILD)/%/kernels_tests: $(BUILD)/%/kernels.o $(HARNESS_OBJ) $(VISIBLE_OBJ) \
                           $(HIDDEN_OBJ) $(BUILD)/harness/kernels/main_all.o
-	$(CC) $(LDFLAGS_ALL) -Wl,--wrap=pthread_create $^ $(CHECK_LIBS) -o $@
+	$(CC) $(LDFLAGS_ALL) -Wl,--wrap=pthread_create,--wrap=pthread_join $^ $(CHECK_LIBS) -o $@
 
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -47,6 +48,8 @@ int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg) __attribute__((weak));
 int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                           void *(*fn)(void *), void *arg);
+int __real_pthread_join(pthread_t thread, void **ret) __attribute__((weak));
+int __wrap_pthread_join(pthread_t thread, void **ret);
 
 static atomic_size_t tc_threads;
 static atomic_size_t tc_thread_fault_at, tc_thread_fault_seen;   /* tc_fail_thread_at() */
@@ -91,6 +94,8 @@ size_t tc_thread_faults_counted(void)
     return atomic_load(&tc_thread_fault_seen);
 }
 
+static void tc_join_fault_wait(void);
+
 /* Unwatched: the counts are the harness's (pthread_create() itself still
  * orders the new thread after its creator, as TSan knows). */
 TC_UNWATCHED
@@ -100,14 +105,92 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     if (__real_pthread_create == NULL)
         return ENOSYS;
     const size_t at = atomic_load(&tc_thread_fault_at);
-    if (at != 0 && atomic_fetch_add(&tc_thread_fault_seen, 1) + 1 == at)
+    if (at != 0 && atomic_fetch_add(&tc_thread_fault_seen, 1) + 1 == at) {
+        tc_join_fault_wait();
         return EAGAIN;   /* what glibc returns when a thread cannot be had */
+    }
     int rc = __real_pthread_create(thread, attr, fn, arg);
     if (rc == 0)
         atomic_fetch_add(&tc_threads, 1);
     if (rc == 0 && tc_notes_on && atomic_exchange(&tc_threads_noted, 1) == 0)
         tc_note_threads();
     return rc;
+}
+
+/*
+ * tc_join_watch(): the kernel's caller, whether it has joined yet, the
+ * threads started before the call, and whether an op began on a worker.
+ */
+static pthread_t tc_join_caller;
+static atomic_int tc_join_watching, tc_join_seen, tc_join_worker_op, tc_join_waited;
+static atomic_size_t tc_join_threads0;
+
+TC_UNWATCHED
+void tc_join_watch(int on)
+{
+    if (on) {
+        tc_join_caller = pthread_self();
+        atomic_store(&tc_join_threads0, atomic_load(&tc_threads));
+        atomic_store(&tc_join_worker_op, 0);
+        atomic_store(&tc_join_waited, 0);
+        atomic_store(&tc_join_seen, 0);
+    } else {
+        atomic_store(&tc_join_seen, 1);   /* the call returned: hold no one */
+    }
+    atomic_store(&tc_join_watching, on);
+}
+
+/* Sleeps 0.1 ms at a time until *flag is set or TC_HOLD_MS have passed. */
+TC_UNWATCHED
+static void tc_wait_for(atomic_int *flag)
+{
+    for (int t = 0; t < TC_HOLD_MS * 10 && !atomic_load(flag); t++)
+        nanosleep(&(struct timespec){0, 100000}, NULL);
+}
+
+/*
+ * A thread start about to fail in a watched call that has started
+ * threads already: first let one of them begin an op (tcheck.h), so that
+ * a worker is busy when the kernel learns of the failure.
+ */
+TC_UNWATCHED
+static void tc_join_fault_wait(void)
+{
+    if (atomic_load(&tc_join_watching) && pthread_equal(pthread_self(), tc_join_caller) &&
+        atomic_load(&tc_threads) != atomic_load(&tc_join_threads0))
+        tc_wait_for(&tc_join_worker_op);
+}
+
+TC_UNWATCHED
+void tc_op_enter(void)
+{
+    if (!atomic_load(&tc_join_watching))
+        return;
+    if (!pthread_equal(pthread_self(), tc_join_caller)) {
+        atomic_store(&tc_join_worker_op, 1);
+        return;
+    }
+    /* The caller's first op, once the call has started threads. */
+    if (atomic_load(&tc_threads) != atomic_load(&tc_join_threads0) &&
+        atomic_exchange(&tc_join_waited, 1) == 0)
+        tc_wait_for(&tc_join_worker_op);
+}
+
+/* Unwatched: the hold must not order the kernel's threads (tcheck.h). */
+TC_UNWATCHED
+int __wrap_pthread_join(pthread_t thread, void **ret)
+{
+    if (atomic_load(&tc_join_watching) && pthread_equal(pthread_self(), tc_join_caller))
+        atomic_store(&tc_join_seen, 1);
+    return __real_pthread_join != NULL ? __real_pthread_join(thread, ret) : ENOSYS;
+}
+
+TC_UNWATCHED
+void tc_hold_until_join(void)
+{
+    if (!atomic_load(&tc_join_watching) || pthread_equal(pthread_self(), tc_join_caller))
+        return;    /* the caller itself: it cannot join while it runs an op */
+    tc_wait_for(&tc_join_seen);
 }
 
 TC_UNWATCHED

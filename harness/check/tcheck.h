@@ -103,6 +103,33 @@ int tc_count_get(atomic_int *counter);
 void tc_assert_workers_at(const char *file, int line, size_t started,
                           size_t workers, const char *what);
 
+/*
+ * A kernel that acts on a failure before joining its threads (frees the
+ * results, or decides that it succeeded, while a worker still runs an op)
+ * is wrong only when a worker is late: a grade that would depend on
+ * timing.  So a test holds its op's workers back until the kernel's
+ * caller joins them:
+ *   tc_join_watch(1) before the kernel call, tc_join_watch(0) after;
+ *   tc_hold_until_join() at the end of the op (once the call has failed,
+ *   or always): on any thread but the caller's it returns when the caller
+ *   enters pthread_join() (the test programs link with
+ *   -Wl,--wrap=pthread_join), when the call returns, or after TC_HOLD_MS;
+ *   tc_op_enter() at the start of the op, with the hold always: the
+ *   caller's first op, if the call has started threads, waits (at most
+ *   TC_HOLD_MS) until an op has begun on one of them, so that a worker
+ *   is busy whenever a failure strikes, even with items that take a
+ *   microsecond (likewise a thread start that a fault walk makes fail,
+ *   in a call that has started threads).
+ * A kernel that joins first waits for nothing; one that cleans up first
+ * then fails every time, in plain runs and under ThreadSanitizer (the
+ * hold itself is hidden from it and orders nothing).  Only a watched
+ * call holds anyone or waits.
+ */
+#define TC_HOLD_MS 100
+void tc_join_watch(int on);
+void tc_op_enter(void);
+void tc_hold_until_join(void);
+
 /* ---- fault injection ------------------------------------------------------ */
 
 /*

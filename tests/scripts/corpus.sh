@@ -297,9 +297,12 @@ done
 step "shared runs against isolated ones"
 isolated="correct crash_segfault crash_assert leaky_correct output_flood fake_output
           forge_pass forged_unit_markers wrong_matmul_baseline signal_handlers"
-# Racy kernels: their checks' results may change from run to run, their
-# scores may not (every unit that ran code on threads has a TSan run).
-racy="racy_batch_index racy_late_batch racy_relaxed_done racy_threaded_matmul"
+# Kernels whose bugs depend on thread timing (races, late workers): their
+# checks' results may change from run to run, their scores may not (every
+# unit that ran code on threads has a TSan run; the batch tests keep a
+# worker busy until the kernel joins it).
+racy="racy_batch_index racy_late_batch racy_relaxed_done racy_threaded_matmul
+      batch_cleanup_before_join batch_completion_order"
 rm -rf "$dir/iso-subs" "$dir/iso-out" && mkdir -p "$dir/iso-subs"
 for name in $isolated $racy; do
     [ ! -d "$subs/$name" ] || cp -RP "$subs/$name" "$dir/iso-subs/"

@@ -5,10 +5,13 @@
  */
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "suites.h"
 #include "tcheck.h"
@@ -510,6 +513,50 @@ START_TEST(test_workers_need_the_wrap)
 }
 END_TEST
 
+/* ---- holding a kernel's worker until its caller joins it ---------------- */
+
+/* What the test programs' pthread_join() is (--wrap); here it only notes
+ * the join, since the unit tests link without the flag. */
+int __wrap_pthread_join(pthread_t thread, void **ret);
+
+static atomic_int hold_joining;    /* set by the caller just before it joins */
+
+static void *hold_worker(void *arg)
+{
+    tc_hold_until_join();
+    *(int *)arg = atomic_load(&hold_joining);   /* 1: held until the join */
+    return NULL;
+}
+
+/* Runs hold_worker on a thread, the caller watching (or not); returns what
+ * the worker saw when its hold ended. */
+static int hold_run(int watch)
+{
+    pthread_t t;
+    int seen = -1;
+    atomic_store(&hold_joining, 0);
+    tc_join_watch(watch);
+    ck_assert_int_eq(pthread_create(&t, NULL, hold_worker, &seen), 0);
+    nanosleep(&(struct timespec){0, 5000000}, NULL);   /* 5 ms: the worker is waiting */
+    atomic_store(&hold_joining, 1);
+    __wrap_pthread_join(t, NULL);                      /* ENOSYS here: no --wrap */
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    tc_join_watch(0);
+    return seen;
+}
+
+/* A watched worker waits for its caller's join (TC_HOLD_MS at most, far
+ * more than the 5 ms here); unwatched, or on the caller, nobody waits. */
+START_TEST(test_hold_until_join)
+{
+    ck_assert_int_eq(hold_run(1), 1);
+    ck_assert_int_eq(hold_run(0), 0);
+    tc_join_watch(1);
+    tc_hold_until_join();          /* the caller itself: returns at once */
+    tc_join_watch(0);
+}
+END_TEST
+
 /* Without a grading seed the literal case runs; with one, random values
  * on the grid, the same for the same seed, and failures say why. */
 START_TEST(test_grading_seed)
@@ -598,6 +645,7 @@ Suite *tcheck_suite(void)
     tcase_add_test(tc, test_inf_matches_only_itself);
     tcase_add_test(tc, test_workers_need_the_wrap);
     tcase_add_test(tc, test_grading_seed);
+    tcase_add_test(tc, test_hold_until_join);
     suite_add_tcase(s, tc);
     return s;
 }

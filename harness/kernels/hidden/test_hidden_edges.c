@@ -355,7 +355,9 @@ static void expect_failure(const Tensor *const batch[], size_t n, TensorOp op, v
     for (size_t i = 0; i < n; i++)
         out[i] = &sentinel;
     tensor_clear_error();
+    tc_join_watch(1);     /* an op may hold its worker until the kernel joins it */
     int rc = parallel_batch_processing(batch, n, op, ctx, workers, out);
+    tc_join_watch(0);
     tc_assert_error(rc == -1, what);
     for (size_t i = 0; i < n; i++)
         tc_assert_msg(out[i] == NULL, "%s failed but left out[%zu] non-NULL", what, i);
@@ -390,10 +392,17 @@ TC_TEST(test_batch_null_args)
         tensor_free(items[i]);
 }
 
-/* Item 0 fails, but only once the last item's result exists. */
+/*
+ * Item 0 fails, but only once the last item's result exists.  An op on a
+ * worker returns only when the kernel joins it (tcheck.h) if it is the
+ * last item's or comes after the failure, so some worker is still busy
+ * when the kernel learns of the failure, whichever thread ran item 0: a
+ * kernel that decides, or cleans up, before it joins then fails every
+ * time, not only when a worker happens to be late.
+ */
 struct late_fail {
     const Tensor *first, *last;
-    atomic_int last_done;
+    atomic_int last_done, failed;
 };
 
 static Tensor *late_fail_op(const Tensor *x, void *ctx)
@@ -404,11 +413,15 @@ static Tensor *late_fail_op(const Tensor *x, void *ctx)
          * never does the last first, and fails the check below anyway */
         for (int i = 0; i < 5000 && !atomic_load(&lf->last_done); i++)
             nanosleep(&(struct timespec){0, 1000000}, NULL);
+        tc_count(&lf->failed);
+        tc_hold_until_join();
         return NULL;
     }
     Tensor *y = tensor_clone(x);
     if (x == lf->last)
         atomic_store(&lf->last_done, 1);
+    if (x == lf->last || tc_count_get(&lf->failed))
+        tc_hold_until_join();
     return y;
 }
 
@@ -421,7 +434,7 @@ TC_TEST(test_batch_fail_after_last)
         items[i] = tc_randn_2d(&rng, 2, 3);
     expect_success((const Tensor *const *)items, EDGE_BATCH, 3, out,
                    "parallel_batch_processing(9 items, 3 workers)");
-    struct late_fail lf = {items[0], items[EDGE_BATCH - 1], 0};
+    struct late_fail lf = {items[0], items[EDGE_BATCH - 1], 0, 0};
     expect_failure((const Tensor *const *)items, EDGE_BATCH, late_fail_op, &lf, 3, out,
                    "parallel_batch_processing(op fails on item 0 after item 8 is done, "
                    "3 workers)");

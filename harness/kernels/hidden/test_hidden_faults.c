@@ -247,23 +247,34 @@ struct batch_job {
  * NULL when that allocation fails.  The harness's own, not the student's
  * vectorized_relu(): the walk grades parallel_batch_processing alone, and a
  * leak in another kernel must not make its outcome depend on timing.
+ * An op on a worker returns only when the kernel joins it, and the
+ * calling thread's first op waits until a worker has begun one (tcheck.h),
+ * so a worker is busy whenever the fault strikes: a kernel that frees the
+ * results, or decides it succeeded, before joining then fails every time,
+ * not only when a worker happens to be late.  (A kernel that joins waits
+ * for nothing; the calling thread, if it works too, does the other items.)
  */
 static Tensor *relu_op(const Tensor *x, void *ctx)
 {
     (void)ctx;
+    tc_op_enter();
     Tensor *y = tensor_empty(x->ndim, x->shape);
     for (size_t i = 0; y != NULL && i < y->size; i++) {
         float v = x->data[i];
         y->data[i] = (v > 0.0f || isnan(v)) ? v : 0.0f;
     }
+    tc_hold_until_join();
     return y;
 }
 
 static int call_batch(void *arg)
 {
     struct batch_job *job = arg;
-    return parallel_batch_processing((const Tensor *const *)job->items, FAULT_BATCH,
-                                     relu_op, NULL, job->workers, job->out);
+    tc_join_watch(1);     /* relu_op's holds (tcheck.h) */
+    int rc = parallel_batch_processing((const Tensor *const *)job->items, FAULT_BATCH,
+                                       relu_op, NULL, job->workers, job->out);
+    tc_join_watch(0);
+    return rc;
 }
 
 static int same_tensor(const Tensor *a, const Tensor *b)

@@ -159,17 +159,22 @@ static void op_gate(struct op_count *c, int tag, int before)
  * A TensorOp returning a 0-d tensor holding its input's first value (the
  * item's tag), so that out[] order can be checked.  Items with small tags
  * sleep longest, so finishing order is the reverse of input order when
- * workers run concurrently.
+ * workers run concurrently.  In a watched call (expect_batch_error) its
+ * workers are busy when an item fails, until the kernel joins them
+ * (tcheck.h): a kernel that cleans up or decides before joining fails
+ * every time, not when a worker happens to be late.
  */
 static Tensor *tag_op(const Tensor *x, void *ctx)
 {
     struct op_count *count = ctx;
     if (x == NULL)
         return NULL;
+    tc_op_enter();
     int tag = (int)x->data[0];
     tc_count(&count->calls);
     if (tag == count->fail_on) {
         op_gate(count, tag, 0);
+        tc_hold_until_join();
         return NULL;  /* fails without a reason: the kernel must give one */
     }
     op_gate(count, tag, 1);
@@ -177,6 +182,7 @@ static Tensor *tag_op(const Tensor *x, void *ctx)
     nanosleep(&pause, NULL);
     Tensor *t = tensor_scalar((float)tag);
     op_gate(count, tag, 0);
+    tc_hold_until_join();
     return t;
 }
 
@@ -308,7 +314,9 @@ static void expect_batch_error(const Tensor *const batch[], size_t n, TensorOp o
     for (size_t i = 0; out != NULL && i < n; i++)
         out[i] = &not_a_result;
     tensor_clear_error();
+    tc_join_watch(1);
     int rc = parallel_batch_processing(batch, n, op, ctx, workers, out);
+    tc_join_watch(0);
     tc_assert_error(rc == -1, what);
     for (size_t i = 0; out != NULL && i < n; i++)
         tc_assert_msg(out[i] == NULL, "%s failed but left out[%zu] non-NULL "
