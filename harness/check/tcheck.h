@@ -120,6 +120,9 @@ void tc_assert_workers_at(const char *file, int line, size_t started,
  *   is busy whenever a failure strikes, even with items that take a
  *   microsecond (likewise a thread start that a fault walk makes fail,
  *   in a call that has started threads).
+ * A wait that times out turns the holds off for the rest of the test
+ * (process): a kernel that waits for its workers some other way (a
+ * barrier, a condition variable) pays TC_HOLD_MS once, not per op.
  * A kernel that joins first waits for nothing; one that cleans up first
  * then fails every time, in plain runs and under ThreadSanitizer (the
  * hold itself is hidden from it and orders nothing).  Only a watched
