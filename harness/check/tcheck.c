@@ -143,6 +143,20 @@ void tc_join_watch(int on)
     atomic_store(&tc_join_watching, on);
 }
 
+/* This thread is the watched call's caller. */
+TC_UNWATCHED
+static int tc_join_is_caller(void)
+{
+    return atomic_load(&tc_join_watching) && pthread_equal(pthread_self(), tc_join_caller);
+}
+
+/* The watched call has started threads. */
+TC_UNWATCHED
+static int tc_join_started(void)
+{
+    return atomic_load(&tc_threads) != atomic_load(&tc_join_threads0);
+}
+
 /* Sleeps 0.1 ms at a time until *flag is set or TC_HOLD_MS have passed. */
 TC_UNWATCHED
 static void tc_wait_for(atomic_int *flag)
@@ -164,8 +178,7 @@ static void tc_wait_for(atomic_int *flag)
 TC_UNWATCHED
 static void tc_join_fault_wait(void)
 {
-    if (atomic_load(&tc_join_watching) && pthread_equal(pthread_self(), tc_join_caller) &&
-        atomic_load(&tc_threads) != atomic_load(&tc_join_threads0))
+    if (tc_join_is_caller() && tc_join_started())
         tc_wait_for(&tc_join_worker_op);
 }
 
@@ -179,8 +192,7 @@ void tc_op_enter(void)
         return;
     }
     /* The caller's first op, once the call has started threads. */
-    if (atomic_load(&tc_threads) != atomic_load(&tc_join_threads0) &&
-        atomic_exchange(&tc_join_waited, 1) == 0)
+    if (tc_join_started() && atomic_exchange(&tc_join_waited, 1) == 0)
         tc_wait_for(&tc_join_worker_op);
 }
 
@@ -188,7 +200,7 @@ void tc_op_enter(void)
 TC_UNWATCHED
 int __wrap_pthread_join(pthread_t thread, void **ret)
 {
-    if (atomic_load(&tc_join_watching) && pthread_equal(pthread_self(), tc_join_caller))
+    if (tc_join_is_caller())
         atomic_store(&tc_join_seen, 1);
     return __real_pthread_join != NULL ? __real_pthread_join(thread, ret) : ENOSYS;
 }
