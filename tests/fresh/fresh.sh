@@ -35,7 +35,7 @@
 # FRESH_STEPS (default "machine gradescope") picks steps 2 and 3;
 # FRESH_COMMIT (default HEAD) the commit both steps test (e.g.
 # FRESH_COMMIT=$(git stash create): the tracked files as they are now).
-# Bounded: FRESH_BUDGET seconds in all (default 1100), and every step has
+# Bounded: FRESH_BUDGET seconds in all (default 1400), and every step has
 # its own limit under it (`timeout`; a step that stops says which and
 # why, with the end of its log).  Steps 2 and 3 each start from the
 # pristine cached root (an overlay: run-machine/, run-gradescope/ keep
@@ -51,7 +51,7 @@ repo=$(pwd)
 dir=$(mkdir -p "$1/fresh" && cd "$1/fresh" && pwd)
 nouserns=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 steps=${FRESH_STEPS:-machine gradescope}
-budget=${FRESH_BUDGET:-1100}
+budget=${FRESH_BUDGET:-1400}
 targets=${FRESH_TARGETS:-test-unit test-grader test-corpus}
 start=$(date +%s)
 root=$dir/root share=$dir/share logs=$dir/logs
