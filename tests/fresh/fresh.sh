@@ -50,6 +50,13 @@ unset MAKEFLAGS MAKELEVEL MFLAGS BUILD SAN CFLAGS CFLAGS_EXTRA LDFLAGS OPT GRADE
 repo=$(pwd)
 dir=$(mkdir -p "$1/fresh" && cd "$1/fresh" && pwd)
 nouserns=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+# One run at a time in a folder: two would share the cached root, the
+# overlays and the step times.
+exec 9> "$dir/lock"
+if ! flock -n 9; then
+    echo "test-fresh: another test-fresh is running in $dir (it holds $dir/lock)" >&2
+    exit 1
+fi
 steps=${FRESH_STEPS:-machine gradescope}
 budget=${FRESH_BUDGET:-1400}
 targets=${FRESH_TARGETS:-test-unit test-grader test-corpus}
@@ -229,7 +236,7 @@ gradescope() {
         rename("$portfile.new", $portfile);
         while (my $c = $s->accept) {
             open(my $l, ">>", $log) or die; print $l "connection\n"; close $l; close $c;
-        }' "$dir/port" "$dir/connections" &
+        }' "$dir/port" "$dir/connections" 9>&- &
     listener=$!
     trap 'kill "$listener" 2> /dev/null' EXIT
     n=0
