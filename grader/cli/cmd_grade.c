@@ -4,17 +4,20 @@
  * and compares.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "grade/grade.h"
 #include "report/report.h"
 #include "score/result.h"
+#include "util/fsutil.h"
 
 static const char usage_grade[] =
     "usage: grader [-c CONFIG] grade SUBMISSION_DIR [-o OUTDIR] [--fail-under PERCENT]\n"
@@ -29,7 +32,8 @@ static const char usage_grade[] =
     "  coverage/lcov.info, coverage/html/   line, function and branch coverage\n"
     "Prints the student's report.\n"
     "\n"
-    "  -o, --output OUTDIR       where to write (created)\n"
+    "  -o, --output OUTDIR       where to write (created; one grader at a time:\n"
+    "                            another that writes there makes this one exit 1)\n"
     "  --fail-under PERCENT      exit 3 if the score is below PERCENT of the maximum,\n"
     "                            saying so on stderr (\"score 27.0 of 60 is below\n"
     "                            fail_under 50%\")\n"
@@ -337,6 +341,30 @@ static int grade_run(struct app *a, const struct grade_args *g, const char *sub,
     return rc;
 }
 
+/*
+ * Creates OUTDIR and locks it (flock on the folder itself: no file of ours
+ * in it) until the process exits.  Two gradings writing one OUTDIR would
+ * leave a mix of their files, each whole: a results.json of one beside
+ * the reports of the other.  0, or an exit status after the message.
+ */
+static int grade_lock_out(const char *out)
+{
+    int fd = -1;
+    if (fs_mkdir_p(out, 0755) == 0)
+        fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "grader: cannot create %s: %s\n", out, strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        fprintf(stderr, "grader: another grader is writing to %s; wait for it to finish "
+                        "or choose another -o\n", out);
+        close(fd);
+        return EXIT_INTERNAL;
+    }
+    return 0;   /* fd stays open: the lock lasts until exit */
+}
+
 int cmd_grade(struct app *a, int argc, char **argv)
 {
     struct grade_args g = {.out = "grader-out", .repeat = 1, .color = COLOR_AUTO,
@@ -351,6 +379,8 @@ int cmd_grade(struct app *a, int argc, char **argv)
     char *iso_owned;
     char student[NAME_MAX + 1], real[PATH_MAX];
     rc = app_check_folder(sub);
+    if (rc == 0)
+        rc = grade_lock_out(g.out);
     if (rc)
         return rc;
     const char *base = realpath(sub, real) ? strrchr(real, '/') + 1 : sub;

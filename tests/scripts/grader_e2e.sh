@@ -187,6 +187,25 @@ wait "$lockpid" || true
 check "a concurrent batch on the same OUTDIR refuses" \
     sh -c "test $rc = 1 && grep -q 'another grader batch is writing' '$dir/batch3.err'"
 
+# The same for one grading: a second `grade` into a locked OUTDIR writes
+# nothing there (two would leave a mix of their files).
+step "a grade into a locked OUTDIR"
+rm -rf "$dir/gl-out" "$dir/lock-held" "$dir/lock-release" && mkdir -p "$dir/gl-out"
+flock "$dir/gl-out" sh -c "touch '$dir/lock-held';
+    while [ ! -e '$dir/lock-release' ]; do sleep 0.1; done" &
+lockpid=$!
+n=0
+until [ -e "$dir/lock-held" ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+set +e
+"$grader" grade "$dir/subs/correct" -o "$dir/gl-out" --no-performance > /dev/null 2> "$dir/gl.err"
+rc=$?
+set -e
+touch "$dir/lock-release"
+wait "$lockpid" || true
+check "a concurrent grade on the same OUTDIR refuses and writes nothing" \
+    sh -c "test $rc = 1 && grep -q 'another grader is writing to' '$dir/gl.err' &&
+           test -z \"\$(ls -A '$dir/gl-out')\""
+
 # Ctrl-C: the batch stops promptly, keeps finished students, leaves no
 # half-written folder; the next run finishes the class.  --no-cache: the six
 # copies are one submission, and reused results would end the batch before
