@@ -169,39 +169,42 @@ check "batch gradebook has the right scores" \
 check "a batch re-run skips graded students" grep -q "graded 0, skipped 3" "$dir/batch2.err"
 check "the re-run keeps the gradebook" test "$(grep -c '^"' "$dir/class-out/gradebook.csv")" = 4
 
-# A second batch on the same OUTDIR refuses while the first holds the lock
-# (held until we say so: no race with the machine's speed).
+# hold_lock PATH: flock(1) holds PATH's lock, in the background, until
+# release_lock (held until we say so: no race with the machine's speed).
+hold_lock() {
+    rm -f "$dir/lock-held" "$dir/lock-release"
+    flock "$1" sh -c "touch '$dir/lock-held';
+        while [ ! -e '$dir/lock-release' ]; do sleep 0.1; done" &
+    lockpid=$!
+    n=0
+    until [ -e "$dir/lock-held" ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+}
+release_lock() {
+    touch "$dir/lock-release"
+    wait "$lockpid" || true
+}
+
+# A second batch on the same OUTDIR refuses while the first holds the lock.
 step "a batch on a locked OUTDIR"
-rm -f "$dir/lock-held" "$dir/lock-release"
-flock "$dir/class-out/.lock" sh -c "touch '$dir/lock-held';
-    while [ ! -e '$dir/lock-release' ]; do sleep 0.1; done" &
-lockpid=$!
-n=0
-until [ -e "$dir/lock-held" ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+hold_lock "$dir/class-out/.lock"
 set +e
 "$grader" batch "$dir/class" -o "$dir/class-out" > /dev/null 2> "$dir/batch3.err"
 rc=$?
 set -e
-touch "$dir/lock-release"
-wait "$lockpid" || true
+release_lock
 check "a concurrent batch on the same OUTDIR refuses" \
     sh -c "test $rc = 1 && grep -q 'another grader batch is writing' '$dir/batch3.err'"
 
 # The same for one grading: a second `grade` into a locked OUTDIR writes
 # nothing there (two would leave a mix of their files).
 step "a grade into a locked OUTDIR"
-rm -rf "$dir/gl-out" "$dir/lock-held" "$dir/lock-release" && mkdir -p "$dir/gl-out"
-flock "$dir/gl-out" sh -c "touch '$dir/lock-held';
-    while [ ! -e '$dir/lock-release' ]; do sleep 0.1; done" &
-lockpid=$!
-n=0
-until [ -e "$dir/lock-held" ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+rm -rf "$dir/gl-out" && mkdir -p "$dir/gl-out"
+hold_lock "$dir/gl-out"
 set +e
 "$grader" grade "$dir/subs/correct" -o "$dir/gl-out" --no-performance > /dev/null 2> "$dir/gl.err"
 rc=$?
 set -e
-touch "$dir/lock-release"
-wait "$lockpid" || true
+release_lock
 check "a concurrent grade on the same OUTDIR refuses and writes nothing" \
     sh -c "test $rc = 1 && grep -q 'another grader is writing to' '$dir/gl.err' &&
            test -z \"\$(ls -A '$dir/gl-out')\""
