@@ -354,17 +354,16 @@ static int grade_lock_out(const char *out)
         fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return 0;   /* the grading says it cannot write there, as it did before */
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        int busy = errno == EWOULDBLOCK;
-        close(fd);
-        if (busy) {
-            fprintf(stderr, "grader: another grader is writing to %s; wait for it to finish "
-                            "or choose another -o\n", out);
-            return EXIT_INTERNAL;
-        }
-        /* No locks on this file system (an NFS without lockd): grade anyway. */
+    enum fs_lock got = fs_try_lock(fd, LOCK_EX);
+    if (got == FS_LOCK_HELD)
+        return 0;   /* fd stays open: the lock lasts until exit */
+    close(fd);
+    if (got == FS_LOCK_BUSY) {
+        fprintf(stderr, "grader: another grader is writing to %s; wait for it to finish "
+                        "or choose another -o\n", out);
+        return EXIT_INTERNAL;
     }
-    return 0;   /* fd stays open: the lock lasts until exit */
+    return 0;   /* no locks on this file system (an NFS without lockd): grade anyway */
 }
 
 int cmd_grade(struct app *a, int argc, char **argv)

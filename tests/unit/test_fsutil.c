@@ -1,19 +1,23 @@
 /*
  * test_fsutil.c -- unit tests of grader/src/util/fsutil.c in a fresh temporary
  * folder per test (checked fixture): atomic writes leave no temporaries,
- * tree walks never follow symlinks, copies refuse non-regular files.
+ * tree walks never follow symlinks, copies refuse non-regular files,
+ * a lock held elsewhere is told apart from a file system without locks.
  */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/fsutil.h"
+#include "seam_flock.h"
 #include "suites.h"
 
 static char tmpdir[] = "/tmp/fsutil_test.XXXXXX";
@@ -71,6 +75,7 @@ static int count_entries(const char *dir, const char *needle)
 
 static void setup(void)
 {
+    seam_flock_errno = 0;
     strcpy(tmpdir, "/tmp/fsutil_test.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     size_t n = strlen(tmpdir) + sizeof ".outside";
@@ -411,6 +416,50 @@ START_TEST(test_join)
 }
 END_TEST
 
+/* ---- fs_try_lock ---------------------------------------------------------- */
+
+static int open_rw(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ck_assert_int_ge(fd, 0);
+    return fd;
+}
+
+START_TEST(test_try_lock_busy_and_free)
+{
+    /* flock() locks belong to an open file: two open()s of one file are
+     * two holders, as two grader processes would be. */
+    int a = open_rw(at("lock")), b = open_rw(at("lock"));
+    ck_assert_int_eq(fs_try_lock(a, LOCK_EX), FS_LOCK_HELD);
+    ck_assert_int_eq(fs_try_lock(b, LOCK_EX), FS_LOCK_BUSY);
+    ck_assert_int_eq(fs_try_lock(b, LOCK_SH), FS_LOCK_BUSY);
+    close(a);
+    ck_assert_int_eq(fs_try_lock(b, LOCK_SH), FS_LOCK_HELD);
+    a = open_rw(at("lock"));
+    ck_assert_int_eq(fs_try_lock(a, LOCK_SH), FS_LOCK_HELD);   /* shared with b */
+    int c = open_rw(at("lock"));
+    ck_assert_int_eq(fs_try_lock(c, LOCK_EX), FS_LOCK_BUSY);
+    close(a);
+    close(b);
+    close(c);
+}
+END_TEST
+
+START_TEST(test_try_lock_without_locks)
+{
+    int fd = open_rw(at("lock"));
+    seam_flock_errno = ENOLCK;          /* an NFS mounted without lockd */
+    ck_assert_int_eq(fs_try_lock(fd, LOCK_EX), FS_LOCK_NONE);
+    seam_flock_errno = EOPNOTSUPP;
+    ck_assert_int_eq(fs_try_lock(fd, LOCK_SH), FS_LOCK_NONE);
+    seam_flock_errno = EWOULDBLOCK;     /* the seam itself passes "busy" through */
+    ck_assert_int_eq(fs_try_lock(fd, LOCK_EX), FS_LOCK_BUSY);
+    seam_flock_errno = 0;
+    ck_assert_int_eq(fs_try_lock(fd, LOCK_EX), FS_LOCK_HELD);
+    close(fd);
+}
+END_TEST
+
 START_TEST(test_now_ms_monotonic)
 {
     uint64_t a = fs_now_ms();
@@ -437,6 +486,8 @@ Suite *fsutil_suite(void)
     tcase_add_test(tc, test_copy_file_regular);
     tcase_add_test(tc, test_copy_file_refuses_non_regular);
     tcase_add_test(tc, test_copy_file_no_write_through_symlink);
+    tcase_add_test(tc, test_try_lock_busy_and_free);
+    tcase_add_test(tc, test_try_lock_without_locks);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("trees");

@@ -7,6 +7,7 @@
  * before anything is written.
  */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "scale/merge.h"
 #include "report/report.h"
 #include "score/result.h"
+#include "seam_flock.h"
 #include "suites.h"
 
 static char root[64];
@@ -31,6 +33,7 @@ static char err[1024];
 
 static void setup(void)
 {
+    seam_flock_errno = 0;
     memset(&cfg, 0, sizeof cfg);
     memset(cfg_tests, 0, sizeof cfg_tests);
     cfg.name = "kernels";
@@ -308,6 +311,37 @@ START_TEST(test_input_being_graded)
 }
 END_TEST
 
+/* A course's shared folder without locks (NFS without lockd): the locks
+ * cannot be taken, nobody can hold them either, and the merge goes on. */
+START_TEST(test_no_locks_on_the_file_system)
+{
+    char *rows[1] = {student("s1", "alice", 4)};
+    put("s1/.lock", "");                /* a batch ran there once */
+    seam_flock_errno = ENOLCK;
+    const char *in[] = {"s1"};
+    ck_assert_msg(merge(1, in) == 0, "%s", err);
+    ck_assert(exists("out/students/alice/results.json"));
+    char *expected = gradebook(1, rows);
+    assert_gradebook(expected);
+    free(expected);
+    /* the batch's own lock too: OUT ready and its descriptor open, so the
+     * caller's syncfs() and close() work as with a lock */
+    int fd = -1;
+    char *out = at("out");
+    ck_assert_msg(batch_lock_out(out, &fd, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(syncfs(fd), 0);
+    close(fd);
+    /* a lock that is held is still refused: only the errors differ */
+    seam_flock_errno = EWOULDBLOCK;
+    ck_assert_int_eq(batch_lock_out(out, &fd, err, sizeof err), -1);
+    ck_assert_int_eq(fd, -1);
+    ck_assert_ptr_nonnull(strstr(err, "another grader batch is writing"));
+    ck_assert_int_eq(merge(1, in), -1);
+    free(out);
+}
+END_TEST
+
 START_TEST(test_not_a_batch_output)
 {
     put("nothing/file.txt", "x");
@@ -409,6 +443,7 @@ Suite *merge_suite(void)
     tcase_add_test(tc, test_unfinished_skipped);
     tcase_add_test(tc, test_out_locked);
     tcase_add_test(tc, test_input_being_graded);
+    tcase_add_test(tc, test_no_locks_on_the_file_system);
     tcase_add_test(tc, test_not_a_batch_output);
     tcase_add_test(tc, test_symlink_refused);
     tcase_add_test(tc, test_rerun_replaces_changed_keeps_others);

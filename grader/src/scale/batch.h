@@ -87,7 +87,9 @@ int batch_list_students(const char *dir, struct strv *names);
  * then removes what a killed batch or merge left (students/.NAME.partial
  * folders, the temporaries of its class files: gradebook.csv.tmp.XXXXXX,
  * canvas.csv.tmp.XXXXXX...).  Returns 0, or -1 with err[errlen]
- * (another batch or merge holds the lock, or a file-system error).
+ * (another batch or merge holds the lock, or a file-system error).  On a
+ * file system without locks (fs_try_lock()) it returns 0 all the same,
+ * *lock_fd open but unlocked: the run goes on rather than not at all.
  */
 int batch_lock_out(const char *out_dir, int *lock_fd, char *err, size_t errlen);
 

@@ -27,6 +27,7 @@
  *   writes OUT, and a batch refuses while a merge runs.  An input that a
  *   running batch holds locked is refused too (it is not finished yet);
  *   the inputs hold a shared lock meanwhile, so no batch starts on them.
+ *   A file system without locks is merged unlocked (fs_try_lock()).
  * - Each student is copied into OUT/students/.NAME.partial and renamed
  *   into place, so a killed merge leaves every student old or new, never
  *   half-copied; the next batch or merge on OUT removes the leftovers.

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -478,6 +479,15 @@ int fs_copy_file(const char *src, const char *dst)
         errno = saved;
     }
     return rc;
+}
+
+/* ---- locks -------------------------------------------------------------- */
+
+enum fs_lock fs_try_lock(int fd, int op)
+{
+    if (flock(fd, op | LOCK_NB) == 0)
+        return FS_LOCK_HELD;
+    return errno == EWOULDBLOCK ? FS_LOCK_BUSY : FS_LOCK_NONE;
 }
 
 /* ---- strings and clocks ----------------------------------------------- */

@@ -47,6 +47,21 @@ int fs_copy_file(const char *src, const char *dst);
 /** chown -R (no symlink following). */
 int fs_chown_tree(const char *path, uid_t uid, gid_t gid);
 
+/** What fs_try_lock() found. */
+enum fs_lock {
+    FS_LOCK_HELD,   /* the lock is ours until fd is closed */
+    FS_LOCK_BUSY,   /* another open file holds a conflicting lock */
+    FS_LOCK_NONE,   /* the file system has no locks: go on without one */
+};
+
+/**
+ * flock(fd, op | LOCK_NB), op LOCK_SH or LOCK_EX, told apart.  Any error
+ * but EWOULDBLOCK is FS_LOCK_NONE (ENOLCK from an NFS mounted without
+ * lockd, EOPNOTSUPP...): a course's shared folder without locks must not
+ * stop grading, and nobody could hold a lock there anyway.
+ */
+enum fs_lock fs_try_lock(int fd, int op);
+
 /** path joined with name by one '/'; malloc'd, NULL on OOM. */
 char *fs_join(const char *dir, const char *name);
 
