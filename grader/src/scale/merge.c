@@ -31,7 +31,8 @@ struct merge_input {
     const char *dir;            /* borrowed from the options */
     char *students;             /* dir/students */
     bool is_out;                /* the same folder as OUT: nothing to copy */
-    int lock_fd;                /* shared lock on dir/.lock, or -1 */
+    int lock_fd;                /* dir/.lock, share-locked (unlocked on a file system
+                                   without locks), or -1 */
 };
 
 /* A finished student folder of one input. */
