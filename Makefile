@@ -64,6 +64,7 @@ STUB_TESTS     = $(BUILD)/stub/kernels_tests
 UNIT_TESTS     = $(BUILD)/tests/run_tests
 TSAN_HEAP_TESTS = $(BUILD)/tests/tsan_heap_tests
 TSAN_PROBE      = $(BUILD)/tests/harness_tsan_probe
+RUNNER_PROBE    = $(BUILD)/tests/runner_probe
 
 .PHONY: all test grade bench stubs check-stubs deps clean test-unit test-solution \
         test-stub test-student test-grader test-policy test-corpus test-perf test-mutants mutants \
@@ -73,7 +74,7 @@ TSAN_PROBE      = $(BUILD)/tests/harness_tsan_probe
 .SECONDARY:
 
 all: deps-ok $(SOLUTION_TESTS) $(STUB_TESTS) $(GRADER) $(MKSTUB) $(MUTAGEN) $(UNIT_TESTS) \
-     $(TSAN_HEAP_TESTS) $(TSAN_PROBE)
+     $(TSAN_HEAP_TESTS) $(TSAN_PROBE) $(RUNNER_PROBE)
 
 # ---- dependencies -----------------------------------------------------
 
@@ -135,6 +136,14 @@ $(TSAN_PROBE): $(TSAN_PROBE_SRC) $(wildcard harness/tensor/*.h harness/check/*.h
 	$(CC) $(STD) $(WARN) -O1 -g -pthread -fsanitize=thread -Iharness/tensor -Iharness/check \
 	    $(PKG_CFLAGS) $(TSAN_PROBE_SRC) $(TSAN_WRAP) $(CHECK_LIBS) -o $@
 
+# The runner with a suite whose tests all outlive their timeout: does it tell
+# a test that waits on itself from a held one (tests/unit/runner_probe/check.sh)?
+RUNNER_PROBE_OBJ = $(BUILD)/tests/unit/runner_probe/runner_probe.o $(BUILD)/harness/check/runner.o \
+                   $(BUILD)/harness/check/tcheck.o $(BUILD)/harness/check/tc_track.o \
+                   $(BUILD)/harness/tensor/tensor.o
+$(RUNNER_PROBE): $(RUNNER_PROBE_OBJ)
+	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) -o $@
+
 # ---- stubs --------------------------------------------------------------
 
 # The stub from the solution, and the student README's grading section
@@ -161,9 +170,10 @@ test: all check-stubs test-layering test-unit test-solution test-stub test-stude
       test-browser test-release test-docs
 	@echo "make test: all checks passed ($(BUILD))"
 
-test-unit: $(UNIT_TESTS) $(TSAN_HEAP_TESTS) $(TSAN_PROBE)
+test-unit: $(UNIT_TESTS) $(TSAN_HEAP_TESTS) $(TSAN_PROBE) $(RUNNER_PROBE)
 	$(UNIT_TESTS)
 	TSAN_HEAP_LIMIT=1048576 $(TSAN_HEAP_TESTS)
+	sh tests/unit/runner_probe/check.sh $(RUNNER_PROBE)
 	sh tests/unit/tsan_probe/check.sh $(TSAN_PROBE)
 
 # The grader's includes run one way, down its folders (tests/scripts/layering.sh

@@ -15,9 +15,11 @@
  */
 #include "runner.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -25,7 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -333,6 +338,9 @@ static int runner_count_selected(const struct runner_plan *plan)
 struct runner_slot {
     volatile sig_atomic_t signo;     /* 0: no signal recorded */
     int hung;                        /* recorded by the timeout sample */
+    pid_t pid;                       /* the test's process, once it started */
+    long long start_ms;              /* when it started (runner_now_ms()) */
+    long long waited_from, waited_to;  /* the watcher's streak of waiting samples, ms */
     int nframes;
     void *pc;                        /* the faulting (or sampled) instruction */
     void *frames[RUNNER_FRAMES];     /* backtrace() in the handler */
@@ -351,6 +359,7 @@ static struct {
     int nslots;
     const struct runner_entry *entries;
     struct runner_slot *mine;        /* the child's slot, or NULL */
+    pid_t watcher;                   /* runner_watch()'s process, or 0 */
 } runner_crash;
 
 /* The interrupted instruction of a signal's context (NULL: unknown arch). */
@@ -426,6 +435,251 @@ static void runner_on_asan_report(const char *report)
     }
 }
 
+/* ---- a hang that waits on itself ----------------------------------------- */
+
+/*
+ * The grader runs a unit again when a check timed out while the unit
+ * hardly used the CPU: a loaded machine (a disk that stalls, a host that
+ * holds the VM) can keep a correct test from running that long, so the
+ * timeout must be seen twice before it costs points.  That second run
+ * waits as long as the first.  It is not needed when the runner saw why
+ * the test waited: its own threads, each asleep on a futex (a mutex, a
+ * condition, a join, a barrier) or a timer, none runnable, none in disk
+ * wait, and its CPU time standing still -- a deadlock or a sleep, which
+ * no stall explains (a stalled process is runnable or in disk wait; a
+ * thread waiting for one is waiting for a runnable thread).
+ *
+ * A watcher process, forked before the first test, samples the running
+ * test's threads (/proc/PID/task/TID/{stat,syscall}) every
+ * RUNNER_WATCH_MS from half of its timeout to just before it, and keeps
+ * in the test's slot the span of its last streak of such samples.  A
+ * test that timed out at the end of a long enough streak is reported as
+ * "waiting" rather than "hung" (runner_describe_slot()).  Anything the
+ * watcher cannot read (another uid, a process that is not dumpable, no
+ * /proc) breaks the streak, so the grader's second run stays the default.
+ * Not under ThreadSanitizer, whose runtime forbids new threads after a
+ * fork of a process with threads (its own): its runs keep the default.
+ */
+
+#define RUNNER_WATCH_MS 20.0
+
+#if defined(__SANITIZE_THREAD__)
+#define RUNNER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RUNNER_TSAN 1
+#endif
+#endif
+
+enum runner_sample { RUNNER_GONE, RUNNER_BUSY, RUNNER_WAITING };
+
+static double runner_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The first len-1 bytes of a /proc file into buf; -1 if it cannot be read. */
+static int runner_read_proc(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+/* A stat line's state letter and, if cpu, its utime + stime; 0 if unreadable. */
+static char runner_stat_state(const char *path, unsigned long long *cpu)
+{
+    char buf[1024];
+    const char *p;
+    unsigned long long utime, stime;
+
+    if (runner_read_proc(path, buf, sizeof buf) < 0 || (p = strrchr(buf, ')')) == NULL)
+        return 0;
+    /* after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt
+       majflt cmajflt utime stime */
+    if (cpu != NULL &&
+        sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+               &utime, &stime) == 2)
+        *cpu = utime + stime;
+    return p[1] == ' ' ? p[2] : 0;
+}
+
+/* Whether system call nr only waits: on a futex, a timer or a signal. */
+static int runner_waiting_call(long nr)
+{
+    switch (nr) {
+    case SYS_futex:
+    case SYS_nanosleep:
+    case SYS_clock_nanosleep:
+    case SYS_rt_sigsuspend:
+    case SYS_rt_sigtimedwait:
+#ifdef SYS_pause
+    case SYS_pause:
+#endif
+#ifdef SYS_futex_waitv
+    case SYS_futex_waitv:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * One look at process pid: RUNNER_WAITING if every thread sleeps in a
+ * waiting call (*cpu: the process's CPU ticks), RUNNER_GONE if it has
+ * ended (or is ending), RUNNER_BUSY otherwise.
+ */
+static enum runner_sample runner_sample(pid_t pid, unsigned long long *cpu)
+{
+    char path[384], buf[256];
+    enum runner_sample verdict = RUNNER_WAITING;
+    struct dirent *de;
+    DIR *dir;
+    int threads = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    switch (runner_stat_state(path, cpu)) {
+    case 0: case 'Z': case 'X': case 'x':
+        return RUNNER_GONE;
+    default:
+        break;
+    }
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    if ((dir = opendir(path)) == NULL)
+        return RUNNER_BUSY;
+    while (verdict == RUNNER_WAITING && (de = readdir(dir)) != NULL) {
+        char *end;
+        long nr;
+
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        threads++;
+        snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, de->d_name);
+        if (runner_stat_state(path, NULL) != 'S') {
+            verdict = RUNNER_BUSY;
+            break;
+        }
+        /* "NR args... sp pc" in a system call; "running" or "-1 ..." if not */
+        snprintf(path, sizeof path, "/proc/%d/task/%s/syscall", (int)pid, de->d_name);
+        if (runner_read_proc(path, buf, sizeof buf) < 0)
+            verdict = RUNNER_BUSY;
+        else if ((nr = strtol(buf, &end, 10)), end == buf || !runner_waiting_call(nr))
+            verdict = RUNNER_BUSY;
+    }
+    closedir(dir);
+    return threads > 0 ? verdict : RUNNER_BUSY;
+}
+
+/* The watcher's state: the slot it looks at, and its streak there. */
+struct runner_streak {
+    int slot;
+    int on;
+    unsigned long long cpu;
+};
+
+/* One look at slot i, if its test is in the second half of its time. */
+static void runner_watch_slot(int i, struct runner_streak *st)
+{
+    struct runner_slot *slot = &runner_crash.shared->slots[i];
+    pid_t pid = __atomic_load_n(&slot->pid, __ATOMIC_ACQUIRE);
+    long long now = (long long)runner_now_ms();
+    double limit = runner_crash.entries[i].timeout_s * 1e3;
+    unsigned long long cpu = 0;
+
+    if (pid <= 0)
+        return;
+    if (st->slot != i)
+        *st = (struct runner_streak){.slot = i};
+    if ((double)(now - slot->start_ms) < 0.5 * limit ||
+        (double)(now - slot->start_ms) > 0.97 * limit)
+        return;   /* before: most tests end; after: Check's kill is near */
+    switch (runner_sample(pid, &cpu)) {
+    case RUNNER_GONE:
+        return;
+    case RUNNER_WAITING:
+        if (!st->on || cpu != st->cpu) {
+            st->on = 1;
+            st->cpu = cpu;
+            __atomic_store_n(&slot->waited_from, now, __ATOMIC_RELAXED);
+        }
+        __atomic_store_n(&slot->waited_to, now, __ATOMIC_RELAXED);
+        return;
+    case RUNNER_BUSY:
+        st->on = 0;
+        __atomic_store_n(&slot->waited_from, 0LL, __ATOMIC_RELAXED);
+        __atomic_store_n(&slot->waited_to, 0LL, __ATOMIC_RELAXED);
+        return;
+    }
+}
+
+/* The watcher process: looks at the latest test until the runner is gone. */
+static void __attribute__((noreturn)) runner_watch(pid_t runner)
+{
+    struct runner_streak st = {.slot = -1};
+    const struct timespec pause = {0, (long)(RUNNER_WATCH_MS * 1e6)};
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (int fd = 0; fd <= 2; fd++)
+        close(fd);   /* it prints nothing, and holds no pipe of the grader open */
+    while (getppid() == runner) {
+        int i = __atomic_load_n(&runner_crash.shared->next, __ATOMIC_ACQUIRE) - 1;
+
+        if (i >= 0 && i < runner_crash.nslots)
+            runner_watch_slot(i, &st);
+        nanosleep(&pause, NULL);
+    }
+    _exit(0);   /* no atexit handlers: gcov's among them */
+}
+
+/* Starts the watcher; without one, every hang is "hung". */
+static void runner_watch_start(void)
+{
+#ifndef RUNNER_TSAN
+    pid_t runner = getpid(), pid = fork();
+
+    if (pid == 0)
+        runner_watch(runner);
+    runner_crash.watcher = pid > 0 ? pid : 0;
+#endif
+}
+
+static void runner_watch_stop(void)
+{
+    if (runner_crash.watcher > 0) {
+        kill(runner_crash.watcher, SIGKILL);
+        waitpid(runner_crash.watcher, NULL, 0);
+    }
+    runner_crash.watcher = 0;
+}
+
+/*
+ * Whether the test of slot (entry e), which timed out, was waiting on
+ * itself: a streak of waiting samples over a tenth of its time at least,
+ * up to the last tenth.
+ */
+static int runner_slot_waited(const struct runner_slot *slot, const struct runner_entry *e)
+{
+    double limit = e->timeout_s * 1e3;
+    long long from = __atomic_load_n(&slot->waited_from, __ATOMIC_RELAXED);
+    long long to = __atomic_load_n(&slot->waited_to, __ATOMIC_RELAXED);
+
+    return from > 0 && (double)(to - from) >= 0.1 * limit &&
+           (double)(to - slot->start_ms) >= 0.9 * limit &&
+           (double)(to - from) >= 4 * RUNNER_WATCH_MS;
+}
+
 /* Checked fixture, in the child: take the next slot, start the sample timer. */
 static void runner_crash_arm(void)
 {
@@ -442,6 +696,10 @@ static void runner_crash_arm(void)
     if (i >= runner_crash.nslots)
         return;
     runner_crash.mine = &runner_crash.shared->slots[i];
+    runner_crash.mine->start_ms = (long long)runner_now_ms();
+    __atomic_store_n(&runner_crash.mine->pid, getpid(), __ATOMIC_RELEASE);
+    if (runner_crash.watcher > 0)   /* under Yama, only so may it read /proc/PID/syscall */
+        prctl(PR_SET_PTRACER, (unsigned long)runner_crash.watcher);
     after_s = runner_crash.entries[i].timeout_s * 0.8;
     if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0)
         return;
@@ -481,6 +739,7 @@ static void runner_crash_init(const struct runner_entry *entries, int n)
         sigaction(fatal[i], &sa, NULL);
     if (__asan_set_error_report_callback != NULL)
         __asan_set_error_report_callback(runner_on_asan_report);
+    runner_watch_start();
 }
 
 /* After the run: the default actions back, the slots unmapped. */
@@ -491,6 +750,7 @@ static void runner_crash_done(void)
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
         signal(fatal[i], SIG_DFL);
     signal(RUNNER_SAMPLE_SIGNAL, SIG_DFL);
+    runner_watch_stop();
     if (runner_crash.shared != NULL)
         munmap(runner_crash.shared, runner_crash.size);
     runner_crash.shared = NULL;
@@ -629,53 +889,65 @@ static int runner_program_offsets(void *const pcs[], int n, char *buf, size_t le
 
 /*
  * The grader's line, "tc-location: suite/case/test WHAT 0xOFF...", and
- * into where the first offset, for a reader with no libdw.
+ * into where the first offset, for a reader with no libdw.  Without an
+ * offset in the test program, no line, unless `always`.
  */
 static void runner_print_offsets(void *const pcs[], int n, const struct runner_entry *e,
-                                 const char *what, char *where, size_t len)
+                                 const char *what, int always, char *where, size_t len)
 {
     char offsets[RUNNER_FRAMES * 20];
+    int count = runner_program_offsets(pcs, n, offsets, sizeof offsets);
 
-    if (runner_program_offsets(pcs, n, offsets, sizeof offsets) == 0)
+    if (count == 0 && !always)
         return;
     fprintf(stderr, "tc-location: %s/%s/%s %s%s\n", e->suite, e->tcase, e->test,
             what, offsets);
-    snprintf(where, len, "at offset %.*s of the test program; libdw-dev names the line",
-             (int)strcspn(offsets + 1, " "), offsets + 1);
+    if (count > 0)
+        snprintf(where, len, "at offset %.*s of the test program; libdw-dev names the line",
+                 (int)strcspn(offsets + 1, " "), offsets + 1);
 }
 #endif
 
 /*
  * What slot recorded, for a failed test e: " (crashed (SIGSEGV) in relu()
  * at kernels.c:172)" into buf ("" if nothing); and, for the grader, a
- * "tc-location: suite/case/test SIGSEGV|hung 0xOFF..." line on stderr.
+ * "tc-location: suite/case/test SIGSEGV|hung|waiting 0xOFF..." line on
+ * stderr.  waited: the test timed out waiting on itself
+ * (runner_slot_waited()), which is said even with no sample of where.
  */
 static void runner_describe_slot(const struct runner_slot *slot,
-                                 const struct runner_entry *e, char *buf, size_t len)
+                                 const struct runner_entry *e, int waited, char *buf,
+                                 size_t len)
 {
     void *pcs[RUNNER_FRAMES + 1];
     char where[256] = "";
     const char *what;
-    int n;
+    int n = 0;
 
     buf[0] = '\0';
     if (slot->asan[0] != '\0') {
         snprintf(buf, len, " (AddressSanitizer: %s)", slot->asan);
         return;
     }
-    if (slot->signo == 0)
+    if (slot->signo == 0 && !waited)
         return;
-    what = slot->hung ? "hung" : runner_signal_name(slot->signo);
-    n = runner_slot_pcs(slot, pcs, RUNNER_FRAMES + 1);
+    what = waited ? "waiting" : slot->hung ? "hung" : runner_signal_name(slot->signo);
+    if (slot->signo != 0)
+        n = runner_slot_pcs(slot, pcs, RUNNER_FRAMES + 1);
 #ifdef TC_HAVE_LIBDW
     (void)e;
-    runner_symbolize(pcs, n, where, sizeof where);
+    if (n > 0)
+        runner_symbolize(pcs, n, where, sizeof where);
 #else
-    runner_print_offsets(pcs, n, e, what, where, sizeof where);
+    runner_print_offsets(pcs, n, e, what, waited, where, sizeof where);
 #endif
-    if (where[0] == '\0')
+    if (where[0] == '\0' && n > 0)
         snprintf(where, sizeof where, "at %p", slot->pc);
-    if (slot->hung)
+    if (waited)
+        snprintf(buf, len, " (waiting%s%s when the time was nearly up, every thread "
+                 "blocked and none computing: a deadlock, or a wait that nothing ends)",
+                 where[0] ? " " : "", where);
+    else if (slot->hung)
         snprintf(buf, len, " (still running %s when the time was nearly up)", where);
     else
         snprintf(buf, len, " (crashed (%s) %s)", what, where);
@@ -785,14 +1057,15 @@ static void runner_locate(TestResult *tr, int i, const struct runner_entry *e,
 {
     const struct runner_slot *slot;
     const char *msg = tr_msg(tr);
+    int timed_out;
 
     if (runner_crash.shared == NULL || i >= runner_crash.nslots)
         return;
     slot = &runner_crash.shared->slots[i];
-    if (slot->hung && slot->asan[0] == '\0' &&
-        (msg == NULL || strstr(msg, "timeout") == NULL))
+    timed_out = msg != NULL && strstr(msg, "timeout") != NULL;
+    if (slot->hung && slot->asan[0] == '\0' && !timed_out)
         return;
-    runner_describe_slot(slot, e, where, len);
+    runner_describe_slot(slot, e, timed_out && runner_slot_waited(slot, e), where, len);
 }
 
 /*
@@ -929,14 +1202,6 @@ static int runner_run(const struct runner_plan *plan,
     srunner_free(sr);
     free(entries);
     return failed == 0 ? RUNNER_OK : RUNNER_FAILED;
-}
-
-static double runner_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* User + system time of this process and of its waited-for tests, in ms. */

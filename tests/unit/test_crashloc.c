@@ -149,6 +149,36 @@ START_TEST(test_describe_unresolved)
 }
 END_TEST
 
+/* A test that timed out waiting on itself: said with or without a place. */
+START_TEST(test_describe_waiting)
+{
+    static const char a2l[] =
+        "0x0000000000001000\n"
+        "parallel_batch_processing\n"
+        ROOT "/kernels.c:512\n";
+    struct cloc_set set = {0};
+    ck_assert_int_eq(cloc_parse("tc-location: s/c/t waiting 0x1000\n"
+                                "tc-location: s/c/u waiting\n"
+                                "tc-location: s/c/v hung 0x1000\n", &set), 0);
+    ck_assert_uint_eq(set.n, 3);
+    ck_assert(cloc_site_waited(&set.v[0]));
+    ck_assert(cloc_site_waited(&set.v[1]));
+    ck_assert(!cloc_site_waited(&set.v[2]));
+    ck_assert_uint_eq(set.v[1].n, 0);   /* no sample of where (a blocked signal) */
+    ck_assert_int_eq(cloc_resolve(&set, a2l, roots, 1), 0);
+    char *d = cloc_describe(&set, &set.v[0]);
+    ck_assert_str_eq(d, "waiting in parallel_batch_processing() at kernels.c:512 when the "
+                        "time was nearly up, every thread blocked and none computing: a "
+                        "deadlock, or a wait that nothing ends");
+    free(d);
+    d = cloc_describe(&set, &set.v[1]);
+    ck_assert_str_eq(d, "waiting when the time was nearly up, every thread blocked and "
+                        "none computing: a deadlock, or a wait that nothing ends");
+    free(d);
+    cloc_release(&set);
+}
+END_TEST
+
 START_TEST(test_strip)
 {
     char *s = cloc_strip(run_err);
@@ -193,6 +223,7 @@ Suite *crashloc_suite(void)
     tcase_add_test(tc, test_resolve_inlined);
     tcase_add_test(tc, test_resolve_second_root);
     tcase_add_test(tc, test_describe_unresolved);
+    tcase_add_test(tc, test_describe_waiting);
     tcase_add_test(tc, test_strip);
     tcase_add_test(tc, test_parse_caps);
     suite_add_tcase(s, tc);

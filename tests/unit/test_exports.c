@@ -229,9 +229,10 @@ START_TEST(test_annotations_github)
     ctests[0].visibility = CFG_VIS_VISIBLE;
     ctests[1].visibility = CFG_VIS_HIDDEN;
     struct res_check checks[] = {
-        {"test_small", false, "expected 1, got 2: 50% off\nsee", "test_matmul.c:42"},
-        {"test_ok", true, "Passed", "test_matmul.c:50"},
-        {"test_elsewhere", false, "bad", "other.c:7"},
+        {.name = "test_small", .message = "expected 1, got 2: 50% off\nsee",
+         .where = "test_matmul.c:42"},
+        {.name = "test_ok", .passed = true, .message = "Passed", .where = "test_matmul.c:50"},
+        {.name = "test_elsewhere", .message = "bad", .where = "other.c:7"},
     };
     struct res_test tests[] = {
         {.cfg = &ctests[0], .status = RES_FAILED, .checks = checks, .nchecks = 3},

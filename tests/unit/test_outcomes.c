@@ -196,10 +196,11 @@ static void make_result(const struct grader_cfg *cfg, struct res_submission *s)
     t->nchecks = 2;
     t->checks = calloc(2, sizeof *t->checks);
     ck_assert_ptr_nonnull(t->checks);
-    t->checks[0] = (struct res_check){strdup("test_ok"), true, strdup("Passed"), NULL};
-    t->checks[1] = (struct res_check){strdup("test_bad"), false,
-                                      strdup("expected 1.5, got 1.25\n\ttab"),
-                                      strdup("test_a.c:12")};
+    t->checks[0] = (struct res_check){.name = strdup("test_ok"), .passed = true,
+                                      .message = strdup("Passed")};
+    t->checks[1] = (struct res_check){.name = strdup("test_bad"),
+                                      .message = strdup("expected 1.5, got 1.25\n\ttab"),
+                                      .where = strdup("test_a.c:12")};
     t->message = strdup("1 of 2 checks failed");
     t->output = strdup("printf \x01 output\n");
     t->leaks = 1;

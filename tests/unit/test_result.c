@@ -517,6 +517,39 @@ START_TEST(test_stalled_needs_timeout_and_little_cpu)
 }
 END_TEST
 
+/* A unit whose every timed-out check waited on itself needs no second run. */
+START_TEST(test_stalled_not_when_every_timeout_waited)
+{
+    struct cfg_test c = mk_cfg("u/a", 4, true, CFG_VIS_VISIBLE);
+    struct res_test t = mk_run(&c, "100", "");
+    t.wall_ms = 9000;
+    t.cpu_ms = 10;
+    mk_timeout(&t.checks[1], "Test timeout expired (waiting in f() at k.c:3 ...)");
+    t.checks[1].waited = true;
+    ck_assert(res_test_timed_out(&t));
+    ck_assert(!res_test_stalled(&t));
+    mk_timeout(&t.checks[2], "Test timeout expired (still running in g() at k.c:9)");
+    ck_assert(res_test_stalled(&t));                /* one timeout not seen waiting */
+    t.checks[2].waited = true;
+    ck_assert(!res_test_stalled(&t));
+    t.checks[0].waited = true;                      /* a passing check's flag is no timeout */
+    ck_assert(!res_test_stalled(&t));
+    res_test_release(&t);
+
+    /* The sandbox killed the unit at its limit: the checks' flags do not say why. */
+    struct res_test dead = mk_run(&c, "0", "");
+    dead.status = RES_ERROR;
+    free(dead.message);
+    dead.message = strdup("timed out after 20.0 s");
+    dead.wall_ms = 20000;
+    dead.cpu_ms = 100;
+    mk_timeout(&dead.checks[0], "Test timeout expired");
+    dead.checks[0].waited = true;
+    ck_assert(res_test_stalled(&dead));
+    res_test_release(&dead);
+}
+END_TEST
+
 /* The second run decides the checks that timed out, and only those. */
 START_TEST(test_confirm_takes_second_verdict_of_timeouts)
 {
@@ -660,6 +693,7 @@ Suite *result_suite(void)
     tcase_add_test(tc, test_merge_any_failing_run_fails);
     tcase_add_test(tc, test_merge_passing_and_error);
     tcase_add_test(tc, test_stalled_needs_timeout_and_little_cpu);
+    tcase_add_test(tc, test_stalled_not_when_every_timeout_waited);
     tcase_add_test(tc, test_confirm_takes_second_verdict_of_timeouts);
     tcase_add_test(tc, test_confirm_keeps_confirmed_timeouts);
     tcase_add_test(tc, test_races_score_zero);

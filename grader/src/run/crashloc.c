@@ -268,13 +268,25 @@ int cloc_locate(struct cloc_set *set, const char *program, const struct sbx_opts
     return rc;
 }
 
+bool cloc_site_waited(const struct cloc_site *s)
+{
+    return strcmp(s->what, "waiting") == 0;
+}
+
 char *cloc_describe(const struct cloc_set *set, const struct cloc_site *s)
 {
     char *out = NULL;
     bool hung = strcmp(s->what, "hung") == 0;
-    const char *where = s->where ? s->where : set->resolved ? "outside your code" : NULL;
+    /* no offset (a wait the sample signal did not reach): nowhere to name */
+    const char *where = s->where                   ? s->where
+                        : set->resolved && s->n > 0 ? "outside your code"
+                                                    : NULL;
     int rc;
-    if (hung)
+    if (cloc_site_waited(s))
+        rc = asprintf(&out, "waiting%s%s when the time was nearly up, every thread blocked "
+                      "and none computing: a deadlock, or a wait that nothing ends",
+                      where ? " " : "", where ? where : "");
+    else if (hung)
         rc = where ? asprintf(&out, "still running %s when the time was nearly up", where)
                    : asprintf(&out, "still running when the time was nearly up");
     else

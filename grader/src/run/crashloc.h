@@ -9,7 +9,10 @@
  *
  *     tc-location: vectorized/operations/test_seed SIGSEGV 0xac38 0x18594 ...
  *
- * (the test's suite/case/test, the signal's name or "hung", then offsets
+ * (the test's suite/case/test, the signal's name, "hung", or "waiting"
+ * for a test that timed out with every thread asleep on a futex or a
+ * timer and its CPU time still (runner.c, "a hang that waits on
+ * itself"), then offsets
  * into the test program: the faulting instruction first, then the calls
  * that led to it).  The grader symbolizes those offsets with binutils'
  * addr2line, run in the unit's sandbox like any tool that reads what the
@@ -43,7 +46,7 @@
 /** One tc-location line. */
 struct cloc_site {
     char *test;                      /* the test's own name: "test_seed" */
-    char *what;                      /* "SIGSEGV", "SIGFPE", ... or "hung" */
+    char *what;                      /* "SIGSEGV", "SIGFPE", ..., "hung" or "waiting" */
     size_t first, n;                 /* its offsets: set->offsets.v[first .. first+n) */
     char *where;                     /* after cloc_resolve(): "in relu() at kernels.c:172",
                                         or NULL when no offset is in the student's code */
@@ -93,11 +96,20 @@ int cloc_locate(struct cloc_set *set, const char *program, const struct sbx_opts
                 char *err, size_t errlen);
 
 /**
+ * Whether site s is a test that timed out waiting on itself ("waiting").
+ * The line may be forged by the student's code, like any other: then it
+ * only spares the student's own timeout its second run.
+ */
+bool cloc_site_waited(const struct cloc_site *s);
+
+/**
  * What site s says, for a check's message: "crashed (SIGSEGV) in relu()
  * at kernels.c:172", "still running in relu() at kernels.c:172 when the
- * time was nearly up", "crashed (SIGSEGV) outside your code" (resolved,
- * no location of the student's) or "crashed (SIGSEGV)" (not resolved).
- * malloc'd; NULL when out of memory.
+ * time was nearly up", "waiting in relu() at kernels.c:172 when the time
+ * was nearly up, every thread blocked and none computing: ...",
+ * "crashed (SIGSEGV) outside your code" (resolved, no location of the
+ * student's) or "crashed (SIGSEGV)" (not resolved).  malloc'd; NULL when
+ * out of memory.
  */
 char *cloc_describe(const struct cloc_set *set, const struct cloc_site *s);
 

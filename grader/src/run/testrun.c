@@ -259,6 +259,8 @@ static int trun_locate(struct res_test *t, const char *err, const char *program,
         for (size_t k = 0; !c && k < t->nchecks; k++)
             if (!t->checks[k].passed && strcmp(t->checks[k].name, set.v[i].test) == 0)
                 c = &t->checks[k];
+        if (c)
+            c->waited = cloc_site_waited(&set.v[i]);
         char *what = c ? cloc_describe(&set, &set.v[i]) : NULL, *msg = NULL;
         if (c && (!what || asprintf(&msg, "%s (%s)", c->message, what) < 0))
             rc = -1;

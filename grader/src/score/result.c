@@ -51,9 +51,25 @@ bool res_test_timed_out(const struct res_test *t)
     return false;
 }
 
+/* Every check that timed out waited on itself (and one did). */
+static bool res_test_waited(const struct res_test *t)
+{
+    bool any = false;
+    for (size_t i = 0; i < t->nchecks; i++) {
+        if (!res_check_timed_out(&t->checks[i]))
+            continue;
+        if (!t->checks[i].waited)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
 bool res_test_stalled(const struct res_test *t)
 {
-    return res_test_timed_out(t) && t->cpu_ms * 2 < t->wall_ms;
+    if (!res_test_timed_out(t) || t->cpu_ms * 2 >= t->wall_ms)
+        return false;
+    return res_test_killed_at_limit(t) || !res_test_waited(t);
 }
 
 void res_test_release(struct res_test *t)

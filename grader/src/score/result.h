@@ -31,6 +31,9 @@ struct res_check {
     bool passed;
     char *message;        /* Check's message ("Passed", or what differs) */
     char *where;          /* "test_matmul_baseline.c:42", or NULL */
+    bool waited;          /* timed out waiting on itself: every thread asleep on a
+                             futex or a timer, its CPU time still (the runner's
+                             "waiting" location, crashloc.h) */
 };
 
 /** The threads metric's cap: the workers may execute at most this many times
@@ -189,10 +192,12 @@ bool res_test_timed_out(const struct res_test *t);
 /**
  * Whether a unit that ran out of time (res_test_timed_out()) hardly ran
  * meanwhile: its processes used less CPU time than half its wall-clock
- * time.  A hang that spins is the code's; one that waits (a deadlock, a
- * sleep) may also be the machine's: a host or a disk that stalled the
- * sandbox for seconds.  Such a timeout is a verdict only once a second
- * run confirms it (res_test_confirm()).
+ * time.  A hang that spins is the code's; one that waits may also be the
+ * machine's: a host or a disk that stalled the sandbox for seconds.  Such
+ * a timeout is a verdict only once a second run confirms it
+ * (res_test_confirm()) -- unless every check that timed out was seen
+ * waiting on itself (res_check.waited: a deadlock or a sleep, which no
+ * stall explains) and the sandbox did not kill the unit at its limit.
  */
 bool res_test_stalled(const struct res_test *t);
 
