@@ -490,6 +490,18 @@ static void mk_timeout(struct res_check *c, const char *where)
     c->passed = false;
 }
 
+/* A run the sandbox killed at its 20 s wall-clock limit, having hardly run. */
+static struct res_test mk_killed(const struct cfg_test *c, const char *pass)
+{
+    struct res_test t = mk_run(c, pass, "");
+    t.status = RES_ERROR;
+    free(t.message);
+    t.message = strdup("timed out after 20.0 s");
+    t.wall_ms = 20000;
+    t.cpu_ms = 100;
+    return t;
+}
+
 /* A timeout is a suspected stall only while the unit hardly ran. */
 START_TEST(test_stalled_needs_timeout_and_little_cpu)
 {
@@ -506,12 +518,7 @@ START_TEST(test_stalled_needs_timeout_and_little_cpu)
     ck_assert(!res_test_stalled(&t));
     res_test_release(&t);
 
-    struct res_test dead = mk_run(&c, "", "");
-    dead.status = RES_ERROR;
-    free(dead.message);
-    dead.message = strdup("timed out after 20.0 s");
-    dead.wall_ms = 20000;
-    dead.cpu_ms = 100;
+    struct res_test dead = mk_killed(&c, "");
     ck_assert(res_test_stalled(&dead));
     res_test_release(&dead);
 }
@@ -537,12 +544,7 @@ START_TEST(test_stalled_not_when_every_timeout_waited)
     res_test_release(&t);
 
     /* The sandbox killed the unit at its limit: the checks' flags do not say why. */
-    struct res_test dead = mk_run(&c, "0", "");
-    dead.status = RES_ERROR;
-    free(dead.message);
-    dead.message = strdup("timed out after 20.0 s");
-    dead.wall_ms = 20000;
-    dead.cpu_ms = 100;
+    struct res_test dead = mk_killed(&c, "0");
     mk_timeout(&dead.checks[0], "Test timeout expired");
     dead.checks[0].waited = true;
     ck_assert(res_test_stalled(&dead));
