@@ -288,9 +288,10 @@ for name in $names; do
     check_fixture "$name"
 done
 
-# A grading's units share runs of the test program (trun_group()); with
-# --isolate-units each has a sandbox of its own.  Both must give the same
-# verdicts, messages, notes and outputs: graded again isolated, fixtures
+# A grading's units share runs of the test program (trun_group()), first
+# runs and repeats; with --isolate-units each has a sandbox of its own.
+# Both must give the same verdicts, messages, notes, outputs and number of
+# runs: graded again isolated, fixtures
 # whose results do not depend on timing or addresses (the flood falls back
 # to single runs; the forged markers move output between the units of one
 # run, so there only the verdicts are compared).
@@ -309,9 +310,9 @@ for name in $isolated $racy; do
 done
 "$grader" -c "$config" batch "$dir/iso-subs" -o "$dir/iso-out" -j 2 --force --no-cache \
     --no-performance --isolate-units --sandbox "$sandbox" > /dev/null 2> "$dir/iso.err" || true
-verdicts() {   # verdicts FILE [output]
+verdicts() {   # verdicts FILE [output]; runs: the repeats, shared or alone
     jq -S --arg with "${2:-}" '[.tests[] | {id, status, passed, total, message, notes, leaks,
-        races, checks: [.checks[]? | {name, passed, message}]}
+        races, runs, checks: [.checks[]? | {name, passed, message}]}
         + (if $with == "" then {} else {output} end)]' "$1" 2> /dev/null
 }
 for name in $isolated; do

@@ -1,7 +1,8 @@
 /*
  * units.c -- the graded units of one grading (grade.c's "run" stage):
- * first runs shared by chunks of units (trun_group()), then each unit's
- * own runs, repeats and ThreadSanitizer runs, env->unit_jobs at a time.
+ * first runs shared by chunks of units (trun_group()), then the repeats
+ * shared the same way, then each unit's own runs, repeats and
+ * ThreadSanitizer runs, env->unit_jobs at a time.
  */
 #include "grade/units.h"
 
@@ -214,23 +215,23 @@ static bool units_wants_tsan(const struct grade_run *g, const struct cfg_test *c
 }
 
 /*
- * A graded unit after its first run (t): a timeout while the unit hardly
- * ran confirmed by a second run (res_test_confirm()), the rest of
- * ct->repeat runs merged (res_test_merge(): a check that fails in any run
- * fails; a run that hung ends the repeats), then its ThreadSanitizer run
- * if the config names it, some check passed and nothing hung.  -1 only
- * when the grader failed.
+ * A graded unit after its first run (t) and `repeated` repeats merged
+ * already (shared runs): a timeout while the unit hardly ran confirmed by
+ * a second run (res_test_confirm()), the rest of ct->repeat runs merged
+ * (res_test_merge(): a check that fails in any run fails; a run that hung
+ * ends the repeats), then its ThreadSanitizer run if the config names it,
+ * some check passed and nothing hung.  -1 only when the grader failed.
  */
 static int units_after_first(struct grade_run *g, const struct cfg_test *ct,
-                           const struct sbx_opts *o, struct res_test *t, char *err,
-                           size_t errlen)
+                             const struct sbx_opts *o, struct res_test *t, unsigned repeated,
+                             char *err, size_t errlen)
 {
     if (res_test_stalled(t) && !grade_cancelled(g->env) &&
         units_again(g, ct, o, t, res_test_confirm, err, errlen) < 0)
         return -1;
     /* A unit that hung has its verdict: running it again only waits again. */
-    for (unsigned k = 1; k < ct->repeat && !res_test_timed_out(t) && !grade_cancelled(g->env);
-         k++)
+    for (unsigned k = 1 + repeated;
+         k < ct->repeat && !res_test_timed_out(t) && !grade_cancelled(g->env); k++)
         if (units_again(g, ct, o, t, res_test_merge, err, errlen) < 0)
             return -1;
     /* A unit with no passing check has no points a race could cost: no TSan run. */
@@ -245,25 +246,30 @@ static int units_after_first(struct grade_run *g, const struct cfg_test *ct,
 }
 
 /*
- * The graded units, shared by the unit runners of one submission, in two
+ * The graded units, shared by the unit runners of one submission, in
  * phases.  First the chunks: units of the same visibility and limits
  * (but wall) whose first runs share one sandbox run (trun_group()), since
  * starting the sandbox and the program costs more than most units' tests.
+ * Then the repeats (ct->repeat), one round per run, chunked the same way.
  * Then the rest, a unit at a time: io tests, units that ran alone or that
- * their chunk could not give a result of their own (run now, as
- * trun_unit()), repeats and ThreadSanitizer runs, the costly ones first.
+ * a chunk could not give a result of their own (run now, as
+ * trun_unit()), their repeats, and ThreadSanitizer runs, the costly ones
+ * first.
  */
+enum units_phase { UNITS_FIRST, UNITS_REPEAT, UNITS_REST };
+
 struct units_queue {
     struct grade_run *g;
     pthread_mutex_t lock;
     size_t next;             /* the next item of the phase */
     int failed;              /* a grader failure: stop taking items */
-    int phase;               /* 1: chunks; 2: units */
+    enum units_phase phase;
     size_t *order;           /* chunked units, chunk after chunk (config indices) */
     size_t *chunk_end;       /* chunk c is order[chunk_end[c - 1] .. chunk_end[c]) */
     size_t nchunks;
     bool *first_done;        /* per config test: its first run is in res->tests[i] */
-    size_t *rest;            /* phase 2: config indices */
+    unsigned *repeated;      /* per config test: the repeats merged into it (UNITS_REPEAT) */
+    size_t *rest;            /* UNITS_REST: config indices */
     size_t nrest;
 };
 
@@ -284,31 +290,24 @@ static bool units_same_run(const struct cfg_test *a, const struct cfg_test *b)
 }
 
 /*
- * Fills u->order and u->chunk_end: the check units, by kind of run in
- * config order, cut into chunks of about a third of each runner's share,
- * so runners finish together.  None with env->isolate_units.  -1 on OOM.
+ * Fills u->order and u->chunk_end with the units want[] names: by kind of
+ * run (units_same_run()) in config order, at most `size` a chunk.  -1 on
+ * OOM.
  */
-static int units_plan_chunks(struct units_queue *u, unsigned jobs)
+static int units_cut(struct units_queue *u, const bool *want, size_t size)
 {
     const struct grader_cfg *cfg = u->g->env->cfg;
-    size_t n = cfg->ntests, nchecks = 0, k = 0;
-    u->order = calloc(n + 1, sizeof *u->order);
-    u->chunk_end = calloc(n + 1, sizeof *u->chunk_end);
+    size_t n = cfg->ntests, k = 0;
     bool *taken = calloc(n + 1, sizeof *taken);
-    if (!u->order || !u->chunk_end || !taken) {
-        free(taken);
+    if (!taken)
         return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        nchecks += cfg->tests[i].kind == CFG_KIND_CHECK;
-    size_t size = (nchecks + 3 * jobs - 1) / (3 * jobs);
-    for (size_t i = 0; i < n && !u->g->env->isolate_units && size > 1; i++) {
-        if (taken[i] || cfg->tests[i].kind != CFG_KIND_CHECK)
+    u->nchunks = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (taken[i] || !want[i])
             continue;
         size_t start = k;
         for (size_t j = i; j < n; j++) {
-            if (taken[j] || cfg->tests[j].kind != CFG_KIND_CHECK ||
-                !units_same_run(&cfg->tests[i], &cfg->tests[j]))
+            if (taken[j] || !want[j] || !units_same_run(&cfg->tests[i], &cfg->tests[j]))
                 continue;
             taken[j] = true;
             u->order[k++] = j;
@@ -323,7 +322,61 @@ static int units_plan_chunks(struct units_queue *u, unsigned jobs)
 }
 
 /*
- * Fills u->rest: what phase 2 does, ThreadSanitizer units first.  A unit
+ * The first runs' chunks: every check unit, each chunk about a third of
+ * each runner's share, so runners finish together.  None with
+ * env->isolate_units.  -1 on OOM.
+ */
+static int units_plan_chunks(struct units_queue *u, unsigned jobs)
+{
+    const struct grader_cfg *cfg = u->g->env->cfg;
+    size_t n = cfg->ntests, nchecks = 0;
+    bool *want = calloc(n + 1, sizeof *want);
+    if (!want)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        nchecks += want[i] = cfg->tests[i].kind == CFG_KIND_CHECK;
+    size_t size = (nchecks + 3 * jobs - 1) / (3 * jobs);
+    int rc = u->g->env->isolate_units || size <= 1 ? 0 : units_cut(u, want, size);
+    free(want);
+    return rc;
+}
+
+/*
+ * Whether unit i's repeat number `round` (1: its second run) may be
+ * shared: its first run and every repeat before were (a unit that ran
+ * alone repeats alone, in phase UNITS_REST), and that run needs no
+ * second run to confirm it and did not hang.
+ */
+static bool units_repeat_wanted(const struct units_queue *u, size_t i, unsigned round)
+{
+    const struct cfg_test *ct = &u->g->env->cfg->tests[i];
+    const struct res_test *t = &u->g->res->tests[i];
+    return ct->kind == CFG_KIND_CHECK && u->first_done[i] && ct->repeat > round &&
+           u->repeated[i] + 1 == round && !res_test_stalled(t) && !res_test_timed_out(t);
+}
+
+/*
+ * The chunks of repeat round `round`: the units units_repeat_wanted(),
+ * one chunk per runner and kind of run (there are few, and each is
+ * short).  None with env->isolate_units or fewer than two.  -1 on OOM.
+ */
+static int units_plan_repeats(struct units_queue *u, unsigned jobs, unsigned round)
+{
+    size_t n = u->g->env->cfg->ntests, nwant = 0;
+    bool *want = calloc(n + 1, sizeof *want);
+    if (!want)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        nwant += want[i] = units_repeat_wanted(u, i, round);
+    size_t size = (nwant + jobs - 1) / jobs;
+    u->nchunks = 0;
+    int rc = u->g->env->isolate_units || nwant < 2 ? 0 : units_cut(u, want, size < 2 ? 2 : size);
+    free(want);
+    return rc;
+}
+
+/*
+ * Fills u->rest: what phase UNITS_REST does, ThreadSanitizer units first.  A unit
  * whose first run is done wants TSan by what that run saw; one still to
  * run, by the config (its own run may add the TSan run: units_rest()).
  */
@@ -340,14 +393,19 @@ static int units_plan_rest(struct units_queue *u)
             bool tsan = units_wants_tsan(u->g, ct, t);
             if (ct->kind == CFG_KIND_PERFORMANCE || tsan != (tsan_pass == 1))
                 continue;    /* performance: measured after the units, grade_perf() */
-            if (ct->kind == CFG_KIND_IO || !u->first_done[i] || ct->repeat > 1 || tsan ||
-                res_test_stalled(t))
+            if (ct->kind == CFG_KIND_IO || !u->first_done[i] ||
+                u->repeated[i] + 1 < ct->repeat || tsan || res_test_stalled(t))
                 u->rest[u->nrest++] = i;
         }
     return 0;
 }
 
-/* Phase 1, chunk c: its units' first runs; those it gave no result wait for phase 2. */
+/*
+ * Chunk c's units in one sandbox run (trun_group()).  Phase UNITS_FIRST:
+ * their first runs.  UNITS_REPEAT: one more run of each, merged into its
+ * result (res_test_merge()).  A unit the run gave no result of its own
+ * has that run alone in phase UNITS_REST.
+ */
 static int units_chunk(struct units_queue *u, size_t c, const struct sbx_opts *o, char *err,
                        size_t errlen)
 {
@@ -364,11 +422,18 @@ static int units_chunk(struct units_queue *u, size_t c, const struct sbx_opts *o
         rc = trun_group(cts, n, g->program, o, ts, ok, err, errlen);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
+        size_t k = u->order[from + i];
         if (!ok[i])
             continue;
-        g->res->tests[u->order[from + i]] = ts[i];   /* the result moves */
-        memset(&ts[i], 0, sizeof ts[i]);
-        u->first_done[u->order[from + i]] = true;
+        if (u->phase == UNITS_FIRST) {
+            g->res->tests[k] = ts[i];   /* the result moves */
+            memset(&ts[i], 0, sizeof ts[i]);
+            u->first_done[k] = true;
+        } else if (res_test_merge(&g->res->tests[k], &ts[i]) < 0) {   /* consumes ts[i] */
+            rc = (snprintf(err, errlen, "out of memory"), -1);
+        } else {
+            u->repeated[k]++;
+        }
     }
     for (size_t i = 0; ts && i < n; i++)
         res_test_release(&ts[i]);
@@ -378,7 +443,7 @@ static int units_chunk(struct units_queue *u, size_t c, const struct sbx_opts *o
     return rc;
 }
 
-/* Phase 2, config test i: what it still needs. */
+/* Phase UNITS_REST, config test i: what it still needs. */
 static int units_rest(struct units_queue *u, size_t i, const struct sbx_opts *o, char *err,
                       size_t errlen)
 {
@@ -392,7 +457,7 @@ static int units_rest(struct units_queue *u, size_t i, const struct sbx_opts *o,
         if (trun_unit(ct, g->program, o, t, err, errlen) < 0)
             return -1;
     }
-    return units_after_first(g, ct, o, t, err, errlen);
+    return units_after_first(g, ct, o, t, u->repeated[i], err, errlen);
 }
 
 /* The sandbox of unit runner `index`: its own uid, the grading seed. */
@@ -429,13 +494,13 @@ static void *units_main(void *arg)
     units_opts(u->g, w->index, env, seed, sizeof seed, &o);
     for (;;) {
         pthread_mutex_lock(&u->lock);
-        size_t end = u->phase == 1 ? u->nchunks : u->nrest;
+        size_t end = u->phase == UNITS_REST ? u->nrest : u->nchunks;
         size_t i = u->failed || grade_cancelled(u->g->env) ? end : u->next++;
         pthread_mutex_unlock(&u->lock);
         if (i >= end)
             return NULL;
-        int rc = u->phase == 1 ? units_chunk(u, i, &o, w->err, sizeof w->err)
-                               : units_rest(u, u->rest[i], &o, w->err, sizeof w->err);
+        int rc = u->phase == UNITS_REST ? units_rest(u, u->rest[i], &o, w->err, sizeof w->err)
+                                        : units_chunk(u, i, &o, w->err, sizeof w->err);
         if (rc < 0) {
             pthread_mutex_lock(&u->lock);
             u->failed = 1;
@@ -446,7 +511,7 @@ static void *units_main(void *arg)
 }
 
 /* One phase: `jobs` runners take its items until none is left.  0, or -1. */
-static int units_phase(struct units_queue *u, int phase, unsigned jobs)
+static int units_phase(struct units_queue *u, enum units_phase phase, unsigned jobs)
 {
     struct units_worker w[GRADE_MAX_UNIT_JOBS];
     unsigned started = 0;
@@ -469,6 +534,24 @@ static int units_phase(struct units_queue *u, int phase, unsigned jobs)
     return u->failed ? grade_errf(u->g, "running the tests failed") : 0;
 }
 
+/* The repeats' rounds (UNITS_REPEAT), as long as some unit shares one.  0, or -1. */
+static int units_repeats(struct units_queue *u, unsigned jobs)
+{
+    unsigned most = 1;
+    for (size_t i = 0; i < u->g->env->cfg->ntests; i++)
+        if (u->g->env->cfg->tests[i].repeat > most)
+            most = u->g->env->cfg->tests[i].repeat;
+    for (unsigned round = 1; round < most && !grade_cancelled(u->g->env); round++) {
+        if (units_plan_repeats(u, jobs, round) < 0)
+            return grade_errf(u->g, "out of memory");
+        if (u->nchunks == 0)
+            break;
+        if (units_phase(u, UNITS_REPEAT, jobs) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Runs every graded unit, env->unit_jobs at a time; results keep config order. */
 int units_run(struct grade_run *g)
 {
@@ -477,24 +560,30 @@ int units_run(struct grade_run *g)
         jobs = 1;
     if (jobs > GRADE_MAX_UNIT_JOBS)
         jobs = GRADE_MAX_UNIT_JOBS;
+    size_t n = g->env->cfg->ntests;
     struct units_queue u = {.g = g};
     uint64_t t0 = fs_now_ms();
     pthread_mutex_init(&u.lock, NULL);
-    u.first_done = calloc(g->env->cfg->ntests + 1, sizeof *u.first_done);
-    int rc = u.first_done && units_plan_chunks(&u, jobs) == 0
-                 ? 0 : grade_errf(g, "out of memory");
+    u.first_done = calloc(n + 1, sizeof *u.first_done);
+    u.repeated = calloc(n + 1, sizeof *u.repeated);
+    u.order = calloc(n + 1, sizeof *u.order);
+    u.chunk_end = calloc(n + 1, sizeof *u.chunk_end);
+    int rc = u.first_done && u.repeated && u.order && u.chunk_end &&
+             units_plan_chunks(&u, jobs) == 0 ? 0 : grade_errf(g, "out of memory");
     if (rc == 0 && u.nchunks > 0)
-        rc = units_phase(&u, 1, jobs);
+        rc = units_phase(&u, UNITS_FIRST, jobs);
+    if (rc == 0)
+        rc = units_repeats(&u, jobs);
     if (rc == 0 && units_plan_rest(&u) < 0)
         rc = grade_errf(g, "out of memory");
     if (rc == 0 && u.nrest > 0)
-        rc = units_phase(&u, 2, jobs);
+        rc = units_phase(&u, UNITS_REST, jobs);
     pthread_mutex_destroy(&u.lock);
     free(u.first_done);
+    free(u.repeated);
     free(u.order);
     free(u.chunk_end);
     free(u.rest);
     g->res->phases.run_ms = fs_now_ms() - t0;
     return rc;
 }
-
